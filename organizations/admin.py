@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from organizations.models import Department, Substitution, User
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "short_name",
+        "level",
+        "parent",
+        "sharing_officer_name",
+        "contact_name",
+        "is_active",
+    ]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name", "short_name"]
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "short_name", "level", "parent", "seal_text", "is_active"]}),
+        (
+            "共享负责人员",
+            {
+                "fields": [
+                    "sharing_officer_name",
+                    "sharing_officer_phone",
+                    "sharing_officer_email",
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "department", "is_active", "is_staff"]
+    list_filter = ["department", "groups", "is_active", "is_staff"]
+    list_select_related = ["department"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    autocomplete_fields = ["department"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        ("所属部门", {"fields": ["department", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        ("所属部门", {"fields": ["department"]}),
+    ]
+
+
+@admin.register(Substitution)
+class SubstitutionAdmin(admin.ModelAdmin):
+    list_display = ["principal", "substitute", "starts_on", "ends_on", "reason"]
+    list_select_related = ["principal", "substitute"]
+    autocomplete_fields = ["principal", "substitute"]
+    date_hierarchy = "starts_on"

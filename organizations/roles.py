@@ -1,0 +1,12 @@
+"""Roles are Django groups; these are their names (DESIGN.md §2)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "申请人"
+    PROVIDER_REVIEWER = "provider_reviewer", "提供方审核人"
+    DEPT_LEADER = "dept_leader", "部门负责人"
+    DATA_BUREAU = "data_bureau", "政数局"
+    FINANCE = "finance", "财政局"
+    AUDITOR = "auditor", "审计"

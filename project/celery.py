@@ -1,0 +1,11 @@
+"""The one Celery app. Configured from Django settings with the CELERY_ namespace."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+app = Celery("govshare")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

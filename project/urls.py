@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from workflows.views import HomeApplication
+
+admin.site.site_header = "govshare 政务数据共享 管理后台"
+admin.site.site_title = "govshare 管理后台"
+
+site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication()])
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", site.urls),
+]

@@ -1,0 +1,115 @@
+import os
+import socket
+
+import pytest
+from django.db import connection
+
+from tests.factories import DepartmentFactory, UserFactory
+
+REDIS_URL = os.environ.get("GOVSHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect what this machine cannot run, and say so.
+
+    PostgreSQL-only tests run in CI's second pass (DATABASE_URL=postgres://…).
+    Integration tests need Redis; with GOVSHARE_REQUIRE_SERVICES=1 (CI) a
+    missing Redis is an error instead.
+    """
+    on_postgres = connection.vendor == "postgresql"
+    redis_ok = _redis_reachable()
+    if not redis_ok and os.environ.get("GOVSHARE_REQUIRE_SERVICES") == "1":
+        raise pytest.UsageError("GOVSHARE_REQUIRE_SERVICES=1 but Redis on 127.0.0.1:6379 is not reachable")
+    keep, drop = [], []
+    for item in items:
+        if (item.get_closest_marker("postgres") and not on_postgres) or (
+            item.get_closest_marker("integration") and not redis_ok
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"govshare: deselected {len(drop)} test(s) needing PostgreSQL or Redis "
+                f"(database here: {connection.vendor}, redis reachable: {redis_ok})"
+            )
+
+
+@pytest.fixture
+def gongan(db):
+    return DepartmentFactory(code="TH-GA", name="市公安局", short_name="通公", seal_text="通化市公安局")
+
+
+@pytest.fixture
+def zhujian(db):
+    return DepartmentFactory(code="TH-ZJ", name="市住建局", short_name="通住建", seal_text="通化市住房和城乡建设局")
+
+
+@pytest.fixture
+def zhengshu(db):
+    return DepartmentFactory(
+        code="TH-ZS", name="市政数局", short_name="通政数", seal_text="通化市政务服务和数字化建设管理局"
+    )
+
+
+@pytest.fixture
+def caizheng(db):
+    return DepartmentFactory(code="TH-CZ", name="市财政局", short_name="通财", seal_text="通化市财政局")
+
+
+@pytest.fixture
+def shenji(db):
+    return DepartmentFactory(code="TH-SJ", name="市审计局", short_name="通审", seal_text="通化市审计局")
+
+
+@pytest.fixture
+def gongan_applicant(gongan):
+    """The 公安局 applicant."""
+    return UserFactory(
+        username="ga_applicant", last_name="王", first_name="警官", department=gongan, roles=["applicant"]
+    )
+
+
+@pytest.fixture
+def zhujian_reviewer(zhujian):
+    """The 住建局 reviewer."""
+    return UserFactory(
+        username="zj_reviewer", last_name="李", first_name="审核", department=zhujian, roles=["provider_reviewer"]
+    )
+
+
+@pytest.fixture
+def zhujian_colleague(zhujian):
+    return UserFactory(
+        username="zj_colleague", last_name="赵", first_name="同事", department=zhujian, roles=["provider_reviewer"]
+    )
+
+
+@pytest.fixture
+def coordinator(zhengshu):
+    """The 政数局 coordinator."""
+    return UserFactory(
+        username="zs_coordinator", last_name="陈", first_name="协调", department=zhengshu, roles=["data_bureau"]
+    )
+
+
+@pytest.fixture
+def finance_officer(caizheng):
+    return UserFactory(username="cz_finance", last_name="刘", first_name="财务", department=caizheng, roles=["finance"])
+
+
+@pytest.fixture
+def auditor(shenji):
+    return UserFactory(username="sj_auditor", last_name="周", first_name="审计", department=shenji, roles=["auditor"])

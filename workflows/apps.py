@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WorkflowsConfig(AppConfig):
+    name = "workflows"
+    verbose_name = "流程引擎"
+
+    def ready(self) -> None:
+        from workflows import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,32 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import path
+from django.views.generic import TemplateView
+from viewflow.urls import Application
+
+from organizations.selectors import principals_of
+from workflows.selectors import inbox_tasks, queue_tasks
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "workflows/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            department=user.department,
+            roles=user.role_labels(),
+            inbox_count=inbox_tasks(user).count(),
+            queue_count=queue_tasks(user).count(),
+            acting_for=list(principals_of(user)),
+            **kwargs,
+        )
+
+
+class HomeApplication(Application):
+    title = "工作台"
+    icon = "home"
+    app_name = "home"
+
+    @property
+    def index_path(self):
+        return path("", HomeView.as_view(), name="index")
