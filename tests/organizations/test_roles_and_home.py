@@ -26,7 +26,8 @@ def test_the_home_page_needs_a_login(client, db):
 def test_the_login_page_is_in_chinese(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
-    assert "登录" in response.content.decode()
+    page = response.content.decode()
+    assert "<title>登录 - govshare 政务数据共享</title>" in page
 
 
 def test_the_home_page_shows_department_roles_and_open_tasks(client, zhujian_reviewer):
