@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from organizations.models import Substitution
 from organizations.selectors import acting_user_ids, principals_of
 from tests.probe.flows import ApprovalProbeFlow
+from workflows.models import AuditEvent
 from workflows.selectors import inbox_tasks
 
 D = dt.date
@@ -90,3 +91,39 @@ def test_it_refuses_oneself_and_a_reversed_period(zhujian_reviewer):
     with pytest.raises(ValidationError) as error:
         substitution.full_clean()
     assert set(error.value.message_dict) >= {"substitute", "ends_on"}
+
+
+def test_a_user_names_a_substitute_over_http(client, zhujian_reviewer, zhujian_colleague):
+    client.force_login(zhujian_reviewer)
+    response = client.post(
+        "/home/substitutions/",
+        {"substitute": zhujian_colleague.pk, "starts_on": "2026-11-02", "ends_on": "2026-11-06", "reason": "出差"},
+    )
+    assert response.status_code == 302
+    substitution = Substitution.objects.get()
+    assert (substitution.principal, substitution.substitute) == (zhujian_reviewer, zhujian_colleague)
+    assert AuditEvent.objects.filter(action="substitution.created", actor=zhujian_reviewer).count() == 1
+    page = client.get("/home/substitutions/").content.decode()
+    assert "赵同事" in page and "出差" in page
+
+
+def test_the_form_offers_only_colleagues_and_explains_a_bad_period(client, zhujian_reviewer, gongan_applicant):
+    client.force_login(zhujian_reviewer)
+    response = client.post(
+        "/home/substitutions/",
+        {"substitute": gongan_applicant.pk, "starts_on": "2026-11-06", "ends_on": "2026-11-02"},
+    )
+    assert response.status_code == 200
+    assert not Substitution.objects.exists()
+    errors = response.context["form"].errors
+    assert "substitute" in errors
+    assert "结束日期不能早于开始日期。" in errors["ends_on"]
+
+
+def test_only_the_principal_can_cancel(client, absence, zhujian_colleague, zhujian_reviewer):
+    client.force_login(zhujian_colleague)
+    assert client.post(f"/home/substitutions/{absence.pk}/cancel/").status_code == 404
+    assert Substitution.objects.filter(pk=absence.pk).exists()
+    client.force_login(zhujian_reviewer)
+    assert client.post(f"/home/substitutions/{absence.pk}/cancel/").status_code == 302
+    assert not Substitution.objects.filter(pk=absence.pk).exists()
