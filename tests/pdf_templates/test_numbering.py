@@ -1,0 +1,86 @@
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections, transaction
+
+from pdf_templates.models import Record, RecordCounter, RecordType, format_number
+from pdf_templates.services import issue_record
+from tests.factories import DepartmentFactory
+
+
+def test_it_formats_the_number_like_the_bureau_does():
+    assert format_number("通政数", "共", 2026, 15) == "通政数共〔2026〕15号"
+
+
+@time_machine.travel("2026-03-05 10:00 +0800")
+def test_it_numbers_each_issuer_type_and_year_from_one(issue, zhengshu, gongan):
+    first, second = issue(), issue()
+    refusal = issue(RecordType.REFUSAL_NOTICE)
+    other_issuer = issue(issuer=zhengshu)
+    assert [first.number, second.number] == ["通住建共〔2026〕1号", "通住建共〔2026〕2号"]
+    assert refusal.number == "通住建共告〔2026〕1号"
+    assert other_issuer.number == "通政数共〔2026〕1号"
+
+
+def test_it_restarts_the_series_in_a_new_year(issue):
+    with time_machine.travel("2026-12-31 23:00 +0800"):
+        assert issue().number.endswith("〔2026〕1号")
+    with time_machine.travel("2027-01-01 00:30 +0800"):
+        assert issue().number.endswith("〔2027〕1号")
+
+
+@time_machine.travel("2026-03-05 10:00 +0800")
+def test_it_leaves_no_gap_when_the_deciding_transaction_rolls_back(issue, zhujian, gongan, zhujian_reviewer):
+    issue()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        issue_record(type=RecordType.REVIEW_OPINION, subject=gongan, issuer=zhujian, data={}, actor=zhujian_reviewer)
+        raise RuntimeError("the decision failed after the record was written")
+    assert issue().number == "通住建共〔2026〕2号"
+    assert RecordCounter.objects.get(issuer=zhujian, type=RecordType.REVIEW_OPINION).last_number == 2
+
+
+def _issue_in_thread(department_id, subject_id, results, errors, barrier):
+    from organizations.models import Department
+
+    try:
+        barrier.wait()
+        with transaction.atomic():
+            record = issue_record(
+                type=RecordType.REVIEW_OPINION,
+                subject=Department.objects.get(pk=subject_id),
+                issuer=Department.objects.get(pk=department_id),
+                data={"n": subject_id},
+                actor=None,
+            )
+        results.append(record.sequence)
+    except Exception as exc:  # reported by the assertion below
+        errors.append(exc)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_numbers_gaplessly_under_many_parallel_issuers(monkeypatch):
+    # Rendering is not under test here: keep the after-commit hook off the broker.
+    monkeypatch.setattr("pdf_templates.services._enqueue_render", lambda record_id: None)
+    assert connection.vendor == "postgresql"
+    issuer = DepartmentFactory(short_name="通并发", seal_text="通化市并发测试局")
+    subject = DepartmentFactory()
+    threads_count = 40
+    results, errors = [], []
+    barrier = threading.Barrier(threads_count)
+    threads = [
+        threading.Thread(target=_issue_in_thread, args=(issuer.pk, subject.pk, results, errors, barrier))
+        for _ in range(threads_count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(results) == list(range(1, threads_count + 1))
+    numbers = list(Record.objects.filter(issuer=issuer).values_list("number", flat=True))
+    assert len(set(numbers)) == threads_count
+    assert RecordCounter.objects.get(issuer=issuer).last_number == threads_count
