@@ -3,6 +3,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from organizations.models import Department
 from pdf_templates.models import Record, RecordCounter, RecordType, format_number
@@ -60,42 +61,77 @@ def _issue_in_thread(department_id, subject_id, results, errors, barrier):
         connections.close_all()
 
 
-@pytest.mark.postgres
-def test_it_numbers_gaplessly_under_many_parallel_issuers(django_db_setup, django_db_blocker, monkeypatch):
-    """40 threads, each its own connection, race for the first numbers of a new series.
+def _in_own_connection(function):
+    """Run `function` in a thread, on its own autocommitting connection, and return its result."""
+    outcome = {}
 
-    Not a transaction=True test: its teardown TRUNCATEs every table, which the
-    audit trail's append-only trigger refuses on PostgreSQL. The test commits
-    for real and removes its own rows instead. The audit write is stubbed: its
-    advisory lock would serialise the issuers and hide a broken counter lock.
+    def target():
+        try:
+            outcome["value"] = function()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    return outcome["value"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_it_numbers_gaplessly_under_many_parallel_issuers(monkeypatch):
+    """40 threads, each on its own connection, race for the first numbers of a new series.
+
+    The threads commit for real. The test's own connection stays in its
+    rolled-back transaction and the rows are removed on separate connections:
+    a transaction=True test would TRUNCATE every table on teardown, which the
+    audit trail's append-only trigger refuses on PostgreSQL. The audit write is
+    stubbed because its advisory lock would serialise the issuers and hide a
+    broken counter lock.
     """
     monkeypatch.setattr("pdf_templates.services._enqueue_render", lambda record_id: None)
     monkeypatch.setattr("pdf_templates.services.record_event", lambda **kwargs: None)
-    with django_db_blocker.unblock():
-        assert connection.vendor == "postgresql"
-        issuer = Department.objects.create(
-            code="TH-CONC", name="市并发测试局", short_name="通并发", seal_text="通化市并发测试局"
+    assert connection.vendor == "postgresql"
+    issuer, subject = _in_own_connection(
+        lambda: (
+            Department.objects.create(
+                code="TH-CONC", name="市并发测试局", short_name="通并发", seal_text="通化市并发测试局"
+            ),
+            Department.objects.create(
+                code="TH-CONS", name="市并发对象局", short_name="通对象", seal_text="通化市并发对象局"
+            ),
         )
-        subject = Department.objects.create(code="TH-CONS", name="市并发对象局", short_name="通对象", seal_text="x")
-        try:
-            threads_count = 40
-            results, errors = [], []
-            barrier = threading.Barrier(threads_count)
-            threads = [
-                threading.Thread(target=_issue_in_thread, args=(issuer.pk, subject.pk, results, errors, barrier))
-                for _ in range(threads_count)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-            assert errors == []
-            assert sorted(results) == list(range(1, threads_count + 1))
-            numbers = list(Record.objects.filter(issuer=issuer).values_list("number", flat=True))
-            assert len(set(numbers)) == threads_count
-            assert RecordCounter.objects.get(issuer=issuer).last_number == threads_count
-        finally:
-            Record.departments.through.objects.filter(record__issuer=issuer).delete()
-            Record.objects.filter(issuer=issuer).delete()
-            RecordCounter.objects.filter(issuer=issuer).delete()
-            Department.objects.filter(pk__in=[issuer.pk, subject.pk]).delete()
+    )
+    threads_count = 40
+    results, errors = [], []
+    barrier = threading.Barrier(threads_count)
+    threads = [
+        threading.Thread(target=_issue_in_thread, args=(issuer.pk, subject.pk, results, errors, barrier))
+        for _ in range(threads_count)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        assert sorted(results) == list(range(1, threads_count + 1))
+        numbers, last_number = _in_own_connection(
+            lambda: (
+                list(Record.objects.filter(issuer=issuer).values_list("number", flat=True)),
+                RecordCounter.objects.get(issuer=issuer).last_number,
+            )
+        )
+        year = timezone.localdate().year
+        assert set(numbers) == {f"通并发共〔{year}〕{n}号" for n in range(1, threads_count + 1)}
+        assert len(set(numbers)) == threads_count
+        assert last_number == threads_count
+    finally:
+        _in_own_connection(lambda: _remove_rows(issuer, subject))
+
+
+def _remove_rows(issuer, subject):
+    Record.departments.through.objects.filter(record__issuer=issuer).delete()
+    Record.objects.filter(issuer=issuer).delete()
+    RecordCounter.objects.filter(issuer=issuer).delete()
+    Department.objects.filter(pk__in=[issuer.pk, subject.pk]).delete()
