@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 
 from pdf_templates.models import Record
@@ -52,7 +53,17 @@ def claimed_code(pdf: bytes) -> str | None:
     except Exception:
         pass
     match = _CODE_RE.search(pdf)
-    return match.group(1).decode("ascii") if match else None
+    if match:
+        return match.group(1).decode("ascii")
+    # WeasyPrint keeps the metadata in a compressed object stream.
+    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            match = _CODE_RE.search(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+        if match:
+            return match.group(1).decode("ascii")
+    return None
 
 
 def check_uploaded_pdf(pdf: bytes) -> UploadCheck:
