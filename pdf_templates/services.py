@@ -158,7 +158,9 @@ def render_record(*, record_id: int) -> Record:
     try:
         with transaction.atomic():
             # The row lock keeps two workers from rendering the same record at once.
-            record = Record.objects.select_for_update().select_related("issuer", "supersedes").get(pk=record_id)
+            record = (
+                Record.objects.select_for_update(of=("self",)).select_related("issuer", "supersedes").get(pk=record_id)
+            )
             if record.is_rendered:
                 return record
             rendered = render_record_pdf(record)
