@@ -3,16 +3,18 @@ from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from pdf_templates.views import RecordsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
 admin.site.site_title = "govshare 管理后台"
 
-site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication()])
+site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication(), RecordsApplication()])
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/", include("pdf_templates.urls_public")),
     path("", site.urls),
 ]
