@@ -38,7 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from workflows import workdays
+from workflows import workdays as clock
 from workflows.models import Deadline
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def register(
 def _due_date(start: dt.date | dt.datetime, n: int) -> dt.datetime:
     if isinstance(start, dt.datetime) and timezone.is_aware(start):
         start = timezone.localtime(start)
-    return workdays.due_date(start, n)
+    return clock.due_date(start, n)
 
 
 def _remind_at(due_at: dt.datetime, remind_before: int | None) -> dt.datetime | None:
@@ -126,7 +126,7 @@ def _remind_at(due_at: dt.datetime, remind_before: int | None) -> dt.datetime | 
     if remind_before is None:
         return None
     due_day = timezone.localtime(due_at).date()
-    day = workdays.add_workdays(due_day, -remind_before) if remind_before else due_day
+    day = clock.add_workdays(due_day, -remind_before) if remind_before else due_day
     return dt.datetime.combine(day, REMIND_AT, tzinfo=timezone.get_default_timezone())
 
 

@@ -174,3 +174,14 @@ def test_it_hides_the_outbox_from_staff_without_permission(email, zhujian):
     client = Client()
     client.force_login(staff)
     assert client.get("/admin/notifications/outboundemail/").status_code == 403
+
+
+def test_it_schedules_requeue_digest_and_deadline_beat_tasks(settings):
+    from project.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover tasks
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    for key in ["notifications-requeue-stuck-emails", "notifications-daily-digest", "workflows-evaluate-deadlines"]:
+        assert schedule[key]["task"] in app.tasks, key
+    assert schedule["notifications-daily-digest"]["schedule"].hour == {settings.NOTIFY_DIGEST_HOUR}
+    assert schedule["workflows-evaluate-deadlines"]["schedule"].minute == set(range(0, 60, 5))
