@@ -3,13 +3,17 @@ from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
 admin.site.site_title = "govshare 管理后台"
 
-site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication(), RecordsApplication()])
+site = Site(
+    title="govshare 政务数据共享",
+    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication()],
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
