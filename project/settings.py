@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +167,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# OpenAPI schema at /api/schema/, docs at /api/docs/ served from the sidecar package (works offline).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "govshare API",
+    "DESCRIPTION": "政务数据共享平台接口：政务数据资源目录（只读）等。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.
+CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
 
 # Production hardening: active whenever DEBUG is off.
 if not DEBUG:
