@@ -428,10 +428,11 @@ def _read_resources(ws, job_department: Department | None, errors: _Collector) -
         r.in_responsibility_list = p.boolean(cells, index, "列入国家共享责任清单")
         r.open_to_public = p.boolean(cells, index, "向社会开放")
         r.source_system_id = p.integer(cells, index, "来源信息系统编号")
-        if not p.failed:
-            for field_name, messages in rules.check_resource(r).items():
-                for message in messages:
-                    p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
+        for field_name, messages in rules.check_resource(r).items():
+            if field_name == "code":  # reported above
+                continue
+            for message in messages:
+                p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
         result.append((row_number, r))
     # Codes already in the database, checked in one query per thousand.
     codes = list(seen)
@@ -469,10 +470,9 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
         position = positions.get(code, 0) + 1
         positions[code] = position
         item = ItemRow(code, name, data_type, length, precision, description, level, position)
-        if not p.failed:
-            for field_name, messages in rules.check_item(item, levels.get(code)).items():
-                for message in messages:
-                    p.fail(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
+        for field_name, messages in rules.check_item(item, levels.get(code)).items():
+            for message in messages:
+                p.fail(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
         items.append(item)
     return items
 

@@ -21,6 +21,7 @@ class LegalBasisFactory(factory.django.DjangoModelFactory):
 class DataResourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DataResource
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"220500-ZJ-{n:05d}")
     name = factory.Sequence(lambda n: f"房屋登记信息{n}")
@@ -39,7 +40,7 @@ class DataResourceFactory(factory.django.DjangoModelFactory):
             return
         for position, name in enumerate(extracted if extracted is not None else ["房屋坐落", "产权人"], start=1):
             DataItem.objects.create(
-                resource=self, position=position, name=name, data_type=DataType.C, length=100, security_level=3
+                resource=self, position=position, name=name, data_type=DataType.C, length=100, security_level=max(3, self.security_level)
             )
 
 
