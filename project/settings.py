@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
-    "drf_spectacular",
+    "django_filters",
     "drf_spectacular_sidecar",
     "catalog",
 ]
@@ -167,18 +167,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-}
-
-# OpenAPI schema at /api/schema/, docs at /api/docs/ served from the sidecar package (works offline).
-SPECTACULAR_SETTINGS = {
-    "TITLE": "govshare API",
-    "DESCRIPTION": "政务数据共享平台接口：政务数据资源目录（只读）等。",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.

@@ -40,7 +40,12 @@ class DataResourceFactory(factory.django.DjangoModelFactory):
             return
         for position, name in enumerate(extracted if extracted is not None else ["房屋坐落", "产权人"], start=1):
             DataItem.objects.create(
-                resource=self, position=position, name=name, data_type=DataType.C, length=100, security_level=max(3, self.security_level)
+                resource=self,
+                position=position,
+                name=name,
+                data_type=DataType.C,
+                length=100,
+                security_level=max(3, self.security_level),
             )
 
 

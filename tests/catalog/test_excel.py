@@ -39,8 +39,11 @@ def test_it_offers_a_template_with_both_sheets_and_chinese_headers(zhujian):
 def test_it_imports_a_good_file(zhujian, zhujian_staff):
     file = workbook_bytes(
         [resource_row("220500-ZJ-00001"), resource_row("220500-ZJ-00002", 共享方式="文件下载交换")],
-        [item_row("220500-ZJ-00001", "姓名"), item_row("220500-ZJ-00001", "面积", 数据类型="N", 长度=10, 精度=2, 安全级别=3),
-         item_row("220500-ZJ-00002", "地址")],
+        [
+            item_row("220500-ZJ-00001", "姓名"),
+            item_row("220500-ZJ-00001", "面积", 数据类型="N", 长度=10, 精度=2, 安全级别=3),
+            item_row("220500-ZJ-00002", "地址"),
+        ],
     )
     result = import_workbook(file, actor=zhujian_staff, department=zhujian, submit_after=True)
     assert result.ok, result.errors
@@ -140,8 +143,15 @@ def test_it_round_trips_an_export(zhujian, coordinator):
         in_responsibility_list=True,
         items=["坐落", "面积", "产权人"],
     )
-    DataResourceFactory(code="220500-ZJ-00002", provider_department=zhujian, share_class="none", legal_basis=basis,
-                        query_api=False, security_level=4, items=["档案号"])
+    DataResourceFactory(
+        code="220500-ZJ-00002",
+        provider_department=zhujian,
+        share_class="none",
+        legal_basis=basis,
+        query_api=False,
+        security_level=4,
+        items=["档案号"],
+    )
     DataItem.objects.filter(name="面积").update(data_type="N", length=12, precision=2, description="平方米")
     first = io.BytesIO()
     assert export_workbook(DataResource.objects.all(), first) == 2
@@ -157,7 +167,10 @@ def test_it_round_trips_an_export(zhujian, coordinator):
     assert _sheet_values(second) == first_rows
     again = DataResource.objects.get(code="220500-ZJ-00001")
     assert (again.legal_basis, again.domain_other, again.update_frequency_other, again.base_library) == (
-        basis, "不动产", "每三年", "housing"
+        basis,
+        "不动产",
+        "每三年",
+        "housing",
     )
 
 

@@ -168,7 +168,7 @@ def test_it_keeps_registered_entries_to_the_rules_when_amended(zhujian_staff, co
     with pytest.raises(CatalogError) as exc:
         resource_update(actor=zhujian_staff, obj=resource, data={"share_class": "none"}, items=ITEMS)
     assert exc.value.errors["legal_basis"] == [rules.MSG_NONE_NEEDS_LEGAL_BASIS]
-    resource.refresh_from_db(fields=["version", "share_class"])
+    resource = DataResource.objects.get(pk=resource.pk)
     assert resource.version == 1 and resource.share_class == "unconditional"
 
 

@@ -34,7 +34,15 @@ def resource_row(code, department="市住建局", **overrides):
 
 
 def item_row(code, name="姓名", **overrides):
-    row = {"目录编码": code, "信息项名称": name, "数据类型": "C", "长度": 50, "精度": None, "说明": "", "安全级别": None}
+    row = {
+        "目录编码": code,
+        "信息项名称": name,
+        "数据类型": "C",
+        "长度": 50,
+        "精度": None,
+        "说明": "",
+        "安全级别": None,
+    }
     row.update(overrides)
     return [row[h] for h in ITEM_HEADERS]
 
