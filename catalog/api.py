@@ -128,6 +128,37 @@ class ResourceCheckSerializer(serializers.Serializer):
         return attrs
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter 25+ no longer describes its parameters to DRF's OpenAPI generator; we do."""
+
+    def get_schema_fields(self, view):
+        return []
+
+    def get_schema_operation_parameters(self, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None:
+            return []
+        parameters = []
+        for name, filter_ in filterset_class.base_filters.items():
+            schema = {"type": "string"}
+            if isinstance(filter_, django_filters.NumberFilter):
+                schema = {"type": "number"}
+            elif isinstance(filter_, django_filters.BooleanFilter):
+                schema = {"type": "boolean"}
+            elif isinstance(filter_, django_filters.ChoiceFilter):
+                schema = {"type": "string", "enum": [value for value, _ in filter_.extra["choices"]]}
+            parameters.append(
+                {
+                    "name": name,
+                    "required": False,
+                    "in": "query",
+                    "description": str(filter_.label or name),
+                    "schema": schema,
+                }
+            )
+        return parameters
+
+
 class ResourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="全文（名称、摘要、编码、信息项名称）")
     department = django_filters.CharFilter(field_name="provider_department__code", label="提供部门编码")
@@ -164,7 +195,7 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
     """Registered and mounted catalog entries (drafts and withdrawn entries are not listed)."""
 
     serializer_class = DataResourceSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ResourceFilter
     lookup_field = "code"
     lookup_value_regex = r"[0-9A-Z\-]+"
@@ -195,7 +226,7 @@ class DataItemViewSet(viewsets.ReadOnlyModelViewSet):
     """Information items of registered and mounted entries."""
 
     serializer_class = DataItemSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ItemFilter
 
     def get_queryset(self):
