@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 
 from organizations.selectors import principals_of
+from organizations.views import SubstitutionCancelView, SubstitutionsView
 from workflows.selectors import inbox_tasks, queue_tasks
 
 
@@ -26,6 +27,11 @@ class HomeApplication(Application):
     title = "工作台"
     icon = "home"
     app_name = "home"
+
+    substitutions_path = path("substitutions/", SubstitutionsView.as_view(), name="substitutions")
+    substitution_cancel_path = path(
+        "substitutions/<int:pk>/cancel/", SubstitutionCancelView.as_view(), name="substitution_cancel"
+    )
 
     @property
     def index_path(self):

@@ -1,0 +1,20 @@
+from django import forms
+
+from organizations.models import Substitution, User
+
+
+class SubstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Substitution
+        fields = ["substitute", "starts_on", "ends_on", "reason"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, principal: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.principal = principal
+        self.fields["substitute"].queryset = User.objects.filter(
+            department=principal.department, department__isnull=False, is_active=True
+        ).exclude(pk=principal.pk)

@@ -1,0 +1,34 @@
+from django.db import transaction
+
+from organizations.models import Substitution, User
+from workflows.audit import record_event
+
+
+@transaction.atomic
+def substitution_create(*, actor: User, substitution: Substitution, ip: str | None = None) -> Substitution:
+    """The actor names a substitute for their own absence."""
+    substitution.principal = actor
+    substitution.full_clean()
+    substitution.save()
+    record_event(
+        subject=actor,
+        action="substitution.created",
+        actor=actor,
+        comment=f"{substitution.substitute} 代理 {substitution.starts_on}—{substitution.ends_on} {substitution.reason}",
+        ip=ip,
+    )
+    return substitution
+
+
+@transaction.atomic
+def substitution_cancel(*, actor: User, substitution: Substitution, ip: str | None = None) -> None:
+    if substitution.principal_id != actor.pk:
+        raise PermissionError("只能撤销本人设置的代理。")
+    record_event(
+        subject=actor,
+        action="substitution.cancelled",
+        actor=actor,
+        comment=f"{substitution.substitute} 代理 {substitution.starts_on}—{substitution.ends_on}",
+        ip=ip,
+    )
+    substitution.delete()

@@ -1,0 +1,42 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import FormView
+
+from organizations.forms import SubstitutionForm
+from organizations.models import Substitution
+from organizations.services import substitution_cancel, substitution_create
+from workflows.audit import client_ip
+
+
+class SubstitutionsView(LoginRequiredMixin, FormView):
+    """My absences: whom I named to act for me, and who named me."""
+
+    template_name = "organizations/substitutions.html"
+    form_class = SubstitutionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "principal": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            given=Substitution.objects.filter(principal=user).select_related("substitute"),
+            taken=Substitution.objects.filter(substitute=user).select_related("principal"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        substitution_create(actor=self.request.user, substitution=form.instance, ip=client_ip(self.request))
+        messages.success(self.request, "已设置代理人。")
+        return redirect(self.request.path)
+
+
+class SubstitutionCancelView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        # Someone else's substitution is not found, not forbidden: no hint it exists.
+        substitution = get_object_or_404(Substitution, pk=pk, principal=request.user)
+        substitution_cancel(actor=request.user, substitution=substitution, ip=client_ip(request))
+        messages.success(request, "已撤销代理。")
+        return redirect("home:substitutions")

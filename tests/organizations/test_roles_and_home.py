@@ -1,0 +1,64 @@
+import pytest
+from django.core.management import call_command
+
+from organizations.models import Department, User
+from organizations.roles import Role
+
+
+def test_it_has_one_group_per_role(db):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
+
+
+def test_a_user_knows_their_roles(zhujian_reviewer, coordinator):
+    assert zhujian_reviewer.has_role(Role.PROVIDER_REVIEWER)
+    assert not zhujian_reviewer.has_role(Role.DATA_BUREAU)
+    assert coordinator.role_labels() == ["政数局"]
+
+
+def test_the_home_page_needs_a_login(client, db):
+    response = client.get("/home/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_login_page_is_in_chinese(client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>登录 - govshare 政务数据共享</title>" in page
+
+
+def test_the_home_page_shows_department_roles_and_open_tasks(client, zhujian_reviewer):
+    from tests.probe.flows import ApprovalProbeFlow
+
+    ApprovalProbeFlow.start.run(owner=zhujian_reviewer)
+    client.force_login(zhujian_reviewer)
+    page = client.get("/", follow=True).content.decode()
+    assert '<dd data-testid="department">市住建局</dd>' in page
+    assert '<dd data-testid="roles">提供方审核人</dd>' in page
+    assert '<dd data-testid="inbox-count">1</dd>' in page
+
+
+def test_the_admin_lists_every_model(admin_client):
+    for url in (
+        "/admin/organizations/department/",
+        "/admin/organizations/user/",
+        "/admin/organizations/substitution/",
+        "/admin/workflows/calendaroverride/",
+        "/admin/workflows/auditevent/",
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Department.objects.count() == 42
+    for name in ("市公安局", "市住房公积金管理中心", "市政数局", "市财政局", "市审计局", "市中级人民法院"):
+        assert Department.objects.filter(name=name).exists(), name
+    for role in Role:
+        assert User.objects.filter(groups__name=role.value).count() == 1, role
+    assert User.objects.get(username="zj_reviewer").check_password("govshare2026")

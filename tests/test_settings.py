@@ -1,0 +1,53 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY="k3y-for-the-deploy-check-" + "x7Qz" * 12,
+        ALLOWED_HOSTS="govshare.tonghua.gov.example",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "security.W" not in output, output
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = _manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_embedded_default_is_sqlite_in_chinese(settings):
+    # pytest-django swaps the mail backend for locmem; read what settings.py chose.
+    from project.settings import DATABASES as configured
+    from project.settings import EMAIL_BACKEND as configured_email
+
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.AUTH_USER_MODEL == "organizations.User"
+    if not os.environ.get("DATABASE_URL"):
+        assert configured["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    if not os.environ.get("CELERY_BROKER_URL"):
+        assert settings.CELERY_BROKER_URL == "filesystem://"
+    if not os.environ.get("EMAIL_HOST"):
+        assert configured_email == "django.core.mail.backends.console.EmailBackend"

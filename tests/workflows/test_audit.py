@@ -1,0 +1,135 @@
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from organizations.models import Department
+from workflows.audit import record_event, verify_chain
+from workflows.models import GENESIS_HASH, AppendOnlyError, AuditEvent
+
+
+@pytest.fixture
+def events(gongan, gongan_applicant):
+    return [
+        record_event(subject=gongan, action="test.first", actor=gongan_applicant, to_state="draft"),
+        record_event(subject=gongan, action="test.second", from_state="draft", to_state="submitted", ip="10.1.2.3"),
+        record_event(subject=gongan, action="test.third", comment="同意共享"),
+    ]
+
+
+def test_it_chains_each_event_to_the_one_before(events):
+    assert events[0].prev_hash == GENESIS_HASH
+    assert events[1].prev_hash == events[0].hash
+    assert events[2].prev_hash == events[1].hash
+    assert len({event.hash for event in events}) == 3
+    assert verify_chain() == (3, None)
+
+
+def test_it_records_who_did_what_to_which_subject(events, gongan, gongan_applicant):
+    event = AuditEvent.objects.get(pk=events[1].pk)
+    assert event.subject == gongan
+    assert (event.action, event.from_state, event.to_state, event.ip) == (
+        "test.second",
+        "draft",
+        "submitted",
+        "10.1.2.3",
+    )
+    assert AuditEvent.objects.get(pk=events[0].pk).actor == gongan_applicant
+
+
+def test_it_refuses_update_and_delete_through_the_orm(events):
+    event = AuditEvent.objects.get(pk=events[0].pk)
+    event.comment = "改写"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(comment="改写")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).comment == ""
+
+
+def test_it_leaves_no_event_when_the_decision_rolls_back(gongan):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_event(subject=gongan, action="test.rolled_back")
+        raise RuntimeError("the decision failed")
+    assert not AuditEvent.objects.exists()
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Change a row behind the application's back, as a DBA with raw SQL could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A superuser can switch user triggers off for the session.
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_verify_audit_reports_ok_with_the_count(events, capsys):
+    call_command("verify_audit")
+    assert "OK: 3 audit events verified" in capsys.readouterr().out
+
+
+def test_verify_audit_names_a_row_changed_behind_its_back(events):
+    _tamper("UPDATE workflows_auditevent SET comment = %s WHERE id = %s", ["不同意", events[1].pk])
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit")
+    assert error.value.returncode == 1
+    assert f"audit event #{events[1].pk}" in str(error.value)
+    assert "篡改" in str(error.value)
+
+
+def test_verify_audit_names_the_successor_of_a_deleted_row(events):
+    _tamper("DELETE FROM workflows_auditevent WHERE id = %s", [events[1].pk])
+    count, broken = verify_chain()
+    assert count == 1
+    assert broken.event_id == events[2].pk
+
+
+def test_verify_audit_catches_a_changed_state(events):
+    _tamper("UPDATE workflows_auditevent SET to_state = %s WHERE id = %s", ["granted", events[0].pk])
+    count, broken = verify_chain()
+    assert (count, broken.event_id) == (0, events[0].pk)
+
+
+@pytest.mark.postgres
+def test_it_is_refused_by_the_database_trigger_on_postgres(events):
+    for sql in ("UPDATE workflows_auditevent SET comment = 'x'", "DELETE FROM workflows_auditevent"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditEvent.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_forks_the_chain_under_concurrent_writers():
+    department = Department.objects.create(code="TH-X", name="市并发局", short_name="通并", seal_text="通化市并发局")
+    writers, per_writer = 8, 15
+    barrier = threading.Barrier(writers)
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_writer):
+                with transaction.atomic():
+                    record_event(subject=department, action=f"test.writer{n}", comment=str(i))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert AuditEvent.objects.count() == writers * per_writer
+    assert verify_chain() == (writers * per_writer, None)
+    assert AuditEvent.objects.values("prev_hash").distinct().count() == writers * per_writer

@@ -1,0 +1,129 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from organizations.models import Substitution
+from organizations.selectors import acting_user_ids, principals_of
+from tests.probe.flows import ApprovalProbeFlow
+from workflows.models import AuditEvent
+from workflows.selectors import inbox_tasks
+
+D = dt.date
+
+
+@pytest.fixture
+def absence(zhujian_reviewer, zhujian_colleague):
+    """李审核 is away for the first week of November; 赵同事 stands in."""
+    return Substitution.objects.create(
+        principal=zhujian_reviewer, substitute=zhujian_colleague, starts_on=D(2026, 11, 2), ends_on=D(2026, 11, 6)
+    )
+
+
+@pytest.fixture
+def review_task(zhujian_reviewer):
+    process = ApprovalProbeFlow.start.run(owner=zhujian_reviewer)
+    return process.task_set.get(flow_task=ApprovalProbeFlow.approve)
+
+
+@time_machine.travel("2026-11-03 10:00 +0800")
+def test_it_shows_the_absent_owners_task_to_the_substitute(absence, review_task, zhujian_colleague):
+    assert review_task.owner == absence.principal
+    assert list(inbox_tasks(zhujian_colleague)) == [review_task]
+    assert ApprovalProbeFlow.approve.can_execute(zhujian_colleague, review_task)
+
+
+@time_machine.travel("2026-11-09 10:00 +0800")
+def test_it_stops_when_the_absence_ends(absence, review_task, zhujian_colleague):
+    assert list(inbox_tasks(zhujian_colleague)) == []
+    assert not ApprovalProbeFlow.approve.can_execute(zhujian_colleague, review_task)
+
+
+@time_machine.travel("2026-11-03 10:00 +0800")
+def test_it_gives_nothing_to_someone_who_is_not_the_substitute(absence, review_task, gongan_applicant):
+    assert list(inbox_tasks(gongan_applicant)) == []
+    assert not ApprovalProbeFlow.approve.can_execute(gongan_applicant, review_task)
+
+
+@time_machine.travel("2026-11-03 10:00 +0800")
+def test_it_keeps_the_task_with_its_owner_too(absence, review_task, zhujian_reviewer, zhujian_colleague):
+    assert list(inbox_tasks(zhujian_reviewer)) == [review_task]
+    assert set(acting_user_ids(zhujian_colleague)) == {zhujian_colleague.pk, zhujian_reviewer.pk}
+    assert list(principals_of(zhujian_reviewer)) == []
+
+
+@pytest.mark.urls("tests.probe.urls")
+@time_machine.travel("2026-11-03 10:00 +0800")
+def test_the_substitute_completes_the_task_over_http(absence, review_task, zhujian_colleague, client):
+    url = f"/probe/{review_task.process_id}/approve/{review_task.pk}/execute/"
+    client.force_login(zhujian_colleague)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"_continue": "1"})
+    assert response.status_code == 302
+    review_task.refresh_from_db()
+    assert review_task.status == "DONE"
+
+
+@pytest.mark.urls("tests.probe.urls")
+@time_machine.travel("2026-11-03 10:00 +0800")
+def test_an_outsider_cannot_open_the_task_over_http(absence, review_task, gongan_applicant, client):
+    client.force_login(gongan_applicant)
+    response = client.get(f"/probe/{review_task.process_id}/approve/{review_task.pk}/execute/")
+    assert response.status_code == 403
+    review_task.refresh_from_db()
+    assert review_task.status == "ASSIGNED"
+
+
+def test_it_refuses_a_substitute_from_another_department(zhujian_reviewer, gongan_applicant):
+    substitution = Substitution(
+        principal=zhujian_reviewer, substitute=gongan_applicant, starts_on=D(2026, 11, 2), ends_on=D(2026, 11, 6)
+    )
+    with pytest.raises(ValidationError) as error:
+        substitution.full_clean()
+    assert "代理人必须与被代理人同属一个部门。" in error.value.message_dict["substitute"]
+
+
+def test_it_refuses_oneself_and_a_reversed_period(zhujian_reviewer):
+    substitution = Substitution(
+        principal=zhujian_reviewer, substitute=zhujian_reviewer, starts_on=D(2026, 11, 6), ends_on=D(2026, 11, 2)
+    )
+    with pytest.raises(ValidationError) as error:
+        substitution.full_clean()
+    assert set(error.value.message_dict) >= {"substitute", "ends_on"}
+
+
+def test_a_user_names_a_substitute_over_http(client, zhujian_reviewer, zhujian_colleague):
+    client.force_login(zhujian_reviewer)
+    response = client.post(
+        "/home/substitutions/",
+        {"substitute": zhujian_colleague.pk, "starts_on": "2026-11-02", "ends_on": "2026-11-06", "reason": "出差"},
+    )
+    assert response.status_code == 302
+    substitution = Substitution.objects.get()
+    assert (substitution.principal, substitution.substitute) == (zhujian_reviewer, zhujian_colleague)
+    assert AuditEvent.objects.filter(action="substitution.created", actor=zhujian_reviewer).count() == 1
+    page = client.get("/home/substitutions/").content.decode()
+    assert "赵同事" in page and "出差" in page
+
+
+def test_the_form_offers_only_colleagues_and_explains_a_bad_period(client, zhujian_reviewer, gongan_applicant):
+    client.force_login(zhujian_reviewer)
+    response = client.post(
+        "/home/substitutions/",
+        {"substitute": gongan_applicant.pk, "starts_on": "2026-11-06", "ends_on": "2026-11-02"},
+    )
+    assert response.status_code == 200
+    assert not Substitution.objects.exists()
+    errors = response.context["form"].errors
+    assert "substitute" in errors
+    assert "结束日期不能早于开始日期。" in errors["ends_on"]
+
+
+def test_only_the_principal_can_cancel(client, absence, zhujian_colleague, zhujian_reviewer):
+    client.force_login(zhujian_colleague)
+    assert client.post(f"/home/substitutions/{absence.pk}/cancel/").status_code == 404
+    assert Substitution.objects.filter(pk=absence.pk).exists()
+    client.force_login(zhujian_reviewer)
+    assert client.post(f"/home/substitutions/{absence.pk}/cancel/").status_code == 302
+    assert not Substitution.objects.filter(pk=absence.pk).exists()
