@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -547,23 +547,41 @@ def import_workbook(
             ids = dict(DataResource.objects.filter(code__in=list(ids)).values_list("code", "pk"))
         del batch, created
         total = len(items)
-        for start in range(0, total, 5000):
-            DataItem.objects.bulk_create(
-                [
-                    DataItem(
-                        resource_id=ids[i.code],
-                        position=i.position,
-                        name=i.name,
-                        data_type=i.data_type,
-                        length=i.length,
-                        precision=i.precision,
-                        description=i.description,
-                        security_level=i.security_level,
-                    )
-                    for i in items[start : start + 5000]
-                ],
-                batch_size=5000,
-            )
+        # Plain executemany: Django's bulk_create spends more time preparing 100,000 model
+        # instances than the database spends inserting them. Same SQL on SQLite and PostgreSQL.
+        table = connection.ops.quote_name(DataItem._meta.db_table)
+        columns = [
+            "resource_id",
+            "position",
+            "name",
+            "data_type",
+            "length",
+            "precision",
+            "description",
+            "security_level",
+        ]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        with connection.cursor() as cursor:
+            for start in range(0, total, 5000):
+                cursor.executemany(
+                    sql,
+                    [
+                        (
+                            ids[i.code],
+                            i.position,
+                            i.name,
+                            i.data_type,
+                            i.length,
+                            i.precision,
+                            i.description,
+                            i.security_level,
+                        )
+                        for i in items[start : start + 5000]
+                    ],
+                )
         result.resources_created = len(ids)
         result.items_created = total
         if on_success:
