@@ -1,6 +1,6 @@
 """/api/schema/ (OpenAPI 3, JSON) and /api/docs/ (Swagger UI served from our own static files, so it works offline).
 
-drf-spectacular is not used: it imports rest_framework.test, which fails because our `requests`
+drf-spectacular is not used: it imports DRF's test module, which fails because our `requests`
 app shadows the HTTP library. DRF's own generator needs nothing more than uritemplate.
 """
 
