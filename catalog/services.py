@@ -139,7 +139,7 @@ def _validate(resource: DataResource, items: list[DataItem]) -> None:
 
 def _lock(resource: DataResource) -> DataResource:
     return (
-        DataResource.objects.select_for_update()
+        DataResource.objects.select_for_update(of=("self",))
         .select_related("provider_department", "legal_basis")
         .get(pk=resource.pk)
     )
@@ -479,11 +479,20 @@ def negative_entry_deactivate(*, actor, obj: NegativeListEntry, ip: str | None =
 
 
 def _announce_withdrawal(resource_id: int) -> None:
-    """Tell whoever relies on a withdrawn resource. Placeholder until notifications/grants exist."""
+    """Tell whoever relies on a withdrawn resource.
+
+    Not wired yet: notifications (issue 4) and grants (issue 6) are not in main. The withdrawal
+    itself is already recorded by resource_withdraw's audit event; when they land, notify the
+    holders of active grants and the demanders linked to this resource here.
+    """
 
 
 def _announce_demand_linked(demand_id: int) -> None:
-    """Tell the demander their data is now in the catalog. Placeholder until notifications exist."""
+    """Tell the demander their data is now in the catalog.
+
+    Not wired yet: notifications (issue 4) is not in main; the link is recorded by demand_link's
+    audit event. When it lands: notify(recipients=<the demand's creator>, event="catalog.demand_linked", ...).
+    """
 
 
 # --- spreadsheet import jobs ------------------------------------------------------------------
