@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
+    "pdf_templates",
     "django_filters",
     "drf_spectacular_sidecar",
     "catalog",
@@ -142,10 +143,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
     # The filesystem transport fails on a missing folder.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -160,10 +162,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": crontab(minute="*"),
     },
+    "render-pending-records": {
+        "task": "pdf_templates.tasks.render_pending_records",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Working days: reply deadline of a conditional-share application (国发〔2016〕51号).
 SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
+
+# Records (pdf_templates). Fonts are CSS font-family lists: operators with licensed
+# 方正小标宋 / 仿宋_GB2312 / 黑体 put them first, e.g. RECORDS_FONT_HEADING='"方正小标宋简体", "Noto Serif CJK SC"'.
+# One face by default: each extra CJK face adds about 110 KB to every PDF.
+RECORDS_FONT_HEADING = env("RECORDS_FONT_HEADING", '"Noto Serif CJK SC"')
+RECORDS_FONT_BODY = env("RECORDS_FONT_BODY", '"Noto Serif CJK SC"')
+RECORDS_FONT_SANS = env("RECORDS_FONT_SANS", '"Noto Serif CJK SC"')
+# PAdES signing: PEM file paths (manage.py make_signing_cert makes a self-signed pair). Unset: records are unsigned.
+RECORDS_SIGNING_KEY = env("RECORDS_SIGNING_KEY", "")
+RECORDS_SIGNING_CERT = env("RECORDS_SIGNING_CERT", "")
+RECORDS_SIGNING_KEY_PASSPHRASE = env("RECORDS_SIGNING_KEY_PASSPHRASE", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -191,4 +208,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools log every layout step at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

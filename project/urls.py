@@ -5,17 +5,19 @@ from viewflow.urls import Site
 
 from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
+from pdf_templates.views import RecordsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
 admin.site.site_title = "govshare 管理后台"
 
-site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication(), CatalogApplication()])
+site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication(), RecordsApplication(), CatalogApplication()])
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/", include("pdf_templates.urls_public")),
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
     path("api/", include("catalog.api_urls")),

@@ -1,0 +1,87 @@
+"""B3: one-page stamped record: render + hash + seal + sign (DESIGN.md §7: ≤ 250 ms median, ≤ 150 KB).
+
+Run alone: python -m benchmarks.b3_records. Uses a throwaway test database
+and a temporary self-signed key, so the figures include PAdES signing.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 30
+BATCH = 200
+
+
+def run() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from organizations.models import Department
+    from pdf_templates.demo import SAMPLES
+    from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
+    from pdf_templates.rendering import render_record_pdf
+    from pdf_templates.services import issue_record, render_record
+
+    with tempfile.TemporaryDirectory() as folder:
+        key, cert = Path(folder, "key.pem"), Path(folder, "cert.pem")
+        make_self_signed_pair(key, cert, common_name="bench", days=2)
+        settings.RECORDS_SIGNING_KEY, settings.RECORDS_SIGNING_CERT = str(key), str(cert)
+        settings.MEDIA_ROOT = Path(folder, "media")
+        setup_test_environment()
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            issuer = Department.objects.create(
+                code="TH-ZS", name="市政数局", short_name="通政数", seal_text="通化市政务服务和数字化建设管理局"
+            )
+            subject = Department.objects.create(
+                code="TH-GA", name="市公安局", short_name="通公", seal_text="通化市公安局"
+            )
+            type_, _, _, _, title, addressee, data = SAMPLES[0]
+
+            def issue():
+                with transaction.atomic():
+                    return issue_record(
+                        type=type_,
+                        subject=subject,
+                        issuer=issuer,
+                        data=data,
+                        actor=None,
+                        title=title,
+                        addressee=addressee,
+                    )
+
+            record = issue()
+            render_record_pdf(record)  # warm up fonts and caches
+            timings, sizes = [], []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                pdf = render_record_pdf(record)
+                timings.append((time.perf_counter() - started) * 1000)
+                sizes.append(len(pdf.content))
+            for _ in range(BATCH):
+                render_record(record_id=issue().pk)
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            teardown_test_environment()
+    return (
+        f"B3 record render median_ms={statistics.median(timings):.0f} size_kb={statistics.median(sizes) / 1024:.0f} "
+        f"peak_rss_mb_200={peak_kb / 1024:.0f} signed=1 font_faces=1"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    print(run())

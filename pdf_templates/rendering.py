@@ -1,0 +1,131 @@
+"""HTML → PDF for one record: layout after GB/T 9704-2012, seal, QR and hash (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from pdf_templates import signing
+from pdf_templates.models import Record
+from pdf_templates.seal import seal_svg
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    signed: bool
+    signature_field: str
+
+
+def verify_url(record: Record) -> str:
+    return f"{settings.SITE_URL}/verify/{record.verification_code}"
+
+
+def chinese_date(moment) -> str:
+    """成文日期. GB/T 9704-2012 §7.3.5.1 writes it with Arabic numerals: 2026年3月5日."""
+    day = timezone.localtime(moment).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def header_font_pt(name: str) -> int:
+    """The largest size, up to 36 pt, at which the issuer mark fits the 156 mm type area."""
+    type_area_pt = 156 / 25.4 * 72
+    return max(14, min(36, int(type_area_pt / max(len(name), 1) * 0.92)))
+
+
+SEAL_SIZE_MM = 40
+
+
+def stamp_geometry(name: str) -> dict[str, float]:
+    """Width of the issuer-name-and-date block (16 pt characters) and the seal offset that centres it."""
+    width_pt = max(len(name), 11) * 16
+    seal_pt = SEAL_SIZE_MM / 25.4 * 72
+    return {"stamp_width_pt": width_pt, "seal_left_pt": round((width_pt - seal_pt) / 2, 1)}
+
+
+def signature_field_name(record: Record) -> str:
+    """The signature field is named after the issuer (its code keeps the name ASCII-safe)."""
+    return f"{record.issuer.name}（{record.issuer.code}）"
+
+
+def _paragraphs(data: dict) -> list[str]:
+    body = data.get("body", [])
+    if isinstance(body, str):
+        return [line for line in body.splitlines() if line.strip()]
+    return [str(line) for line in body]
+
+
+def fonts() -> dict[str, str]:
+    return {
+        "heading": settings.RECORDS_FONT_HEADING,
+        "body": settings.RECORDS_FONT_BODY,
+        "sans": settings.RECORDS_FONT_SANS,
+    }
+
+
+def record_html(record: Record, *, will_sign: bool) -> str:
+    content = record.content
+    url = verify_url(record)
+    qr = segno.make(url, error="m")
+    font_set = fonts()
+    # The seal's text uses the first family of the heading list (an SVG attribute, not CSS).
+    seal_family = font_set["heading"].split(",")[0].strip().strip("\"'")
+    return render_to_string(
+        f"pdf_templates/records/{record.type}.html",
+        {
+            "record": record,
+            "issuer": record.issuer,
+            "issuer_full_name": record.issuer.seal_text,
+            "header_pt": header_font_pt(record.issuer.seal_text),
+            **stamp_geometry(record.issuer.seal_text),
+            "data": content["data"],
+            "paragraphs": _paragraphs(content["data"]),
+            "supersedes": record.supersedes,
+            "date_cn": chinese_date(record.issued_at),
+            "seal": seal_svg(
+                record.issuer.seal_text, record.seal_purpose, font_family=seal_family, size=f"{SEAL_SIZE_MM}mm"
+            ),
+            "qr_data_uri": qr.svg_data_uri(scale=4, border=0),
+            "verify_url": url,
+            "hash_grouped": record.data_sha256_grouped,
+            "fonts": font_set,
+            "will_sign": will_sign,
+            "signature_field": signature_field_name(record),
+        },
+    )
+
+
+def render_record_pdf(record: Record) -> RenderedPdf:
+    """The finished PDF bytes: rendered, then signed when a key is configured."""
+    will_sign = signing.signing_configured()
+    html = record_html(record, will_sign=will_sign)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    field = ""
+    if will_sign:
+        field = signature_field_name(record)
+        pdf = signing.sign_pdf(pdf, field_name=field, reason=f"{record.number} {record.title}")
+    return RenderedPdf(content=pdf, signed=will_sign, signature_field=field)
+
+
+def missing_glyph_fonts(pdf: bytes) -> list[str]:
+    """Names of the CMaps WeasyPrint wrote for fonts that lack glyphs ('/WP-Encod…').
+
+    WeasyPrint writes the CMap dictionary uncompressed, so the name appears in
+    the raw bytes; compressed streams are searched too, in case an object
+    stream ever holds it.
+    """
+    import re
+    import zlib
+
+    found = set(re.findall(rb"/(WP-Encod[^\s/<>\[\]()]*)", pdf))
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            found.update(re.findall(rb"/(WP-Encod[^\s/<>\[\]()]*)", zlib.decompress(match.group(1))))
+        except zlib.error:
+            continue
+    return sorted(name.decode("latin-1") for name in found)

@@ -1,0 +1,49 @@
+"""Reads: which records a user may see, and the auditor's filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from organizations.roles import Role
+from pdf_templates.models import Record
+
+
+def sees_all_records(user) -> bool:
+    return user.is_authenticated and (user.has_role(Role.AUDITOR) or user.has_role(Role.DATA_BUREAU))
+
+
+def records_visible_to(user) -> QuerySet[Record]:
+    """Auditors and the data bureau see every record; a department sees what it issued or is party to."""
+    records = Record.objects.select_related("issuer")
+    if not user.is_authenticated:
+        return records.none()
+    if sees_all_records(user):
+        return records
+    if user.department_id is None:
+        return records.none()
+    return records.filter(Q(issuer_id=user.department_id) | Q(departments=user.department_id)).distinct()
+
+
+def filter_records(
+    records: QuerySet[Record],
+    *,
+    issuer_id: int | None = None,
+    type: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Record]:
+    if issuer_id:
+        records = records.filter(issuer_id=issuer_id)
+    if type:
+        records = records.filter(type=type)
+    if date_from:
+        records = records.filter(issued_at__date__gte=date_from)
+    if date_to:
+        records = records.filter(issued_at__date__lte=date_to)
+    return records
+
+
+def records_of_subject(records: QuerySet[Record], subject_type_id: int, subject_id: str) -> QuerySet[Record]:
+    return records.filter(subject_type_id=subject_type_id, subject_id=subject_id)

@@ -1,0 +1,253 @@
+"""Auditor trail ZIP: every PDF, the audit events (CSV and JSON) and a manifest of SHA-256 hashes.
+
+The archive is produced as a stream of chunks: zipfile writes into a sink
+that the generator drains after each piece, so memory stays flat however
+many records the trail holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from pdf_templates.models import Record
+from workflows.audit import event_payload
+from workflows.hashing import sha256_hex
+from workflows.models import AuditEvent
+
+CHUNK = 64 * 1024
+EVENT_FIELDS = [
+    "id",
+    "created_at",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_id",
+    "from_state",
+    "to_state",
+    "comment",
+    "ip",
+    "prev_hash",
+    "hash",
+]
+
+
+class _Sink:
+    """A write-only, non-seekable file for zipfile; drain() hands over what was written."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._offset = 0
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        self._offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._offset
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def record_file_stem(record: Record) -> str:
+    return f"records/{record.pk:07d}_{record.number}"
+
+
+def trail_events(records: QuerySet[Record]) -> QuerySet[AuditEvent]:
+    """Events about the subjects of `records` and about the records themselves, in chain order."""
+    condition = Q(pk__in=[])
+    for subject_type_id in records.order_by().values_list("subject_type", flat=True).distinct():
+        condition |= Q(
+            subject_type_id=subject_type_id,
+            subject_id__in=records.filter(subject_type_id=subject_type_id).order_by().values("subject_id"),
+        )
+    return AuditEvent.objects.filter(condition).select_related("subject_type", "actor").order_by("id")
+
+
+def _event_row(event: AuditEvent) -> dict:
+    payload = event_payload(event)
+    return {
+        "id": event.pk,
+        "created_at": event.created_at.astimezone(UTC).isoformat(),
+        "actor": event.actor.username if event.actor else "",
+        "action": event.action,
+        "subject_type": payload["subject_type"],
+        "subject_id": event.subject_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "comment": event.comment,
+        "ip": event.ip or "",
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def stream_trail_zip(records: QuerySet[Record], *, description: dict) -> Iterator[bytes]:
+    """Yield the ZIP in chunks. `description` (who, which filter) goes into the manifest."""
+    sink = _Sink()
+    archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    files: list[dict] = []
+    entries: list[dict] = []
+
+    def add(name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        digest, size = hashlib.sha256(), 0
+        with archive.open(name, mode="w", force_zip64=True) as dest:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                dest.write(chunk)
+                yield sink.drain()
+        yield sink.drain()
+        files.append({"name": name, "sha256": digest.hexdigest(), "size": size})
+
+    ordered = records.select_related("issuer", "supersedes").order_by("id")
+    for record in ordered.iterator(chunk_size=200):
+        stem = record_file_stem(record)
+        entry = {
+            "number": record.number,
+            "type": record.type,
+            "title": record.title,
+            "issuer": record.issuer.name,
+            "issued_at": record.issued_at.astimezone(UTC).isoformat(),
+            "verification_code": record.verification_code,
+            "data_sha256": record.data_sha256,
+            "snapshot": f"{stem}.json",
+            "supersedes": record.supersedes.number if record.supersedes else None,
+            "render_status": record.render_status,
+            "signature_status": record.signature_status,
+            "pdf": None,
+            "pdf_sha256": record.pdf_sha256 or None,
+        }
+        yield from add(f"{stem}.json", [record.snapshot.encode("utf-8")])
+        if record.is_rendered and record.pdf:
+            entry["pdf"] = f"{stem}.pdf"
+            yield from add(entry["pdf"], _read_file(record))
+        entries.append(entry)
+
+    events = trail_events(records)
+    yield from add("events.csv", _events_csv(events))
+    yield from add("events.json", _events_json(events))
+    manifest = {
+        "format": "govshare-trail/1",
+        "generated_at": timezone.now().astimezone(UTC).isoformat(),
+        **description,
+        "records": entries,
+        "files": files,
+    }
+    yield from add("manifest.json", [json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")])
+    archive.close()
+    yield sink.drain()
+
+
+def _read_file(record: Record) -> Iterator[bytes]:
+    with record.pdf.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _events_csv(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
+    # A BOM so Excel opens the Chinese text as UTF-8.
+    buffer.write("\ufeff")
+    writer.writeheader()
+    for event in events.iterator(chunk_size=1000):
+        writer.writerow(_event_row(event))
+        if buffer.tell() > CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _events_json(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
+    yield b"["
+    first = True
+    for event in events.iterator(chunk_size=1000):
+        yield (b"" if first else b",") + b"\n" + json.dumps(_event_row(event), ensure_ascii=False).encode("utf-8")
+        first = False
+    yield b"\n]\n"
+
+
+@dataclass
+class TrailReport:
+    checked_files: int = 0
+    checked_records: int = 0
+    signed: int = 0
+    pending: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def verify_trail(path: str | Path) -> TrailReport:
+    """Check a trail ZIP offline: manifest hashes, record hashes, snapshots and signatures."""
+    from pdf_templates.signing import check_signatures
+
+    report = TrailReport()
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.failures.append(f"无法打开 ZIP：{exc}")
+        return report
+    with archive:
+        names = set(archive.namelist())
+        if "manifest.json" not in names:
+            report.failures.append("缺少 manifest.json")
+            return report
+        manifest = json.loads(archive.read("manifest.json"))
+        listed = {item["name"]: item for item in manifest.get("files", [])}
+        for name in sorted(names - set(listed) - {"manifest.json"}):
+            report.failures.append(f"{name}：不在清单中（被加入的文件）")
+        for name, item in listed.items():
+            if name not in names:
+                report.failures.append(f"{name}：清单中有、压缩包中缺失")
+                continue
+            digest = hashlib.sha256()
+            with archive.open(name) as handle:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+            report.checked_files += 1
+            if digest.hexdigest() != item["sha256"]:
+                report.failures.append(f"{name}：SHA-256 与清单不符（文件被修改）")
+        for entry in manifest.get("records", []):
+            report.checked_records += 1
+            number = entry["number"]
+            snapshot_name = entry.get("snapshot")
+            if snapshot_name in names and sha256_hex(archive.read(snapshot_name)) != entry["data_sha256"]:
+                report.failures.append(f"{number}：数据快照与数据哈希不符")
+            pdf_name = entry.get("pdf")
+            if not pdf_name:
+                report.pending.append(number)
+                continue
+            if pdf_name not in names:
+                continue  # already reported as missing
+            pdf = archive.read(pdf_name)
+            if sha256_hex(pdf) != entry["pdf_sha256"]:
+                report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
+            if entry.get("signature_status") == "signed":
+                signature = check_signatures(pdf)
+                if not signature.present or not signature.valid:
+                    report.failures.append(f"{number}：{signature.label}")
+                else:
+                    report.signed += 1
+    return report

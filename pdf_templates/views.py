@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+from viewflow.urls import Application
+
+from pdf_templates.forms import RecordFilterForm, UploadForm
+from pdf_templates.models import Record
+from pdf_templates.rendering import verify_url
+from pdf_templates.selectors import filter_records, records_of_subject, records_visible_to, sees_all_records
+from pdf_templates.trail import stream_trail_zip
+from pdf_templates.verification import check_uploaded_pdf
+
+
+class RecordListView(LoginRequiredMixin, TemplateView):
+    template_name = "pdf_templates/record_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = RecordFilterForm(self.request.GET or None)
+        records = filter_records(records_visible_to(self.request.user), **form.filters())
+        page = Paginator(records.order_by("-issued_at", "-id"), 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form, page=page, query=query.urlencode(), sees_all=sees_all_records(self.request.user), **kwargs
+        )
+
+
+def _visible_record(request, pk: int) -> Record:
+    # Someone who may not see a record learns nothing, not even that it exists.
+    return get_object_or_404(records_visible_to(request.user).select_related("supersedes", "issued_by"), pk=pk)
+
+
+class RecordDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "pdf_templates/record_detail.html"
+
+    def get_context_data(self, **kwargs):
+        record = _visible_record(self.request, kwargs["pk"])
+        return super().get_context_data(
+            record=record,
+            verify_url=verify_url(record),
+            superseded_by=record.superseded_by.first(),
+            subject_type=record.subject_type,
+            **kwargs,
+        )
+
+
+class RecordPdfView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        record = _visible_record(request, pk)
+        if not record.is_rendered:
+            return redirect("records:detail", pk=record.pk)
+        return FileResponse(
+            record.pdf.open("rb"), content_type="application/pdf", filename=f"{record.number}.pdf", as_attachment=False
+        )
+
+
+class TrailDownloadView(LoginRequiredMixin, View):
+    """The trail of one subject (?subject_type=&subject_id=) or of a filtered set, as a streamed ZIP."""
+
+    def get(self, request):
+        records = records_visible_to(request.user)
+        description: dict = {"generated_by": request.user.username}
+        subject_type, subject_id = request.GET.get("subject_type"), request.GET.get("subject_id")
+        if subject_type or subject_id:
+            try:
+                content_type = ContentType.objects.get_for_id(int(subject_type))
+            except (TypeError, ValueError, ContentType.DoesNotExist):
+                raise Http404 from None
+            records = records_of_subject(records, content_type.pk, subject_id or "")
+            if not records.exists():
+                raise Http404
+            description["subject"] = {
+                "type": f"{content_type.app_label}.{content_type.model}",
+                "id": subject_id,
+            }
+            filename = f"trail-{content_type.model}-{subject_id}.zip"
+        else:
+            form = RecordFilterForm(request.GET or None)
+            if request.GET and not form.is_valid():
+                return render(request, "pdf_templates/record_list.html", {"form": form, "page": None}, status=400)
+            filters = form.filters()
+            records = filter_records(records, **filters)
+            description["filter"] = {key: str(value) for key, value in filters.items() if value}
+            filename = f"trail-{timezone.localdate():%Y%m%d}.zip"
+        response = StreamingHttpResponse(
+            stream_trail_zip(records, description=description), content_type="application/zip"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class VerifyView(View):
+    """Public and read-only: the record header, its hash, and a PDF upload check. No login."""
+
+    template_name = "pdf_templates/verify.html"
+
+    def _record(self, code: str | None) -> Record | None:
+        if code is None:
+            return None
+        return get_object_or_404(Record.objects.select_related("issuer", "supersedes"), verification_code=code.upper())
+
+    def get(self, request, code: str | None = None):
+        record = self._record(code)
+        return render(request, self.template_name, {"record": record, "form": UploadForm()})
+
+    def post(self, request, code: str | None = None):
+        record = self._record(code)
+        form = UploadForm(request.POST, request.FILES)
+        result = None
+        status = 200
+        if form.is_valid():
+            result = check_uploaded_pdf(form.cleaned_data["file"].read())
+        else:
+            status = 400
+        return render(request, self.template_name, {"record": record, "form": form, "result": result}, status=status)
+
+
+class RecordsApplication(Application):
+    title = "文书记录"
+    icon = "verified"
+    app_name = "records"
+
+    @property
+    def index_path(self):
+        return path("", RecordListView.as_view(), name="index")
+
+    detail_path = path("<int:pk>/", RecordDetailView.as_view(), name="detail")
+    pdf_path = path("<int:pk>/pdf/", RecordPdfView.as_view(), name="pdf")
+    trail_path = path("trail/", TrailDownloadView.as_view(), name="trail")

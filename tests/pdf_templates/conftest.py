@@ -1,0 +1,74 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from pypdf import PdfReader
+
+from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
+from pdf_templates.models import RecordType
+from pdf_templates.services import issue_record, render_record
+
+SAMPLE_DATA = {
+    RecordType.REVIEW_OPINION: {
+        "body": ["经审核，同意共享。"],
+        "decision": "同意有条件共享。",
+        "granted_items": ["房屋坐落"],
+    },
+    RecordType.REFUSAL_NOTICE: {"reason": "与办理事项无关。", "legal_basis": "《个人信息保护法》第六条"},
+    RecordType.REVOCATION_NOTICE: {"reason": "超范围使用。", "effective_on": "2026年3月1日"},
+    RecordType.SHUTDOWN_NOTICE: {
+        "system_name": "客流统计系统",
+        "findings": ["无用户"],
+        "objection_deadline": "2026年3月20日",
+    },
+    RecordType.SHUTDOWN_CONFIRMATION: {"system_name": "客流统计系统", "disposition": "已归档。"},
+    RecordType.FIRST_REVIEW_OPINION: {"conclusion": "同意立项。", "requirements": ["编目"]},
+    RecordType.FUNDING_GATE_SHEET: {
+        "rules": [{"name": "规划数据已编目", "clause": "第十二条", "passed": True, "evidence": "6 项"}],
+        "conclusion": "通过。",
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://govshare.example"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def signing(settings, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = Path(folder / "key.pem"), Path(folder / "cert.pem")
+    make_self_signed_pair(key, cert, common_name="govshare test", days=30)
+    settings.RECORDS_SIGNING_KEY = str(key)
+    settings.RECORDS_SIGNING_CERT = str(cert)
+    return key, cert
+
+
+@pytest.fixture
+def issue(zhujian, gongan, zhujian_reviewer):
+    """Issue a record of the 住建局 about the 公安局 (the subject department) and commit it."""
+
+    def _issue(type=RecordType.REVIEW_OPINION, *, render=False, **kwargs):
+        params = {
+            "type": type,
+            "subject": gongan,
+            "issuer": zhujian,
+            "data": SAMPLE_DATA[type],
+            "actor": zhujian_reviewer,
+            "title": f"关于市公安局的{RecordType(type).label}",
+            "addressee": "市公安局",
+        }
+        params.update(kwargs)
+        with transaction.atomic():
+            record = issue_record(**params)
+        return render_record(record_id=record.pk) if render else record
+
+    return _issue
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

@@ -1,0 +1,226 @@
+import io
+import os
+import tracemalloc
+import zipfile
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from pdf_templates.models import Record, RecordType
+from pdf_templates.trail import stream_trail_zip, verify_trail
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+def _upload(client, url, content: bytes, name="record.pdf"):
+    return client.post(url, {"file": ContentFile(content, name=name)})
+
+
+def _tamper(content: bytes) -> bytes:
+    """An edit as a PDF editor saves it: a new revision appended to the file."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(content))
+    writer.root["/PageLabels"] = generic.DictionaryObject()
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _damage(content: bytes) -> bytes:
+    """Bytes changed in place, e.g. by a careless tool: the xref table is now wrong."""
+    index = content.rfind(b"%%EOF")
+    return content[:index] + b"\n% altered\n" + content[index:]
+
+
+def test_it_shows_the_public_header_without_login(client, issue):
+    record = issue(render=True)
+    response = client.get(f"/verify/{record.verification_code}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for expected in (record.number, "审核意见书", "市住建局", record.data_sha256):
+        assert expected in body
+    # No personal data beyond the header: not the issuing officer, not the data.
+    assert "zj_reviewer" not in body and "同意有条件共享" not in body
+
+
+def test_it_answers_404_for_an_unknown_code(client, db):
+    assert client.get("/verify/AAAAAAAAAAAAAAAA").status_code == 404
+
+
+def test_it_says_an_uploaded_pdf_matches(client, issue):
+    record = issue(render=True)
+    response = _upload(client, f"/verify/{record.verification_code}", record.pdf.read())
+    assert 'data-outcome="match"' in response.content.decode()
+    assert "未附电子签名" in response.content.decode()
+
+
+def test_it_says_a_tampered_pdf_was_altered(client, issue):
+    record = issue(render=True)
+    original = record.pdf.read()
+    for tampered in (_tamper(original), _damage(original)):
+        body = _upload(client, "/verify/", tampered).content.decode()
+        assert 'data-outcome="altered"' in body and record.number in body
+
+
+def test_it_says_a_foreign_pdf_is_not_ours(client, db):
+    from weasyprint import HTML
+
+    response = _upload(client, "/verify/", HTML(string="<p>别处的文件</p>").write_pdf())
+    assert 'data-outcome="unknown"' in response.content.decode()
+    response = _upload(client, "/verify/", b"not a pdf at all", name="x.txt")
+    assert 'data-outcome="unknown"' in response.content.decode()
+
+
+def test_it_rejects_an_empty_upload_clearly(client, db):
+    response = client.post("/verify/", {})
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_it_reports_a_broken_signature_on_a_signed_tampered_pdf(client, issue, signing):
+    record = issue(render=True)
+    content = bytearray(record.pdf.read())
+    # Flip a byte inside the signed page content: the signature no longer covers these bytes.
+    position = content.find(b"stream") + 20
+    content[position] ^= 0x01
+    body = _upload(client, "/verify/", bytes(content)).content.decode()
+    assert 'data-outcome="altered"' in body
+    assert "电子签名无效" in body
+
+
+@pytest.mark.parametrize("persona", ["auditor", "coordinator", "zhujian_reviewer", "gongan_applicant"])
+def test_it_lets_auditors_bureau_issuer_and_subject_departments_open_a_record(client, issue, request, persona):
+    record = issue(render=True)
+    _login(client, request.getfixturevalue(persona))
+    assert client.get(reverse("records:detail", args=[record.pk])).status_code == 200
+    pdf = client.get(reverse("records:pdf", args=[record.pk]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert record.number in client.get(reverse("records:index")).content.decode()
+
+
+def test_it_hides_records_from_everyone_else(client, issue, finance_officer):
+    record = issue(render=True)
+    _login(client, finance_officer)
+    assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
+    assert client.get(reverse("records:pdf", args=[record.pk])).status_code == 404
+    subject_trail = f"{reverse('records:trail')}?subject_type={record.subject_type_id}&subject_id={record.subject_id}"
+    assert client.get(subject_trail).status_code == 404
+    assert record.number not in client.get(reverse("records:index")).content.decode()
+
+
+def test_it_sends_anonymous_users_to_login(client, issue):
+    record = issue()
+    response = client.get(reverse("records:pdf", args=[record.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_shows_a_pending_record_as_being_generated(client, issue, auditor):
+    record = issue()
+    _login(client, auditor)
+    assert "生成中" in client.get(reverse("records:detail", args=[record.pk])).content.decode()
+    assert client.get(reverse("records:pdf", args=[record.pk])).status_code == 302
+
+
+def test_it_filters_the_auditor_list(client, issue, auditor, zhengshu):
+    review = issue(render=False)
+    refusal = issue(RecordType.REFUSAL_NOTICE)
+    other = issue(issuer=zhengshu)
+    _login(client, auditor)
+    body = client.get(reverse("records:index"), {"type": RecordType.REFUSAL_NOTICE}).content.decode()
+    assert refusal.number in body and review.number not in body
+    body = client.get(reverse("records:index"), {"issuer": zhengshu.pk}).content.decode()
+    assert other.number in body and review.number not in body
+    bad = client.get(reverse("records:index"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
+    assert "起始日期不能晚于截止日期" in bad.content.decode()
+
+
+def _download(client, url) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    return b"".join(response.streaming_content)
+
+
+def test_it_downloads_a_subject_trail_that_verifies_offline(client, issue, auditor, tmp_path):
+    records = [issue(render=True), issue(RecordType.REFUSAL_NOTICE, render=True), issue()]
+    _login(client, auditor)
+    url = f"{reverse('records:trail')}?subject_type={records[0].subject_type_id}&subject_id={records[0].subject_id}"
+    content = _download(client, url)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    names = archive.namelist()
+    assert {"events.csv", "events.json", "manifest.json"} <= set(names)
+    assert sum(name.endswith(".pdf") for name in names) == 2
+    assert "record_issued" in archive.read("events.csv").decode("utf-8-sig")
+    path = tmp_path / "trail.zip"
+    path.write_bytes(content)
+    report = verify_trail(path)
+    assert report.ok, report.failures
+    assert report.pending == [records[2].number]
+    call_command("verify_trail", str(path))
+
+
+def test_it_names_the_tampered_pdf_in_verify_trail(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    _login(client, auditor)
+    content = _download(client, f"{reverse('records:trail')}?type={RecordType.REVIEW_OPINION}")
+    source = zipfile.ZipFile(io.BytesIO(content))
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith(".pdf"):
+                data = _tamper(data)
+            target.writestr(item.filename, data)
+    report = verify_trail(tampered)
+    assert any(record.number in failure for failure in report.failures)
+    with pytest.raises(CommandError):
+        call_command("verify_trail", str(tampered))
+
+
+def test_it_fails_verify_trail_on_a_broken_signature(issue, signing, tmp_path):
+    record = issue(render=True)
+    content = b"".join(stream_trail_zip(Record.objects.filter(pk=record.pk), description={}))
+    path = tmp_path / "signed.zip"
+    path.write_bytes(content)
+    assert verify_trail(path).ok and verify_trail(path).signed == 1
+
+
+def test_it_streams_a_large_trail_with_flat_memory(issue, zhujian, gongan, zhujian_reviewer):
+    # 300 rendered records of 200 KB each: 60 MB of PDFs must not be held in memory.
+    blob = b"%PDF-1.7\n" + os.urandom(200_000)
+    first = issue()
+    for _ in range(299):
+        issue()
+    for record in Record.objects.all():
+        record.pdf.save(f"{record.pk}.pdf", ContentFile(blob), save=False)
+        record.render_status = Record.RenderStatus.RENDERED
+        record.pdf_sha256 = "0" * 64
+        record.save(update_fields=["pdf", "render_status", "pdf_sha256"])
+    tracemalloc.start()
+    total = 0
+    for chunk in stream_trail_zip(Record.objects.all(), description={}):
+        total += len(chunk)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert total > 300 * 200_000 * 0.5
+    assert peak < 15 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    assert first.number
+
+
+def test_it_lets_a_department_user_without_rights_see_nothing(client, issue, db):
+    record = issue(render=True)
+    outsider = UserFactory(username="outsider", department=None)
+    _login(client, outsider)
+    assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
+    ct = ContentType.objects.get_for_model(record.subject)
+    assert client.get(f"{reverse('records:trail')}?subject_type={ct.pk}&subject_id=x").status_code == 404
