@@ -1,15 +1,13 @@
 """B3: one-page stamped record: render + hash + seal + sign (DESIGN.md §7: ≤ 250 ms median, ≤ 150 KB).
 
-Run alone: python -m benchmarks.b3_records. Uses a throwaway test database
+Run alone: python -m benchmarks.b3_records. Uses the harness's throwaway database
 and a temporary self-signed key, so the figures include PAdES signing.
 """
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,13 +17,9 @@ BATCH = 200
 
 
 def run() -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    import django
-
-    django.setup()
+    """Runs inside benchmarks.harness.bench_database (python -m benchmarks)."""
     from django.conf import settings
-    from django.db import connection, transaction
-    from django.test.utils import setup_test_environment, teardown_test_environment
+    from django.db import transaction
 
     from organizations.models import Department
     from pdf_templates.demo import SAMPLES
@@ -38,44 +32,32 @@ def run() -> str:
         make_self_signed_pair(key, cert, common_name="bench", days=2)
         settings.RECORDS_SIGNING_KEY, settings.RECORDS_SIGNING_CERT = str(key), str(cert)
         settings.MEDIA_ROOT = Path(folder, "media")
-        setup_test_environment()
-        old_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            issuer = Department.objects.create(
-                code="TH-ZS", name="市政数局", short_name="通政数", seal_text="通化市政务服务和数字化建设管理局"
-            )
-            subject = Department.objects.create(
-                code="TH-GA", name="市公安局", short_name="通公", seal_text="通化市公安局"
-            )
-            type_, _, _, _, title, addressee, data = SAMPLES[0]
+        issuer, _ = Department.objects.get_or_create(
+            code="TH-ZS",
+            defaults={"name": "市政数局", "short_name": "通政数", "seal_text": "通化市政务服务和数字化建设管理局"},
+        )
+        subject, _ = Department.objects.get_or_create(
+            code="TH-GA", defaults={"name": "市公安局", "short_name": "通公", "seal_text": "通化市公安局"}
+        )
+        type_, _, _, _, title, addressee, data = SAMPLES[0]
 
-            def issue():
-                with transaction.atomic():
-                    return issue_record(
-                        type=type_,
-                        subject=subject,
-                        issuer=issuer,
-                        data=data,
-                        actor=None,
-                        title=title,
-                        addressee=addressee,
-                    )
+        def issue():
+            with transaction.atomic():
+                return issue_record(
+                    type=type_, subject=subject, issuer=issuer, data=data, actor=None, title=title, addressee=addressee
+                )
 
-            record = issue()
-            render_record_pdf(record)  # warm up fonts and caches
-            timings, sizes = [], []
-            for _ in range(RUNS):
-                started = time.perf_counter()
-                pdf = render_record_pdf(record)
-                timings.append((time.perf_counter() - started) * 1000)
-                sizes.append(len(pdf.content))
-            for _ in range(BATCH):
-                render_record(record_id=issue().pk)
-            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-            teardown_test_environment()
+        record = issue()
+        render_record_pdf(record)  # warm up fonts and caches
+        timings, sizes = [], []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            pdf = render_record_pdf(record)
+            timings.append((time.perf_counter() - started) * 1000)
+            sizes.append(len(pdf.content))
+        for _ in range(BATCH):
+            render_record(record_id=issue().pk)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return (
         f"B3 record render median_ms={statistics.median(timings):.0f} size_kb={statistics.median(sizes) / 1024:.0f} "
         f"peak_rss_mb_200={peak_kb / 1024:.0f} signed=1 font_faces=1"
@@ -83,5 +65,8 @@ def run() -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    print(run())
+    from benchmarks.harness import bench_database, setup_django
+
+    setup_django()
+    with bench_database():
+        print(run())

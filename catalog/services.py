@@ -371,8 +371,7 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
             comment=resource.withdraw_reason,
             ip=ip,
         )
-        resource_id = resource.pk
-        transaction.on_commit(lambda: _announce_withdrawal(resource_id))
+        _announce_withdrawal(resource)
     return resource
 
 
@@ -418,8 +417,7 @@ def demand_link(*, actor, obj: DemandItem, resource: DataResource, ip: str | Non
             comment=str(resource),
             ip=ip,
         )
-        demand_id = demand.pk
-        transaction.on_commit(lambda: _announce_demand_linked(demand_id))
+        _announce_demand_linked(demand, resource)
     return demand
 
 
@@ -478,21 +476,40 @@ def negative_entry_deactivate(*, actor, obj: NegativeListEntry, ip: str | None =
 # --- announcements (run after commit) ------------------------------------------------------
 
 
-def _announce_withdrawal(resource_id: int) -> None:
-    """Tell whoever relies on a withdrawn resource.
+def _resource_link(resource: DataResource) -> str:
+    from django.urls import reverse
 
-    Not wired yet: notifications (issue 4) and grants (issue 6) are not in main. The withdrawal
-    itself is already recorded by resource_withdraw's audit event; when they land, notify the
-    holders of active grants and the demanders linked to this resource here.
+    return reverse("catalog:resource_detail", args=[resource.pk])
+
+
+def _announce_withdrawal(resource: DataResource) -> None:
+    """Tell the departments relying on a withdrawn resource, inside the withdrawal's transaction.
+
+    Today that is whoever raised a demand linked to it. Holders of active grants are not told
+    yet: grants belong to the share-application issue, which should add them here.
     """
+    from notifications.services import notify
+
+    demanders = {d.created_by for d in resource.demands.select_related("created_by")}
+    if demanders:
+        notify(
+            recipients=demanders,
+            event="catalog_resource_withdrawn",
+            subject=resource,
+            context={"resource": resource, "link": _resource_link(resource)},
+        )
 
 
-def _announce_demand_linked(demand_id: int) -> None:
-    """Tell the demander their data is now in the catalog.
+def _announce_demand_linked(demand: DemandItem, resource: DataResource) -> None:
+    """Tell the demander where their data now is (notifications queue email only after commit)."""
+    from notifications.services import notify
 
-    Not wired yet: notifications (issue 4) is not in main; the link is recorded by demand_link's
-    audit event. When it lands: notify(recipients=<the demand's creator>, event="catalog.demand_linked", ...).
-    """
+    notify(
+        recipients=[demand.created_by],
+        event="catalog_demand_linked",
+        subject=demand,
+        context={"demand": demand, "resource": resource, "link": _resource_link(resource)},
+    )
 
 
 # --- spreadsheet import jobs ------------------------------------------------------------------

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
+    "notifications",
     "pdf_templates",
     "django_filters",
     "drf_spectacular_sidecar",
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -126,9 +128,13 @@ STORAGES = {
 
 # Email: console in the embedded default, SMTP when EMAIL_HOST is given.
 EMAIL_HOST = env("EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Bounds one SMTP conversation; must stay below NOTIFY_EMAIL_LEASE_SECONDS.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
@@ -157,6 +163,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Local hour at which each user's daily notification digest (每日汇总) goes out.
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8)
 CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {
         "task": "workflows.tasks.fire_workflow_timers",
@@ -166,7 +174,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pdf_templates.tasks.render_pending_records",
         "schedule": crontab(minute="*/5"),
     },
+    "notifications-requeue-stuck-emails": {
+        "task": "notifications.tasks.requeue_stuck_emails",
+        "schedule": crontab(minute="*/2"),
+    },
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=NOTIFY_DIGEST_HOUR, minute=0),
+    },
+    "workflows-evaluate-deadlines": {
+        "task": "workflows.tasks.evaluate_deadlines",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+
+# Notifications (notifications/). The outbox re-queues an email still pending
+# after NOTIFY_EMAIL_REQUEUE_AFTER_SECONDS (a broker outage at decision time),
+# and a send claimed longer than the lease ago is taken as a dead worker's.
+NOTIFY_EMAIL_MAX_ATTEMPTS = env_int("NOTIFY_EMAIL_MAX_ATTEMPTS", 6)
+NOTIFY_EMAIL_RETRY_BASE_SECONDS = env_int("NOTIFY_EMAIL_RETRY_BASE_SECONDS", 60)
+NOTIFY_EMAIL_REQUEUE_AFTER_SECONDS = env_int("NOTIFY_EMAIL_REQUEUE_AFTER_SECONDS", 120)
+NOTIFY_EMAIL_LEASE_SECONDS = env_int("NOTIFY_EMAIL_LEASE_SECONDS", 300)
+
 
 # Working days: reply deadline of a conditional-share application (国发〔2016〕51号).
 SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)

@@ -5,13 +5,17 @@ from viewflow.urls import Site
 
 from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
+from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
 admin.site.site_title = "govshare 管理后台"
 
-site = Site(title="govshare 政务数据共享", viewsets=[HomeApplication(), RecordsApplication(), CatalogApplication()])
+site = Site(
+    title="govshare 政务数据共享",
+    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication(), CatalogApplication()],
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

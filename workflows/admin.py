@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workflows.models import AuditEvent, CalendarOverride
+from workflows.models import AuditEvent, CalendarOverride, Deadline
 
 
 @admin.register(CalendarOverride)
@@ -27,4 +27,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Deadlines are set and closed by the processes; the operator watches them."""
+
+    list_display = ["id", "title", "subject_type", "subject_id", "status", "due_at", "remind_at", "reminded_at"]
+    list_filter = ["status", "kind", "subject_type"]
+    search_fields = ["subject_id", "title"]
+    date_hierarchy = "due_at"
+    readonly_fields = [field.name for field in Deadline._meta.fields] + ["recipients"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -83,3 +83,55 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计事件只能追加，不能删除。")
+
+
+class Deadline(models.Model):
+    """A time limit on a subject, counted in working days, with a reminder and an expiry action.
+
+    Registered and cancelled through workflows.deadlines; the beat task
+    workflows.tasks.evaluate_deadlines fires each reminder and each expiry once.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "计时中"
+        COMPLETED = "completed", "已办结"
+        CANCELLED = "cancelled", "已取消"
+        EXPIRED = "expired", "已超期"
+
+    subject_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.CASCADE)
+    subject_id = models.CharField("对象编号", max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    kind = models.CharField("期限类型", max_length=64, help_text="同一对象可有多个期限，例如 provider_reply")
+    title = models.CharField("期限名称", max_length=100, help_text="用于提醒文字，例如“提供方答复期限”")
+    starts_on = models.DateField("起算日期")
+    workdays = models.PositiveIntegerField("工作日数")
+    due_at = models.DateTimeField("到期时间", db_index=True)
+    remind_before_workdays = models.PositiveIntegerField("提前提醒（工作日）", null=True, blank=True)
+    remind_at = models.DateTimeField("提醒时间", null=True, blank=True, db_index=True)
+    on_remind = models.CharField("提醒动作", max_length=200, blank=True)
+    on_expiry = models.CharField("到期动作", max_length=200)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="提醒对象", blank=True, related_name="deadlines"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    reminded_at = models.DateTimeField("已提醒时间", null=True, blank=True)
+    expired_at = models.DateTimeField("到期处理时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理期限"
+        verbose_name_plural = "办理期限"
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "status"], name="deadline_subject_idx")]
+        constraints = [
+            # One running clock per subject and kind: registering again replaces it.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind"],
+                condition=models.Q(status="active"),
+                name="deadline_one_active_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.subject_type.model}:{self.subject_id}，{self.due_at:%Y-%m-%d}）"

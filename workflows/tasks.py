@@ -14,3 +14,11 @@ def fire_workflow_timers() -> dict[str, int]:
         "starts": fire_due_start_timers(),
         "conditions": fire_due_conditions(),
     }
+
+
+@shared_task(name="workflows.tasks.evaluate_deadlines", ignore_result=True)
+def evaluate_deadlines() -> dict[str, int]:
+    """Beat, every five minutes: each reminder once, each expiry action once (workflows.deadlines)."""
+    from workflows import deadlines
+
+    return deadlines.evaluate()

@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+
+from notifications import services
+from notifications.models import Notification, NotificationPreference, OutboundEmail
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "created_at", "recipient", "on_behalf_of", "event", "title", "read_at"]
+    list_filter = ["event", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient", "on_behalf_of"]
+    search_fields = ["title", "recipient__username", "recipient__last_name"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["recipient", "on_behalf_of"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox by status; failed rows can be sent again. Rows are written only by notify()."""
+
+    list_display = ["id", "created_at", "status", "to_address", "event", "subject_line", "attempts", "sent_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["to_address", "subject_line", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["retry_failed"]
+    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A row is moved on only by the sender and the retry action, never edited:
+        # a saved form would write back a stale status. The action checks obj=None.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(description="重新发送选中的失败邮件", permissions=["change"])
+    def retry_failed(self, request, queryset):
+        count = services.emails_retry(email_ids=queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - count
+        messages.success(request, f"已重新排队 {count} 封邮件。")
+        if skipped:
+            messages.warning(request, f"{skipped} 封不是“发送失败”状态，未处理：{services.NOT_RETRYABLE}")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "event", "channel"]
+    list_filter = ["event", "channel"]
+    raw_id_fields = ["user"]
