@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "requests.apps.RequestsConfig",
     "notifications",
     "pdf_templates",
+    "django_filters",
+    "drf_spectacular_sidecar",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +217,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+
+# Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.
+CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
 
 # Production hardening: active whenever DEBUG is off.
 if not DEBUG:

@@ -3,6 +3,8 @@ from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from catalog.api_docs import api_docs_view, api_schema_view
+from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from workflows.views import HomeApplication
@@ -12,7 +14,7 @@ admin.site.site_title = "govshare 管理后台"
 
 site = Site(
     title="govshare 政务数据共享",
-    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication()],
+    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication(), CatalogApplication()],
 )
 
 urlpatterns = [
@@ -20,5 +22,8 @@ urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/", include("pdf_templates.urls_public")),
+    path("api/schema/", api_schema_view, name="api-schema"),
+    path("api/docs/", api_docs_view, name="api-docs"),
+    path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]

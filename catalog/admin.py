@@ -1,0 +1,119 @@
+from django.contrib import admin
+
+from catalog.models import (
+    BaseLibraryTarget,
+    DataItem,
+    DataResource,
+    DemandItem,
+    ImportJob,
+    LegalBasis,
+    NegativeListEntry,
+    ResourceVersion,
+)
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "article", "issuer", "is_active"]
+    search_fields = ["code", "title", "article"]
+    list_filter = ["is_active"]
+
+
+class DataItemInline(admin.TabularInline):
+    model = DataItem
+    extra = 0
+    fields = ["position", "name", "data_type", "length", "precision", "security_level", "description"]
+
+
+class ResourceVersionInline(admin.TabularInline):
+    model = ResourceVersion
+    extra = 0
+    fields = ["number", "summary", "created_by", "created_at", "snapshot_hash"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataResource)
+class DataResourceAdmin(admin.ModelAdmin):
+    """Transitions go through the services (the pages); the state and version are read-only here."""
+
+    list_display = ["code", "name", "provider_department", "share_class", "security_level", "status", "version"]
+    list_filter = ["status", "share_class", "base_library", "domain", "security_level", "provider_department"]
+    search_fields = ["code", "name", "items__name"]
+    readonly_fields = [
+        "status",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "registered_at",
+        "withdrawn_at",
+    ]
+    autocomplete_fields = ["legal_basis"]
+    inlines = [DataItemInline, ResourceVersionInline]
+
+
+@admin.register(ResourceVersion)
+class ResourceVersionAdmin(admin.ModelAdmin):
+    list_display = ["resource", "number", "summary", "created_by", "created_at"]
+    search_fields = ["resource__code", "resource__name"]
+    readonly_fields = [
+        "resource",
+        "number",
+        "snapshot",
+        "snapshot_hash",
+        "changes",
+        "summary",
+        "created_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DemandItem)
+class DemandItemAdmin(admin.ModelAdmin):
+    list_display = ["data_name", "department", "business_matter", "status", "linked_resource", "created_at"]
+    list_filter = ["status", "purpose"]
+    search_fields = ["data_name", "business_matter"]
+    readonly_fields = ["status", "linked_by", "linked_at", "created_at"]
+
+
+@admin.register(NegativeListEntry)
+class NegativeListEntryAdmin(admin.ModelAdmin):
+    list_display = ["resource", "legal_basis", "is_active", "created_by", "created_at"]
+    list_filter = ["is_active"]
+    filter_horizontal = ["items"]
+    raw_id_fields = ["resource"]
+
+
+@admin.register(BaseLibraryTarget)
+class BaseLibraryTargetAdmin(admin.ModelAdmin):
+    list_display = ["base_library", "expected_items"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "original_name",
+        "created_by",
+        "status",
+        "progress",
+        "resources_created",
+        "items_created",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    readonly_fields = ["status", "progress", "message", "errors", "resources_created", "items_created", "finished_at"]

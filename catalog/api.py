@@ -1,0 +1,237 @@
+"""Read-only REST API of registered catalog entries (issue 5, “API”)."""
+
+from __future__ import annotations
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from catalog import rules, selectors
+from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.models import DataItem, DataResource, LegalBasis, ResourceVersion
+
+
+class LegalBasisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LegalBasis
+        fields = ["code", "title", "issuer", "document_number", "article"]
+
+
+class DataItemSerializer(serializers.ModelSerializer):
+    resource_code = serializers.CharField(source="resource.code", read_only=True)
+    data_type_label = serializers.CharField(source="get_data_type_display", read_only=True)
+
+    class Meta:
+        model = DataItem
+        fields = [
+            "id",
+            "resource_code",
+            "position",
+            "name",
+            "data_type",
+            "data_type_label",
+            "length",
+            "precision",
+            "description",
+            "security_level",
+        ]
+
+
+class DataResourceSerializer(serializers.ModelSerializer):
+    provider_department = serializers.CharField(source="provider_department.name", read_only=True)
+    provider_department_code = serializers.CharField(source="provider_department.code", read_only=True)
+    legal_basis = LegalBasisSerializer(read_only=True)
+    share_methods = serializers.ListField(child=serializers.ChoiceField(choices=ShareMethod.choices), read_only=True)
+    items = DataItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DataResource
+        fields = [
+            "id",
+            "code",
+            "name",
+            "provider_department",
+            "provider_department_code",
+            "description",
+            "domain",
+            "domain_other",
+            "share_class",
+            "share_conditions",
+            "legal_basis",
+            "legal_basis_text",
+            "security_level",
+            "network",
+            "update_frequency",
+            "update_frequency_other",
+            "share_methods",
+            "base_library",
+            "in_responsibility_list",
+            "open_to_public",
+            "source_system_id",
+            "mounted_records",
+            "last_mounted_on",
+            "status",
+            "version",
+            "registered_at",
+            "items",
+        ]
+
+
+class ResourceVersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ResourceVersion
+        fields = ["number", "summary", "changes", "created_by", "created_at", "snapshot_hash", "snapshot"]
+
+
+class ResourceCheckSerializer(serializers.Serializer):
+    """A proposed entry, checked against the catalog rules without writing anything."""
+
+    code = serializers.CharField()
+    share_class = serializers.ChoiceField(choices=ShareClass.choices)
+    share_conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    legal_basis = serializers.SlugRelatedField(
+        slug_field="code", queryset=LegalBasis.objects.all(), required=False, allow_null=True, default=None
+    )
+    legal_basis_text = serializers.CharField(required=False, allow_blank=True, default="")
+    security_level = serializers.IntegerField(min_value=1, max_value=4)
+    domain = serializers.ChoiceField(choices=Domain.choices)
+    domain_other = serializers.CharField(required=False, allow_blank=True, default="")
+    update_frequency = serializers.CharField(required=False, default="daily")
+    update_frequency_other = serializers.CharField(required=False, allow_blank=True, default="")
+    share_methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=ShareMethod.choices), required=False, default=list
+    )
+    items = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+
+    def validate(self, attrs):
+        resource = DataResource(
+            **{k: v for k, v in attrs.items() if k not in ("share_methods", "items")},
+            **{name: name in attrs["share_methods"] for name in SHARE_METHOD_FIELDS},
+        )
+        items = [
+            DataItem(
+                name=i.get("name", ""),
+                data_type=i.get("data_type", ""),
+                length=i.get("length"),
+                precision=i.get("precision"),
+                security_level=i.get("security_level") or attrs["security_level"],
+            )
+            for i in attrs["items"]
+        ]
+        errors = rules.check_all(resource, items)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter 25+ no longer describes its parameters to DRF's OpenAPI generator; we do."""
+
+    def get_schema_fields(self, view):
+        return []
+
+    def get_schema_operation_parameters(self, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None:
+            return []
+        parameters = []
+        for name, filter_ in filterset_class.base_filters.items():
+            schema = {"type": "string"}
+            if isinstance(filter_, django_filters.NumberFilter):
+                schema = {"type": "number"}
+            elif isinstance(filter_, django_filters.BooleanFilter):
+                schema = {"type": "boolean"}
+            elif isinstance(filter_, django_filters.ChoiceFilter):
+                schema = {"type": "string", "enum": [value for value, _ in filter_.extra["choices"]]}
+            parameters.append(
+                {
+                    "name": name,
+                    "required": False,
+                    "in": "query",
+                    "description": str(filter_.label or name),
+                    "schema": schema,
+                }
+            )
+        return parameters
+
+
+class ResourceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="全文（名称、摘要、编码、信息项名称）")
+    department = django_filters.CharFilter(field_name="provider_department__code", label="提供部门编码")
+    domain = django_filters.ChoiceFilter(choices=Domain.choices)
+    share_class = django_filters.ChoiceFilter(choices=ShareClass.choices)
+    base_library = django_filters.ChoiceFilter(choices=BaseLibrary.choices)
+    method = django_filters.ChoiceFilter(choices=ShareMethod.choices, method="filter_method", label="共享方式")
+    security_level = django_filters.NumberFilter()
+    in_responsibility_list = django_filters.BooleanFilter()
+
+    class Meta:
+        model = DataResource
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return selectors.search_resources(queryset, q=value)
+
+    def filter_method(self, queryset, name, value):
+        return selectors.search_resources(queryset, method=value)
+
+
+class ItemFilter(django_filters.FilterSet):
+    resource = django_filters.CharFilter(field_name="resource__code", label="资源目录编码")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    data_type = django_filters.CharFilter()
+    security_level = django_filters.NumberFilter()
+
+    class Meta:
+        model = DataItem
+        fields = []
+
+
+class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Registered and mounted catalog entries (drafts and withdrawn entries are not listed)."""
+
+    serializer_class = DataResourceSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = ResourceFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9A-Z\-]+"
+
+    def get_queryset(self):
+        return selectors.published_resources().prefetch_related("items").order_by("code")
+
+    def get_serializer_class(self):
+        if self.action == "check":
+            return ResourceCheckSerializer
+        return super().get_serializer_class()
+
+    @action(detail=True)
+    def versions(self, request, code=None):
+        """Every version of the entry; share applications pin one by number."""
+        resource = self.get_object()
+        return Response(ResourceVersionSerializer(resource.versions.all(), many=True).data)
+
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        """Check a proposed entry against the catalog rules; writes nothing."""
+        serializer = ResourceCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"valid": True})
+
+
+class DataItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """Information items of registered and mounted entries."""
+
+    serializer_class = DataItemSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = ItemFilter
+
+    def get_queryset(self):
+        return (
+            DataItem.objects.filter(resource__in=selectors.published_resources().values("pk"))
+            .select_related("resource")
+            .order_by("resource__code", "position", "id")
+        )

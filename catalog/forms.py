@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from catalog import rules
+from catalog.choices import BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.models import DataItem, DataResource, DemandItem, LegalBasis, NegativeListEntry
+from catalog.services import RESOURCE_FIELDS
+from organizations.models import Department
+
+FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
+
+
+class DataResourceForm(forms.ModelForm):
+    class Meta:
+        model = DataResource
+        fields = FORM_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "share_conditions": forms.Textarea(attrs={"rows": 3}),
+            "legal_basis_text": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = LegalBasis.objects.filter(is_active=True)
+        if self.instance.pk and self.instance.is_published:
+            # The code is how applications and other systems refer to a registered entry.
+            self.fields["code"].disabled = True
+
+
+class DataItemForm(forms.ModelForm):
+    class Meta:
+        model = DataItem
+        fields = ["name", "data_type", "length", "precision", "description", "security_level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["security_level"].required = False
+        self.fields["security_level"].help_text = "留空则与资源相同"
+
+    def _post_clean(self):
+        # The item rules need the resource's level, which the formset checks (DataItemFormSet.clean).
+        exclude = self._get_validation_exclusions()
+        self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, exclude)
+
+
+class DataItemFormSet(BaseInlineFormSet):
+    resource_level: int | None = None
+
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        for form in kept:
+            item = form.instance
+            for field, messages in rules.check_item(item, self.resource_level).items():
+                for message in messages:
+                    form.add_error(field, message)
+        if not kept:
+            raise forms.ValidationError(rules.MSG_NEEDS_ITEM)
+
+    def item_dicts(self) -> list[dict]:
+        return [
+            {**{k: v for k, v in f.cleaned_data.items() if k not in ("DELETE", "resource")}, "id": f.instance.pk}
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+ItemFormSet = inlineformset_factory(
+    DataResource, DataItem, form=DataItemForm, formset=DataItemFormSet, extra=3, can_delete=True
+)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, help_text="资源名称、摘要、编码或信息项名称")
+    department = forms.ModelChoiceField(label="提供部门", queryset=Department.objects.all(), required=False)
+    domain = forms.ChoiceField(label="数据领域", choices=[("", "全部")] + Domain.choices, required=False)
+    share_class = forms.ChoiceField(label="共享类型", choices=[("", "全部")] + ShareClass.choices, required=False)
+    base_library = forms.ChoiceField(label="基础库", choices=[("", "全部")] + BaseLibrary.choices, required=False)
+    method = forms.ChoiceField(label="共享方式", choices=[("", "全部")] + ShareMethod.choices, required=False)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RegisterForm(forms.Form):
+    comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class MountForm(forms.Form):
+    records = forms.IntegerField(label="挂载记录数", min_value=0)
+    mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="目录表格（.xlsx）")
+    submit_after = forms.BooleanField(label="导入后直接提交政数局审核", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的表格（可先下载模板）。")
+        return upload
+
+
+class DemandForm(forms.ModelForm):
+    class Meta:
+        model = DemandItem
+        fields = [
+            "data_name",
+            "business_matter",
+            "purpose",
+            "description",
+            "desired_provider",
+            "share_method",
+            "update_frequency",
+            "in_responsibility_list",
+            "source_basis",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "source_basis": forms.Textarea(attrs={"rows": 2})}
+
+
+class DemandLinkForm(forms.Form):
+    code = forms.CharField(label="资源目录编码")
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        resource = DataResource.objects.filter(code=code).first()
+        if resource is None:
+            raise forms.ValidationError("找不到该目录编码的资源。")
+        self.resource = resource
+        return code
+
+
+class NegativeEntryForm(forms.ModelForm):
+    code = forms.CharField(label="资源目录编码")
+    item_names = forms.CharField(label="信息项名称", required=False, help_text="用“、”分隔；留空则整个资源列入负面清单")
+
+    class Meta:
+        model = NegativeListEntry
+        fields = ["legal_basis", "legal_basis_text", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "legal_basis_text": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("code") or "").strip()
+        self.resource = DataResource.objects.filter(code=code).first()
+        if code and self.resource is None:
+            self.add_error("code", "找不到该目录编码的资源。")
+            return data
+        names = [n.strip() for n in (data.get("item_names") or "").replace(",", "、").split("、") if n.strip()]
+        self.items = list(self.resource.items.filter(name__in=names)) if self.resource and names else []
+        missing = set(names) - {i.name for i in self.items}
+        if missing:
+            self.add_error("item_names", "该资源没有信息项：" + "、".join(sorted(missing)))
+        return data

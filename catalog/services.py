@@ -1,0 +1,608 @@
+"""Writes and transitions of the catalog (one function per transition, DEVELOPERS.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import rules
+from catalog.models import (
+    DataItem,
+    DataResource,
+    DemandItem,
+    DemandStatus,
+    LegalBasis,
+    NegativeListEntry,
+    ResourceStatus,
+    ResourceVersion,
+)
+from catalog.permissions import can_manage_department, is_bureau
+from workflows.audit import record_event
+from workflows.hashing import canonical_json, sha256_hex
+
+MSG_NOT_YOUR_DEPARTMENT = "只能编制和维护本部门的资源目录。"
+MSG_BUREAU_ONLY = "只有政数局可以执行此操作。"
+MSG_NOT_EDITABLE = "资源处于“{status}”状态，不能修改。"
+MSG_WRONG_STATE = "资源处于“{status}”状态，不能{action}。"
+MSG_RETURN_NEEDS_COMMENT = "退回必须填写审核意见。"
+MSG_WITHDRAW_NEEDS_REASON = "撤销必须填写原因。"
+MSG_MOUNT_COUNT = "挂载记录数不能为负数。"
+MSG_NO_CHANGES = "没有任何修改。"
+MSG_DEMAND_WRONG_STATE = "需求已对接或已关闭，不能再次对接。"
+MSG_DEMAND_NEEDS_PUBLISHED = "只能对接已注册或已挂载的资源。"
+MSG_NEGATIVE_ITEM_OTHER_RESOURCE = "所选信息项不属于该资源。"
+MSG_NEGATIVE_NEEDS_ARTICLE = "负面清单必须引用含具体条款的法律法规依据。"
+
+RESOURCE_FIELDS = [
+    "code",
+    "name",
+    "provider_department",
+    "description",
+    "domain",
+    "domain_other",
+    "share_class",
+    "share_conditions",
+    "legal_basis",
+    "legal_basis_text",
+    "security_level",
+    "network",
+    "update_frequency",
+    "update_frequency_other",
+    "query_api",
+    "verify_api",
+    "bulk_exchange",
+    "file_download",
+    "base_library",
+    "in_responsibility_list",
+    "open_to_public",
+    "source_system_id",
+]
+ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
+
+
+class CatalogError(Exception):
+    """A catalog rule or precondition failed. `errors` maps fields to messages when they are field errors."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+# --- snapshots and versions -------------------------------------------------------------
+
+
+def snapshot(resource: DataResource) -> dict[str, Any]:
+    """What a version freezes: every catalogued field and every item, as plain JSON."""
+    data = {
+        field: getattr(resource, field)
+        for field in RESOURCE_FIELDS
+        if field not in ("provider_department", "legal_basis")
+    }
+    department = resource.provider_department
+    data["provider_department"] = {"id": department.pk, "code": department.code, "name": department.name}
+    basis = resource.legal_basis
+    data["legal_basis"] = (
+        {"id": basis.pk, "code": basis.code, "title": basis.title, "issuer": basis.issuer, "article": basis.article}
+        if basis
+        else None
+    )
+    data["status"] = resource.status
+    data["mounted_records"] = resource.mounted_records
+    data["last_mounted_on"] = resource.last_mounted_on.isoformat() if resource.last_mounted_on else None
+    data["items"] = [
+        {"id": item.pk, **{field: getattr(item, field) for field in ITEM_FIELDS}}
+        for item in resource.items.order_by("position", "id")
+    ]
+    return data
+
+
+def _new_version(resource: DataResource, *, actor, summary: str, changes: list[str]) -> ResourceVersion:
+    data = snapshot(resource)
+    resource.version += 1
+    return ResourceVersion.objects.create(
+        resource=resource,
+        number=resource.version,
+        snapshot=data,
+        snapshot_hash=sha256_hex(canonical_json(data)),
+        changes=changes,
+        summary=summary[:200],
+        created_by=actor,
+    )
+
+
+# --- validation shared by create and update ----------------------------------------------
+
+
+def _validate(resource: DataResource, items: list[DataItem]) -> None:
+    """Model field validation plus the catalog rules; raises CatalogError with every field error."""
+    errors: dict[str, list[str]] = {}
+    try:
+        resource.full_clean(exclude=["status", "created_by"], validate_unique=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field, messages in rules.check_all(resource, items).items():
+        if field == "code" and "code" in errors:
+            continue
+        errors.setdefault(field, [])
+        errors[field] += [m for m in messages if m not in errors[field]]
+    if "query_api" in errors and "share_methods" in errors:
+        errors.pop("query_api")  # model clean() and the rules say the same thing
+    if errors:
+        raise CatalogError("资源目录填写不符合要求。", errors)
+
+
+def _lock(resource: DataResource) -> DataResource:
+    return (
+        DataResource.objects.select_for_update(of=("self",))
+        .select_related("provider_department", "legal_basis")
+        .get(pk=resource.pk)
+    )
+
+
+def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> list[DataItem]:
+    """Unsaved DataItems from dicts; a dict with "id" updates that item of this resource."""
+    existing = {item.pk: item for item in resource.items.all()} if resource.pk else {}
+    built = []
+    for position, values in enumerate(items, start=1):
+        item_id = values.get("id")
+        item = existing.get(getattr(item_id, "pk", item_id)) if item_id else None
+        item = item or DataItem(resource=resource)
+        for field in ITEM_FIELDS:
+            if field in values:
+                setattr(item, field, values[field])
+        if not item.security_level:
+            item.security_level = resource.security_level
+        item.position = position
+        built.append(item)
+    return built
+
+
+def _save_items(resource: DataResource, items: list[DataItem]) -> None:
+    keep = [item.pk for item in items if item.pk]
+    resource.items.exclude(pk__in=keep).delete()
+    for item in items:
+        item.resource = resource
+        item.save()
+
+
+# --- resource lifecycle -----------------------------------------------------------------
+
+
+def resource_create(*, actor, data: dict[str, Any], items: list[dict[str, Any]], ip: str | None = None) -> DataResource:
+    """A new draft entry of the actor's own department."""
+    department = data.get("provider_department")
+    department_id = getattr(department, "pk", department)
+    if not can_manage_department(actor, department_id):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    with transaction.atomic():
+        resource = DataResource(created_by=actor, provider_department_id=department_id)
+        for field in RESOURCE_FIELDS:
+            if field in data and field != "provider_department":
+                setattr(resource, field, data[field])
+        built = _build_items(resource, items)
+        _validate(resource, built)
+        resource.save()
+        _save_items(resource, built)
+        record_event(subject=resource, action="catalog.resource_created", actor=actor, to_state=resource.status, ip=ip)
+    return resource
+
+
+def resource_update(
+    *, actor, obj: DataResource, data: dict[str, Any], items: list[dict[str, Any]], ip: str | None = None
+) -> DataResource:
+    """Edit a draft/returned entry in place, or amend a registered one as a new version."""
+    if not can_manage_department(actor, obj.provider_department_id):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    with transaction.atomic():
+        resource = _lock(obj)
+        if resource.status not in (
+            ResourceStatus.DRAFT,
+            ResourceStatus.RETURNED,
+            ResourceStatus.REGISTERED,
+            ResourceStatus.MOUNTED,
+        ):
+            raise CatalogError(MSG_NOT_EDITABLE.format(status=resource.get_status_display()))
+        before = snapshot(resource)
+        for field in RESOURCE_FIELDS:
+            if field in data and field != "provider_department":  # an entry never changes hands here
+                setattr(resource, field, data[field])
+        built = _build_items(resource, items)
+        _validate(resource, built)
+        resource.save()
+        _save_items(resource, built)
+        resource = _lock(resource)
+        after = snapshot(resource)
+        changes = _changed_fields(before, after)
+        if resource.is_published:
+            if not changes:
+                raise CatalogError(MSG_NO_CHANGES)
+            _new_version(resource, actor=actor, summary="变更：" + "、".join(changes), changes=changes)
+            resource.save(update_fields=["version", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_amended" if resource.is_published else "catalog.resource_edited",
+            actor=actor,
+            from_state=resource.status,
+            to_state=resource.status,
+            comment="、".join(changes),
+            ip=ip,
+        )
+    return resource
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    labels = {f.name: str(f.verbose_name) for f in DataResource._meta.get_fields() if hasattr(f, "verbose_name")}
+    changed = [labels.get(k, k) for k in after if k != "items" and before.get(k) != after.get(k)]
+    if before["items"] != after["items"]:
+        changed.append("信息项")
+    return changed
+
+
+def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataResource:
+    if not can_manage_department(actor, obj.provider_department_id):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    with transaction.atomic():
+        resource = _lock(obj)
+        if resource.status not in (ResourceStatus.DRAFT, ResourceStatus.RETURNED):
+            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="提交"))
+        _validate(resource, list(resource.items.all()))
+        from_state = resource.status
+        resource.submit()
+        resource.submitted_at = timezone.now()
+        resource.save(update_fields=["status", "submitted_at", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_submitted",
+            actor=actor,
+            from_state=from_state,
+            to_state=resource.status,
+            ip=ip,
+        )
+    return resource
+
+
+def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | None = None) -> DataResource:
+    """The data bureau checked the entry against the standard: it becomes version 1."""
+    if not is_bureau(actor):
+        raise CatalogError(MSG_BUREAU_ONLY)
+    with transaction.atomic():
+        resource = _lock(obj)
+        if resource.status != ResourceStatus.SUBMITTED:
+            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="注册"))
+        _validate(resource, list(resource.items.all()))
+        resource.register()
+        resource.registered_at = timezone.now()
+        resource.review_comment = comment
+        _new_version(resource, actor=actor, summary="注册", changes=[])
+        resource.save(update_fields=["status", "registered_at", "review_comment", "version", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_registered",
+            actor=actor,
+            from_state=ResourceStatus.SUBMITTED,
+            to_state=resource.status,
+            comment=comment,
+            ip=ip,
+        )
+    return resource
+
+
+def resource_return(*, actor, obj: DataResource, comment: str, ip: str | None = None) -> DataResource:
+    if not is_bureau(actor):
+        raise CatalogError(MSG_BUREAU_ONLY)
+    if not (comment or "").strip():
+        raise CatalogError(MSG_RETURN_NEEDS_COMMENT, {"comment": [MSG_RETURN_NEEDS_COMMENT]})
+    with transaction.atomic():
+        resource = _lock(obj)
+        if resource.status != ResourceStatus.SUBMITTED:
+            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="退回"))
+        resource.return_for_correction()
+        resource.review_comment = comment.strip()
+        resource.save(update_fields=["status", "review_comment", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_returned",
+            actor=actor,
+            from_state=ResourceStatus.SUBMITTED,
+            to_state=resource.status,
+            comment=resource.review_comment,
+            ip=ip,
+        )
+    return resource
+
+
+def resource_mount(
+    *, actor, obj: DataResource, records: int, mounted_on: dt.date | None = None, ip: str | None = None
+) -> DataResource:
+    """Data attached to a registered entry (挂载); re-mounting updates the count and date."""
+    if not (can_manage_department(actor, obj.provider_department_id) or is_bureau(actor)):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    if records is None or records < 0:
+        raise CatalogError(MSG_MOUNT_COUNT, {"records": [MSG_MOUNT_COUNT]})
+    with transaction.atomic():
+        resource = _lock(obj)
+        if not resource.is_published:
+            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="挂载"))
+        from_state = resource.status
+        resource.mount()
+        resource.mounted_records = records
+        resource.last_mounted_on = mounted_on or timezone.localdate()
+        _new_version(resource, actor=actor, summary=f"挂载数据 {records} 条", changes=["挂载记录数", "最近挂载日期"])
+        resource.save(update_fields=["status", "mounted_records", "last_mounted_on", "version", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_mounted",
+            actor=actor,
+            from_state=from_state,
+            to_state=resource.status,
+            comment=f"挂载 {records} 条",
+            ip=ip,
+        )
+    return resource
+
+
+def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None = None) -> DataResource:
+    if not (can_manage_department(actor, obj.provider_department_id) or is_bureau(actor)):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    if not (reason or "").strip():
+        raise CatalogError(MSG_WITHDRAW_NEEDS_REASON, {"reason": [MSG_WITHDRAW_NEEDS_REASON]})
+    with transaction.atomic():
+        resource = _lock(obj)
+        if not resource.is_published:
+            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="撤销"))
+        from_state = resource.status
+        resource.withdraw()
+        resource.withdraw_reason = reason.strip()
+        resource.withdrawn_at = timezone.now()
+        _new_version(resource, actor=actor, summary="撤销：" + resource.withdraw_reason, changes=["状态"])
+        resource.save(update_fields=["status", "withdraw_reason", "withdrawn_at", "version", "updated_at"])
+        record_event(
+            subject=resource,
+            action="catalog.resource_withdrawn",
+            actor=actor,
+            from_state=from_state,
+            to_state=resource.status,
+            comment=resource.withdraw_reason,
+            ip=ip,
+        )
+        _announce_withdrawal(resource)
+    return resource
+
+
+# --- demand list -------------------------------------------------------------------------
+
+
+def demand_create(*, actor, data: dict[str, Any], ip: str | None = None) -> DemandItem:
+    department = data.get("department") or actor.department
+    if not can_manage_department(actor, getattr(department, "pk", department)):
+        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    with transaction.atomic():
+        demand = DemandItem(created_by=actor, **{**data, "department": department})
+        try:
+            demand.full_clean(exclude=["status", "created_by"])
+        except ValidationError as exc:
+            raise CatalogError("需求填写不完整。", exc.message_dict) from exc
+        demand.save()
+        record_event(subject=demand, action="catalog.demand_created", actor=actor, to_state=demand.status, ip=ip)
+    return demand
+
+
+def demand_link(*, actor, obj: DemandItem, resource: DataResource, ip: str | None = None) -> DemandItem:
+    """The bureau found (or got someone to catalogue) the data: the demander is told where it is."""
+    if not is_bureau(actor):
+        raise CatalogError(MSG_BUREAU_ONLY)
+    if not resource.is_published:
+        raise CatalogError(MSG_DEMAND_NEEDS_PUBLISHED, {"resource": [MSG_DEMAND_NEEDS_PUBLISHED]})
+    with transaction.atomic():
+        demand = DemandItem.objects.select_for_update().get(pk=obj.pk)
+        if demand.status != DemandStatus.OPEN:
+            raise CatalogError(MSG_DEMAND_WRONG_STATE)
+        demand.link()
+        demand.linked_resource = resource
+        demand.linked_by = actor
+        demand.linked_at = timezone.now()
+        demand.save(update_fields=["status", "linked_resource", "linked_by", "linked_at"])
+        record_event(
+            subject=demand,
+            action="catalog.demand_linked",
+            actor=actor,
+            from_state=DemandStatus.OPEN,
+            to_state=demand.status,
+            comment=str(resource),
+            ip=ip,
+        )
+        _announce_demand_linked(demand, resource)
+    return demand
+
+
+# --- negative list -----------------------------------------------------------------------
+
+
+def negative_entry_create(
+    *,
+    actor,
+    resource: DataResource,
+    legal_basis: LegalBasis,
+    reason: str,
+    items: Iterable[DataItem] = (),
+    legal_basis_text: str = "",
+    ip: str | None = None,
+) -> NegativeListEntry:
+    if not is_bureau(actor):
+        raise CatalogError(MSG_BUREAU_ONLY)
+    items = list(items)
+    if any(item.resource_id != resource.pk for item in items):
+        raise CatalogError(MSG_NEGATIVE_ITEM_OTHER_RESOURCE, {"items": [MSG_NEGATIVE_ITEM_OTHER_RESOURCE]})
+    if legal_basis is None or not (legal_basis.article or "").strip():
+        raise CatalogError(MSG_NEGATIVE_NEEDS_ARTICLE, {"legal_basis": [MSG_NEGATIVE_NEEDS_ARTICLE]})
+    if not (reason or "").strip():
+        raise CatalogError("必须填写原因。", {"reason": ["必须填写原因。"]})
+    with transaction.atomic():
+        entry = NegativeListEntry.objects.create(
+            resource=resource,
+            legal_basis=legal_basis,
+            legal_basis_text=legal_basis_text,
+            reason=reason.strip(),
+            created_by=actor,
+        )
+        entry.items.set(items)
+        record_event(
+            subject=entry,
+            action="catalog.negative_entry_created",
+            actor=actor,
+            comment=f"{resource.code}：" + ("、".join(i.name for i in items) or "整个资源"),
+            ip=ip,
+        )
+    return entry
+
+
+def negative_entry_deactivate(*, actor, obj: NegativeListEntry, ip: str | None = None) -> NegativeListEntry:
+    if not is_bureau(actor):
+        raise CatalogError(MSG_BUREAU_ONLY)
+    with transaction.atomic():
+        entry = NegativeListEntry.objects.select_for_update().get(pk=obj.pk)
+        entry.is_active = False
+        entry.save(update_fields=["is_active"])
+        record_event(subject=entry, action="catalog.negative_entry_deactivated", actor=actor, ip=ip)
+    return entry
+
+
+# --- announcements (run after commit) ------------------------------------------------------
+
+
+def _resource_link(resource: DataResource) -> str:
+    from django.urls import reverse
+
+    return reverse("catalog:resource_detail", args=[resource.pk])
+
+
+def _announce_withdrawal(resource: DataResource) -> None:
+    """Tell the departments relying on a withdrawn resource, inside the withdrawal's transaction.
+
+    Today that is whoever raised a demand linked to it. Holders of active grants are not told
+    yet: grants belong to the share-application issue, which should add them here.
+    """
+    from notifications.services import notify
+
+    demanders = {d.created_by for d in resource.demands.select_related("created_by")}
+    if demanders:
+        notify(
+            recipients=demanders,
+            event="catalog_resource_withdrawn",
+            subject=resource,
+            context={"resource": resource, "link": _resource_link(resource)},
+        )
+
+
+def _announce_demand_linked(demand: DemandItem, resource: DataResource) -> None:
+    """Tell the demander where their data now is (notifications queue email only after commit)."""
+    from notifications.services import notify
+
+    notify(
+        recipients=[demand.created_by],
+        event="catalog_demand_linked",
+        subject=demand,
+        context={"demand": demand, "resource": resource, "link": _resource_link(resource)},
+    )
+
+
+# --- spreadsheet import jobs ------------------------------------------------------------------
+
+MSG_IMPORT_NOT_ALLOWED = "只有部门目录编制人员或政数局可以导入资源目录。"
+
+
+def import_job_create(*, actor, upload, submit_after: bool = False, ip: str | None = None):
+    """Store the upload as an ImportJob row first, so nothing is lost if a worker dies."""
+    from catalog.models import ImportJob
+    from catalog.permissions import can_import
+
+    if not can_import(actor):
+        raise CatalogError(MSG_IMPORT_NOT_ALLOWED)
+    with transaction.atomic():
+        job = ImportJob(
+            created_by=actor,
+            # The bureau imports for any department; department staff only for their own.
+            department=None if is_bureau(actor) else actor.department,
+            submit_after=submit_after,
+            original_name=getattr(upload, "name", "import.xlsx")[:200],
+        )
+        job.file.save(job.original_name, upload, save=False)
+        job.save()
+        record_event(subject=job, action="catalog.import_uploaded", actor=actor, comment=job.original_name, ip=ip)
+    return job
+
+
+def import_job_run(job_id: int):
+    """Check and write one uploaded file. Idempotent: a finished job is left as it is.
+
+    Progress is committed as the check goes, outside the write transaction, so the page
+    polling the job sees it; the write and the job's “succeeded” happen in one transaction.
+    """
+    from catalog.excel import import_workbook
+    from catalog.models import ImportJob
+
+    job = ImportJob.objects.select_related("created_by", "department").get(pk=job_id)
+    if job.is_finished:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, message="开始处理")
+
+    def progress(percent: int, message: str) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
+
+    def mark_done(result) -> None:
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == ImportJob.Status.SUCCEEDED:
+            # Another worker finished the same job first: undo our copy.
+            raise _AlreadyImported
+        locked.status = ImportJob.Status.SUCCEEDED
+        locked.progress = 100
+        locked.message = "导入完成"
+        locked.resources_created = result.resources_created
+        locked.items_created = result.items_created
+        locked.finished_at = timezone.now()
+        locked.save()
+        record_event(
+            subject=locked,
+            action="catalog.import_succeeded",
+            actor=job.created_by,
+            comment=f"新增资源 {result.resources_created} 个、信息项 {result.items_created} 个",
+        )
+
+    try:
+        with job.file.open("rb") as handle:
+            result = import_workbook(
+                handle,
+                actor=job.created_by,
+                department=job.department,
+                submit_after=job.submit_after,
+                progress=progress,
+                on_success=mark_done,
+            )
+    except _AlreadyImported:
+        return ImportJob.objects.get(pk=job.pk)
+    if not result.ok:
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED,
+                progress=100,
+                message=f"发现 {result.error_count} 个错误，未导入任何数据",
+                errors=result.errors,
+                finished_at=timezone.now(),
+            )
+            record_event(
+                subject=job,
+                action="catalog.import_failed",
+                actor=job.created_by,
+                comment=f"{result.error_count} 个错误",
+            )
+    return ImportJob.objects.get(pk=job.pk)
+
+
+class _AlreadyImported(Exception):
+    pass

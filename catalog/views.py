@@ -1,0 +1,489 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views import View
+from viewflow.urls import Application
+
+from catalog import excel, selectors
+from catalog.forms import (
+    DataResourceForm,
+    DemandForm,
+    DemandLinkForm,
+    ImportForm,
+    ItemFormSet,
+    MountForm,
+    NegativeEntryForm,
+    RegisterForm,
+    ReturnForm,
+    SearchForm,
+    WithdrawForm,
+)
+from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry, ResourceStatus
+from catalog.permissions import (
+    can_import,
+    can_manage_department,
+    can_see_completeness,
+    can_view,
+    is_bureau,
+    is_catalog_staff,
+)
+from catalog.services import (
+    CatalogError,
+    demand_create,
+    demand_link,
+    import_job_create,
+    import_job_run,
+    negative_entry_create,
+    negative_entry_deactivate,
+    resource_create,
+    resource_mount,
+    resource_register,
+    resource_return,
+    resource_submit,
+    resource_update,
+    resource_withdraw,
+)
+from workflows.audit import client_ip
+
+# The share-application issue provides this page (GET, ?resource=<id>); until it exists the link is hidden.
+APPLY_URL_NAME = "share_requests:apply"
+
+
+def apply_url(resource: DataResource) -> str | None:
+    try:
+        return reverse(APPLY_URL_NAME) + f"?resource={resource.pk}"
+    except NoReverseMatch:
+        return None
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _visible_resource(user, pk: int) -> DataResource:
+    """404 for what the user may not even see, so drafts of other departments do not leak."""
+    resource = get_object_or_404(DataResource.objects.select_related("provider_department", "legal_basis"), pk=pk)
+    if not can_view(user, resource):
+        raise Http404
+    return resource
+
+
+def _apply_errors(form, exc: CatalogError) -> None:
+    for field, messages_ in (exc.errors or {}).items():
+        target = field if field in form.fields else None
+        if field == "share_methods":
+            target = "query_api"
+        for message in messages_:
+            form.add_error(target, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+class SearchView(LoginRequiredMixin, View):
+    def get(self, request):
+        form = SearchForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        queryset = selectors.search_resources(**{k: v for k, v in filters.items() if v})
+        page = Paginator(queryset.order_by("code"), 20).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "catalog/search.html",
+            {"form": form, "page": page, "query": query.urlencode(), "can_import": can_import(request.user)},
+        )
+
+
+class ResourceDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        resource = _visible_resource(request.user, pk)
+        user = request.user
+        manages = can_manage_department(user, resource.provider_department_id)
+        bureau = is_bureau(user)
+        return render(
+            request,
+            "catalog/resource_detail.html",
+            {
+                "resource": resource,
+                "items": resource.items.all(),
+                "versions": resource.versions.select_related("created_by"),
+                "negative_entries": selectors.negative_list_hits(resource),
+                "demands": resource.demands.select_related("department"),
+                "apply_url": apply_url(resource) if resource.is_published else None,
+                "can_edit": manages and resource.status in ("draft", "returned", "registered", "mounted"),
+                "can_submit": manages and resource.status in ("draft", "returned"),
+                "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,
+                "can_mount": (manages or bureau) and resource.is_published,
+                "can_withdraw": (manages or bureau) and resource.is_published,
+                "register_form": RegisterForm(),
+                "return_form": ReturnForm(),
+                "mount_form": MountForm(initial={"records": resource.mounted_records}),
+                "withdraw_form": WithdrawForm(),
+            },
+        )
+
+
+class VersionDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk: int, number: int):
+        resource = _visible_resource(request.user, pk)
+        version = get_object_or_404(resource.versions.select_related("created_by"), number=number)
+        fields = [(key, value) for key, value in version.snapshot.items() if key != "items"]
+        return render(
+            request,
+            "catalog/version_detail.html",
+            {"resource": resource, "version": version, "fields": fields, "items": version.snapshot["items"]},
+        )
+
+
+class ResourceFormView(LoginRequiredMixin, View):
+    """Create (pk None) or edit a resource with its items."""
+
+    def _resource(self, request, pk):
+        if pk is None:
+            _require(is_catalog_staff(request.user))
+            return None
+        resource = _visible_resource(request.user, pk)
+        _require(can_manage_department(request.user, resource.provider_department_id))
+        if resource.status in (ResourceStatus.SUBMITTED, ResourceStatus.WITHDRAWN):
+            raise PermissionDenied("该状态下不能修改")
+        return resource
+
+    def _render(self, request, form, formset, resource, status=200):
+        return render(
+            request,
+            "catalog/resource_form.html",
+            {"form": form, "formset": formset, "resource": resource},
+            status=status,
+        )
+
+    def get(self, request, pk: int | None = None):
+        resource = self._resource(request, pk)
+        form = DataResourceForm(instance=resource)
+        formset = ItemFormSet(instance=resource or DataResource())
+        return self._render(request, form, formset, resource)
+
+    def post(self, request, pk: int | None = None):
+        resource = self._resource(request, pk)
+        form = DataResourceForm(request.POST, instance=resource)
+        formset = ItemFormSet(request.POST, instance=resource or DataResource())
+        form_ok = form.is_valid()
+        formset.resource_level = form.cleaned_data.get("security_level")
+        if form_ok and formset.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items()}
+            try:
+                if resource is None:
+                    data["provider_department"] = request.user.department
+                    resource = resource_create(
+                        actor=request.user, data=data, items=formset.item_dicts(), ip=client_ip(request)
+                    )
+                    messages.success(request, "已保存为草稿。")
+                else:
+                    resource = resource_update(
+                        actor=request.user, obj=resource, data=data, items=formset.item_dicts(), ip=client_ip(request)
+                    )
+                    messages.success(
+                        request, "已保存。" + (f"当前版本 v{resource.version}。" if resource.version else "")
+                    )
+                return redirect("catalog:resource_detail", pk=resource.pk)
+            except CatalogError as exc:
+                _apply_errors(form, exc)
+        return self._render(request, form, formset, resource, status=400)
+
+
+class ResourceActionView(LoginRequiredMixin, View):
+    """POST-only transitions: submit, register, return, mount, withdraw."""
+
+    forms = {"register": RegisterForm, "return": ReturnForm, "mount": MountForm, "withdraw": WithdrawForm}
+
+    def post(self, request, pk: int, action: str):
+        resource = _visible_resource(request.user, pk)
+        user, ip = request.user, client_ip(request)
+        allowed = {
+            "submit": can_manage_department(user, resource.provider_department_id),
+            "register": is_bureau(user),
+            "return": is_bureau(user),
+            "mount": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
+            "withdraw": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
+        }
+        if action not in allowed:
+            raise Http404
+        _require(allowed[action])
+        form = self.forms[action](request.POST) if action in self.forms else None
+        if form is not None and not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("catalog:resource_detail", pk=pk)
+        data = form.cleaned_data if form is not None else {}
+        try:
+            if action == "submit":
+                resource_submit(actor=user, obj=resource, ip=ip)
+                messages.success(request, "已提交政数局审核。")
+            elif action == "register":
+                resource_register(actor=user, obj=resource, comment=data["comment"], ip=ip)
+                messages.success(request, "已注册。")
+            elif action == "return":
+                resource_return(actor=user, obj=resource, comment=data["comment"], ip=ip)
+                messages.success(request, "已退回修改。")
+            elif action == "mount":
+                resource_mount(actor=user, obj=resource, records=data["records"], mounted_on=data["mounted_on"], ip=ip)
+                messages.success(request, "已登记挂载。")
+            elif action == "withdraw":
+                resource_withdraw(actor=user, obj=resource, reason=data["reason"], ip=ip)
+                messages.success(request, "已撤销。")
+        except CatalogError as exc:
+            for field_messages in exc.errors.values() or [[exc.message]]:
+                for message in field_messages:
+                    messages.error(request, message)
+            if not exc.errors:
+                messages.error(request, exc.message)
+        if action == "register" or action == "return":
+            return redirect("catalog:review")
+        return redirect("catalog:resource_detail", pk=pk)
+
+
+class MyResourcesView(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(is_catalog_staff(request.user))
+        resources = selectors.department_resources(request.user.department)
+        return render(request, "catalog/mine.html", {"resources": resources, "department": request.user.department})
+
+
+class ReviewQueueView(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(is_bureau(request.user))
+        return render(request, "catalog/review.html", {"resources": selectors.review_queue()})
+
+
+class CompletenessView(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(can_see_completeness(request.user))
+        return render(
+            request,
+            "catalog/completeness.html",
+            {"departments": selectors.department_completeness(), "libraries": selectors.base_library_rates()},
+        )
+
+
+# --- Excel ------------------------------------------------------------------------------
+
+
+class TemplateDownloadView(LoginRequiredMixin, View):
+    def get(self, request):
+        response = HttpResponse(
+            excel.build_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''catalog-template.xlsx"
+        return response
+
+
+class ExportView(LoginRequiredMixin, View):
+    """The search's results, or with ?mine=1 every entry of the user's department, in the import format."""
+
+    def get(self, request):
+        if request.GET.get("mine"):
+            _require(is_catalog_staff(request.user))
+            queryset = DataResource.objects.filter(provider_department=request.user.department)
+        else:
+            form = SearchForm(request.GET or None)
+            filters = form.cleaned_data if form.is_valid() else {}
+            queryset = selectors.search_resources(**{k: v for k, v in filters.items() if v})
+        import tempfile
+
+        handle = tempfile.TemporaryFile()
+        excel.export_workbook(queryset, handle)
+        handle.seek(0)
+        name = f"catalog-{timezone.localdate():%Y%m%d}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class ImportView(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(can_import(request.user))
+        jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+        return render(request, "catalog/import.html", {"form": ImportForm(), "jobs": jobs})
+
+    def post(self, request):
+        _require(can_import(request.user))
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+            return render(request, "catalog/import.html", {"form": form, "jobs": jobs}, status=400)
+        upload = form.cleaned_data["file"]
+        job = import_job_create(
+            actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)
+        )
+        if upload.size <= settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
+            import_job_run(job.pk)
+        else:
+            from catalog.tasks import run_import_job
+
+            transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        return redirect("catalog:import_job", pk=job.pk)
+
+
+def _own_job(request, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not is_bureau(request.user):
+        raise Http404
+    return job
+
+
+class ImportJobView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        return render(request, "catalog/import_job.html", {"job": _own_job(request, pk)})
+
+
+class ImportJobStatusView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        job = _own_job(request, pk)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "progress": job.progress,
+                "message": job.message,
+                "finished": job.is_finished,
+                "resources_created": job.resources_created,
+                "items_created": job.items_created,
+                "error_count": len(job.errors),
+            }
+        )
+
+
+# --- demand and negative lists -------------------------------------------------------------
+
+
+class DemandListView(LoginRequiredMixin, View):
+    def get(self, request):
+        demands = DemandItem.objects.select_related("department", "desired_provider", "linked_resource")
+        if not (is_bureau(request.user) or request.user.has_role("auditor")):
+            demands = demands.filter(department=request.user.department)
+        return render(
+            request,
+            "catalog/demands.html",
+            {
+                "demands": demands,
+                "can_create": is_catalog_staff(request.user),
+                "can_link": is_bureau(request.user),
+                "link_form": DemandLinkForm(),
+            },
+        )
+
+
+class DemandCreateView(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(is_catalog_staff(request.user))
+        return render(request, "catalog/demand_form.html", {"form": DemandForm()})
+
+    def post(self, request):
+        _require(is_catalog_staff(request.user))
+        form = DemandForm(request.POST)
+        if form.is_valid():
+            try:
+                demand_create(actor=request.user, data=form.cleaned_data, ip=client_ip(request))
+                messages.success(request, "需求已登记。")
+                return redirect("catalog:demands")
+            except CatalogError as exc:
+                _apply_errors(form, exc)
+        return render(request, "catalog/demand_form.html", {"form": form}, status=400)
+
+
+class DemandLinkView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        _require(is_bureau(request.user))
+        demand = get_object_or_404(DemandItem, pk=pk)
+        form = DemandLinkForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            return redirect("catalog:demands")
+        try:
+            demand_link(actor=request.user, obj=demand, resource=form.resource, ip=client_ip(request))
+            messages.success(request, f"已对接到 {form.resource}，并通知需求部门。")
+        except CatalogError as exc:
+            messages.error(request, exc.message)
+        return redirect("catalog:demands")
+
+
+class NegativeListView(LoginRequiredMixin, View):
+    def get(self, request):
+        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
+        bureau = is_bureau(request.user)
+        if not bureau:
+            entries = entries.filter(is_active=True)
+        return render(
+            request,
+            "catalog/negative_list.html",
+            {"entries": entries, "can_maintain": bureau, "form": NegativeEntryForm() if bureau else None},
+        )
+
+    def post(self, request):
+        _require(is_bureau(request.user))
+        form = NegativeEntryForm(request.POST)
+        if form.is_valid():
+            try:
+                negative_entry_create(
+                    actor=request.user,
+                    resource=form.resource,
+                    items=form.items,
+                    legal_basis=form.cleaned_data["legal_basis"],
+                    legal_basis_text=form.cleaned_data["legal_basis_text"],
+                    reason=form.cleaned_data["reason"],
+                    ip=client_ip(request),
+                )
+                messages.success(request, "已列入负面清单。")
+                return redirect("catalog:negative_list")
+            except CatalogError as exc:
+                _apply_errors(form, exc)
+        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
+        return render(
+            request, "catalog/negative_list.html", {"entries": entries, "can_maintain": True, "form": form}, status=400
+        )
+
+
+class NegativeDeactivateView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        _require(is_bureau(request.user))
+        negative_entry_deactivate(actor=request.user, obj=get_object_or_404(NegativeListEntry, pk=pk))
+        messages.success(request, "已停用该负面清单条目。")
+        return redirect("catalog:negative_list")
+
+
+class CatalogApplication(Application):
+    title = "资源目录"
+    icon = "dataset"
+    app_name = "catalog"
+    menu_template_name = "catalog/app_menu.html"
+    turbo_disabled = True  # file downloads and the import progress page
+
+    index_path = path("", SearchView.as_view(), name="index")
+    urlpatterns = [
+        path("resources/<int:pk>/", ResourceDetailView.as_view(), name="resource_detail"),
+        path("resources/<int:pk>/versions/<int:number>/", VersionDetailView.as_view(), name="version_detail"),
+        path("resources/new/", ResourceFormView.as_view(), name="resource_create"),
+        path("resources/<int:pk>/edit/", ResourceFormView.as_view(), name="resource_edit"),
+        path("resources/<int:pk>/<str:action>/", ResourceActionView.as_view(), name="resource_action"),
+        path("mine/", MyResourcesView.as_view(), name="mine"),
+        path("review/", ReviewQueueView.as_view(), name="review"),
+        path("completeness/", CompletenessView.as_view(), name="completeness"),
+        path("template.xlsx", TemplateDownloadView.as_view(), name="template"),
+        path("export.xlsx", ExportView.as_view(), name="export"),
+        path("import/", ImportView.as_view(), name="import"),
+        path("import/<int:pk>/", ImportJobView.as_view(), name="import_job"),
+        path("import/<int:pk>/status/", ImportJobStatusView.as_view(), name="import_job_status"),
+        path("demands/", DemandListView.as_view(), name="demands"),
+        path("demands/new/", DemandCreateView.as_view(), name="demand_create"),
+        path("demands/<int:pk>/link/", DemandLinkView.as_view(), name="demand_link"),
+        path("negative/", NegativeListView.as_view(), name="negative_list"),
+        path("negative/<int:pk>/deactivate/", NegativeDeactivateView.as_view(), name="negative_deactivate"),
+    ]

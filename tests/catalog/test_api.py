@@ -1,0 +1,110 @@
+import json
+
+import pytest
+
+from catalog import rules
+from catalog.services import resource_register, resource_submit, resource_update
+from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(client, gongan_applicant):
+    client.login(username=gongan_applicant.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+def published(department, bureau, staff, **kwargs):
+    resource = DataResourceFactory(provider_department=department, **kwargs)
+    resource_submit(actor=staff, obj=resource)
+    return resource_register(actor=bureau, obj=resource)
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+def test_it_lists_only_registered_entries_with_filters(api, zhujian, zhujian_staff, coordinator):
+    house = published(
+        zhujian, coordinator, zhujian_staff, name="房屋登记信息", items=["不动产单元号"], base_library="housing"
+    )
+    published(zhujian, coordinator, zhujian_staff, name="公租房信息", domain="social_assistance", verify_api=True)
+    DataResourceFactory(provider_department=zhujian, name="草稿")
+    body = get(api, "/api/catalog/resources/")
+    assert body["count"] == 2 and {r["name"] for r in body["results"]} == {"房屋登记信息", "公租房信息"}
+    assert [r["code"] for r in get(api, "/api/catalog/resources/", q="不动产单元")["results"]] == [house.code]
+    assert [r["name"] for r in get(api, "/api/catalog/resources/", method="verify_api")["results"]] == ["公租房信息"]
+    assert [r["name"] for r in get(api, "/api/catalog/resources/", base_library="housing")["results"]] == [
+        "房屋登记信息"
+    ]
+    assert get(api, "/api/catalog/resources/", department="TH-GA")["count"] == 0
+    assert get(api, "/api/catalog/resources/", department="TH-ZJ", domain="social_assistance")["count"] == 1
+    detail = get(api, f"/api/catalog/resources/{house.code}/")
+    assert detail["share_class"] == "unconditional" and detail["items"][0]["name"] == "不动产单元号"
+    assert detail["version"] == 1
+
+
+def test_it_lists_items_and_versions(api, zhujian, zhujian_staff, coordinator):
+    resource = published(zhujian, coordinator, zhujian_staff, items=["坐落", "面积"])
+    resource_update(
+        actor=zhujian_staff, obj=resource, data={"name": "新名称"}, items=[{"id": i.pk} for i in resource.items.all()]
+    )
+    items = get(api, "/api/catalog/items/", resource=resource.code)
+    assert [i["name"] for i in items["results"]] == ["坐落", "面积"]
+    versions = get(api, f"/api/catalog/resources/{resource.code}/versions/")
+    assert [v["number"] for v in versions] == [2, 1]
+    assert versions[1]["snapshot"]["name"] != "新名称" and versions[0]["snapshot"]["name"] == "新名称"
+
+
+def test_it_checks_each_rule_without_writing(api, zhujian):
+    url = "/api/catalog/resources/check/"
+    base = {
+        "code": "220500-ZJ-00001",
+        "share_class": "unconditional",
+        "security_level": 2,
+        "domain": "urban_housing",
+        "share_methods": ["query_api"],
+        "items": [{"name": "姓名", "data_type": "C", "length": 20}],
+    }
+
+    def errors(**overrides):
+        response = api.post(url, json.dumps({**base, **overrides}), content_type="application/json")
+        return response.status_code, json.loads(response.content)
+
+    assert errors() == (200, {"valid": True})
+    status, body = errors(share_class="conditional")
+    assert status == 400
+    assert body["share_conditions"] == [rules.MSG_CONDITIONAL_NEEDS_CONDITIONS]
+    assert body["legal_basis"] == [rules.MSG_CONDITIONAL_NEEDS_LEGAL_BASIS]
+    assert errors(share_class="none", share_methods=[])[1]["legal_basis"] == [rules.MSG_NONE_NEEDS_LEGAL_BASIS]
+    LegalBasisFactory(code="LB-001")
+    assert errors(share_class="none", share_methods=[], legal_basis="LB-001")[0] == 200
+    assert errors(share_methods=[])[1]["share_methods"] == [rules.MSG_NEEDS_METHOD]
+    assert errors(items=[])[1]["items"] == [rules.MSG_NEEDS_ITEM]
+    assert errors(items=[{"name": "x", "data_type": "C", "length": 5, "security_level": 1}])[1] == {
+        "items[0].security_level": [rules.MSG_ITEM_LEVEL_TOO_LOW]
+    }
+    assert errors(code="nope")[1]["code"] == [rules.MSG_CODE_FORMAT]
+
+
+def test_it_refuses_anonymous_callers_and_hides_drafts(client, zhujian):
+    draft = DataResourceFactory(provider_department=zhujian)
+    assert client.get("/api/catalog/resources/").status_code == 403
+    client.force_login(__import__("tests.factories", fromlist=["UserFactory"]).UserFactory())
+    assert client.get(f"/api/catalog/resources/{draft.code}/").status_code == 404
+    assert client.post("/api/catalog/resources/", {}).status_code == 405
+
+
+def test_it_serves_the_openapi_schema_and_offline_docs(client, gongan_applicant):
+    schema = json.loads(client.get("/api/schema/").content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/catalog/resources/" in schema["paths"] and "/api/catalog/items/" in schema["paths"]
+    parameters = {p["name"] for p in schema["paths"]["/api/catalog/resources/"]["get"]["parameters"]}
+    assert {"q", "department", "domain", "share_class", "base_library", "method"} <= parameters
+    docs = client.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs and "/api/schema/" in docs
+    assert 'src="http' not in docs and 'href="http' not in docs  # nothing fetched from the internet

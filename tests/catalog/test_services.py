@@ -1,0 +1,183 @@
+import pytest
+
+from catalog import rules
+from catalog.models import DataResource, ResourceStatus, ResourceVersion
+from catalog.services import (
+    MSG_BUREAU_ONLY,
+    MSG_NOT_YOUR_DEPARTMENT,
+    MSG_RETURN_NEEDS_COMMENT,
+    MSG_WITHDRAW_NEEDS_REASON,
+    CatalogError,
+    resource_create,
+    resource_mount,
+    resource_register,
+    resource_return,
+    resource_submit,
+    resource_update,
+    resource_withdraw,
+)
+from tests.catalog.factories import ITEMS, LegalBasisFactory, resource_data
+from workflows.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(actor, **overrides):
+    return resource_create(actor=actor, data=resource_data(actor.department, **overrides), items=ITEMS)
+
+
+def _registered(staff, bureau, **overrides):
+    resource = _create(staff, **overrides)
+    resource_submit(actor=staff, obj=resource)
+    return resource_register(actor=bureau, obj=resource)
+
+
+def test_it_creates_a_draft_with_items_and_an_audit_event(zhujian_staff):
+    resource = _create(zhujian_staff)
+    assert resource.status == ResourceStatus.DRAFT
+    assert [i.name for i in resource.items.all()] == ["房屋坐落", "建筑面积"]
+    assert AuditEvent.objects.filter(action="catalog.resource_created", subject_id=str(resource.pk)).exists()
+
+
+def test_it_requires_conditions_and_legal_basis_for_conditional(zhujian_staff):
+    with pytest.raises(CatalogError) as exc:
+        _create(zhujian_staff, share_class="conditional")
+    assert exc.value.errors["share_conditions"] == [rules.MSG_CONDITIONAL_NEEDS_CONDITIONS]
+    assert exc.value.errors["legal_basis"] == [rules.MSG_CONDITIONAL_NEEDS_LEGAL_BASIS]
+    assert not DataResource.objects.exists()
+    # Free-text citation is enough for a conditional entry.
+    resource = _create(
+        zhujian_staff,
+        share_class="conditional",
+        share_conditions="仅用于不动产登记",
+        legal_basis_text="《不动产登记暂行条例》第二十七条",
+    )
+    assert resource.share_class == "conditional"
+
+
+def test_it_requires_a_cited_article_for_not_shared(zhujian_staff):
+    with pytest.raises(CatalogError) as exc:
+        _create(zhujian_staff, share_class="none", legal_basis_text="相关规定")
+    assert exc.value.errors["legal_basis"] == [rules.MSG_NONE_NEEDS_LEGAL_BASIS]
+    without_article = LegalBasisFactory(code="LB-NOART", article="")
+    with pytest.raises(CatalogError):
+        _create(zhujian_staff, share_class="none", legal_basis=without_article)
+    resource = _create(zhujian_staff, share_class="none", legal_basis=LegalBasisFactory(), query_api=False)
+    assert resource.share_methods == []
+
+
+def test_it_requires_an_item_and_a_method(zhujian_staff):
+    with pytest.raises(CatalogError) as exc:
+        resource_create(actor=zhujian_staff, data=resource_data(zhujian_staff.department, query_api=False), items=[])
+    assert exc.value.errors["items"] == [rules.MSG_NEEDS_ITEM]
+    assert exc.value.errors["share_methods"] == [rules.MSG_NEEDS_METHOD]
+
+
+def test_it_checks_item_types_and_levels(zhujian_staff):
+    items = [
+        {"name": "姓名", "data_type": "C", "security_level": 2},
+        {"name": "出生日期", "data_type": "D", "precision": 2, "security_level": 2},
+        {"name": "身份证号", "data_type": "C", "length": 18, "security_level": 1},
+    ]
+    with pytest.raises(CatalogError) as exc:
+        resource_create(actor=zhujian_staff, data=resource_data(zhujian_staff.department), items=items)
+    assert exc.value.errors["items[0].length"] == [rules.MSG_ITEM_NEEDS_LENGTH]
+    assert exc.value.errors["items[1].precision"] == [rules.MSG_ITEM_NO_PRECISION]
+    assert exc.value.errors["items[2].security_level"] == [rules.MSG_ITEM_LEVEL_TOO_LOW]
+
+
+def test_it_validates_the_code_format_and_domain_other(zhujian_staff):
+    with pytest.raises(CatalogError) as exc:
+        _create(zhujian_staff, code="ZJ-1", domain="other")
+    assert exc.value.errors["code"] == [rules.MSG_CODE_FORMAT]
+    assert exc.value.errors["domain_other"] == [rules.MSG_DOMAIN_OTHER]
+
+
+def test_it_refuses_another_departments_entry(zhujian_staff, gongan_staff):
+    with pytest.raises(CatalogError) as exc:
+        resource_create(actor=gongan_staff, data=resource_data(zhujian_staff.department), items=ITEMS)
+    assert exc.value.message == MSG_NOT_YOUR_DEPARTMENT
+    resource = _create(zhujian_staff)
+    with pytest.raises(CatalogError):
+        resource_update(actor=gongan_staff, obj=resource, data={"name": "改名"}, items=ITEMS)
+    with pytest.raises(CatalogError):
+        resource_submit(actor=gongan_staff, obj=resource)
+
+
+def test_it_runs_the_lifecycle_and_versions_every_change(zhujian_staff, coordinator):
+    resource = _create(zhujian_staff)
+    resource_submit(actor=zhujian_staff, obj=resource)
+    with pytest.raises(CatalogError) as exc:
+        resource_register(actor=zhujian_staff, obj=resource)
+    assert exc.value.message == MSG_BUREAU_ONLY
+    with pytest.raises(CatalogError) as exc:
+        resource_return(actor=coordinator, obj=resource, comment=" ")
+    assert exc.value.message == MSG_RETURN_NEEDS_COMMENT
+    resource = resource_return(actor=coordinator, obj=resource, comment="摘要过于简单")
+    assert resource.status == ResourceStatus.RETURNED and resource.review_comment == "摘要过于简单"
+    resource_submit(actor=zhujian_staff, obj=resource)
+    resource = resource_register(actor=coordinator, obj=resource)
+    assert resource.status == ResourceStatus.REGISTERED
+    v1 = resource.current_version
+    assert v1.number == 1 and v1.created_by == coordinator
+    assert v1.snapshot["name"] == "房屋登记信息" and len(v1.snapshot["items"]) == 2
+
+    items = [
+        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision")}}
+        for i in resource.items.all()
+    ]
+    items[0]["name"] = "房屋坐落地址"
+    resource = resource_update(actor=zhujian_staff, obj=resource, data={"name": "房屋登记信息（2026版）"}, items=items)
+    v2 = resource.current_version
+    assert v2.number == 2 and v2.created_by == zhujian_staff
+    assert "资源名称" in v2.changes and "信息项" in v2.changes
+    # The first version still says what an earlier application was made against.
+    v1.refresh_from_db()
+    assert v1.snapshot["name"] == "房屋登记信息" and v1.snapshot["items"][0]["name"] == "房屋坐落"
+    assert v2.snapshot["items"][0]["name"] == "房屋坐落地址"
+    # Item ids survive an amendment, so grants on items keep pointing at them.
+    assert v2.snapshot["items"][0]["id"] == v1.snapshot["items"][0]["id"]
+
+    resource = resource_mount(actor=zhujian_staff, obj=resource, records=120_000)
+    assert resource.status == ResourceStatus.MOUNTED and resource.version == 3
+    with pytest.raises(CatalogError) as exc:
+        resource_withdraw(actor=zhujian_staff, obj=resource, reason="")
+    assert exc.value.message == MSG_WITHDRAW_NEEDS_REASON
+    resource = resource_withdraw(actor=zhujian_staff, obj=resource, reason="系统关停，数据迁入省平台")
+    assert resource.status == ResourceStatus.WITHDRAWN
+    assert list(ResourceVersion.objects.filter(resource=resource).values_list("number", flat=True)) == [4, 3, 2, 1]
+    actions = list(
+        AuditEvent.objects.filter(subject_id=str(resource.pk), subject_type__model="dataresource").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == [
+        "catalog.resource_created",
+        "catalog.resource_submitted",
+        "catalog.resource_returned",
+        "catalog.resource_submitted",
+        "catalog.resource_registered",
+        "catalog.resource_amended",
+        "catalog.resource_mounted",
+        "catalog.resource_withdrawn",
+    ]
+
+
+def test_it_keeps_registered_entries_to_the_rules_when_amended(zhujian_staff, coordinator):
+    resource = _registered(zhujian_staff, coordinator)
+    with pytest.raises(CatalogError) as exc:
+        resource_update(actor=zhujian_staff, obj=resource, data={"share_class": "none"}, items=ITEMS)
+    assert exc.value.errors["legal_basis"] == [rules.MSG_NONE_NEEDS_LEGAL_BASIS]
+    resource = DataResource.objects.get(pk=resource.pk)
+    assert resource.version == 1 and resource.share_class == "unconditional"
+
+
+def test_it_cannot_submit_twice_or_withdraw_a_draft(zhujian_staff):
+    resource = _create(zhujian_staff)
+    with pytest.raises(CatalogError):
+        resource_withdraw(actor=zhujian_staff, obj=resource, reason="不再需要")
+    resource_submit(actor=zhujian_staff, obj=resource)
+    with pytest.raises(CatalogError):
+        resource_submit(actor=zhujian_staff, obj=resource)
+    with pytest.raises(CatalogError):
+        resource_update(actor=zhujian_staff, obj=resource, data={"name": "x"}, items=ITEMS)

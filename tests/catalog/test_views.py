@@ -1,0 +1,333 @@
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog import rules
+from catalog.models import BaseLibraryTarget, DataItem, DataResource, DemandItem, ImportJob, ResourceStatus
+from catalog.services import resource_register, resource_submit
+from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
+from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+def form_data(**overrides):
+    data = {
+        "code": "220500-ZJ-00010",
+        "name": "住房保障对象信息",
+        "description": "公租房保障对象",
+        "domain": "urban_housing",
+        "share_class": "unconditional",
+        "security_level": "2",
+        "network": "extranet",
+        "update_frequency": "monthly",
+        "query_api": "on",
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-name": "姓名",
+        "items-0-data_type": "C",
+        "items-0-length": "50",
+        "items-1-name": "保障面积",
+        "items-1-data_type": "N",
+        "items-1-length": "8",
+        "items-1-precision": "2",
+        "items-1-security_level": "3",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def published(department, bureau, staff, **kwargs):
+    resource = DataResourceFactory(provider_department=department, **kwargs)
+    resource_submit(actor=staff, obj=resource)
+    return resource_register(actor=bureau, obj=resource)
+
+
+def test_it_creates_an_entry_through_the_form(client, zhujian_staff):
+    login(client, zhujian_staff)
+    response = client.post(reverse("catalog:resource_create"), form_data())
+    assert response.status_code == 302
+    resource = DataResource.objects.get(code="220500-ZJ-00010")
+    assert resource.provider_department == zhujian_staff.department and resource.status == ResourceStatus.DRAFT
+    assert [(i.name, i.security_level) for i in resource.items.all()] == [("姓名", 2), ("保障面积", 3)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"share_class": "conditional", "legal_basis_text": "《条例》第五条"}, rules.MSG_CONDITIONAL_NEEDS_CONDITIONS),
+        ({"share_class": "conditional", "share_conditions": "仅限核验"}, rules.MSG_CONDITIONAL_NEEDS_LEGAL_BASIS),
+        ({"share_class": "none", "query_api": None, "legal_basis_text": "有关规定"}, rules.MSG_NONE_NEEDS_LEGAL_BASIS),
+        ({"query_api": None}, rules.MSG_NEEDS_METHOD),
+        (
+            {
+                "items-0-name": "",
+                "items-0-data_type": "",
+                "items-0-length": "",
+                "items-1-name": "",
+                "items-1-data_type": "",
+                "items-1-length": "",
+                "items-1-precision": "",
+                "items-1-security_level": "",
+            },
+            rules.MSG_NEEDS_ITEM,
+        ),
+        ({"items-0-length": ""}, rules.MSG_ITEM_NEEDS_LENGTH),
+        ({"items-1-security_level": "1"}, rules.MSG_ITEM_LEVEL_TOO_LOW),
+        ({"code": "GA-001"}, rules.MSG_CODE_FORMAT),
+    ],
+)
+def test_it_shows_each_rule_as_a_form_error(client, zhujian_staff, overrides, message):
+    login(client, zhujian_staff)
+    response = client.post(reverse("catalog:resource_create"), form_data(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not DataResource.objects.exists()
+
+
+def test_it_hides_other_departments_drafts_and_refuses_their_edits(
+    client, zhujian, gongan_staff, zhujian_staff, coordinator
+):
+    draft = DataResourceFactory(provider_department=zhujian)
+    login(client, gongan_staff)
+    assert client.get(reverse("catalog:resource_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("catalog:resource_edit", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("catalog:resource_action", args=[draft.pk, "submit"])).status_code == 404
+    registered = published(zhujian, coordinator, zhujian_staff)
+    assert client.get(reverse("catalog:resource_detail", args=[registered.pk])).status_code == 200
+    assert client.get(reverse("catalog:resource_edit", args=[registered.pk])).status_code == 403
+    response = client.post(reverse("catalog:resource_edit", args=[registered.pk]), form_data(name="篡改"))
+    assert response.status_code == 403
+    assert (
+        client.post(reverse("catalog:resource_action", args=[registered.pk, "withdraw"]), {"reason": "x"}).status_code
+        == 403
+    )
+    registered = DataResource.objects.get(pk=registered.pk)
+    assert registered.status == ResourceStatus.REGISTERED and registered.name != "篡改"
+    # Department staff are not the bureau.
+    login(client, zhujian_staff)
+    assert client.get(reverse("catalog:review")).status_code == 403
+    assert client.get(reverse("catalog:completeness")).status_code == 403
+
+
+def test_it_reviews_and_amends_over_http(client, zhujian_staff, coordinator):
+    login(client, zhujian_staff)
+    client.post(reverse("catalog:resource_create"), form_data())
+    resource = DataResource.objects.get()
+    client.post(reverse("catalog:resource_action", args=[resource.pk, "submit"]))
+    login(client, coordinator)
+    queue = client.get(reverse("catalog:review"))
+    assert resource.name in queue.content.decode()
+    response = client.post(reverse("catalog:resource_action", args=[resource.pk, "register"]), {"comment": "符合规范"})
+    assert response.status_code == 302
+    resource = DataResource.objects.get(pk=resource.pk)
+    assert resource.status == ResourceStatus.REGISTERED and resource.version == 1
+
+    login(client, zhujian_staff)
+    items = list(resource.items.all())
+    data = form_data(
+        name="住房保障对象信息（新）",
+        **{
+            "items-INITIAL_FORMS": "2",
+            "items-0-id": str(items[0].pk),
+            "items-1-id": str(items[1].pk),
+        },
+    )
+    response = client.post(reverse("catalog:resource_edit", args=[resource.pk]), data)
+    assert response.status_code == 302
+    resource = DataResource.objects.get(pk=resource.pk)
+    assert resource.version == 2 and resource.name == "住房保障对象信息（新）"
+    detail = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
+    assert "v2" in detail and "资源名称" in detail
+    old = client.get(reverse("catalog:version_detail", args=[resource.pk, 1])).content.decode()
+    assert "住房保障对象信息" in old and "（新）" not in old
+
+
+def test_it_searches_by_filters_and_item_names(client, zhujian, zhujian_staff, coordinator, gongan_applicant):
+    published(
+        zhujian,
+        coordinator,
+        zhujian_staff,
+        name="房屋登记信息",
+        items=["房屋坐落", "不动产单元号"],
+        base_library="housing",
+    )
+    published(
+        zhujian,
+        coordinator,
+        zhujian_staff,
+        name="公租房信息",
+        share_class="conditional",
+        share_conditions="限保障审核",
+        legal_basis_text="《公租房管理办法》第十条",
+        bulk_exchange=True,
+        query_api=False,
+    )
+    DataResourceFactory(provider_department=zhujian, name="草稿资源不可见")
+    login(client, gongan_applicant)
+    page = client.get(reverse("catalog:index")).content.decode()
+    assert "房屋登记信息" in page and "公租房信息" in page and "草稿资源不可见" not in page
+    page = client.get(reverse("catalog:index"), {"q": "不动产单元"}).content.decode()
+    assert "房屋登记信息" in page and "公租房信息" not in page
+    page = client.get(reverse("catalog:index"), {"method": "bulk_exchange"}).content.decode()
+    assert "公租房信息" in page and "房屋登记信息" not in page
+    page = client.get(
+        reverse("catalog:index"), {"base_library": "housing", "share_class": "unconditional"}
+    ).content.decode()
+    assert "房屋登记信息" in page and "公租房信息" not in page
+
+
+def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
+    client, zhujian, zhujian_staff, coordinator, gongan_applicant
+):
+    basis = LegalBasisFactory(code="LB-100", title="《不动产登记暂行条例》", article="第二十七条")
+    resource = published(
+        zhujian,
+        coordinator,
+        zhujian_staff,
+        share_class="conditional",
+        share_conditions="仅限办理登记",
+        legal_basis=basis,
+    )
+    login(client, gongan_applicant)
+    page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
+    assert "有条件共享" in page and "仅限办理登记" in page and "《不动产登记暂行条例》第二十七条" in page
+    # The share-application page does not exist yet: no dead link.
+    assert 'data-testid="apply"' not in page
+
+
+def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_staff):
+    login(client, zhujian_staff)
+    template = client.get(reverse("catalog:template"))
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
+    bad = workbook_bytes([resource_row("220500-ZJ-00001", 共享类型="有条件共享")], [item_row("220500-ZJ-00001")])
+    response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("bad.xlsx", bad.read())})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
+    page = client.get(reverse("catalog:import_job", args=[job.pk])).content.decode()
+    assert rules.MSG_CONDITIONAL_NEEDS_CONDITIONS in page and "共享条件" in page
+    assert not DataResource.objects.exists()
+
+    good = workbook_bytes(
+        [resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001"), item_row("220500-ZJ-00001", "地址")]
+    )
+    client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("good.xlsx", good.read()), "submit_after": "on"})
+    job = ImportJob.objects.latest("id")
+    status = json.loads(client.get(reverse("catalog:import_job_status", args=[job.pk])).content)
+    assert status["status"] == "succeeded" and status["progress"] == 100 and status["items_created"] == 2
+    page = client.get(reverse("catalog:import_job", args=[job.pk])).content.decode()
+    assert "新增资源 1 个、信息项 2 个" in page
+    assert DataResource.objects.get().status == ResourceStatus.SUBMITTED
+
+
+def test_it_refuses_imports_and_job_pages_to_others(client, zhujian_staff, gongan_applicant, auditor):
+    login(client, auditor)
+    assert client.get(reverse("catalog:import")).status_code == 403
+    login(client, zhujian_staff)
+    file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
+    client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
+    job = ImportJob.objects.get()
+    login(client, gongan_applicant)
+    assert client.get(reverse("catalog:import_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("catalog:import_job_status", args=[job.pk])).status_code == 404
+
+
+def test_it_runs_large_imports_as_a_task(client, zhujian, zhujian_staff, settings, django_capture_on_commit_callbacks):
+    settings.CATALOG_IMPORT_INLINE_MAX_BYTES = 10
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from project.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        login(client, zhujian_staff)
+        file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("big.xlsx", file.read())})
+        job = ImportJob.objects.get()
+        assert job.status == ImportJob.Status.PENDING and len(callbacks) == 1
+        page = client.get(reverse("catalog:import_job", args=[job.pk])).content.decode()
+        assert "cat-progress" in page and "import_job_status" not in page  # the poll URL is resolved
+        callbacks[0]()
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.SUCCEEDED and DataResource.objects.count() == 1
+        # Running the same job again changes nothing.
+        from catalog.tasks import run_import_job
+
+        run_import_job.delay(job.pk)
+        assert DataResource.objects.count() == 1 and DataItem.objects.count() == 1
+    finally:
+        app.conf.task_always_eager = False
+
+
+def test_it_exports_the_search_as_a_workbook(client, zhujian, zhujian_staff, coordinator, gongan_applicant, auditor):
+    published(zhujian, coordinator, zhujian_staff, name="房屋登记信息")
+    login(client, gongan_applicant)
+    response = client.get(reverse("catalog:export"))
+    assert response.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(wb["资源"].iter_rows(values_only=True))
+    assert rows[1][1] == "房屋登记信息"
+    login(client, auditor)
+    assert client.get(reverse("catalog:export"), {"mine": "1"}).status_code == 403
+
+
+def test_it_shows_base_library_rates_to_the_bureau(client, zhujian, zhujian_staff, coordinator):
+    BaseLibraryTarget.objects.create(base_library="population", expected_items=1500)
+    published(zhujian, coordinator, zhujian_staff, base_library="population", items=[f"项{n}" for n in range(740)])
+    login(client, coordinator)
+    page = client.get(reverse("catalog:completeness")).content.decode()
+    assert "740/1500 = 49%" in page
+
+
+def test_it_links_a_demand_and_keeps_it_to_the_bureau(client, zhujian, gongan_staff, zhujian_staff, coordinator):
+    login(client, gongan_staff)
+    response = client.post(
+        reverse("catalog:demand_create"),
+        {
+            "data_name": "结婚证",
+            "business_matter": "户口迁移",
+            "purpose": "fewer_materials",
+            "share_method": "verify_api",
+            "update_frequency": "daily",
+        },
+    )
+    assert response.status_code == 302
+    demand = DemandItem.objects.get()
+    resource = published(zhujian, coordinator, zhujian_staff)
+    assert client.post(reverse("catalog:demand_link", args=[demand.pk]), {"code": resource.code}).status_code == 403
+    login(client, coordinator)
+    client.post(reverse("catalog:demand_link", args=[demand.pk]), {"code": resource.code})
+    demand = DemandItem.objects.get(pk=demand.pk)
+    assert demand.status == "linked" and demand.linked_resource == resource and demand.linked_by == coordinator
+
+
+def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff, coordinator, gongan_applicant):
+    resource = published(zhujian, coordinator, zhujian_staff, items=["房屋坐落", "产权人身份证号"])
+    basis = LegalBasisFactory(code="LB-200")
+    data = {"code": resource.code, "item_names": "产权人身份证号", "legal_basis": basis.pk, "reason": "个人敏感信息"}
+    login(client, gongan_applicant)
+    assert client.post(reverse("catalog:negative_list"), data).status_code == 403
+    login(client, coordinator)
+    assert client.post(reverse("catalog:negative_list"), data).status_code == 302
+    from catalog.selectors import negative_list_hits
+
+    person_id = resource.items.get(name="产权人身份证号")
+    location = resource.items.get(name="房屋坐落")
+    assert len(negative_list_hits(resource, [person_id.pk])) == 1
+    assert negative_list_hits(resource, [location.pk]) == []
+    page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
+    assert "产权人身份证号（" in page
