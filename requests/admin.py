@@ -1,0 +1,115 @@
+from django.contrib import admin
+
+from requests.models import (
+    ApiToken,
+    ApplicationAttachment,
+    ClassDispute,
+    Decision,
+    Grant,
+    RefusalReason,
+    ShareApplication,
+)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ApplicationAttachment
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields
+    can_delete = False
+
+
+@admin.register(ShareApplication)
+class ShareApplicationAdmin(admin.ModelAdmin):
+    """States change only through the services (and so the flow); the admin reads."""
+
+    list_display = [
+        "id",
+        "applicant_department",
+        "provider_department",
+        "resource",
+        "state",
+        "submitted_at",
+        "due_at",
+        "was_overdue",
+    ]
+    list_filter = ["state", "was_overdue", "share_method"]
+    list_select_related = ["applicant_department", "provider_department", "resource"]
+    search_fields = ["resource__name", "resource__code", "scenario", "business_matter"]
+    date_hierarchy = "submitted_at"
+    inlines = [AttachmentInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["application", "outcome", "decided_as", "decided_by", "countersigned_by", "effective_at"]
+    list_filter = ["outcome", "decided_as"]
+    list_select_related = ["application", "decided_by", "countersigned_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "consumer_department",
+        "provider_department",
+        "resource",
+        "valid_from",
+        "valid_to",
+        "state",
+    ]
+    list_filter = ["state", "share_method"]
+    list_select_related = ["consumer_department", "provider_department", "resource"]
+    search_fields = ["number", "resource__name", "resource__code"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RefusalReason)
+class RefusalReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "requires_legal_basis", "is_active"]
+    list_filter = ["requires_legal_basis", "is_active"]
+
+
+@admin.register(ClassDispute)
+class ClassDisputeAdmin(admin.ModelAdmin):
+    list_display = ["application", "filed_by", "outcome", "decided_by", "created_at"]
+    list_filter = ["outcome"]
+    readonly_fields = ["application", "filed_by", "reason", "created_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `manage.py issue_api_token`; the admin shows and disables them."""
+
+    list_display = ["name", "department", "prefix", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["prefix", "token_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,482 @@
+"""Share applications (共享申请), their decisions and the grants they produce (DESIGN.md §3.1).
+
+State lives on the domain objects (django-fsm); viewflow only routes the human
+tasks. Transitions are called only from requests.services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+from viewflow.workflow.models import Process
+
+from catalog.choices import Purpose, ShareMethod
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "退回补正"
+    COUNTERSIGNING = "countersigning", "待负责人会签"
+    ESCALATED = "escalated", "协调中"
+    GRANTED = "granted", "已授权"
+    PARTIALLY_GRANTED = "partially_granted", "部分授权"
+    REFUSED = "refused", "不予授权"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STATES = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.RETURNED,
+    ApplicationState.COUNTERSIGNING,
+    ApplicationState.ESCALATED,
+]
+DECIDED_STATES = [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED, ApplicationState.REFUSED]
+# States in which the provider owes a reply and the deadline runs.
+REVIEW_STATES = [ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING, ApplicationState.ESCALATED]
+
+
+class ShareApplication(models.Model):
+    applicant_department = models.ForeignKey(
+        "organizations.Department", verbose_name="申请部门", on_delete=models.PROTECT, related_name="applications_made"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="share_applications"
+    )
+    # Copied from the resource at creation: the reviewer inbox filters on it.
+    provider_department = models.ForeignKey(
+        "organizations.Department",
+        verbose_name="提供部门",
+        on_delete=models.PROTECT,
+        related_name="applications_received",
+    )
+    resource = models.ForeignKey(
+        "catalog.DataResource", verbose_name="申请资源", on_delete=models.PROTECT, related_name="applications"
+    )
+    resource_version = models.ForeignKey(
+        "catalog.ResourceVersion",
+        verbose_name="申请时资源版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="提交时固定，审核人据此审核",
+    )
+    items = models.ManyToManyField("catalog.DataItem", verbose_name="申请信息项", related_name="+")
+    scenario = models.CharField("应用场景", max_length=200)
+    business_matter = models.CharField("办理事项", max_length=200)
+    purposes = models.JSONField("应用方式", default=list, help_text="减材料 / 减填写 / 业务协同，一项或多项")
+    share_method = models.CharField("共享方式", max_length=16, choices=ShareMethod.choices)
+    period_start = models.DateField("使用期限自")
+    period_end = models.DateField("使用期限至")
+    call_volume = models.CharField("调用频率或数据量", max_length=100, blank=True)
+    need_legal_basis = models.TextField("需求的法律法规或政策依据", blank=True)
+    applied_before = models.BooleanField("此前是否申请过", default=False)
+    earlier_outcome = models.TextField("此前申请结果及不予授权理由", blank=True)
+    previous_application = models.ForeignKey(
+        "self", verbose_name="此前申请", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    renews_grant = models.ForeignKey(
+        "Grant", verbose_name="续期的授权", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+    )
+
+    state = FSMField("状态", default=ApplicationState.DRAFT, choices=ApplicationState.choices, protected=True)
+    return_comment = models.TextField("补正意见", blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    escalated_at = models.DateTimeField("提请协调时间", null=True, blank=True)
+    # Kept after the reply: the statistics and the project gate count late replies.
+    was_overdue = models.BooleanField("曾超期未答复", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "共享申请"
+        verbose_name_plural = "共享申请"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["provider_department", "state"]),
+            models.Index(fields=["applicant_department", "state"]),
+            models.Index(fields=["provider_department", "was_overdue"]),
+        ]
+        permissions = [
+            ("can_review_application", "可审核共享申请"),
+            ("can_countersign_application", "可会签共享申请"),
+            ("can_arbitrate_application", "可协调共享申请"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="application_period_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.applicant_department} → {self.resource}"
+
+    @property
+    def reference(self) -> str:
+        return f"SQ{self.pk:06d}" if self.pk else "SQ（未保存）"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "使用期限的结束日期不能早于开始日期。"
+        unknown = set(self.purposes or []) - set(Purpose.values)
+        if unknown or not self.purposes:
+            errors["purposes"] = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
+        if errors:
+            raise ValidationError(errors)
+
+    def record_departments(self):
+        """Departments that may see this application's records (pdf_templates)."""
+        return [self.applicant_department, self.provider_department]
+
+    # Routing predicates for the flow (flow.If). No side effects.
+    def is_auto_grantable(self) -> bool:
+        """Unconditional data with no item above level 2 is shared by default (共享为原则)."""
+        from catalog.choices import ShareClass
+
+        return (
+            self.resource.share_class == ShareClass.UNCONDITIONAL
+            and not self.items.filter(security_level__gt=2).exists()
+        )
+
+    def needs_countersign(self) -> bool:
+        return self.items.filter(security_level__gte=3).exists() or self.resource.security_level >= 3
+
+    # Transitions. Called only from requests.services, which locks the row,
+    # audits, notifies and issues records around them.
+    @transition(
+        field=state, source=[ApplicationState.DRAFT, ApplicationState.RETURNED], target=ApplicationState.SUBMITTED
+    )
+    def submit(self) -> None:
+        pass
+
+    @transition(field=state, source=ApplicationState.SUBMITTED, target=ApplicationState.IN_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[ApplicationState.IN_REVIEW, ApplicationState.ESCALATED], target=ApplicationState.RETURNED
+    )
+    def return_for_correction(self) -> None:
+        pass
+
+    @transition(field=state, source=ApplicationState.IN_REVIEW, target=ApplicationState.COUNTERSIGNING)
+    def propose_for_countersign(self) -> None:
+        pass
+
+    @transition(field=state, source=ApplicationState.COUNTERSIGNING, target=ApplicationState.IN_REVIEW)
+    def send_back_from_countersign(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING],
+        target=ApplicationState.ESCALATED,
+    )
+    def escalate(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[
+            ApplicationState.SUBMITTED,
+            ApplicationState.IN_REVIEW,
+            ApplicationState.COUNTERSIGNING,
+            ApplicationState.ESCALATED,
+        ],
+        target=ApplicationState.GRANTED,
+    )
+    def grant(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING, ApplicationState.ESCALATED],
+        target=ApplicationState.PARTIALLY_GRANTED,
+    )
+    def grant_partially(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.ESCALATED],
+        target=ApplicationState.REFUSED,
+    )
+    def refuse(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ApplicationState.DRAFT, *OPEN_STATES],
+        target=ApplicationState.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        pass
+
+
+class ApplicationAttachment(models.Model):
+    """An application letter (申请函件) or other supporting file: PDF or image, type checked by content."""
+
+    application = models.ForeignKey(
+        ShareApplication, verbose_name="共享申请", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to="applications/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请附件"
+        verbose_name_plural = "申请附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RefusalReason(models.Model):
+    """The maintained list of refusal reason codes (不予授权理由)."""
+
+    code = models.CharField("理由代码", max_length=32, unique=True)
+    label = models.CharField("理由", max_length=100)
+    requires_legal_basis = models.BooleanField("须引用法律依据", default=False, help_text="如“法律法规禁止共享”")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "不予授权理由"
+        verbose_name_plural = "不予授权理由"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", "同意共享"
+    PARTIALLY_GRANTED = "partially_granted", "部分同意"
+    REFUSED = "refused", "不予共享"
+
+
+class StandardClause(models.TextChoices):
+    PURPOSE_ONLY = "purpose_only", "仅用于申请所述用途"
+    NO_ONWARD_SHARING = "no_onward_sharing", "不得向第三方转授或提供"
+    RETENTION_LIMIT = "retention_limit", "使用期满后按规定删除或归档，不得超期留存"
+
+
+class Decision(models.Model):
+    """The one decision on an application. The one-to-one key makes a second decision impossible."""
+
+    class DecidedAs(models.TextChoices):
+        PROVIDER = "provider", "提供部门"
+        DATA_BUREAU = "data_bureau", "政数局（协调）"
+        AUTOMATIC = "automatic", "系统自动（无条件共享）"
+
+    application = models.OneToOneField(
+        ShareApplication, verbose_name="共享申请", on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField("决定", max_length=20, choices=DecisionOutcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_as = models.CharField("决定身份", max_length=12, choices=DecidedAs.choices)
+    granted_items = models.ManyToManyField("catalog.DataItem", verbose_name="授权信息项", blank=True, related_name="+")
+    granted_method = models.CharField("授权共享方式", max_length=16, choices=ShareMethod.choices, blank=True)
+    granted_period_start = models.DateField("授权期限自", null=True, blank=True)
+    granted_period_end = models.DateField("授权期限至", null=True, blank=True)
+    conditions = models.TextField("共享条件", blank=True)
+    standard_clauses = models.JSONField("标准条款", default=list, blank=True)
+    refusal_reason = models.ForeignKey(
+        RefusalReason, verbose_name="不予授权理由", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refusal_text = models.TextField("理由说明", blank=True)
+    legal_basis = models.ForeignKey(
+        "catalog.LegalBasis", verbose_name="法律依据", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_basis_citation = models.CharField("依据条款", max_length=300, blank=True, help_text="法律法规名称及条款")
+    countersign_required = models.BooleanField("须负责人会签", default=False)
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="会签人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    countersigned_at = models.DateTimeField("会签时间", null=True, blank=True)
+    effective_at = models.DateTimeField("生效时间", null=True, blank=True, help_text="须会签的，会签后生效")
+    record = models.ForeignKey(
+        "pdf_templates.Record", verbose_name="文书", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核决定"
+        verbose_name_plural = "审核决定"
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} {self.get_outcome_display()}"
+
+
+class GrantState(models.TextChoices):
+    ACTIVE = "active", "有效"
+    EXPIRED = "expired", "已到期"
+    REVOKED = "revoked", "已撤销"
+
+
+class Grant(models.Model):
+    """An enforceable authorisation: may department X use items Y of resource Z now?"""
+
+    application = models.OneToOneField(
+        ShareApplication, verbose_name="来源申请", on_delete=models.PROTECT, related_name="grant"
+    )
+    number = models.CharField("授权文号", max_length=60, blank=True, db_index=True)
+    consumer_department = models.ForeignKey(
+        "organizations.Department", verbose_name="使用部门", on_delete=models.PROTECT, related_name="grants_held"
+    )
+    provider_department = models.ForeignKey(
+        "organizations.Department", verbose_name="提供部门", on_delete=models.PROTECT, related_name="grants_given"
+    )
+    resource = models.ForeignKey(
+        "catalog.DataResource", verbose_name="资源", on_delete=models.PROTECT, related_name="grants"
+    )
+    items = models.ManyToManyField("catalog.DataItem", verbose_name="授权信息项", related_name="grants")
+    share_method = models.CharField("共享方式", max_length=16, choices=ShareMethod.choices)
+    conditions = models.TextField("共享条件", blank=True)
+    standard_clauses = models.JSONField("标准条款", default=list, blank=True)
+    valid_from = models.DateField("有效期自")
+    valid_to = models.DateField("有效期至")
+    state = FSMField("状态", default=GrantState.ACTIVE, choices=GrantState.choices, protected=True)
+    revoked_reason = models.TextField("撤销理由", blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    notice_30_sent_at = models.DateTimeField("到期前30日提醒", null=True, blank=True)
+    notice_7_sent_at = models.DateTimeField("到期前7日提醒", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "共享授权"
+        verbose_name_plural = "共享授权"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["consumer_department", "resource", "state"]),
+            models.Index(fields=["state", "valid_to"]),
+        ]
+        permissions = [("can_revoke_grant", "可撤销共享授权")]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="grant_validity_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.application.reference} {self.consumer_department} ← {self.resource}"
+
+    def record_departments(self):
+        return [self.consumer_department, self.provider_department]
+
+    def is_in_force(self, on: dt.date) -> bool:
+        return self.state == GrantState.ACTIVE and self.valid_from <= on <= self.valid_to
+
+    @transition(field=state, source=GrantState.ACTIVE, target=GrantState.EXPIRED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=state, source=GrantState.ACTIVE, target=GrantState.REVOKED)
+    def revoke(self) -> None:
+        pass
+
+
+class ClassDispute(models.Model):
+    """A provider disputes an unconditional class before the data bureau instead of refusing."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "待协调"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    application = models.ForeignKey(
+        ShareApplication, verbose_name="共享申请", on_delete=models.PROTECT, related_name="disputes"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("异议理由")
+    outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="协调人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_comment = models.TextField("协调意见", blank=True)
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decided_at = models.DateTimeField("协调时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "共享类型异议"
+        verbose_name_plural = "共享类型异议"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} 异议（{self.get_outcome_display()}）"
+
+
+class ApiToken(models.Model):
+    """A per-system credential for the exchange platform's grant check API. Only its hash is stored."""
+
+    name = models.CharField("系统名称", max_length=100)
+    department = models.ForeignKey(
+        "organizations.Department", verbose_name="所属部门", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    token_hash = models.CharField("令牌哈希", max_length=64, unique=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+
+class ShareApplicationProcess(Process):
+    """The viewflow process of one application; its artifact is the application."""
+
+    application = models.OneToOneField(
+        ShareApplication, verbose_name="共享申请", null=True, on_delete=models.PROTECT, related_name="process"
+    )
+
+    class Meta:
+        verbose_name = "共享申请流程"
+        verbose_name_plural = "共享申请流程"
