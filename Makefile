@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 fontconfig
+APT_PACKAGES := fonts-noto-cjk fonts-arphic-uming libharfbuzz-subset0 fontconfig
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test lint format bench migrate demo
