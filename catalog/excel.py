@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -32,6 +32,7 @@ from catalog.choices import (
     UpdateFrequency,
 )
 from catalog.models import DataItem, DataResource, LegalBasis, ResourceStatus
+from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
 
 RESOURCE_SHEET = "资源"
@@ -494,7 +495,7 @@ def import_workbook(
     errors = _Collector()
     result = ImportResult()
     try:
-        wb = load_workbook(source, read_only=True, data_only=True)
+        wb = open_workbook(source)
     except Exception:  # openpyxl raises many kinds for a non-xlsx upload
         errors.add("", None, "", MSG_NOT_XLSX)
         result.errors, result.error_count = errors.errors, errors.count
