@@ -27,6 +27,7 @@ class HomeApplication(Application):
     title = "工作台"
     icon = "home"
     app_name = "home"
+    menu_template_name = "workflows/home_menu.html"
 
     substitutions_path = path("substitutions/", SubstitutionsView.as_view(), name="substitutions")
     substitution_cancel_path = path(

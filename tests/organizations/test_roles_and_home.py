@@ -62,3 +62,15 @@ def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
     for role in Role:
         assert User.objects.filter(groups__name=role.value).count() == 1, role
     assert User.objects.get(username="zj_reviewer").check_password("govshare2026")
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in page
+    assert "Username" not in page
+
+
+def test_a_user_can_switch_to_english(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert "Username" in page
