@@ -60,10 +60,20 @@ def write_workbook(path: str, department_name: str) -> None:
     wb.save(path)
 
 
-def child(path: str, db_name: str, actor_id: int) -> None:
-    """Runs in the fresh process: import and report seconds and peak RSS as JSON."""
+def _peak_rss_kb() -> int:
+    """This process's own high-water mark. ru_maxrss survives exec on Linux, so after a
+    large parent it would report the parent's peak; VmHWM belongs to the new image."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(path: str, db_name: str, actor_id: int) -> None:
+    """Runs in the fresh process: import and report seconds and peak RSS as JSON."""
     setup_django()
     from django.db import connections
 
@@ -75,7 +85,7 @@ def child(path: str, db_name: str, actor_id: int) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     result = import_workbook(path, actor=actor, department=None)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    peak_kb = _peak_rss_kb()
     print(
         json.dumps(
             {
