@@ -62,7 +62,9 @@ class ApplicationForm(forms.Form):
             (i.pk, f"{i.name}（{i.security_level}级）") for i in resource.items.all()
         ]
         self.fields["share_method"].choices = [
-            (value, label) for value, label in ShareMethod.choices if value in resource.share_methods
+            (value, label)
+            for value, label in ShareMethod.choices
+            if value in resource.share_methods or not resource.share_methods
         ]
 
     def service_data(self) -> dict:

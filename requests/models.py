@@ -213,8 +213,8 @@ class ShareApplication(models.Model):
         ],
         target=ApplicationState.GRANTED,
     )
-    def grant(self) -> None:
-        pass
+    def approve(self) -> None:
+        """Granted in full. (Not `grant`: that name is the reverse accessor of Grant.application.)"""
 
     @transition(
         field=state,

@@ -26,7 +26,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from catalog.choices import ShareClass
+from catalog.choices import ShareClass, ShareMethod
 from catalog.models import DataItem, DataResource, LegalBasis
 from notifications import recipients as who
 from notifications.services import notify
@@ -142,9 +142,11 @@ def validate_application(*, resource: DataResource, data: dict[str, Any], items:
     if foreign:
         errors.setdefault("items", []).append(ITEMS_NOT_IN_RESOURCE.format(names="、".join(foreign)))
     method = data.get("share_method")
-    if method and method not in resource.share_methods:
+    # A not-shared resource lists no method; the applicant still names the one they need.
+    offered = resource.share_methods or list(ShareMethod.values)
+    if method and method not in offered:
         errors.setdefault("share_method", []).append(
-            METHOD_NOT_OFFERED.format(methods="、".join(resource.share_method_labels))
+            METHOD_NOT_OFFERED.format(methods="、".join(resource.share_method_labels()))
         )
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
@@ -531,9 +533,9 @@ def validate_grant_terms(application: ShareApplication, terms: GrantTerms) -> st
         errors.setdefault("items", []).append(ITEMS_REQUIRED)
     elif granted - requested:
         errors.setdefault("items", []).append(GRANT_ITEMS_OUTSIDE)
-    if terms.share_method not in application.resource.share_methods:
+    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
         errors.setdefault("share_method", []).append(
-            METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels))
+            METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
         )
     if terms.period_end < terms.period_start:
         errors.setdefault("period_end", []).append(PERIOD_INVALID)
@@ -617,7 +619,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
 def _make_effective(application: ShareApplication, decision: Decision, *, actor, from_state: str) -> None:
     """The grant takes effect: transition, record, enforceable Grant, notice."""
     if decision.outcome == DecisionOutcome.GRANTED:
-        application.grant()
+        application.approve()
     else:
         application.grant_partially()
     application.decided_at = decision.effective_at = timezone.now()

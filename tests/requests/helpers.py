@@ -29,7 +29,7 @@ def application_data(**overrides):
 def make_application(applicant, resource, *, items=None, submit=True, **data):
     items = list(resource.items.all()) if items is None else items
     if "share_method" not in data:
-        data["share_method"] = resource.share_methods[0]
+        data["share_method"] = (resource.share_methods or ["query_api"])[0]
     application = application_create(actor=applicant, resource=resource, data=application_data(**data), items=items)
     if submit:
         application = application_submit(actor=applicant, obj=application)
