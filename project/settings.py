@@ -97,6 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
+# The second backend turns roles into the share-application permissions the flows name.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "requests.permissions.RolePermissionBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -199,6 +204,10 @@ NOTIFY_EMAIL_LEASE_SECONDS = env_int("NOTIFY_EMAIL_LEASE_SECONDS", 300)
 
 # Working days: reply deadline of a conditional-share application (国发〔2016〕51号).
 SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
+# The reviewers are reminded this many working days before the reply deadline.
+SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
+# Application letters and other attachments: PDF, PNG or JPEG (checked by content), at most this size.
+SHARE_ATTACHMENT_MAX_BYTES = env_int("SHARE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Records (pdf_templates). Fonts are CSS font-family lists: operators with licensed
 # 方正小标宋 / 仿宋_GB2312 / 黑体 put them first, e.g. RECORDS_FONT_HEADING='"方正小标宋简体", "AR PL UMing CN"'.

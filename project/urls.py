@@ -7,6 +7,7 @@ from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
+from requests.views import ShareRequestsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
@@ -14,7 +15,13 @@ admin.site.site_title = "govshare 管理后台"
 
 site = Site(
     title="govshare 政务数据共享",
-    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication(), CatalogApplication()],
+    viewsets=[
+        HomeApplication(),
+        NotificationsApplication(),
+        RecordsApplication(),
+        CatalogApplication(),
+        ShareRequestsApplication(),
+    ],
 )
 
 urlpatterns = [

@@ -5,3 +5,12 @@ class RequestsConfig(AppConfig):
     name = "requests"
     label = "share_requests"
     verbose_name = "共享申请"
+
+    def ready(self) -> None:
+        from notifications.events import register
+
+        register("share_application_task", "共享申请待办")
+        register("share_application_decided", "共享申请结果")
+        register("share_application_auto_granted", "无条件共享自动授权")
+        # Registers the deadline's expiry action "share_requests.escalate_overdue".
+        from requests.services import applications  # noqa: F401

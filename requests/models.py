@@ -121,6 +121,11 @@ class ShareApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.applicant_department} → {self.resource}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("share_requests:detail", kwargs={"pk": self.pk})
+
     @property
     def reference(self) -> str:
         return f"SQ{self.pk:06d}" if self.pk else "SQ（未保存）"
@@ -148,6 +153,14 @@ class ShareApplication(models.Model):
             self.resource.share_class == ShareClass.UNCONDITIONAL
             and not self.items.filter(security_level__gt=2).exists()
         )
+
+    def negative_list_hits(self) -> list:
+        from catalog.selectors import negative_list_hits
+
+        return negative_list_hits(self.resource, list(self.items.values_list("pk", flat=True)))
+
+    def is_on_negative_list(self) -> bool:
+        return bool(self.negative_list_hits())
 
     def needs_countersign(self) -> bool:
         return self.items.filter(security_level__gte=3).exists() or self.resource.security_level >= 3
@@ -186,6 +199,10 @@ class ShareApplication(models.Model):
     def escalate(self) -> None:
         pass
 
+    @transition(field=state, source=ApplicationState.ESCALATED, target=ApplicationState.IN_REVIEW)
+    def order_provider_decision(self) -> None:
+        """The data bureau orders the provider to decide within a new time limit."""
+
     @transition(
         field=state,
         source=[
@@ -196,8 +213,8 @@ class ShareApplication(models.Model):
         ],
         target=ApplicationState.GRANTED,
     )
-    def grant(self) -> None:
-        pass
+    def approve(self) -> None:
+        """Granted in full. (Not `grant`: that name is the reverse accessor of Grant.application.)"""
 
     @transition(
         field=state,

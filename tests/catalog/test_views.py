@@ -202,8 +202,8 @@ def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
     login(client, gongan_applicant)
     page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
     assert "有条件共享" in page and "仅限办理登记" in page and "《不动产登记暂行条例》第二十七条" in page
-    # The share-application page does not exist yet: no dead link.
-    assert 'data-testid="apply"' not in page
+    # The share-application page exists (issue 6): the link shows.
+    assert f'?resource={resource.pk}" data-testid="apply"' in page
 
 
 def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_staff):

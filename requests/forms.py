@@ -1,0 +1,147 @@
+"""Forms parse input; the services validate it (one source for every message), and views map their errors."""
+
+from __future__ import annotations
+
+from django import forms
+
+from catalog.choices import Purpose, ShareMethod
+from catalog.models import DataItem, LegalBasis
+from organizations.models import User
+from requests.models import RefusalReason, StandardClause
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ApplicationForm(forms.Form):
+    items = forms.ModelMultipleChoiceField(
+        label="申请信息项",
+        queryset=DataItem.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="默认全部；只选业务需要的信息项",
+    )
+    scenario = forms.CharField(label="应用场景", max_length=200, required=False)
+    business_matter = forms.CharField(label="办理事项", max_length=200, required=False)
+    purposes = forms.MultipleChoiceField(
+        label="应用方式", choices=Purpose.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    share_method = forms.ChoiceField(label="共享方式", choices=ShareMethod.choices, required=False)
+    period_start = forms.DateField(label="使用期限自", widget=DATE, required=False)
+    period_end = forms.DateField(label="使用期限至", widget=DATE, required=False)
+    call_volume = forms.CharField(label="调用频率或数据量", max_length=100, required=False)
+    need_legal_basis = forms.CharField(
+        label="需求的法律法规或政策依据", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    applied_before = forms.BooleanField(label="此前是否申请过", required=False)
+    earlier_outcome = forms.CharField(
+        label="此前申请结果及不予授权理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    attachments = MultipleFileField(label="申请函件等附件", required=False, help_text="PDF、PNG 或 JPEG")
+
+    def __init__(self, *args, resource, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resource = resource
+        self.fields["items"].widget.choices = [
+            (i.pk, f"{i.name}（{i.security_level}级）") for i in resource.items.all()
+        ]
+        self.fields["share_method"].choices = [
+            (value, label)
+            for value, label in ShareMethod.choices
+            if value in resource.share_methods or not resource.share_methods
+        ]
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("items", "attachments")}
+        data["purposes"] = list(data.get("purposes") or [])
+        for key in ("scenario", "business_matter", "call_volume", "need_legal_basis", "earlier_outcome"):
+            data[key] = (data.get(key) or "").strip()
+        return data
+
+
+class GrantForm(forms.Form):
+    items = forms.ModelMultipleChoiceField(
+        label="授权信息项", queryset=DataItem.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    share_method = forms.ChoiceField(label="授权共享方式", choices=ShareMethod.choices)
+    period_start = forms.DateField(label="授权期限自", widget=DATE)
+    period_end = forms.DateField(label="授权期限至（有效期）", widget=DATE)
+    standard_clauses = forms.MultipleChoiceField(
+        label="标准条款",
+        choices=StandardClause.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING, StandardClause.RETENTION_LIMIT],
+    )
+    conditions = forms.CharField(label="其他共享条件", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        requested = application.items.all()
+        self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
+        self.fields["share_method"].choices = [
+            (v, label) for v, label in ShareMethod.choices if v in application.resource.share_methods
+        ]
+        self.initial.setdefault("items", [i.pk for i in requested])
+        self.initial.setdefault("share_method", application.share_method)
+        self.initial.setdefault("period_start", application.period_start)
+        self.initial.setdefault("period_end", application.period_end)
+        self.initial.setdefault("conditions", application.resource.share_conditions)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.ModelChoiceField(
+        label="不予授权理由", queryset=RefusalReason.objects.filter(is_active=True), required=False
+    )
+    text = forms.CharField(label="理由说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    legal_basis = forms.ModelChoiceField(
+        label="法律法规依据", queryset=LegalBasis.objects.filter(is_active=True), required=False
+    )
+    citation = forms.CharField(label="依据条款", max_length=300, required=False, help_text="法律法规名称及条款")
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label="异议理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CountersignForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="会签意见",
+        choices=[("1", "同意，授权生效"), ("0", "不同意，退回审核人")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class OrderForm(forms.Form):
+    workdays = forms.IntegerField(label="限期（工作日）", min_value=1, max_value=30, initial=5)
+    comment = forms.CharField(label="协调意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class HandoverForm(forms.Form):
+    to_user = forms.ModelChoiceField(label="转交给", queryset=User.objects.none())
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = colleagues

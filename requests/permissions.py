@@ -1,0 +1,81 @@
+"""Who may see and do what with share applications.
+
+Roles are groups; the RolePermissionBackend turns them into the
+`share_requests.can_*` permissions the flow's `.Permission(...)` names, so
+viewflow's queue and `has_perm` agree with the role tables without a data
+migration (which a flushed test database would lose). Department scoping is
+applied on top: a permission says *what* a role does, the department *where*.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import BaseBackend
+
+from organizations.roles import Role
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.PROVIDER_REVIEWER: {"share_requests.can_review_application"},
+    Role.DEPT_LEADER: {"share_requests.can_countersign_application"},
+    Role.DATA_BUREAU: {"share_requests.can_arbitrate_application"},
+}
+
+
+class RolePermissionBackend(BaseBackend):
+    """Grants the share-application permissions of a user's roles (never authenticates anyone)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        perms: set[str] = set()
+        for role in getattr(user_obj, "role_names", ()):
+            perms |= ROLE_PERMISSIONS.get(role, set())
+        return perms
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)
+
+
+def sees_all(user) -> bool:
+    return user.is_authenticated and (user.has_role(Role.DATA_BUREAU) or user.has_role(Role.AUDITOR))
+
+
+def is_bureau(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.DATA_BUREAU)
+
+
+def can_view(user, application) -> bool:
+    """The applicant department, the provider once it is addressed, the bureau and auditors."""
+    if not user.is_authenticated:
+        return False
+    if sees_all(user):
+        return application.state != "draft" or user.department_id == application.applicant_department_id
+    if user.department_id is None:
+        return False
+    if user.department_id == application.applicant_department_id:
+        return True
+    return user.department_id == application.provider_department_id and application.state != "draft"
+
+
+def can_apply(user) -> bool:
+    return user.is_authenticated and user.department_id is not None and user.has_role(Role.APPLICANT)
+
+
+def can_edit(user, application) -> bool:
+    """The applicant department's applicants change their own department's applications."""
+    return can_apply(user) and user.department_id == application.applicant_department_id
+
+
+def is_provider_reviewer(user, application) -> bool:
+    return (
+        user.is_authenticated
+        and user.department_id == application.provider_department_id
+        and user.has_perm("share_requests.can_review_application")
+    )
+
+
+def is_provider_leader(user, application) -> bool:
+    return (
+        user.is_authenticated
+        and user.department_id == application.provider_department_id
+        and user.has_perm("share_requests.can_countersign_application")
+    )

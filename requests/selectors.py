@@ -1,0 +1,98 @@
+"""Reads of share applications: who sees which, the task lists, the reviewer's context."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from organizations.selectors import acting_user_ids
+from requests import permissions
+from requests.models import DECIDED_STATES, ApplicationState, ShareApplication
+
+
+def _base() -> QuerySet[ShareApplication]:
+    return ShareApplication.objects.select_related(
+        "applicant_department", "provider_department", "resource", "applicant", "decision"
+    )
+
+
+def applications_visible_to(user) -> QuerySet[ShareApplication]:
+    """The applicant department's own, the provider's addressed ones; the bureau and auditors all (no drafts)."""
+    applications = _base()
+    if not user.is_authenticated:
+        return applications.none()
+    own = Q(applicant_department_id=user.department_id)
+    if permissions.sees_all(user):
+        return applications.filter(own | ~Q(state=ApplicationState.DRAFT))
+    if user.department_id is None:
+        return applications.none()
+    return applications.filter(own | (Q(provider_department_id=user.department_id) & ~Q(state=ApplicationState.DRAFT)))
+
+
+def department_applications(user) -> QuerySet[ShareApplication]:
+    """我的申请: every application of the user's department."""
+    if not user.is_authenticated or user.department_id is None:
+        return ShareApplication.objects.none()
+    return _base().filter(applicant_department_id=user.department_id)
+
+
+def overdue_queue() -> QuerySet[ShareApplication]:
+    """逾期协调: escalated applications waiting for the data bureau, oldest first."""
+    return _base().filter(state=ApplicationState.ESCALATED).order_by("escalated_at", "pk")
+
+
+def overdue_counts_by_provider() -> list[dict]:
+    """Late replies per provider department, kept after the reply (statistics and the project gate)."""
+    return list(
+        ShareApplication.objects.filter(was_overdue=True)
+        .values("provider_department__name", "provider_department_id")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "provider_department__name")
+    )
+
+
+def applicant_history(application: ShareApplication) -> QuerySet[ShareApplication]:
+    """The applicant department's earlier decided applications to the same provider (grants and refusals)."""
+    return (
+        _base()
+        .filter(
+            applicant_department_id=application.applicant_department_id,
+            provider_department_id=application.provider_department_id,
+            state__in=DECIDED_STATES,
+        )
+        .exclude(pk=application.pk)
+        .select_related("decision__refusal_reason")
+        .order_by("-decided_at")
+    )
+
+
+def task_list(user) -> QuerySet[Task]:
+    """待办审核: open tasks the user may work on, scoped to their department (the bureau's arbitration: all)."""
+    from requests.flows import ShareApplicationFlow
+
+    if not user.is_authenticated:
+        return Task.objects.none()
+    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
+    mine = Q(process__shareapplicationprocess__application__provider_department_id=user.department_id)
+    if user.has_perm("share_requests.can_review_application") and user.department_id:
+        scope |= Q(flow_task=ShareApplicationFlow.review) & mine
+    if user.has_perm("share_requests.can_countersign_application") and user.department_id:
+        scope |= Q(flow_task=ShareApplicationFlow.countersign) & mine
+    if user.has_perm("share_requests.can_arbitrate_application"):
+        scope |= Q(flow_task=ShareApplicationFlow.arbitrate)
+    return (
+        Task.objects.filter(
+            process__flow_class=ShareApplicationFlow,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        )
+        .filter(scope)
+        .exclude(process__shareapplicationprocess__application__applicant_department_id=user.department_id)
+        .select_related(
+            "owner",
+            "process__shareapplicationprocess__application__applicant_department",
+            "process__shareapplicationprocess__application__resource",
+        )
+        .order_by("-created", "-pk")
+    )

@@ -1,0 +1,1030 @@
+"""Apply → review → decision: the writes of a share application (DESIGN.md §3.1).
+
+Every function is one transition: check, lock the application row, transition
+(django-fsm), save, audit, then notify and issue the record, all in one
+transaction. The flow (requests.flows) is moved forward from here; its nodes
+call back only into decide_automatically / refuse_by_negative_list.
+
+Concurrency: every decision locks the application row first (a blocking
+SELECT … FOR UPDATE) and only then touches the viewflow task, so of two
+reviewers deciding at once the second waits, re-reads the state and gets
+NOT_OPEN; the one-to-one Decision key is the last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from catalog.choices import ShareClass, ShareMethod
+from catalog.models import DataItem, DataResource, LegalBasis
+from notifications import recipients as who
+from notifications.services import notify
+from organizations.roles import Role
+from pdf_templates.models import RecordType
+from pdf_templates.services import issue_record
+from requests import permissions
+from requests.models import (
+    ApplicationAttachment,
+    ApplicationState,
+    ClassDispute,
+    Decision,
+    DecisionOutcome,
+    RefusalReason,
+    ShareApplication,
+    StandardClause,
+)
+from requests.services.grants import grant_create_from_decision
+from workflows import deadlines
+from workflows.audit import record_event
+
+# Messages a person can act on; tests assert on these constants.
+NOT_AN_APPLICANT = "只有本部门的申请人可以提出或修改共享申请。"
+RESOURCE_NOT_PUBLISHED = "该资源尚未注册发布，不能申请共享。"
+OWN_RESOURCE = "本部门的资源无需申请共享。"
+NOT_EDITABLE = "只有草稿或退回补正的申请可以修改或提交。"
+NOT_WITHDRAWABLE = "申请已有决定或已撤回，不能撤回。"
+ITEMS_REQUIRED = "请至少选择一个信息项。"
+ITEMS_NOT_IN_RESOURCE = "所选信息项不属于该资源：{names}。"
+METHOD_NOT_OFFERED = "该资源不提供此共享方式，可选：{methods}。"
+PERIOD_INVALID = "使用期限的结束日期不能早于开始日期。"
+PURPOSES_REQUIRED = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
+FIELD_REQUIRED = "此项为必填项。"
+ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
+ATTACHMENT_BAD_TYPE = "附件“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断，与扩展名无关）。"
+NOT_OPEN = "该申请当前不在待处理状态，可能已被他人处理，请刷新页面。"
+NOT_PERMITTED = "您无权办理该申请的这一步骤。"
+TASK_NOT_YOURS = "该任务已由{owner}认领，请先由其退回或转交。"
+SELF_DECISION = "不能审核本部门提出或本人提交的申请（职责分离）。"
+GRANT_ITEMS_OUTSIDE = "授权信息项必须是申请信息项的子集。"
+GRANT_PERIOD_OUTSIDE = "授权期限不能超出申请期限（{start} 至 {end}）。"
+REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
+REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
+LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
+UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
+DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
+COMMENT_REQUIRED = "请填写意见。"
+HANDOVER_TARGET_INVALID = "只能转交给本部门有审核权限的同事。"
+NOT_OVERDUE_QUEUE = "只有提请协调中的申请可以由政数局处理。"
+WORKDAYS_INVALID = "限期须为 1 至 30 个工作日。"
+
+DEADLINE_KIND = "provider_reply"
+PDF_MAGIC, PNG_MAGIC, JPEG_MAGIC = b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
+
+
+class ApplicationError(Exception):
+    """A share-application action is refused. `errors` maps form fields to messages ("" = the whole form)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors: dict[str, list[str]] = {field: [message]}
+
+    @classmethod
+    def from_errors(cls, errors: dict[str, list[str]]) -> ApplicationError:
+        first_field = next(iter(errors))
+        exc = cls(errors[first_field][0], field=first_field)
+        exc.errors = errors
+        return exc
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The real type of a file from its first bytes; None when it is none of ours."""
+    if head.startswith(PDF_MAGIC):
+        return "application/pdf"
+    if head.startswith(PNG_MAGIC):
+        return "image/png"
+    if head.startswith(JPEG_MAGIC):
+        return "image/jpeg"
+    return None
+
+
+def validate_attachment(upload: UploadedFile) -> str:
+    """Size from the setting, type from the content (a renamed .exe is not a PDF). Returns the content type."""
+    limit = settings.SHARE_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ApplicationError(
+            ATTACHMENT_TOO_LARGE.format(name=upload.name, limit=_human_size(limit)), field="attachments"
+        )
+    upload.seek(0)
+    content_type = sniff_content_type(upload.read(16))
+    upload.seek(0)
+    if content_type is None:
+        raise ApplicationError(ATTACHMENT_BAD_TYPE.format(name=upload.name), field="attachments")
+    return content_type
+
+
+def _human_size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def validate_application(*, resource: DataResource, data: dict[str, Any], items: Sequence[DataItem]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("scenario", "business_matter", "share_method", "period_start", "period_end"):
+        if not data.get(name):
+            errors.setdefault(name, []).append(FIELD_REQUIRED)
+    if not items:
+        errors.setdefault("items", []).append(ITEMS_REQUIRED)
+    foreign = [item.name for item in items if item.resource_id != resource.pk]
+    if foreign:
+        errors.setdefault("items", []).append(ITEMS_NOT_IN_RESOURCE.format(names="、".join(foreign)))
+    method = data.get("share_method")
+    # A not-shared resource lists no method; the applicant still names the one they need.
+    offered = resource.share_methods or list(ShareMethod.values)
+    if method and method not in offered:
+        errors.setdefault("share_method", []).append(
+            METHOD_NOT_OFFERED.format(methods="、".join(resource.share_method_labels()))
+        )
+    start, end = data.get("period_start"), data.get("period_end")
+    if start and end and end < start:
+        errors.setdefault("period_end", []).append(PERIOD_INVALID)
+    purposes = data.get("purposes") or []
+    from catalog.choices import Purpose
+
+    if not purposes or set(purposes) - set(Purpose.values):
+        errors.setdefault("purposes", []).append(PURPOSES_REQUIRED)
+    if errors:
+        raise ApplicationError.from_errors(errors)
+
+
+APPLICATION_FIELDS = [
+    "scenario",
+    "business_matter",
+    "purposes",
+    "share_method",
+    "period_start",
+    "period_end",
+    "call_volume",
+    "need_legal_basis",
+    "applied_before",
+    "earlier_outcome",
+]
+
+
+def _lock(application: ShareApplication) -> ShareApplication:
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+    return (
+        ShareApplication.objects.select_for_update(of=("self",))
+        .select_related("resource", "applicant_department", "provider_department", "applicant")
+        .get(pk=application.pk)
+    )
+
+
+def _store_attachments(application: ShareApplication, uploads: Iterable[UploadedFile], actor) -> None:
+    for upload in uploads:
+        content_type = validate_attachment(upload)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        ApplicationAttachment.objects.create(
+            application=application,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+
+
+def previous_application(department, resource: DataResource) -> ShareApplication | None:
+    """The department's latest decided application for the same resource (pre-fills "applied before")."""
+    return (
+        ShareApplication.objects.filter(
+            applicant_department=department, resource=resource, state__in=[*DECIDED, ApplicationState.WITHDRAWN]
+        )
+        .select_related("decision__refusal_reason")
+        .order_by("-id")
+        .first()
+    )
+
+
+DECIDED = [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED, ApplicationState.REFUSED]
+
+
+def earlier_outcome_text(previous: ShareApplication) -> str:
+    decision = getattr(previous, "decision", None)
+    text = f"{previous.reference}：{previous.get_state_display()}"
+    if decision is not None and decision.outcome == DecisionOutcome.REFUSED:
+        reason = decision.refusal_reason.label if decision.refusal_reason else ""
+        text += f"，理由：{reason} {decision.refusal_text}".rstrip()
+    return text
+
+
+# ---------------------------------------------------------------- the applicant
+
+
+def application_create(
+    *,
+    actor,
+    resource: DataResource,
+    data: dict[str, Any],
+    items: Sequence[DataItem],
+    attachments: Iterable[UploadedFile] = (),
+    renews_grant=None,
+) -> ShareApplication:
+    """A draft application of the actor's department."""
+    if not permissions.can_apply(actor):
+        raise ApplicationError(NOT_AN_APPLICANT)
+    if not resource.is_published:
+        raise ApplicationError(RESOURCE_NOT_PUBLISHED)
+    if resource.provider_department_id == actor.department_id:
+        raise ApplicationError(OWN_RESOURCE)
+    validate_application(resource=resource, data=data, items=items)
+    attachments = list(attachments)
+    for upload in attachments:
+        validate_attachment(upload)
+    with transaction.atomic():
+        application = ShareApplication(
+            applicant_department=actor.department,
+            applicant=actor,
+            provider_department=resource.provider_department,
+            resource=resource,
+            renews_grant=renews_grant,
+            previous_application=previous_application(actor.department, resource),
+            **{name: data.get(name, "") for name in APPLICATION_FIELDS if name in data},
+        )
+        application.save()
+        application.items.set(items)
+        _store_attachments(application, attachments, actor)
+        record_event(subject=application, action="application_created", actor=actor, to_state=application.state)
+    return application
+
+
+def application_update(
+    *,
+    actor,
+    obj: ShareApplication,
+    data: dict[str, Any],
+    items: Sequence[DataItem],
+    attachments: Iterable[UploadedFile] = (),
+) -> ShareApplication:
+    """Change a draft, or a returned application before resubmitting it (补正)."""
+    if not permissions.can_edit(actor, obj):
+        raise ApplicationError(NOT_AN_APPLICANT)
+    validate_application(resource=obj.resource, data=data, items=items)
+    attachments = list(attachments)
+    for upload in attachments:
+        validate_attachment(upload)
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+            raise ApplicationError(NOT_EDITABLE)
+        for name in APPLICATION_FIELDS:
+            if name in data:
+                setattr(application, name, data[name])
+        application.save(update_fields=[name for name in APPLICATION_FIELDS if name in data] + ["updated_at"])
+        application.items.set(items)
+        _store_attachments(application, attachments, actor)
+        record_event(subject=application, action="application_updated", actor=actor, to_state=application.state)
+    return application
+
+
+def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
+    """Submit (or resubmit after 补正). Routes at once: automatic grant, automatic refusal, or provider review."""
+    from requests.flows import ShareApplicationFlow
+
+    if not permissions.can_edit(actor, obj):
+        raise ApplicationError(NOT_AN_APPLICANT)
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+            raise ApplicationError(NOT_EDITABLE)
+        resubmission = application.state == ApplicationState.RETURNED
+        from_state = application.state
+        application.resource_version = application.resource.current_version
+        application.submit()
+        application.submitted_at = timezone.now()
+        application.save(update_fields=["resource_version", "state", "submitted_at", "updated_at"])
+        record_event(
+            subject=application,
+            action="application_resubmitted" if resubmission else "application_submitted",
+            actor=actor,
+            from_state=from_state,
+            to_state=application.state,
+        )
+        if resubmission:
+            task = _open_task(application, ShareApplicationFlow.correction)
+            ShareApplicationFlow.correction.run(task)
+        else:
+            ShareApplicationFlow.start.run(application=application)
+        application = _lock(application)  # re-read: the flow may have decided it (protected field, no refresh)
+        if application.state == ApplicationState.SUBMITTED:
+            _start_review(application, actor=actor, resubmission=resubmission)
+    return application
+
+
+def _start_review(application: ShareApplication, *, actor, resubmission: bool, workdays: int | None = None) -> None:
+    """In review: the provider's clock starts (again) and its reviewers hear of it."""
+    application.start_review()
+    _start_clock(application, workdays or settings.SHARE_REPLY_WORKDAYS)
+    application.save(update_fields=["state", "due_at", "updated_at"])
+    record_event(
+        subject=application,
+        action="review_started",
+        actor=actor,
+        from_state=ApplicationState.SUBMITTED,
+        to_state=application.state,
+        comment=f"答复期限 {timezone.localtime(application.due_at):%Y-%m-%d %H:%M}",
+    )
+    verb = "重新提交（补正后）" if resubmission else "提交"
+    _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。")
+
+
+def _start_clock(application: ShareApplication, workdays: int) -> None:
+    deadline = deadlines.register(
+        subject=application,
+        kind=DEADLINE_KIND,
+        title="提供方答复期限",
+        start=timezone.now(),
+        workdays=workdays,
+        remind_before=min(settings.SHARE_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        on_expiry="share_requests.escalate_overdue",
+    )
+    application.due_at = deadline.due_at
+
+
+def _stop_clock(application: ShareApplication) -> None:
+    deadlines.complete_for(application, kind=DEADLINE_KIND)
+    application.due_at = None
+
+
+def application_withdraw(*, actor, obj: ShareApplication) -> ShareApplication:
+    """The applicant withdraws before a decision; open tasks are cancelled with the process."""
+    if not permissions.can_edit(actor, obj):
+        raise ApplicationError(NOT_AN_APPLICANT)
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state not in (ApplicationState.DRAFT, *OPEN):
+            raise ApplicationError(NOT_WITHDRAWABLE)
+        from_state = application.state
+        application.withdraw()
+        deadlines.cancel_for(application, kind=DEADLINE_KIND)
+        application.due_at = None
+        application.save(update_fields=["state", "due_at", "updated_at"])
+        process = getattr(application, "process", None)
+        if process is not None and process.finished is None:
+            process.flow_class.instance.cancel(process)
+        record_event(
+            subject=application,
+            action="application_withdrawn",
+            actor=actor,
+            from_state=from_state,
+            to_state="withdrawn",
+        )
+        if from_state != ApplicationState.DRAFT:
+            _tell_reviewers(application, f"{application.applicant_department}已撤回该共享申请。")
+    return application
+
+
+OPEN = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.RETURNED,
+    ApplicationState.COUNTERSIGNING,
+    ApplicationState.ESCALATED,
+]
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _open_task(application: ShareApplication, node=None) -> Task | None:
+    tasks = Task.objects.filter(
+        process__pk=getattr(getattr(application, "process", None), "pk", None),
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    )
+    if node is not None:
+        tasks = tasks.filter(flow_task=node)
+    return tasks.select_related("owner").order_by("-pk").first()
+
+
+def open_task(application: ShareApplication) -> Task | None:
+    """The human task waiting on the application (review, countersign, arbitrate or correction)."""
+    return _open_task(application)
+
+
+def _check_may_work(actor, application: ShareApplication, node) -> Task:
+    """The actor may execute `node`'s open task now: owner, substitute, or anyone who may take it."""
+    if actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id:
+        raise ApplicationError(SELF_DECISION)
+    task = _open_task(application, node)
+    if task is None:
+        raise ApplicationError(NOT_OPEN)
+    if task.owner_id:
+        if not node.can_execute(actor, task):
+            raise ApplicationError(TASK_NOT_YOURS.format(owner=task.owner))
+    elif not node.can_assign(actor, task):
+        raise ApplicationError(NOT_PERMITTED)
+    return task
+
+
+def _complete_task(task: Task, actor) -> None:
+    """Finish the human task for `actor` (None: the system, e.g. on escalation); the flow routes on."""
+    with task.activation() as activation:
+        if task.status == STATUS.NEW:
+            activation.assign(actor)
+        activation.start(None)
+        activation.execute()
+
+
+def task_take(*, actor, task: Task) -> Task:
+    """认领: take an unassigned task of one's department."""
+    application = _application_of(task)
+    if actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id:
+        raise ApplicationError(SELF_DECISION)
+    with transaction.atomic():
+        _lock(application)
+        with task.activation() as activation:
+            if task.status != STATUS.NEW:
+                raise ApplicationError(NOT_OPEN)
+            if not task.flow_task.can_assign(actor, task):
+                raise ApplicationError(NOT_PERMITTED)
+            activation.assign(actor)
+        record_event(subject=application, action="task_taken", actor=actor, comment=str(task.flow_task))
+    return task
+
+
+def task_release(*, actor, task: Task) -> Task:
+    """退回任务池: the owner (or their substitute) puts the task back in the queue."""
+    application = _application_of(task)
+    with transaction.atomic():
+        _lock(application)
+        with task.activation() as activation:
+            if task.status != STATUS.ASSIGNED:
+                raise ApplicationError(NOT_OPEN)
+            if not task.flow_task.can_execute(actor, task):
+                raise ApplicationError(NOT_PERMITTED)
+            activation.unassign()
+        record_event(subject=application, action="task_released", actor=actor, comment=str(task.flow_task))
+    return task
+
+
+def task_handover(*, actor, task: Task, to_user) -> Task:
+    """转交: the owner hands the task to a colleague who could have taken it."""
+    application = _application_of(task)
+    with transaction.atomic():
+        _lock(application)
+        with task.activation() as activation:
+            if task.status != STATUS.ASSIGNED:
+                raise ApplicationError(NOT_OPEN)
+            if not task.flow_task.can_execute(actor, task):
+                raise ApplicationError(NOT_PERMITTED)
+            if (
+                to_user.pk == task.owner_id
+                or to_user.department_id != application.provider_department_id
+                or not to_user.is_active
+                or not to_user.has_perm(task.owner_permission)
+            ):
+                raise ApplicationError(HANDOVER_TARGET_INVALID, field="to_user")
+            activation.reassign(to_user)
+        record_event(
+            subject=application, action="task_handed_over", actor=actor, comment=f"{task.flow_task} → {to_user}"
+        )
+        notify(
+            recipients=[to_user],
+            event="share_application_task",
+            subject=application,
+            context={"message": f"{actor}将共享申请{application.reference}的审核任务转交给您。"},
+        )
+    return task
+
+
+def _application_of(task: Task) -> ShareApplication:
+    return ShareApplication.objects.select_related("process").get(process__pk=task.process_id)
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@dataclass
+class GrantTerms:
+    """What a provider grants. Fewer items, another method or a shorter period make it partial."""
+
+    items: Sequence[DataItem]
+    share_method: str
+    period_start: dt.date
+    period_end: dt.date
+    conditions: str = ""
+    standard_clauses: list[str] = field(default_factory=list)
+
+
+def validate_grant_terms(application: ShareApplication, terms: GrantTerms) -> str:
+    """The outcome the terms amount to (granted or partially granted), or field errors."""
+    errors: dict[str, list[str]] = {}
+    requested = set(application.items.values_list("pk", flat=True))
+    granted = {item.pk for item in terms.items}
+    if not granted:
+        errors.setdefault("items", []).append(ITEMS_REQUIRED)
+    elif granted - requested:
+        errors.setdefault("items", []).append(GRANT_ITEMS_OUTSIDE)
+    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
+        errors.setdefault("share_method", []).append(
+            METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
+        )
+    if terms.period_end < terms.period_start:
+        errors.setdefault("period_end", []).append(PERIOD_INVALID)
+    elif terms.period_start < application.period_start or terms.period_end > application.period_end:
+        errors.setdefault("period_end", []).append(
+            GRANT_PERIOD_OUTSIDE.format(start=application.period_start, end=application.period_end)
+        )
+    if set(terms.standard_clauses) - set(StandardClause.values):
+        errors.setdefault("standard_clauses", []).append("未知的标准条款。")
+    if errors:
+        raise ApplicationError.from_errors(errors)
+    full = (
+        granted == requested
+        and terms.share_method == application.share_method
+        and (terms.period_start, terms.period_end) == (application.period_start, application.period_end)
+    )
+    return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
+
+
+def _decision_role(actor, application: ShareApplication):
+    """(flow node, decided_as) of who decides now: the provider in review, the bureau in arbitration."""
+    from requests.flows import ShareApplicationFlow
+
+    if application.state == ApplicationState.IN_REVIEW:
+        return ShareApplicationFlow.review, Decision.DecidedAs.PROVIDER
+    if application.state == ApplicationState.ESCALATED:
+        return ShareApplicationFlow.arbitrate, Decision.DecidedAs.DATA_BUREAU
+    raise ApplicationError(NOT_OPEN)
+
+
+def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Decision:
+    """Grant or counter-offer. Level ≥ 3 data decided by the provider waits for the leader's countersign."""
+    with transaction.atomic():
+        application = _lock(obj)
+        node, decided_as = _decision_role(actor, application)
+        task = _check_may_work(actor, application, node)
+        outcome = validate_grant_terms(application, terms)
+        granted_levels = [item.security_level for item in terms.items]
+        countersign = decided_as == Decision.DecidedAs.PROVIDER and (
+            max(granted_levels) >= 3 or application.resource.security_level >= 3
+        )
+        decision = Decision.objects.create(
+            application=application,
+            outcome=outcome,
+            decided_by=actor,
+            decided_as=decided_as,
+            granted_method=terms.share_method,
+            granted_period_start=terms.period_start,
+            granted_period_end=terms.period_end,
+            conditions=terms.conditions,
+            standard_clauses=list(terms.standard_clauses),
+            countersign_required=countersign,
+        )
+        decision.granted_items.set(terms.items)
+        _close_dispute(application, actor, upheld=False)
+        from_state = application.state
+        if countersign:
+            application.propose_for_countersign()
+            application.save(update_fields=["state", "updated_at"])
+            record_event(
+                subject=application,
+                action="grant_proposed",
+                actor=actor,
+                from_state=from_state,
+                to_state=application.state,
+                comment=f"{decision.get_outcome_display()}，待部门负责人会签",
+            )
+            _complete_task(task, actor)
+            notify(
+                recipients=who.department_leaders(application.provider_department),
+                event="share_application_task",
+                subject=application,
+                context={"message": f"共享申请{application.reference}涉及3级及以上信息项，审核人拟同意，请会签。"},
+            )
+        else:
+            _make_effective(application, decision, actor=actor, from_state=from_state)
+            _complete_task(task, actor)
+    return decision
+
+
+def _make_effective(application: ShareApplication, decision: Decision, *, actor, from_state: str) -> None:
+    """The grant takes effect: transition, record, enforceable Grant, notice."""
+    if decision.outcome == DecisionOutcome.GRANTED:
+        application.approve()
+    else:
+        application.grant_partially()
+    application.decided_at = decision.effective_at = timezone.now()
+    _stop_clock(application)
+    application.save(update_fields=["state", "decided_at", "due_at", "updated_at"])
+    decision.record = _issue_decision_record(application, decision, actor=actor)
+    decision.save(update_fields=["effective_at", "record"])
+    grant_create_from_decision(decision=decision)
+    record_event(
+        subject=application,
+        action="application_decided",
+        actor=actor,
+        from_state=from_state,
+        to_state=application.state,
+        comment=f"{decision.get_outcome_display()}（{decision.get_decided_as_display()}），文号 {decision.record.number}",
+    )
+    _tell_applicant(application, f"共享申请{application.reference}已有决定：{decision.get_outcome_display()}。")
+
+
+def application_countersign(*, actor, obj: ShareApplication, approve: bool, comment: str = "") -> ShareApplication:
+    """The provider's leader confirms a level ≥ 3 grant (it takes effect) or sends it back to the reviewer."""
+    from requests.flows import ShareApplicationFlow
+
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state != ApplicationState.COUNTERSIGNING:
+            raise ApplicationError(NOT_OPEN)
+        task = _check_may_work(actor, application, ShareApplicationFlow.countersign)
+        if not approve and not comment.strip():
+            raise ApplicationError(COMMENT_REQUIRED, field="comment")
+        decision = application.decision
+        if approve:
+            decision.countersigned_by = actor
+            decision.countersigned_at = timezone.now()
+            decision.save(update_fields=["countersigned_by", "countersigned_at"])
+            _make_effective(application, decision, actor=actor, from_state=ApplicationState.COUNTERSIGNING)
+        else:
+            # The proposal never took effect (no record, no grant): the reviewer decides afresh.
+            decision.granted_items.clear()
+            decision.delete()
+            application.send_back_from_countersign()
+            application.save(update_fields=["state", "updated_at"])
+            record_event(
+                subject=application,
+                action="countersign_refused",
+                actor=actor,
+                from_state=ApplicationState.COUNTERSIGNING,
+                to_state=application.state,
+                comment=comment,
+            )
+            _tell_reviewers(application, f"部门负责人未会签共享申请{application.reference}：{comment}")
+        _complete_task(task, actor)
+    return application
+
+
+def legal_basis_required(application: ShareApplication, reason: RefusalReason | None) -> bool:
+    """Not-shared data and "prohibited by law" need a statute and article (DESIGN.md §3.1)."""
+    return (
+        application.resource.share_class == ShareClass.NONE
+        or application.is_on_negative_list()
+        or bool(reason and reason.requires_legal_basis)
+    )
+
+
+def application_refuse(
+    *,
+    actor,
+    obj: ShareApplication,
+    reason: RefusalReason | None,
+    text: str,
+    legal_basis: LegalBasis | None = None,
+    citation: str = "",
+) -> Decision:
+    """A reasoned refusal (不予授权，说明理由) with a refusal notice."""
+    with transaction.atomic():
+        application = _lock(obj)
+        node, decided_as = _decision_role(actor, application)
+        task = _check_may_work(actor, application, node)
+        errors: dict[str, list[str]] = {}
+        if reason is None:
+            errors["reason"] = [REFUSAL_REASON_REQUIRED]
+        if not text.strip():
+            errors["text"] = [REFUSAL_TEXT_REQUIRED]
+        if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
+            errors["citation"] = [LEGAL_BASIS_REQUIRED]
+        if errors:
+            raise ApplicationError.from_errors(errors)
+        if application.resource.share_class == ShareClass.UNCONDITIONAL:
+            # Only the bureau, upholding the provider's class dispute, may refuse unconditional data.
+            if decided_as != Decision.DecidedAs.DATA_BUREAU or not application.disputes.exists():
+                raise ApplicationError(UNCONDITIONAL_NOT_REFUSABLE)
+        if legal_basis and not citation.strip():
+            citation = f"{legal_basis.title}{legal_basis.article}"
+        decision = Decision.objects.create(
+            application=application,
+            outcome=DecisionOutcome.REFUSED,
+            decided_by=actor,
+            decided_as=decided_as,
+            refusal_reason=reason,
+            refusal_text=text.strip(),
+            legal_basis=legal_basis,
+            legal_basis_citation=citation.strip(),
+        )
+        _close_dispute(application, actor, upheld=True)
+        _refuse(application, decision, actor=actor)
+        _complete_task(task, actor)
+    return decision
+
+
+def _refuse(application: ShareApplication, decision: Decision, *, actor) -> None:
+    from_state = application.state
+    application.refuse()
+    application.decided_at = decision.effective_at = timezone.now()
+    _stop_clock(application)
+    application.save(update_fields=["state", "decided_at", "due_at", "updated_at"])
+    decision.record = _issue_decision_record(application, decision, actor=actor)
+    decision.save(update_fields=["effective_at", "record"])
+    record_event(
+        subject=application,
+        action="application_refused",
+        actor=actor,
+        from_state=from_state,
+        to_state=application.state,
+        comment=f"{decision.refusal_reason}：{decision.refusal_text}；文号 {decision.record.number}",
+    )
+    _tell_applicant(application, f"共享申请{application.reference}不予授权，理由：{decision.refusal_text}")
+
+
+def application_return(*, actor, obj: ShareApplication, comment: str) -> ShareApplication:
+    """补正: back to the applicant with comments; the clock stops until resubmission."""
+    with transaction.atomic():
+        application = _lock(obj)
+        node, _ = _decision_role(actor, application)
+        task = _check_may_work(actor, application, node)
+        if not comment.strip():
+            raise ApplicationError(COMMENT_REQUIRED, field="comment")
+        from_state = application.state
+        application.return_for_correction()
+        application.return_comment = comment.strip()
+        deadlines.cancel_for(application, kind=DEADLINE_KIND)
+        application.due_at = None
+        application.save(update_fields=["state", "return_comment", "due_at", "updated_at"])
+        record_event(
+            subject=application,
+            action="application_returned",
+            actor=actor,
+            from_state=from_state,
+            to_state=application.state,
+            comment=comment,
+        )
+        _complete_task(task, actor)
+        _tell_applicant(application, f"共享申请{application.reference}被退回补正：{comment}")
+    return application
+
+
+def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> ClassDispute:
+    """The provider disputes an unconditional class before the bureau instead of refusing (共享为原则)."""
+    from requests.flows import ShareApplicationFlow
+
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state != ApplicationState.IN_REVIEW:
+            raise ApplicationError(NOT_OPEN)
+        task = _check_may_work(actor, application, ShareApplicationFlow.review)
+        if application.resource.share_class != ShareClass.UNCONDITIONAL:
+            raise ApplicationError(DISPUTE_ONLY_UNCONDITIONAL)
+        if not reason.strip():
+            raise ApplicationError(COMMENT_REQUIRED, field="reason")
+        dispute = ClassDispute.objects.create(application=application, filed_by=actor, reason=reason.strip())
+        application.escalate()
+        application.escalated_at = timezone.now()
+        application.save(update_fields=["state", "escalated_at", "updated_at"])
+        record_event(
+            subject=application,
+            action="class_disputed",
+            actor=actor,
+            from_state=ApplicationState.IN_REVIEW,
+            to_state=application.state,
+            comment=reason,
+        )
+        _complete_task(task, actor)
+        notify(
+            recipients=who.data_bureau(),
+            event="share_application_task",
+            subject=application,
+            context={
+                "message": f"{application.provider_department}对共享申请{application.reference}提出共享类型异议。"
+            },
+        )
+    return dispute
+
+
+def _close_dispute(application: ShareApplication, actor, *, upheld: bool) -> None:
+    application.disputes.filter(outcome=ClassDispute.Outcome.OPEN).update(
+        outcome=ClassDispute.Outcome.UPHELD if upheld else ClassDispute.Outcome.DISMISSED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+
+
+# ---------------------------------------------------------------- deadline and the data bureau
+
+
+@deadlines.action("share_requests.escalate_overdue")
+def escalate_overdue(deadline) -> None:
+    """The provider missed its reply deadline: to the bureau's overdue queue (协调), counted for good."""
+    application = deadline.subject
+    with transaction.atomic():
+        application = _lock(application)
+        if application.state not in (ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING):
+            return  # decided or returned meanwhile: nothing to escalate
+        from_state = application.state
+        if from_state == ApplicationState.COUNTERSIGNING:
+            # The unconfirmed proposal lapses; the bureau decides afresh.
+            application.decision.granted_items.clear()
+            application.decision.delete()
+        application.escalate()
+        application.was_overdue = True
+        application.escalated_at = timezone.now()
+        application.save(update_fields=["state", "was_overdue", "escalated_at", "updated_at"])
+        record_event(
+            subject=application,
+            action="application_escalated",
+            actor=None,
+            from_state=from_state,
+            to_state=application.state,
+            comment=f"{deadline.title}已于{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}到期，提请政数局协调",
+        )
+        task = _open_task(application)
+        if task is not None:
+            _complete_task(task, None)
+        notify(
+            recipients=[*who.by_role(Role.PROVIDER_REVIEWER, application.provider_department), *who.data_bureau()],
+            event="deadline_escalated",
+            subject=application,
+            context={"deadline": deadline},
+        )
+
+
+def application_order_decision(*, actor, obj: ShareApplication, workdays: int, comment: str = "") -> ShareApplication:
+    """The bureau orders the provider to decide within `workdays` working days (限期答复)."""
+    from requests.flows import ShareApplicationFlow
+
+    with transaction.atomic():
+        application = _lock(obj)
+        if application.state != ApplicationState.ESCALATED:
+            raise ApplicationError(NOT_OVERDUE_QUEUE)
+        task = _check_may_work(actor, application, ShareApplicationFlow.arbitrate)
+        if not 1 <= workdays <= 30:
+            raise ApplicationError(WORKDAYS_INVALID, field="workdays")
+        application.order_provider_decision()
+        _start_clock(application, workdays)
+        application.save(update_fields=["state", "due_at", "updated_at"])
+        record_event(
+            subject=application,
+            action="decision_ordered",
+            actor=actor,
+            from_state=ApplicationState.ESCALATED,
+            to_state=application.state,
+            comment=f"责令{workdays}个工作日内答复。{comment}".strip(),
+        )
+        _complete_task(task, actor)
+        _tell_reviewers(
+            application,
+            f"政数局责令在{workdays}个工作日内（{timezone.localtime(application.due_at):%Y年%m月%d日}前）答复共享申请{application.reference}。{comment}",
+        )
+    return application
+
+
+# ---------------------------------------------------------------- automatic routes (called by the flow)
+
+
+def decide_automatically(*, application: ShareApplication) -> Decision:
+    """Unconditional data, no item above level 2: granted on submit, recorded, the provider informed."""
+    application = _lock(application)
+    decision = Decision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.GRANTED,
+        decided_as=Decision.DecidedAs.AUTOMATIC,
+        granted_method=application.share_method,
+        granted_period_start=application.period_start,
+        granted_period_end=application.period_end,
+        conditions=application.resource.share_conditions,
+        standard_clauses=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING],
+    )
+    decision.granted_items.set(application.items.all())
+    _make_effective(application, decision, actor=None, from_state=ApplicationState.SUBMITTED)
+    notify(
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        event="share_application_auto_granted",
+        subject=application,
+        context={
+            "message": f"{application.applicant_department}申请的无条件共享资源“{application.resource.name}”已自动授权。"
+        },
+    )
+    return decision
+
+
+def refuse_by_negative_list(*, application: ShareApplication) -> Decision:
+    """An item on the negative list: refused on submit, citing the list's legal basis."""
+    application = _lock(application)
+    hit = application.negative_list_hits()[0]
+    decision = Decision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.REFUSED,
+        decided_as=Decision.DecidedAs.AUTOMATIC,
+        refusal_reason=RefusalReason.objects.filter(code="LAW_PROHIBITED").first(),
+        refusal_text=f"所申请数据列入共享负面清单：{hit.reason}",
+        legal_basis=hit.legal_basis,
+        legal_basis_citation=f"{hit.legal_basis.title}{hit.legal_basis.article}",
+    )
+    _refuse(application, decision, actor=None)
+    return decision
+
+
+# ---------------------------------------------------------------- records and notices
+
+
+def _issue_decision_record(application: ShareApplication, decision: Decision, *, actor):
+    bureau = decision.decided_as == Decision.DecidedAs.DATA_BUREAU
+    issuer = actor.department if bureau else application.provider_department
+    submitted = timezone.localtime(application.submitted_at) if application.submitted_at else timezone.localtime()
+    facts = [
+        {"label": "申请编号", "value": application.reference},
+        {"label": "申请部门", "value": application.applicant_department.name},
+        {"label": "数据资源", "value": f"{application.resource.name}（{application.resource.code}）"},
+        {"label": "办理事项", "value": application.business_matter},
+        {"label": "决定方式", "value": decision.get_decided_as_display()},
+    ]
+    body = [
+        f"你单位于{submitted:%Y年%m月%d日}提交的《{application.resource.name}》共享申请（{application.reference}）收悉。"
+        "经审核，现将意见告知如下。"
+    ]
+    if bureau:
+        body.append(f"因{application.provider_department.name}未在规定期限内答复或提出异议，由本局协调作出决定。")
+    if decision.outcome == DecisionOutcome.REFUSED:
+        return issue_record(
+            type=RecordType.REFUSAL_NOTICE,
+            subject=application,
+            issuer=issuer,
+            actor=actor,
+            title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的不予共享告知书",
+            addressee=application.applicant_department.name,
+            data={
+                "body": body,
+                "reason": f"{decision.refusal_reason.label if decision.refusal_reason else ''}。{decision.refusal_text}",
+                "legal_basis": decision.legal_basis_citation,
+                "facts": facts,
+            },
+        )
+    granted = list(decision.granted_items.order_by("position", "pk"))
+    not_granted = list(application.items.exclude(pk__in=[i.pk for i in granted]).order_by("position", "pk"))
+    method_label = dict(decision._meta.get_field("granted_method").choices)[decision.granted_method]
+    if decision.outcome == DecisionOutcome.PARTIALLY_GRANTED:
+        verdict = "部分同意共享。"
+        if not_granted:
+            body.append("以下信息项不予授权：" + "、".join(i.name for i in not_granted) + "。")
+        if decision.granted_method != application.share_method:
+            body.append(f"共享方式调整为{method_label}（申请为{application.get_share_method_display()}）。")
+        if (decision.granted_period_start, decision.granted_period_end) != (
+            application.period_start,
+            application.period_end,
+        ):
+            body.append(
+                f"使用期限调整为{decision.granted_period_start:%Y年%m月%d日}至{decision.granted_period_end:%Y年%m月%d日}。"
+            )
+    else:
+        verdict = "同意共享。"
+    conditions = [StandardClause(code).label for code in decision.standard_clauses]
+    if decision.conditions:
+        conditions.append(decision.conditions)
+    facts.append({"label": "共享方式", "value": method_label})
+    return issue_record(
+        type=RecordType.REVIEW_OPINION,
+        subject=application,
+        issuer=issuer,
+        actor=actor,
+        title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的审核意见书",
+        addressee=application.applicant_department.name,
+        data={
+            "body": body,
+            "decision": f"{verdict}共享方式为{method_label}。",
+            "granted_items": [i.name for i in granted],
+            "not_granted_items": [i.name for i in not_granted],
+            "conditions": conditions,
+            "valid_from": f"{decision.granted_period_start:%Y年%m月%d日}",
+            "valid_until": f"{decision.granted_period_end:%Y年%m月%d日}",
+            "facts": facts,
+        },
+    )
+
+
+def _tell_applicant(application: ShareApplication, message: str) -> None:
+    notify(
+        recipients=[application.applicant],
+        event="share_application_decided",
+        subject=application,
+        context={"message": message},
+    )
+
+
+def _tell_reviewers(application: ShareApplication, message: str) -> None:
+    notify(
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        event="share_application_task",
+        subject=application,
+        context={"message": message},
+    )

@@ -1,0 +1,26 @@
+from django import template
+from django.urls import reverse
+
+from requests import permissions
+
+register = template.Library()
+
+
+@register.simple_tag
+def share_requests_menu(user) -> list[tuple[str, str, str]]:
+    """(title, url, icon) of the 共享申请 pages this user may open; the menu shows only those."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    if user.department_id:
+        links.append(("我的申请", "share_requests:index", "description"))
+    if any(
+        user.has_perm(f"share_requests.{p}")
+        for p in ("can_review_application", "can_countersign_application", "can_arbitrate_application")
+    ):
+        links.append(("待办审核", "share_requests:tasks", "inbox"))
+    if permissions.is_bureau(user):
+        links.append(("逾期协调", "share_requests:overdue", "alarm"))
+    if permissions.sees_all(user):
+        links.append(("全部申请", "share_requests:all", "list"))
+    return [(title, reverse(name), icon) for title, name, icon in links]

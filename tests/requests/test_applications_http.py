@@ -1,0 +1,273 @@
+"""Share applications over HTTP as the users would: applicant → reviewer → leader → applicant, and the wrong users."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from pdf_templates.models import Record
+from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
+from requests.services import applications as svc
+from tests.factories import UserFactory
+from tests.requests.helpers import make_application
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_post(resource, **overrides):
+    data = {
+        "items": [str(pk) for pk in resource.items.values_list("pk", flat=True)],
+        "scenario": "户籍迁入住所核验",
+        "business_matter": "户口迁入登记",
+        "purposes": ["fewer_materials", "coordination"],
+        "share_method": resource.share_methods[0],
+        "period_start": "2026-03-01",
+        "period_end": "2026-12-31",
+        "call_volume": "每日约 200 次",
+        "need_legal_basis": "《户口登记条例》第十三条",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_it_runs_applicant_reviewer_leader_applicant(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian_leader
+):
+    applicant, reviewer, leader = client_for(gongan_applicant), client_for(zhujian_reviewer), client_for(zhujian_leader)
+
+    page = applicant.get(reverse("catalog:resource_detail", args=[housing_resource.pk]))
+    assert f"{reverse('share_requests:apply')}?resource={housing_resource.pk}" in page.content.decode()
+
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    assert "申请共享" in applicant.get(url).content.decode()
+    letter = SimpleUploadedFile("申请函.pdf", PDF, content_type="application/pdf")
+    response = applicant.post(url, {**form_post(housing_resource), "attachments": [letter], "submit": "1"})
+    application = ShareApplication.objects.get()
+    assert response.status_code == 302 and response.url == reverse("share_requests:detail", args=[application.pk])
+    assert application.state == ApplicationState.IN_REVIEW
+    assert application.purposes == ["fewer_materials", "coordination"]
+    assert application.attachments.get().content_type == "application/pdf"
+
+    tasks = reviewer.get(reverse("share_requests:tasks")).content.decode()
+    assert application.reference in tasks
+    detail = reviewer.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert 'data-testid="grant-form"' in detail
+    assert 'data-testid="history"' in detail
+    assert 'data-testid="workdays-left"' in detail
+    assert f"v{housing_resource.current_version.number}" in detail
+
+    assert reviewer.post(reverse("share_requests:action", args=[application.pk, "take"])).status_code == 302
+    grant = {
+        "items": [str(pk) for pk in application.items.values_list("pk", flat=True)],
+        "share_method": application.share_method,
+        "period_start": "2026-03-01",
+        "period_end": "2026-12-31",
+        "standard_clauses": ["purpose_only", "no_onward_sharing", "retention_limit"],
+        "conditions": "仅用于户口迁入业务",
+    }
+    assert reviewer.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant).status_code == 302
+    assert ShareApplication.objects.get().state == ApplicationState.COUNTERSIGNING
+
+    assert application.reference in leader.get(reverse("share_requests:tasks")).content.decode()
+    response = leader.post(reverse("share_requests:action", args=[application.pk, "countersign"]), {"approve": "1"})
+    assert response.status_code == 302
+    application = ShareApplication.objects.get()
+    assert application.state == ApplicationState.GRANTED
+
+    detail = applicant.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert "已授权" in detail
+    assert application.decision.record.number in detail
+    assert "产权人身份证号" in detail
+    mine = applicant.get(reverse("share_requests:index")).content.decode()
+    assert application.reference in mine
+
+
+def test_it_shows_each_party_only_what_it_may_see(
+    gongan_applicant, housing_resource, zhujian_reviewer, finance_officer, auditor, coordinator
+):
+    application = make_application(gongan_applicant, housing_resource, submit=False)
+    attachment = ApplicationAttachment.objects.create(
+        application=application,
+        file=SimpleUploadedFile("函.pdf", PDF),
+        original_name="函.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=gongan_applicant,
+    )
+    detail = reverse("share_requests:detail", args=[application.pk])
+    download = reverse("share_requests:attachment", args=[attachment.pk])
+
+    # A draft is the applicant department's alone.
+    assert client_for(zhujian_reviewer).get(detail).status_code == 404
+    svc.application_submit(actor=gongan_applicant, obj=application)
+
+    stranger = client_for(finance_officer)
+    for url in (
+        detail,
+        download,
+        reverse("share_requests:edit", args=[application.pk]),
+    ):
+        assert stranger.get(url).status_code == 404, url
+    for action in ("take", "grant", "refuse", "withdraw", "submit"):
+        assert stranger.post(reverse("share_requests:action", args=[application.pk, action])).status_code == 404
+    assert application.reference not in stranger.get(reverse("share_requests:tasks")).content.decode()
+    assert stranger.get(reverse("share_requests:all")).status_code == 403
+    assert stranger.get(reverse("share_requests:overdue")).status_code == 403
+
+    owner = client_for(gongan_applicant)
+    assert b"".join(owner.get(download).streaming_content) == PDF
+    # The applicant may not review; the reviewer may not edit or withdraw; the auditor reads only.
+    assert owner.post(reverse("share_requests:action", args=[application.pk, "take"])).status_code == 403
+    reviewer = client_for(zhujian_reviewer)
+    assert reviewer.get(download).status_code == 200
+    assert reviewer.get(reverse("share_requests:edit", args=[application.pk])).status_code == 403
+    assert reviewer.post(reverse("share_requests:action", args=[application.pk, "withdraw"])).status_code == 403
+    watcher = client_for(auditor)
+    assert watcher.get(detail).status_code == 200
+    assert application.reference in watcher.get(reverse("share_requests:all")).content.decode()
+    assert watcher.post(reverse("share_requests:action", args=[application.pk, "take"])).status_code == 403
+    assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
+
+    # Records of a decision follow the same rule (pdf_templates scopes them by the application's departments).
+    svc.application_refuse(
+        actor=zhujian_reviewer,
+        obj=application,
+        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        text="缺少履职依据",
+    )
+    record = Record.objects.get()
+    assert stranger.get(reverse("records:detail", args=[record.pk])).status_code == 404
+    assert owner.get(reverse("records:detail", args=[record.pk])).status_code == 200
+
+
+def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
+    other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
+    application = make_application(gongan_applicant, housing_resource)
+    client = client_for(other_reviewer)
+
+    assert application.reference not in client.get(reverse("share_requests:tasks")).content.decode()
+    assert client.get(reverse("share_requests:detail", args=[application.pk])).status_code == 404
+    assert client.post(reverse("share_requests:action", args=[application.pk, "take"])).status_code == 404
+
+
+def test_it_shows_a_field_error_for_a_refusal_without_reason_and_writes_nothing(
+    gongan_applicant, closed_resource, zhujian_reviewer
+):
+    application = make_application(gongan_applicant, closed_resource)
+    client = client_for(zhujian_reviewer)
+    url = reverse("share_requests:action", args=[application.pk, "refuse"])
+
+    response = client.post(url, {"text": "不予共享"})
+    assert response.status_code == 400
+    assert svc.REFUSAL_REASON_REQUIRED in response.content.decode()
+
+    reason = svc.RefusalReason.objects.get(code="PURPOSE_UNRELATED")
+    response = client.post(url, {"reason": reason.pk, "text": "不予共享"})
+    assert response.status_code == 400
+    assert svc.LEGAL_BASIS_REQUIRED in response.content.decode()
+    assert not Decision.objects.exists()
+    assert not Record.objects.exists()
+    assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"period_start": "2026-12-31", "period_end": "2026-01-01"}, svc.PERIOD_INVALID),
+        ({"purposes": []}, svc.PURPOSES_REQUIRED),
+    ],
+)
+def test_it_shows_a_field_error_for_bad_application_input(gongan_applicant, housing_resource, overrides, message):
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    response = client_for(gongan_applicant).post(url, {**form_post(housing_resource), **overrides, "submit": "1"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ShareApplication.objects.exists()
+
+
+def test_it_refuses_items_not_in_the_resource(gongan_applicant, housing_resource, open_resource):
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    foreign = open_resource.items.get(name="企业名称")
+    post = form_post(housing_resource, items=[str(foreign.pk)])
+    response = client_for(gongan_applicant).post(url, post)
+    assert svc.ITEMS_NOT_IN_RESOURCE.format(names="企业名称") in response.content.decode()
+    assert not ShareApplication.objects.exists()
+
+
+def test_it_refuses_an_oversized_or_disguised_attachment(gongan_applicant, housing_resource, settings):
+    settings.SHARE_ATTACHMENT_MAX_BYTES = 1024
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    client = client_for(gongan_applicant)
+
+    big = SimpleUploadedFile("大文件.pdf", PDF + b"0" * 2048, content_type="application/pdf")
+    response = client.post(url, {**form_post(housing_resource), "attachments": [big]})
+    assert svc.ATTACHMENT_TOO_LARGE.format(name="大文件.pdf", limit="1 KB") in response.content.decode()
+
+    disguised = SimpleUploadedFile("申请函.pdf", b"MZ\x90\x00\x03\x00\x00\x00", content_type="application/pdf")
+    response = client.post(url, {**form_post(housing_resource), "attachments": [disguised]})
+    assert svc.ATTACHMENT_BAD_TYPE.format(name="申请函.pdf") in response.content.decode()
+
+    assert not ShareApplication.objects.exists()
+    assert not ApplicationAttachment.objects.exists()
+
+
+def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource)
+    reviewer, applicant = client_for(zhujian_reviewer), client_for(gongan_applicant)
+
+    response = reviewer.post(reverse("share_requests:action", args=[application.pk, "return"]), {"comment": ""})
+    assert response.status_code == 400 and svc.COMMENT_REQUIRED in response.content.decode()
+    reviewer.post(reverse("share_requests:action", args=[application.pk, "return"]), {"comment": "请附申请函"})
+    assert ShareApplication.objects.get().state == ApplicationState.RETURNED
+
+    edit = reverse("share_requests:edit", args=[application.pk])
+    assert "请附申请函" in applicant.get(edit).content.decode()
+    letter = SimpleUploadedFile("函.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    response = applicant.post(edit, {**form_post(housing_resource), "attachments": [letter], "submit": "1"})
+    assert response.status_code == 302
+    application = ShareApplication.objects.get()
+    assert application.state == ApplicationState.IN_REVIEW
+    assert application.attachments.get().content_type == "image/png"
+
+
+def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, zhujian_reviewer):
+    first = make_application(gongan_applicant, housing_resource)
+    svc.application_refuse(
+        actor=zhujian_reviewer,
+        obj=first,
+        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        text="缺少依据",
+    )
+    page = client_for(gongan_applicant).get(f"{reverse('share_requests:apply')}?resource={housing_resource.pk}")
+    form = page.context["form"]
+    assert form.initial["applied_before"] is True
+    assert "缺少履职依据" in form.initial["earlier_outcome"]
+
+
+def test_it_gives_the_bureau_an_overdue_queue_and_the_menu(coordinator, gongan_applicant, housing_resource):
+    application = make_application(gongan_applicant, housing_resource)
+    from workflows.deadlines import for_subject
+
+    svc.escalate_overdue(for_subject(application).get(status="active"))
+    client = client_for(coordinator)
+
+    page = client.get(reverse("share_requests:overdue")).content.decode()
+    assert application.reference in page and "超期未答复" in page
+    assert application.reference in client.get(reverse("share_requests:tasks")).content.decode()
+    response = client.post(reverse("share_requests:action", args=[application.pk, "order"]), {"workdays": 3})
+    assert response.status_code == 302
+    assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
+    home = client.get(reverse("share_requests:index")).content.decode()
+    assert "逾期协调" in home and "全部申请" in home
