@@ -7,6 +7,7 @@ from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
+from requests.grant_views import GrantsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
@@ -14,7 +15,13 @@ admin.site.site_title = "govshare 管理后台"
 
 site = Site(
     title="govshare 政务数据共享",
-    viewsets=[HomeApplication(), NotificationsApplication(), RecordsApplication(), CatalogApplication()],
+    viewsets=[
+        HomeApplication(),
+        NotificationsApplication(),
+        RecordsApplication(),
+        CatalogApplication(),
+        GrantsApplication(),
+    ],
 )
 
 urlpatterns = [
@@ -24,6 +31,7 @@ urlpatterns = [
     path("verify/", include("pdf_templates.urls_public")),
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
+    path("api/grants/", include("requests.api_urls")),
     path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]
