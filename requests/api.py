@@ -68,7 +68,9 @@ class HasApiToken(permissions.BasePermission):
     message = MSG_NO_TOKEN
 
     def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, ApiToken)
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.NotAuthenticated(MSG_NO_TOKEN)  # 401 with WWW-Authenticate: Token
+        return True
 
 
 class ApiTokenRateThrottle(throttling.SimpleRateThrottle):

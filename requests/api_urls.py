@@ -1,5 +1,5 @@
-from django.urls import re_path
+from django.urls import path
 
 from requests.api import GrantCheckView
 
-urlpatterns = [re_path(r"^check/?$", GrantCheckView.as_view(), name="grant-check")]
+urlpatterns = [path("check", GrantCheckView.as_view(), name="grant-check")]
