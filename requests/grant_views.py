@@ -57,6 +57,10 @@ class GrantListView(LoginRequiredMixin, View):
         form = GrantFilterForm(request.GET or None)
         state = form.cleaned_data["state"] if form.is_valid() else ""
         page = Paginator(grant_list(user, scope=scope, state=state), 50).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        page.object_list = list(page.object_list)
+        for grant in page.object_list:
+            grant.days_left = (grant.valid_to - today).days if grant.is_in_force(today) else None
         return render(
             request,
             "requests/grants/list.html",
@@ -66,7 +70,6 @@ class GrantListView(LoginRequiredMixin, View):
                 "scope": scope,
                 "scopes": [(key, SCOPES[key]) for key in scopes],
                 "state": state,
-                "today": timezone.localdate(),
             },
         )
 
@@ -144,7 +147,7 @@ class ApiTokenListView(LoginRequiredMixin, View):
 
     def get(self, request):
         _require_token_manager(request.user)
-        return self.render(request, ApiTokenForm())
+        return self.render(request, ApiTokenForm(initial={"department": request.user.department_id}))
 
     def post(self, request):
         _require_token_manager(request.user)
@@ -159,7 +162,9 @@ class ApiTokenListView(LoginRequiredMixin, View):
             form.add_error("name", str(exc))
             return self.render(request, form, status=400)
         # Shown once, in this response only: the database keeps just the hash.
-        return self.render(request, ApiTokenForm(), issued=(token, raw))
+        return self.render(
+            request, ApiTokenForm(initial={"department": request.user.department_id}), issued=(token, raw)
+        )
 
     def render(self, request, form, *, issued=None, status=200):
         return render(

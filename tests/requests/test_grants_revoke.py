@@ -1,10 +1,12 @@
 """Revocation: by the provider or the data bureau, with a reason, a revocation notice and the consumer told."""
 
 import json
+import threading
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -152,3 +154,36 @@ def test_it_answers_403_to_the_consumer_and_404_to_outsiders(client, housing_gra
     login(client, outsider)
     assert client.post(reverse("grants:revoke", args=[housing_grant.pk]), {"reason": "x"}).status_code == 404
     assert reload(housing_grant).state == GrantState.ACTIVE
+
+
+def test_it_answers_403_to_the_auditor_who_changes_nothing(client, housing_grant, auditor):
+    login(client, auditor)
+    assert client.get(reverse("grants:detail", args=[housing_grant.pk])).status_code == 200
+    assert client.post(reverse("grants:revoke", args=[housing_grant.pk]), {"reason": "x"}).status_code == 403
+    assert reload(housing_grant).state == GrantState.ACTIVE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_issues_one_notice_when_provider_and_bureau_revoke_at_once(housing_grant, zhujian_reviewer, coordinator):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def revoke(actor):
+        try:
+            barrier.wait()
+            grant_revoke(actor=actor, grant=housing_grant, reason=f"{actor.username} 撤销")
+            outcomes.append("revoked")
+        except GrantError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=revoke, args=(actor,)) for actor in (zhujian_reviewer, coordinator)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted(["revoked", MSG_NOT_ACTIVE.format(state="已撤销", action="撤销")])
+    assert revocations(housing_grant).count() == 1
+    assert len(audit(housing_grant, "grant_revoked")) == 1

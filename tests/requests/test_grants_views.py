@@ -9,6 +9,7 @@ from django.urls import reverse
 from catalog.services import resource_withdraw
 from notifications.models import Notification
 from requests.models import ApiToken
+from requests.services.grants import api_token_issue
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login
 
@@ -38,6 +39,7 @@ def test_it_lists_held_grants_for_the_consumer_and_given_ones_for_the_provider(
     number = housing_grant.number
     login(client, gongan_applicant)
     assert number in listed(client) and number in listed(client, "held")
+    assert "2026-01-01 至 2026-06-30（剩 120 天）" in listed(client)  # frozen on 2026-03-02
     assert number not in listed(client, "given")
     assert client.get(reverse("grants:index"), {"scope": "all"}).status_code == 404
     login(client, zhujian_reviewer)
@@ -124,6 +126,9 @@ def test_it_hides_the_token_pages_from_everyone_else(request, client, who, zheng
     assert client.get(reverse("grants:tokens")).status_code == 404
     assert client.post(reverse("grants:tokens"), {"name": "x", "department": zhengshu.pk}).status_code == 404
     assert not ApiToken.objects.exists()
+    token, _ = api_token_issue(department=zhengshu, name="市政务数据交换平台")
+    assert client.post(reverse("grants:token_disable", args=[token.pk])).status_code == 404
+    assert ApiToken.objects.get().is_active
 
 
 def test_it_tells_grant_holders_when_the_resource_is_withdrawn(
