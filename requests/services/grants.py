@@ -299,6 +299,8 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
         raise GrantError(MSG_RENEW_NOT_ALLOWED)
     with transaction.atomic():
         grant = _lock(grant)
+        if grant.state == GrantState.REVOKED:  # revoked since the page was opened
+            raise GrantError(MSG_RENEW_REVOKED)
         renewals = grant.renewals.filter(applicant_department=grant.consumer_department)
         draft = renewals.filter(state=ApplicationState.DRAFT).first()
         if draft is not None:

@@ -93,9 +93,12 @@ def test_it_lets_only_the_consumers_applicant_renew(request, housing_grant, who)
 
 def test_it_does_not_renew_a_revoked_grant(housing_grant, gongan_applicant, zhujian_reviewer):
     grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
-    with pytest.raises(GrantError) as error:
-        grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
-    assert str(error.value) == MSG_RENEW_REVOKED
+    # Both a fresh copy and one loaded before the revocation (checked again under the lock).
+    for grant in (reload(housing_grant), housing_grant):
+        with pytest.raises(GrantError) as error:
+            grant_renew(actor=gongan_applicant, grant=grant)
+        assert str(error.value) == MSG_RENEW_REVOKED
+    assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
 
 
 def test_it_does_not_renew_a_withdrawn_resource(housing_grant, housing_resource, gongan_applicant, zhujian_clerk):
