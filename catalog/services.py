@@ -483,14 +483,15 @@ def _resource_link(resource: DataResource) -> str:
 
 
 def _announce_withdrawal(resource: DataResource) -> None:
-    """Tell the departments relying on a withdrawn resource, inside the withdrawal's transaction.
-
-    Today that is whoever raised a demand linked to it. Holders of active grants are not told
-    yet: grants belong to the share-application issue, which should add them here.
+    """Tell the departments relying on a withdrawn resource, inside the withdrawal's transaction:
+    whoever raised a demand linked to it, and the applicants and leaders of departments holding
+    an active grant of it.
     """
     from notifications.services import notify
+    from requests.services.grants import holders_of_active_grants
 
     demanders = {d.created_by for d in resource.demands.select_related("created_by")}
+    demanders |= holders_of_active_grants(resource)
     if demanders:
         notify(
             recipients=demanders,

@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.evaluate_deadlines",
         "schedule": crontab(minute="*/5"),
     },
+    "requests-sweep-grants": {
+        "task": "requests.tasks.sweep_grants",
+        "schedule": crontab(minute=7),
+    },
 }
 
 # Notifications (notifications/). The outbox re-queues an email still pending
@@ -232,6 +236,21 @@ REST_FRAMEWORK = {
 
 # Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.
 CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
+
+# Cache: Redis when CACHE_URL (or REDIS_URL) is set, so every web process shares the
+# grant check API's rate limits; a per-process memory cache otherwise.
+CACHE_URL = env("CACHE_URL", "") or env("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "govshare",
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Grant check API (/api/grants/check): requests per API token, as DRF rates ("600/min", "20/second").
+GRANT_CHECK_RATE = env("GRANT_CHECK_RATE", "600/min")
 
 # Production hardening: active whenever DEBUG is off.
 if not DEBUG:

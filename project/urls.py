@@ -7,6 +7,7 @@ from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
+from requests.grant_views import GrantsApplication
 from requests.views import ShareRequestsApplication
 from workflows.views import HomeApplication
 
@@ -17,10 +18,11 @@ site = Site(
     title="govshare 政务数据共享",
     viewsets=[
         HomeApplication(),
-        NotificationsApplication(),
-        RecordsApplication(),
         CatalogApplication(),
         ShareRequestsApplication(),
+        GrantsApplication(),
+        RecordsApplication(),
+        NotificationsApplication(),
     ],
 )
 
@@ -31,6 +33,7 @@ urlpatterns = [
     path("verify/", include("pdf_templates.urls_public")),
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
+    path("api/grants/", include("requests.api_urls")),
     path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]

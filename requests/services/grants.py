@@ -1,8 +1,351 @@
-"""Grants after the decision."""
+"""Grants after the decision: expiry and its notices, revocation, renewal, API tokens, the check API's answer.
+
+A grant is what makes a decision enforceable: the exchange platform asks
+`grant_check()` (through /api/grants/check) before it lets data flow.
+"""
 
 from __future__ import annotations
 
-from requests.models import Decision, Grant
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import DataResource
+from notifications import recipients
+from notifications.services import notify
+from organizations.models import Department
+from organizations.roles import Role
+from pdf_templates.models import Record, RecordType
+from pdf_templates.services import RecordError, issue_record
+from requests.models import (
+    OPEN_STATES,
+    ApiToken,
+    ApplicationState,
+    Decision,
+    Grant,
+    GrantState,
+    ShareApplication,
+)
+from workflows.audit import record_event
+
+MSG_REVOKE_NOT_ALLOWED = "只有提供部门的审核人、部门负责人或政数局可以撤销共享授权。"
+MSG_REVOKE_NEEDS_REASON = "撤销共享授权必须说明理由。"
+MSG_NOT_ACTIVE = "该授权当前状态为“{state}”，不能{action}。"
+MSG_NOT_YET_DUE = "该授权有效期至{valid_to}，尚未到期。"
+MSG_RENEW_NOT_ALLOWED = "只有使用部门的申请人可以申请续期。"
+MSG_RENEW_REVOKED = "已撤销的授权不能续期，请重新提出共享申请。"
+MSG_RENEW_RESOURCE_GONE = "资源“{resource}”已不在目录中（{status}），不能续期。"
+MSG_RENEW_OPEN = "该授权已有办理中的续期申请 {reference}，请勿重复申请。"
+MSG_TOKEN_NEEDS_NAME = "请填写使用令牌的系统名称。"
+
+# Days before valid_to on which the consumer and the provider are told.
+NOTICE_DAYS = (30, 7)
+
+
+class GrantError(Exception):
+    """A grant cannot be changed as asked; the message says why, in Chinese."""
+
+
+# --- who is told ----------------------------------------------------------------------------
+
+
+def consumer_recipients(grant: Grant) -> set:
+    """The consumer department's applicants and leader, and whoever applied for this grant."""
+    users = set(recipients.by_role(Role.APPLICANT, grant.consumer_department))
+    users |= set(recipients.department_leaders(grant.consumer_department))
+    applicant = grant.application.applicant
+    if applicant.is_active and applicant.department_id == grant.consumer_department_id:
+        users.add(applicant)
+    return users
+
+
+def provider_recipients(grant: Grant) -> set:
+    users = set(recipients.by_role(Role.PROVIDER_REVIEWER, grant.provider_department))
+    return users | set(recipients.department_leaders(grant.provider_department))
+
+
+def holders_of_active_grants(resource: DataResource) -> set:
+    """Applicants and leaders of every department holding an active grant of `resource` (catalog withdrawal)."""
+    departments = set(
+        Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).values_list("consumer_department", flat=True)
+    )
+    users = set()
+    for department in Department.objects.filter(pk__in=departments):
+        users |= set(recipients.by_role(Role.APPLICANT, department)) | set(recipients.department_leaders(department))
+    return users
+
+
+def grant_link(grant: Grant) -> str:
+    return reverse("grants:detail", args=[grant.pk])
+
+
+def _lock(grant: Grant) -> Grant:
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("consumer_department", "provider_department", "resource", "application__applicant")
+        .get(pk=grant.pk)
+    )
+
+
+def _date_cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+
+def grant_expire(*, grant: Grant, today: dt.date | None = None) -> Grant:
+    """Expire a grant whose last valid day has passed. Run twice, it changes nothing the second time."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        grant = _lock(grant)
+        if grant.state == GrantState.EXPIRED:
+            return grant
+        if grant.state != GrantState.ACTIVE:
+            raise GrantError(MSG_NOT_ACTIVE.format(state=grant.get_state_display(), action="到期"))
+        if grant.valid_to >= today:
+            raise GrantError(MSG_NOT_YET_DUE.format(valid_to=_date_cn(grant.valid_to)))
+        grant.expire()
+        grant.save(update_fields=["state"])
+        record_event(
+            subject=grant,
+            action="grant_expired",
+            from_state=GrantState.ACTIVE,
+            to_state=grant.state,
+            comment=f"有效期至{_date_cn(grant.valid_to)}，已到期",
+        )
+        context = {"grant": grant, "link": grant_link(grant)}
+        notify(
+            recipients=consumer_recipients(grant) | provider_recipients(grant),
+            event="grant_expired",
+            subject=grant,
+            context=context,
+        )
+    return grant
+
+
+def grant_send_expiry_notice(*, grant: Grant, days: int, today: dt.date | None = None) -> bool:
+    """The notice `days` (30 or 7) before valid_to, once: the sent-at stamp is set under the row lock."""
+    if days not in NOTICE_DAYS:
+        raise ValueError(f"no expiry notice {days} days before")
+    stamp = f"notice_{days}_sent_at"
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        grant = _lock(grant)
+        days_left = (grant.valid_to - today).days
+        if grant.state != GrantState.ACTIVE or getattr(grant, stamp) is not None or not 0 <= days_left <= days:
+            return False
+        setattr(grant, stamp, timezone.now())
+        grant.save(update_fields=[stamp])
+        record_event(subject=grant, action=f"grant_expiry_notice_{days}", comment=f"距到期还有 {days_left} 天")
+        notify(
+            recipients=consumer_recipients(grant) | provider_recipients(grant),
+            event="grant_expiring",
+            subject=grant,
+            context={"grant": grant, "days_left": days_left, "link": grant_link(grant)},
+        )
+    return True
+
+
+def expiry_notice_due(today: dt.date) -> dict[int, QuerySet[Grant]]:
+    """Grants owed each notice today. A grant already inside 7 days gets only the 7-day one."""
+    active = Grant.objects.filter(state=GrantState.ACTIVE, valid_to__gte=today)
+    return {
+        30: active.filter(
+            notice_30_sent_at=None, valid_to__lte=today + dt.timedelta(days=30), valid_to__gt=today + dt.timedelta(7)
+        ),
+        7: active.filter(notice_7_sent_at=None, valid_to__lte=today + dt.timedelta(days=7)),
+    }
+
+
+def grants_sweep(*, today: dt.date | None = None) -> dict[str, int]:
+    """What beat runs: every notice that is due, then every expiry. Each grant in its own transaction."""
+    today = today or timezone.localdate()
+    counts = {"notice_30": 0, "notice_7": 0, "expired": 0}
+    for days, due in expiry_notice_due(today).items():
+        for grant in due.order_by("pk"):
+            counts[f"notice_{days}"] += grant_send_expiry_notice(grant=grant, days=days, today=today)
+    for grant in Grant.objects.filter(state=GrantState.ACTIVE, valid_to__lt=today).order_by("pk"):
+        try:
+            grant_expire(grant=grant, today=today)
+        except GrantError:
+            continue  # revoked meanwhile by someone else
+        counts["expired"] += 1
+    return counts
+
+
+# --- revocation -------------------------------------------------------------------------------
+
+
+def can_revoke(user, grant: Grant) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.DATA_BUREAU):
+        return True
+    return user.department_id == grant.provider_department_id and (
+        user.has_role(Role.PROVIDER_REVIEWER)
+        or user.has_role(Role.DEPT_LEADER)
+        or user.has_perm("share_requests.can_revoke_grant")
+    )
+
+
+def grant_revoke(*, actor, grant: Grant, reason: str, ip: str | None = None) -> Grant:
+    """The provider or the data bureau withdraws a grant: a revocation notice is issued and the consumer told."""
+    if not can_revoke(actor, grant):
+        raise GrantError(MSG_REVOKE_NOT_ALLOWED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise GrantError(MSG_REVOKE_NEEDS_REASON)
+    with transaction.atomic():
+        grant = _lock(grant)
+        if grant.state != GrantState.ACTIVE:
+            raise GrantError(MSG_NOT_ACTIVE.format(state=grant.get_state_display(), action="撤销"))
+        grant.revoke()
+        grant.revoked_reason = reason
+        grant.revoked_by = actor
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["state", "revoked_reason", "revoked_by", "revoked_at"])
+        record_event(
+            subject=grant,
+            action="grant_revoked",
+            actor=actor,
+            from_state=GrantState.ACTIVE,
+            to_state=grant.state,
+            comment=reason,
+            ip=ip,
+        )
+        record = _issue_revocation_notice(grant, actor)
+        told = consumer_recipients(grant)
+        if actor.department_id != grant.provider_department_id:
+            told |= provider_recipients(grant)  # the bureau revoked: the provider must know too
+        notify(
+            recipients=told,
+            event="grant_revoked",
+            subject=grant,
+            context={"grant": grant, "record": record, "link": grant_link(grant)},
+        )
+    return grant
+
+
+def _issue_revocation_notice(grant: Grant, actor) -> Record:
+    consumer, resource = grant.consumer_department, grant.resource
+    revoked_on = _date_cn(timezone.localdate(grant.revoked_at))
+    by_bureau = actor.department_id != grant.provider_department_id
+    data = {
+        "body": [
+            f"你单位经{grant.application.reference}号共享申请获得的“{resource.name}”共享授权"
+            f"（授权文号{grant.number or '无'}），"
+            + ("经政数局协调，" if by_bureau else "经本单位研究，")
+            + "现决定予以撤销。"
+        ],
+        "reason": grant.revoked_reason,
+        "effective_on": revoked_on,
+        "facts": [
+            {"label": "申请编号", "value": grant.application.reference},
+            {"label": "数据资源", "value": f"{resource.code} {resource.name}"},
+            {"label": "提供部门", "value": grant.provider_department.name},
+            {"label": "授权信息项", "value": "、".join(item.name for item in grant.items.all())},
+            {"label": "原有效期", "value": f"{_date_cn(grant.valid_from)}至{_date_cn(grant.valid_to)}"},
+        ],
+    }
+    try:
+        return issue_record(
+            type=RecordType.REVOCATION_NOTICE,
+            subject=grant,
+            issuer=actor.department,
+            data=data,
+            actor=actor,
+            title=f"关于撤销{consumer.name}“{resource.name}”共享授权的通知",
+            addressee=consumer.name,
+        )
+    except RecordError as exc:
+        raise GrantError(str(exc)) from exc
+
+
+# --- renewal ----------------------------------------------------------------------------------
+
+
+def can_renew(user, grant: Grant) -> bool:
+    return (
+        user.is_authenticated
+        and user.department_id == grant.consumer_department_id
+        and user.has_role(Role.APPLICANT)
+        and grant.state != GrantState.REVOKED
+    )
+
+
+def renewal_period(grant: Grant, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The new period starts the day after the old one ends (today if it has ended) and lasts as long."""
+    start = max(today, grant.valid_to + dt.timedelta(days=1))
+    return start, start + (grant.valid_to - grant.valid_from)
+
+
+def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplication:
+    """A draft application pre-filled from the grant, for the consumer's applicant to check and submit.
+
+    A second click returns the draft already started instead of making another.
+    """
+    if grant.state == GrantState.REVOKED:
+        raise GrantError(MSG_RENEW_REVOKED)
+    if not can_renew(actor, grant):
+        raise GrantError(MSG_RENEW_NOT_ALLOWED)
+    with transaction.atomic():
+        grant = _lock(grant)
+        if grant.state == GrantState.REVOKED:  # revoked since the page was opened
+            raise GrantError(MSG_RENEW_REVOKED)
+        renewals = grant.renewals.filter(applicant_department=grant.consumer_department)
+        draft = renewals.filter(state=ApplicationState.DRAFT).first()
+        if draft is not None:
+            return draft
+        pending = renewals.filter(state__in=OPEN_STATES).first()
+        if pending is not None:
+            raise GrantError(MSG_RENEW_OPEN.format(reference=pending.reference))
+        resource = DataResource.objects.get(pk=grant.resource_id)
+        if not resource.is_published:
+            raise GrantError(MSG_RENEW_RESOURCE_GONE.format(resource=resource, status=resource.get_status_display()))
+        source = grant.application
+        start, end = renewal_period(grant, timezone.localdate())
+        application = ShareApplication.objects.create(
+            applicant_department=grant.consumer_department,
+            applicant=actor,
+            provider_department=resource.provider_department,
+            resource=resource,
+            scenario=source.scenario,
+            business_matter=source.business_matter,
+            purposes=list(source.purposes),
+            share_method=grant.share_method,
+            period_start=start,
+            period_end=end,
+            call_volume=source.call_volume,
+            need_legal_basis=source.need_legal_basis,
+            applied_before=True,
+            earlier_outcome=f"已获授权（{grant.number or source.reference}），有效期至{_date_cn(grant.valid_to)}。",
+            previous_application=source,
+            renews_grant=grant,
+        )
+        # Only items the resource still has: a later catalog version may have dropped some.
+        application.items.set(grant.items.filter(resource_id=resource.pk))
+        record_event(
+            subject=application,
+            action="application_created",
+            actor=actor,
+            to_state=application.state,
+            comment=f"续期授权 {grant.number or grant.pk}",
+            ip=ip,
+        )
+        record_event(subject=grant, action="grant_renewal_started", actor=actor, comment=application.reference, ip=ip)
+    return application
+
+
+# --- the enforceable grant: created with the decision, checked by the exchange platform -------
 
 
 def grant_create_from_decision(*, decision: Decision) -> Grant:
@@ -22,3 +365,117 @@ def grant_create_from_decision(*, decision: Decision) -> Grant:
     )
     grant.items.set(decision.granted_items.all())
     return grant
+
+
+class CheckReason:
+    GRANTED = "granted"
+    ITEMS_NOT_COVERED = "items_not_covered"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    NO_GRANT = "no_grant"
+
+
+@dataclass
+class CheckAnswer:
+    allowed: bool
+    reason: str
+    grant: Grant | None = None
+    items_not_covered: list[str] = field(default_factory=list)
+    unknown_items: list[str] = field(default_factory=list)
+
+    def as_dict(self, *, consumer: Department, resource: DataResource, items: list[str]) -> dict[str, Any]:
+        grant = self.grant
+        return {
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "consumer": consumer.code,
+            "resource": resource.code,
+            "items": items,
+            "items_not_covered": self.items_not_covered,
+            "unknown_items": self.unknown_items,
+            "grant_number": (grant.number or None) if grant else None,
+            "grant_state": grant.state if grant else None,
+            "share_method": grant.share_method if grant else None,
+            "valid_from": grant.valid_from.isoformat() if grant else None,
+            "valid_until": grant.valid_to.isoformat() if grant else None,
+            "checked_at": timezone.now().isoformat(),
+        }
+
+
+def grant_check(
+    *, consumer: Department, resource: DataResource, items: list[str], today: dt.date | None = None
+) -> CheckAnswer:
+    """May `consumer` use `items` (names) of `resource` today?
+
+    One grant must cover every item asked for: each grant carries its own purpose and
+    conditions, so items are not pooled across grants. The answer's grant is the one in
+    force that covers the most, or, when none is in force, the latest one (to say why).
+    Validity is judged by date here, so a grant past valid_to is refused even before
+    the beat task has marked it expired.
+    """
+    today = today or timezone.localdate()
+    known = set(resource.items.filter(name__in=items).values_list("name", flat=True))
+    unknown = [name for name in items if name not in known]
+    grants = list(
+        Grant.objects.filter(consumer_department=consumer, resource=resource)
+        .prefetch_related("items")
+        .order_by("-valid_to", "-pk")
+    )
+    in_force = [g for g in grants if g.is_in_force(today)]
+    if in_force:
+        best, best_missing = None, None
+        for grant in in_force:
+            granted = {item.name for item in grant.items.all()}
+            missing = [name for name in items if name not in granted]
+            if best_missing is None or len(missing) < len(best_missing):
+                best, best_missing = grant, missing
+        if not best_missing:
+            return CheckAnswer(True, CheckReason.GRANTED, best)
+        return CheckAnswer(False, CheckReason.ITEMS_NOT_COVERED, best, best_missing, unknown)
+    if not grants:
+        return CheckAnswer(False, CheckReason.NO_GRANT, None, list(items), unknown)
+    latest = grants[0]
+    if latest.state == GrantState.REVOKED:
+        reason = CheckReason.REVOKED
+    elif latest.state == GrantState.ACTIVE and latest.valid_from > today:
+        reason = CheckReason.NOT_YET_VALID
+    else:
+        reason = CheckReason.EXPIRED
+    return CheckAnswer(False, reason, latest, list(items), unknown)
+
+
+def grants_in_force(*, resource: DataResource, today: dt.date | None = None) -> QuerySet[Grant]:
+    today = today or timezone.localdate()
+    return Grant.objects.filter(state=GrantState.ACTIVE, resource=resource, valid_from__lte=today, valid_to__gte=today)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "gs_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def api_token_issue(*, department: Department, name: str, actor=None) -> tuple[ApiToken, str]:
+    """A new token for one system. The raw token is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise GrantError(MSG_TOKEN_NEEDS_NAME)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(name=name, department=department, prefix=raw[:10], token_hash=hash_token(raw))
+        record_event(subject=token, action="api_token_issued", actor=actor, comment=f"{department.code} {name}")
+    return token, raw
+
+
+def api_token_disable(*, actor, token: ApiToken, ip: str | None = None) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.is_active:
+            token.is_active = False
+            token.save(update_fields=["is_active"])
+            record_event(subject=token, action="api_token_disabled", actor=actor, ip=ip)
+    return token

@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="requests.tasks.sweep_grants",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sweep_grants() -> dict[str, int]:
+    """Beat, hourly: the 30- and 7-day expiry notices, then expiry of grants past valid_to.
+
+    Each notice and each expiry is stamped under the grant's row lock, so a second run
+    (or a retry, or two beats by mistake) sends and expires nothing twice.
+    """
+    from requests.services.grants import grants_sweep
+
+    return grants_sweep()

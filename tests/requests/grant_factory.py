@@ -1,0 +1,118 @@
+"""Grants built the way a decision builds them, before the application services exist.
+
+ShareApplication + Decision rows are written directly (in the decided state), then
+`grant_create_from_decision` makes the grant, as the decision service will.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from catalog.choices import Purpose, ShareMethod
+from pdf_templates.models import RecordType
+from pdf_templates.services import issue_record
+from requests.models import ApplicationState, Decision, DecisionOutcome, Grant, ShareApplication, StandardClause
+from requests.services.grants import grant_create_from_decision
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+
+def make_grant(
+    *,
+    resource,
+    applicant,
+    decided_by,
+    item_names: list[str] | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    method: str = ShareMethod.QUERY_API,
+) -> Grant:
+    valid_from = valid_from or timezone.localdate()
+    valid_to = valid_to or valid_from + dt.timedelta(days=364)
+    items = list(resource.items.all())
+    if item_names is not None:
+        items = [item for item in items if item.name in item_names]
+    partial = len(items) < resource.items.count()
+    application = ShareApplication.objects.create(
+        applicant_department=applicant.department,
+        applicant=applicant,
+        provider_department=resource.provider_department,
+        resource=resource,
+        resource_version=resource.current_version,
+        scenario="户籍迁入住所核验",
+        business_matter="户口迁移登记",
+        purposes=[Purpose.FEWER_MATERIALS],
+        share_method=method,
+        period_start=valid_from,
+        period_end=valid_to,
+        call_volume="每日约 200 次",
+        need_legal_basis="《户口登记条例》第十三条",
+        state=ApplicationState.PARTIALLY_GRANTED if partial else ApplicationState.GRANTED,
+        submitted_at=timezone.now(),
+        decided_at=timezone.now(),
+    )
+    application.items.set(resource.items.all())
+    record = issue_record(
+        type=RecordType.REVIEW_OPINION,
+        subject=application,
+        issuer=resource.provider_department,
+        data={"body": ["经审核，同意共享。"], "granted_items": [item.name for item in items]},
+        actor=decided_by,
+        title=f"关于{applicant.department.name}申请共享{resource.name}的审核意见书",
+        addressee=applicant.department.name,
+    )
+    decision = Decision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.PARTIALLY_GRANTED if partial else DecisionOutcome.GRANTED,
+        decided_by=decided_by,
+        decided_as=Decision.DecidedAs.PROVIDER,
+        granted_method=method,
+        granted_period_start=valid_from,
+        granted_period_end=valid_to,
+        conditions="仅用于户籍迁入业务办理中的住所核验",
+        standard_clauses=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING],
+        effective_at=timezone.now(),
+        record=record,
+    )
+    decision.granted_items.set(items)
+    return grant_create_from_decision(decision=decision)
+
+
+def reload(grant: Grant) -> Grant:
+    # A fresh instance: refresh_from_db would assign the protected FSM field.
+    return Grant.objects.get(pk=grant.pk)
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def gongan_leader(gongan):
+    return UserFactory(
+        username="ga_leader", last_name="郑", first_name="局长", department=gongan, roles=["dept_leader"]
+    )
+
+
+@pytest.fixture
+def outsider(caizheng):
+    """A 财政局 applicant: party to nothing here."""
+    return UserFactory(
+        username="cz_applicant", last_name="钱", first_name="外人", department=caizheng, roles=["applicant"]
+    )
+
+
+@pytest.fixture
+def housing_grant(housing_resource, gongan_applicant, zhujian_reviewer):
+    """公安局 may use two of the three items of 住建局's 房屋登记信息 for a year from 2026-01-01."""
+    return make_grant(
+        resource=housing_resource,
+        applicant=gongan_applicant,
+        decided_by=zhujian_reviewer,
+        item_names=["房屋坐落", "建筑面积"],
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 6, 30),
+    )
