@@ -311,35 +311,28 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
         resource = DataResource.objects.get(pk=grant.resource_id)
         if not resource.is_published:
             raise GrantError(MSG_RENEW_RESOURCE_GONE.format(resource=resource, status=resource.get_status_display()))
+        from requests.services.applications import application_create  # applications imports this module
+
         source = grant.application
         start, end = renewal_period(grant, timezone.localdate())
-        application = ShareApplication.objects.create(
-            applicant_department=grant.consumer_department,
-            applicant=actor,
-            provider_department=resource.provider_department,
-            resource=resource,
-            scenario=source.scenario,
-            business_matter=source.business_matter,
-            purposes=list(source.purposes),
-            share_method=grant.share_method,
-            period_start=start,
-            period_end=end,
-            call_volume=source.call_volume,
-            need_legal_basis=source.need_legal_basis,
-            applied_before=True,
-            earlier_outcome=f"已获授权（{grant.number or source.reference}），有效期至{_date_cn(grant.valid_to)}。",
-            previous_application=source,
-            renews_grant=grant,
-        )
         # Only items the resource still has: a later catalog version may have dropped some.
-        application.items.set(grant.items.filter(resource_id=resource.pk))
-        record_event(
-            subject=application,
-            action="application_created",
+        application = application_create(
             actor=actor,
-            to_state=application.state,
-            comment=f"续期授权 {grant.number or grant.pk}",
-            ip=ip,
+            resource=resource,
+            data={
+                "scenario": source.scenario,
+                "business_matter": source.business_matter,
+                "purposes": list(source.purposes),
+                "share_method": grant.share_method,
+                "period_start": start,
+                "period_end": end,
+                "call_volume": source.call_volume,
+                "need_legal_basis": source.need_legal_basis,
+                "applied_before": True,
+                "earlier_outcome": f"已获授权（{grant.number or source.reference}），有效期至{_date_cn(grant.valid_to)}。",
+            },
+            items=list(grant.items.filter(resource_id=resource.pk)),
+            renews_grant=grant,
         )
         record_event(subject=grant, action="grant_renewal_started", actor=actor, comment=application.reference, ip=ip)
     return application
