@@ -125,9 +125,12 @@ SAMPLES = [
 
 def load(*, stdout) -> None:
     created = 0
+    samples = []
     for type, issuer_code, subject_code, username, title, addressee, data in SAMPLES:
         issuer = Department.objects.get(code=issuer_code)
-        if Record.objects.filter(type=type, issuer=issuer, title=title).exists():
+        existing = Record.objects.filter(type=type, issuer=issuer, title=title).first()
+        if existing is not None:
+            samples.append(existing.pk)
             continue
         record = issue_record(
             type=type,
@@ -139,8 +142,11 @@ def load(*, stdout) -> None:
             addressee=addressee,
         )
         created += 1
+        samples.append(record.pk)
         stdout.write(f"  文书 {record.number} {record.title}")
-    # Rendered here, not by a worker, so the samples open even before one runs.
-    for record_id in Record.objects.filter(render_status=Record.RenderStatus.PENDING).values_list("pk", flat=True):
+    # Rendered here, not by a worker, so the samples open even before one runs. Only the samples:
+    # the other apps' demo records are left to the worker (hundreds would take minutes).
+    pending = Record.objects.filter(pk__in=samples, render_status=Record.RenderStatus.PENDING)
+    for record_id in pending.values_list("pk", flat=True):
         render_record(record_id=record_id)
     stdout.write(f"示例文书：新增 {created} 件，共 {Record.objects.count()} 件（文书记录 /records/）。")

@@ -4,8 +4,8 @@ The application's state lives on the model (django-fsm) and changes only in
 requests.services; this flow routes the tasks around it. Every gateway reads
 a predicate of the model, and every human step is one node:
 
-    start → auto-grantable? ── yes → auto_grant → end
-                 └ no → on the negative list? ── yes → auto_refuse → end
+    start → on the negative list? ── yes → auto_refuse → end
+                 └ no → auto-grantable? ── yes → auto_grant → end
                               └ no → review ─┬ decided → end
                                              ├ countersigning → countersign ─┬ effective → end
                                              │                               ├ sent back → review
@@ -45,21 +45,22 @@ class ShareApplicationFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = "共享申请"
 
-    start = flow.StartHandle(this.start_process).Next(this.route)
+    start = flow.StartHandle(this.start_process).Next(this.screen)
+
+    # The negative list wins over "unconditional is shared by default": a listed item is never granted.
+    screen = (
+        flow.If(lambda activation: activation.process.application.is_on_negative_list())
+        .Then(this.auto_refuse)
+        .Else(this.route)
+    )
+    auto_refuse = flow.Function(this.run_auto_refuse).Next(this.end)
 
     route = (
         flow.If(lambda activation: activation.process.application.is_auto_grantable())
         .Then(this.auto_grant)
-        .Else(this.screen)
-    )
-    auto_grant = flow.Function(this.run_auto_grant).Next(this.end)
-
-    screen = (
-        flow.If(lambda activation: activation.process.application.is_on_negative_list())
-        .Then(this.auto_refuse)
         .Else(this.review)
     )
-    auto_refuse = flow.Function(this.run_auto_refuse).Next(this.end)
+    auto_grant = flow.Function(this.run_auto_grant).Next(this.end)
 
     review = (
         DepartmentTask(this.task_view)

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from organizations.demo import PERSONAS
 from organizations.models import Department, User
 from organizations.roles import Role
 
@@ -59,7 +60,11 @@ def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
     assert Department.objects.count() == 42
     for name in ("市公安局", "市住房公积金管理中心", "市政数局", "市财政局", "市审计局", "市中级人民法院"):
         assert Department.objects.filter(name=name).exists(), name
-    for role in Role:
+    # One persona per role (organizations/demo.py); the share-application demo adds staff of every
+    # department as applicants, reviewers and leaders, but nobody else joins the bureau, finance or audit.
+    for username, _family, _given, _code, role in PERSONAS:
+        assert User.objects.get(username=username).has_role(role), username
+    for role in (Role.DATA_BUREAU, Role.FINANCE, Role.AUDITOR):
         assert User.objects.filter(groups__name=role.value).count() == 1, role
     assert User.objects.get(username="zj_reviewer").check_password("govshare2026")
 

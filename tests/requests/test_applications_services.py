@@ -86,6 +86,23 @@ def test_it_refuses_negative_list_items_automatically_citing_the_list(
     assert not Grant.objects.exists()
 
 
+def test_it_refuses_a_negative_list_item_of_unconditional_data_instead_of_granting_it(
+    gongan_applicant, open_resource, coordinator, privacy_law
+):
+    # Level ≤ 2 unconditional data would be granted automatically, but the negative list wins.
+    entry = NegativeListEntry.objects.create(
+        resource=open_resource, legal_basis=privacy_law, reason="资质证书编号不对外共享", created_by=coordinator
+    )
+    entry.items.set(open_resource.items.filter(name="资质等级"))
+
+    application = make_application(gongan_applicant, open_resource)
+
+    assert application.state == ApplicationState.REFUSED
+    assert application.decision.decided_as == Decision.DecidedAs.AUTOMATIC
+    assert application.decision.refusal_reason.code == "LAW_PROHIBITED"
+    assert not Grant.objects.exists()
+
+
 def test_it_sends_conditional_applications_to_the_provider_reviewers_with_a_running_clock(
     gongan_applicant, housing_resource, zhujian_reviewer
 ):

@@ -9,7 +9,11 @@ from django.db import transaction
 
 
 def demo_modules() -> list[str]:
-    """`<app>.demo` of each of our own apps, in INSTALLED_APPS order (organizations first)."""
+    """`<app>.demo` of each of our own apps, in INSTALLED_APPS order (organizations first).
+
+    A demo that builds on another app's demo names it in `DEMO_AFTER` (e.g. the share
+    applications need the catalog's resources) and runs after it.
+    """
     found = []
     for config in apps.get_app_configs():
         if not Path(config.path).is_relative_to(settings.BASE_DIR):
@@ -17,7 +21,19 @@ def demo_modules() -> list[str]:
         name = f"{config.name}.demo"
         if find_spec(name) is not None:
             found.append(name)
-    return found
+    ordered: list[str] = []
+
+    def place(name: str) -> None:
+        if name in ordered:
+            return
+        for app in getattr(import_module(name), "DEMO_AFTER", ()):
+            if f"{app}.demo" in found:
+                place(f"{app}.demo")
+        ordered.append(name)
+
+    for name in found:
+        place(name)
+    return ordered
 
 
 class Command(BaseCommand):

@@ -1,0 +1,122 @@
+"""The demo share applications (requests/demo.py), loaded by `manage.py load_demo`, twice."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from notifications.models import Notification
+from organizations.models import User
+from pdf_templates.models import Record
+from requests import selectors
+from requests.flows import ShareApplicationFlow
+from requests.models import ApplicationState, Decision, Grant, GrantState, ShareApplication
+from workflows.models import AuditEvent, Deadline
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "applications": ShareApplication.objects.count(),
+        "decisions": Decision.objects.count(),
+        "grants": Grant.objects.count(),
+        "records": Record.objects.count(),
+        "tasks": Task.objects.count(),
+        "events": AuditEvent.objects.count(),
+        "notifications": Notification.objects.count(),
+        "deadlines": Deadline.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """load_demo twice, once for the module (it takes a while); rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        first, second = io.StringIO(), io.StringIO()
+        call_command("load_demo", stdout=first)
+        after_first = _counts()
+        call_command("load_demo", stdout=second)
+        yield {"first": first.getvalue(), "second": second.getvalue(), "after_first": after_first}
+        transaction.set_rollback(True)
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def test_it_is_idempotent(demo, db):
+    assert demo["after_first"]["applications"] >= 280
+    assert _counts() == demo["after_first"]
+    assert "共享申请演示数据已存在" in demo["second"]
+
+
+def test_it_covers_every_state_of_applications_and_grants(demo, db):
+    states = set(ShareApplication.objects.values_list("state", flat=True))
+    # "submitted" is transient: a submitted application is routed (reviewed or decided) in the same transaction.
+    assert states == set(ApplicationState.values) - {ApplicationState.SUBMITTED}
+    assert set(Grant.objects.values_list("state", flat=True)) == set(GrantState.values)
+    assert ShareApplication.objects.filter(was_overdue=True, state=ApplicationState.ESCALATED).exists()
+    assert ShareApplication.objects.filter(was_overdue=True, decision__decided_as=Decision.DecidedAs.DATA_BUREAU)
+    assert Decision.objects.filter(decided_as=Decision.DecidedAs.AUTOMATIC, outcome="refused").exists()
+    assert Decision.objects.filter(countersigned_by__isnull=False).exists()
+    assert Grant.objects.filter(state=GrantState.REVOKED, revoked_reason__gt="").exists()
+
+
+def test_it_goes_through_the_services_leaving_events_records_and_deadlines(demo, db):
+    decided = ShareApplication.objects.filter(decision__isnull=False, decision__effective_at__isnull=False)
+    assert decided.exists()
+    assert not decided.filter(decision__record__isnull=True).exists()
+    application = decided.filter(state=ApplicationState.GRANTED).first()
+    actions = set(AuditEvent.objects.filter(subject_id=str(application.pk)).values_list("action", flat=True))
+    assert {"application_created", "application_submitted", "application_decided", "record_issued"} <= actions
+    # Every open review has a running clock; the overdue ones were escalated by the deadline machinery.
+    for application in ShareApplication.objects.filter(state=ApplicationState.IN_REVIEW):
+        assert application.due_at is not None
+    assert Deadline.objects.filter(status=Deadline.Status.EXPIRED).count() >= 10
+    assert Notification.objects.filter(event="deadline_escalated").exists()
+    # A few records are rendered for the newcomer; the rest wait for the worker.
+    assert 1 <= Record.objects.filter(render_status=Record.RenderStatus.RENDERED).count() <= 20
+    assert Record.objects.filter(render_status=Record.RenderStatus.PENDING).count() >= 100
+
+
+def test_it_gives_the_zhujian_reviewer_a_real_inbox(demo, db):
+    tasks = list(selectors.task_list(_user("zj_reviewer")))
+    assert len(tasks) >= 5
+    assert {t.flow_task for t in tasks} == {ShareApplicationFlow.review}
+    assert any(t.owner_id == _user("zj_reviewer").pk for t in tasks)  # some already taken
+    assert any(t.owner_id is None for t in tasks)  # some waiting to be taken
+
+
+def test_it_gives_the_zhujian_leader_a_countersign_task(demo, db):
+    tasks = list(selectors.task_list(_user("zj_leader")))
+    assert tasks
+    assert {t.flow_task for t in tasks} == {ShareApplicationFlow.countersign}
+
+
+def test_it_gives_the_coordinator_an_overdue_queue(demo, db):
+    coordinator = _user("zs_coordinator")
+    assert selectors.overdue_queue().filter(was_overdue=True).count() >= 5
+    assert any(t.flow_task == ShareApplicationFlow.arbitrate for t in selectors.task_list(coordinator))
+    assert selectors.overdue_counts_by_provider()
+
+
+def test_it_shows_the_gongan_applicant_their_applications_in_every_state(demo, db):
+    states = set(selectors.department_applications(_user("ga_applicant")).values_list("state", flat=True))
+    assert states == set(ApplicationState.values) - {ApplicationState.SUBMITTED}
+
+
+def test_it_lets_the_personas_open_their_pages(demo, client):
+    reviewer = _user("zj_reviewer")
+    client.force_login(reviewer)
+    page = client.get(reverse("share_requests:tasks")).content.decode()
+    assert "待认领" in page
+    first = selectors.task_list(reviewer).first().process.shareapplicationprocess.application
+    assert first.reference in page
+    assert client.get(first.get_absolute_url()).status_code == 200
+    client.force_login(_user("zs_coordinator"))
+    overdue = client.get(reverse("share_requests:overdue"))
+    assert overdue.status_code == 200
+    assert selectors.overdue_queue().first().reference in overdue.content.decode()
