@@ -432,11 +432,30 @@ class OverdueView(LoginRequiredMixin, TemplateView):
 
 
 class TaskListView(LoginRequiredMixin, TemplateView):
+    """待办审核, newest first, 50 a page.
+
+    No total: counting a department's open tasks joins all of them (300 ms with 100k open, B2),
+    while the page itself is read off an index (requests/migrations/0003_inbox_indexes.py).
+    One extra row says whether there is a next page.
+    """
+
     template_name = "requests/tasks.html"
+    page_size = 50
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.task_list(self.request.user), 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page=page, **kwargs)
+        try:
+            number = max(1, int(self.request.GET.get("page", 1)))
+        except ValueError:
+            number = 1
+        offset = (number - 1) * self.page_size
+        rows = list(selectors.task_list(self.request.user)[offset : offset + self.page_size + 1])
+        return super().get_context_data(
+            tasks=rows[: self.page_size],
+            number=number,
+            has_previous=number > 1,
+            has_next=len(rows) > self.page_size,
+            **kwargs,
+        )
 
 
 class ShareRequestsApplication(Application):

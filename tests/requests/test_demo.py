@@ -120,3 +120,19 @@ def test_it_lets_the_personas_open_their_pages(demo, client):
     overdue = client.get(reverse("share_requests:overdue"))
     assert overdue.status_code == 200
     assert selectors.overdue_queue().first().reference in overdue.content.decode()
+
+
+def test_it_pages_the_inbox_without_counting_it(demo, client, monkeypatch):
+    from requests.views import TaskListView
+
+    monkeypatch.setattr(TaskListView, "page_size", 5)
+    reviewer = _user("zj_reviewer")
+    client.force_login(reviewer)
+    references = [t.process.shareapplicationprocess.application.reference for t in selectors.task_list(reviewer)]
+    first = client.get(reverse("share_requests:tasks")).content.decode()
+    second = client.get(reverse("share_requests:tasks") + "?page=2").content.decode()
+    assert all(ref in first for ref in references[:5]) and references[5] not in first
+    assert all(ref in second for ref in references[5:10])
+    assert "?page=2" in first and "上一页" not in first
+    assert "?page=1" in second and "?page=3" in second
+    assert client.get(reverse("share_requests:tasks") + "?page=x").status_code == 200
