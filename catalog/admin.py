@@ -10,6 +10,7 @@ from catalog.models import (
     NegativeListEntry,
     ResourceVersion,
 )
+from workflows.admin import ReadOnlyAdmin
 
 
 @admin.register(LegalBasis)
@@ -58,7 +59,7 @@ class DataResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResourceVersion)
-class ResourceVersionAdmin(admin.ModelAdmin):
+class ResourceVersionAdmin(ReadOnlyAdmin):
     list_display = ["resource", "number", "summary", "created_by", "created_at"]
     search_fields = ["resource__code", "resource__name"]
     readonly_fields = [
@@ -71,15 +72,6 @@ class ResourceVersionAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DemandItem)
@@ -117,3 +109,13 @@ class ImportJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     readonly_fields = ["status", "progress", "message", "errors", "resources_created", "items_created", "finished_at"]
+
+
+@admin.register(DataItem)
+class DataItemAdmin(ReadOnlyAdmin):
+    """Items are edited with their resource (versioned by the services); this is for finding them."""
+
+    list_display = ["name", "resource", "data_type", "length", "security_level"]
+    list_filter = ["data_type", "security_level"]
+    list_select_related = ["resource"]
+    search_fields = ["name", "resource__code", "resource__name"]

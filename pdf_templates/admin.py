@@ -1,19 +1,7 @@
 from django.contrib import admin
 
 from pdf_templates.models import Record, RecordCounter
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records and counters are written only by services: corrections are new records."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from workflows.admin import ReadOnlyAdmin
 
 
 @admin.register(Record)

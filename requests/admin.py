@@ -8,7 +8,9 @@ from requests.models import (
     Grant,
     RefusalReason,
     ShareApplication,
+    ShareApplicationProcess,
 )
+from workflows.admin import ReadOnlyAdmin
 
 
 class AttachmentInline(admin.TabularInline):
@@ -20,7 +22,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(ShareApplication)
-class ShareApplicationAdmin(admin.ModelAdmin):
+class ShareApplicationAdmin(ReadOnlyAdmin):
     """States change only through the services (and so the flow); the admin reads."""
 
     list_display = [
@@ -39,34 +41,16 @@ class ShareApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = [AttachmentInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["application", "outcome", "decided_as", "decided_by", "countersigned_by", "effective_at"]
     list_filter = ["outcome", "decided_as"]
     list_select_related = ["application", "decided_by", "countersigned_by"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "consumer_department",
@@ -79,15 +63,6 @@ class GrantAdmin(admin.ModelAdmin):
     list_filter = ["state", "share_method"]
     list_select_related = ["consumer_department", "provider_department", "resource"]
     search_fields = ["number", "resource__name", "resource__code"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RefusalReason)
@@ -113,3 +88,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApplicationAttachment)
+class ApplicationAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "application", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["application", "uploaded_by"]
+    search_fields = ["original_name", "sha256"]
+
+
+@admin.register(ShareApplicationProcess)
+class ShareApplicationProcessAdmin(ReadOnlyAdmin):
+    list_display = ["id", "application", "status", "created", "finished"]
+    list_filter = ["status"]
+    list_select_related = ["application"]
