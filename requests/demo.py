@@ -26,6 +26,7 @@ import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -237,6 +238,11 @@ class Builder:
         self.rng = rng
         self.today = timezone.localdate()
         self.coordinator = User.objects.get(username="zs_coordinator")
+        # The maintained list comes with a data migration; a flushed database (transactional tests) lost it.
+        for code, label, needs_basis in import_module("requests.migrations.0002_refusal_reasons").REASONS:
+            RefusalReason.objects.get_or_create(
+                code=code, defaults={"label": label, "requires_legal_basis": needs_basis}
+            )
         self.reasons = {r.code: r for r in RefusalReason.objects.all()}
         self.legal_bases = list(LegalBasis.objects.order_by("code"))
         self.outcomes: dict[str, list[ShareApplication]] = {}
