@@ -8,6 +8,10 @@ class RequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.events import register
+        from requests.selectors import task_list
+        from workflows.selectors import register_task_source
+
+        register_task_source(task_list)
 
         register("share_application_task", "共享申请待办")
         register("share_application_decided", "共享申请结果")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -16,10 +18,17 @@ def inbox_tasks(user) -> QuerySet[Task]:
     )
 
 
-def queue_tasks(user) -> QuerySet[Task]:
-    """Unassigned human tasks the user's permissions let them take.
+# Each process registers the selector of the tasks a user may work on, scoped as
+# that process scopes them (by department, for share applications). The engine
+# cannot know a process's scoping, so the home page asks the processes.
+_TASK_SOURCES: list[Callable[[object], QuerySet[Task]]] = []
 
-    Department scoping of each process's queue is applied by that process's
-    own selectors; this is the engine-wide count for the home page.
-    """
-    return Task.objects.user_queue(user).filter(status=STATUS.NEW).order_by("-created")
+
+def register_task_source(selector: Callable[[object], QuerySet[Task]]) -> None:
+    if selector not in _TASK_SOURCES:
+        _TASK_SOURCES.append(selector)
+
+
+def queue_count(user) -> int:
+    """Unassigned tasks the user may take, over every registered process."""
+    return sum(selector(user).filter(status=STATUS.NEW).count() for selector in _TASK_SOURCES)

@@ -5,7 +5,7 @@ from viewflow.urls import Application
 
 from organizations.selectors import principals_of
 from organizations.views import SubstitutionCancelView, SubstitutionsView
-from workflows.selectors import inbox_tasks, queue_tasks
+from workflows.selectors import inbox_tasks, queue_count
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -17,7 +17,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             department=user.department,
             roles=user.role_labels(),
             inbox_count=inbox_tasks(user).count(),
-            queue_count=queue_tasks(user).count(),
+            queue_count=queue_count(user),
             acting_for=list(principals_of(user)),
             **kwargs,
         )
