@@ -15,3 +15,13 @@ def test_the_home_queue_counts_only_the_tasks_of_the_users_department(
     outsider = UserFactory(username="ga_reviewer", department=gongan, roles=["provider_reviewer"])
     assert _queue_count(client, zhujian_reviewer) == "1"
     assert _queue_count(client, outsider) == "0"
+
+
+def test_the_inbox_names_the_step_in_chinese(client, gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource)
+    client.force_login(zhujian_reviewer)
+    inbox = client.get("/share_requests/tasks/").content.decode()
+    assert application.reference in inbox
+    assert "<td>提供方审核</td>" in inbox
+    detail = client.get(application.get_absolute_url()).content.decode()
+    assert "当前步骤：提供方审核" in detail
