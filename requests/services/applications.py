@@ -324,8 +324,12 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             ShareApplicationFlow.correction.run(task)
         else:
             ShareApplicationFlow.start.run(application=application)
-        application = _lock(application)  # re-read: the flow may have decided it (protected field, no refresh)
-        if application.state == ApplicationState.SUBMITTED:
+        # The flow may have decided it (on another instance: protected field, no refresh). The row is
+        # ours since _lock, and routing to review leaves it as it was, so the state alone tells.
+        state = ShareApplication.objects.values_list("state", flat=True).get(pk=application.pk)
+        if state != ApplicationState.SUBMITTED:
+            application = _lock(application)
+        else:
             _start_review(application, actor=actor, resubmission=resubmission)
     return application
 
@@ -517,10 +521,10 @@ def _application_of(task: Task) -> ShareApplication:
 
 
 def _lock_of_task(task: Task) -> ShareApplication:
-    """The task's application, locked like `_lock` (found through its process)."""
+    """The task's application, locked like `_lock` (found through its process): only what a task needs."""
     return (
         ShareApplication.objects.select_for_update(of=("self",))
-        .select_related("resource", "applicant_department", "provider_department", "applicant")
+        .only("pk", "applicant_id", "applicant_department_id", "provider_department_id", "state")
         .get(process__pk=task.process_id)
     )
 
