@@ -50,7 +50,8 @@ def notify(
         )
     )
     notifications, email_ids = [], []
-    with transaction.atomic():
+    # No savepoint: nothing here is retried on failure, it all rolls back with the caller's decision.
+    with transaction.atomic(savepoint=False):
         for user, principal in targets:
             ctx = {
                 **context,

@@ -7,18 +7,30 @@ issuers of the same series queue on the row lock: no duplicate.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from organizations.models import Department
 from pdf_templates.models import RecordCounter
 
 
-def _locked_counter(issuer: Department, type: str, year: int) -> RecordCounter:
+def _increment(issuer: Department, type: str, year: int) -> int | None:
+    """Bump the counter and return its new value in one statement (the UPDATE holds the row lock), or None."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(RecordCounter._meta.db_table)} SET {q('last_number')} = {q('last_number')} + 1 "
+            f"WHERE {q('issuer_id')} = %s AND {q('type')} = %s AND {q('year')} = %s RETURNING {q('last_number')}",
+            [issuer.pk, type, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _next_number(issuer: Department, type: str, year: int) -> int:
     for _ in range(3):
-        try:
-            return RecordCounter.objects.select_for_update().get(issuer=issuer, type=type, year=year)
-        except RecordCounter.DoesNotExist:
-            pass
+        number = _increment(issuer, type, year)
+        if number is not None:
+            return number
         try:
             # The first number of a series: two callers may race to create the
             # row. The loser's savepoint rolls back and it locks the winner's row.
@@ -33,7 +45,4 @@ def take_next_number(*, issuer: Department, type: str, year: int) -> int:
     """The next number of the series, inside the caller's transaction (which must be open)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_next_number must run inside transaction.atomic().")
-    counter = _locked_counter(issuer, type, year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    return _next_number(issuer, type, year)

@@ -76,7 +76,9 @@ def issue_record(
     if not isinstance(data, dict):
         raise RecordError(DATA_NOT_OBJECT)
     subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
-    with transaction.atomic():
+    # A savepoint only where a RecordError can be raised after a read inside (the supersedes checks), so a
+    # caller may catch it and carry on; otherwise a failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=supersedes is not None):
         if supersedes is not None:
             supersedes = Record.objects.select_for_update().get(pk=supersedes.pk)
             if (supersedes.subject_type_id, supersedes.subject_id) != (subject_type.pk, str(subject.pk)):
@@ -124,7 +126,7 @@ def issue_record(
             issued_by=actor,
             supersedes=supersedes,
         )
-        record.departments.set(subject_departments(subject))
+        record.departments.add(*subject_departments(subject))  # a new record: add, not set (no read)
         record_event(
             subject=subject,
             action="record_issued",

@@ -26,8 +26,18 @@ from workflows import nodes
 
 
 def _state(activation) -> str:
-    # A fresh read: the service changed the state on another instance (protected field, no refresh_from_db).
-    return ShareApplication.objects.values_list("state", flat=True).get(pk=activation.process.application_id)
+    """The application's state, read fresh once per gateway activation.
+
+    Fresh: the service changed the state on another instance (protected field, no refresh_from_db).
+    Once: a Switch evaluates its cases one after another on the same activation, within one
+    transaction, so the first read answers them all.
+    """
+    try:
+        return activation._application_state
+    except AttributeError:
+        state = ShareApplication.objects.values_list("state", flat=True).get(pk=activation.process.application_id)
+        activation._application_state = state
+        return state
 
 
 class DepartmentTask(nodes.View):
@@ -36,6 +46,10 @@ class DepartmentTask(nodes.View):
     def can_assign(self, user, task) -> bool:
         if not super().can_assign(user, task):
             return False
+        # Set by task_take, which holds this task's application locked (found through task.process_id).
+        application = getattr(task, "_share_application", None)
+        if application is not None:
+            return user.department_id is not None and user.department_id == application.provider_department_id
         provider_id = ShareApplication.objects.filter(process__pk=task.process_id).values("provider_department_id")
         return user.department_id is not None and provider_id.filter(provider_department_id=user.department_id).exists()
 

@@ -60,7 +60,8 @@ def record_event(
     ip: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
-    with transaction.atomic():
+    # No savepoint: an event that fails to write fails the caller's whole transition.
+    with transaction.atomic(savepoint=False):
         _lock_chain_head()
         last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
         event = AuditEvent(

@@ -40,6 +40,7 @@ from django.utils.module_loading import import_string
 
 from workflows import workdays as clock
 from workflows.models import Deadline
+from workflows.workcalendar import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +96,9 @@ def register(
     resolve_action(on_expiry)  # fail now, in the caller's transaction, not at expiry
     if remind_before is not None:
         resolve_action(on_remind)
-    due_at = _due_date(start, workdays)
-    with transaction.atomic():
+    calendar = clock.current_calendar()  # read the overrides once for both dates
+    due_at = _due_date(start, workdays, calendar)
+    with transaction.atomic(savepoint=False):
         cancel_for(subject, kind=kind)
         deadline = Deadline.objects.create(
             subject_type=ContentType.objects.get_for_model(subject),
@@ -107,26 +109,26 @@ def register(
             workdays=workdays,
             due_at=due_at,
             remind_before_workdays=remind_before,
-            remind_at=_remind_at(due_at, remind_before),
+            remind_at=_remind_at(due_at, remind_before, calendar),
             on_remind=on_remind if remind_before is not None else "",
             on_expiry=on_expiry,
         )
-        deadline.recipients.set(list(recipients))
+        deadline.recipients.add(*recipients)  # a new deadline: add, not set (no read of what it has)
     return deadline
 
 
-def _due_date(start: dt.date | dt.datetime, n: int) -> dt.datetime:
+def _due_date(start: dt.date | dt.datetime, n: int, calendar: WorkCalendar) -> dt.datetime:
     if isinstance(start, dt.datetime) and timezone.is_aware(start):
         start = timezone.localtime(start)
-    return clock.due_date(start, n)
+    return calendar.due_date(start, n, tz=timezone.get_default_timezone())
 
 
-def _remind_at(due_at: dt.datetime, remind_before: int | None) -> dt.datetime | None:
+def _remind_at(due_at: dt.datetime, remind_before: int | None, calendar: WorkCalendar) -> dt.datetime | None:
     """Start of the working day `remind_before` working days before the due day."""
     if remind_before is None:
         return None
     due_day = timezone.localtime(due_at).date()
-    day = clock.add_workdays(due_day, -remind_before) if remind_before else due_day
+    day = calendar.add_workdays(due_day, -remind_before) if remind_before else due_day
     return dt.datetime.combine(day, REMIND_AT, tzinfo=timezone.get_default_timezone())
 
 

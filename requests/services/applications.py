@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -42,6 +43,7 @@ from requests.models import (
     DecisionOutcome,
     RefusalReason,
     ShareApplication,
+    ShareApplicationProcess,
     StandardClause,
 )
 from requests.services.grants import grant_create_from_decision
@@ -322,8 +324,12 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             ShareApplicationFlow.correction.run(task)
         else:
             ShareApplicationFlow.start.run(application=application)
-        application = _lock(application)  # re-read: the flow may have decided it (protected field, no refresh)
-        if application.state == ApplicationState.SUBMITTED:
+        # The flow may have decided it (on another instance: protected field, no refresh). The row is
+        # ours since _lock, and routing to review leaves it as it was, so the state alone tells.
+        state = ShareApplication.objects.values_list("state", flat=True).get(pk=application.pk)
+        if state != ApplicationState.SUBMITTED:
+            application = _lock(application)
+        else:
             _start_review(application, actor=actor, resubmission=resubmission)
     return application
 
@@ -331,7 +337,8 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
 def _start_review(application: ShareApplication, *, actor, resubmission: bool, workdays: int | None = None) -> None:
     """In review: the provider's clock starts (again) and its reviewers hear of it."""
     application.start_review()
-    _start_clock(application, workdays or settings.SHARE_REPLY_WORKDAYS)
+    reviewers = list(who.by_role(Role.PROVIDER_REVIEWER, application.provider_department))  # read once: clock + notice
+    _start_clock(application, workdays or settings.SHARE_REPLY_WORKDAYS, reviewers=reviewers)
     application.save(update_fields=["state", "due_at", "updated_at"])
     record_event(
         subject=application,
@@ -342,10 +349,10 @@ def _start_review(application: ShareApplication, *, actor, resubmission: bool, w
         comment=f"答复期限 {timezone.localtime(application.due_at):%Y-%m-%d %H:%M}",
     )
     verb = "重新提交（补正后）" if resubmission else "提交"
-    _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。")
+    _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。", reviewers)
 
 
-def _start_clock(application: ShareApplication, workdays: int) -> None:
+def _start_clock(application: ShareApplication, workdays: int, *, reviewers: Sequence | None = None) -> None:
     deadline = deadlines.register(
         subject=application,
         kind=DEADLINE_KIND,
@@ -353,7 +360,9 @@ def _start_clock(application: ShareApplication, workdays: int) -> None:
         start=timezone.now(),
         workdays=workdays,
         remind_before=min(settings.SHARE_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
-        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department)
+        if reviewers is None
+        else reviewers,
         on_expiry="share_requests.escalate_overdue",
     )
     application.due_at = deadline.due_at
@@ -405,8 +414,9 @@ OPEN = [
 
 
 def _open_task(application: ShareApplication, node=None) -> Task | None:
+    # Through the process's application link, in one query (not: load application.process, then its tasks).
     tasks = Task.objects.filter(
-        process__pk=getattr(getattr(application, "process", None), "pk", None),
+        process__in=ShareApplicationProcess.objects.filter(application_id=application.pk).values("pk"),
         status__in=[STATUS.NEW, STATUS.ASSIGNED],
     )
     if node is not None:
@@ -445,11 +455,12 @@ def _complete_task(task: Task, actor) -> None:
 
 def task_take(*, actor, task: Task) -> Task:
     """认领: take an unassigned task of one's department."""
-    application = _application_of(task)
-    if actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id:
-        raise ApplicationError(SELF_DECISION)
     with transaction.atomic():
-        _lock(application)
+        # One read: locked, and what the check needs (nothing is written before it).
+        application = _lock_of_task(task)
+        if actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id:
+            raise ApplicationError(SELF_DECISION)
+        task._share_application = application  # DepartmentTask.can_assign: the provider, without a read
         with task.activation() as activation:
             if task.status != STATUS.NEW:
                 raise ApplicationError(NOT_OPEN)
@@ -507,6 +518,15 @@ def task_handover(*, actor, task: Task, to_user) -> Task:
 
 def _application_of(task: Task) -> ShareApplication:
     return ShareApplication.objects.select_related("process").get(process__pk=task.process_id)
+
+
+def _lock_of_task(task: Task) -> ShareApplication:
+    """The task's application, locked like `_lock` (found through its process): only what a task needs."""
+    return (
+        ShareApplication.objects.select_for_update(of=("self",))
+        .only("pk", "applicant_id", "applicant_department_id", "provider_department_id", "state")
+        .get(process__pk=task.process_id)
+    )
 
 
 # ---------------------------------------------------------------- decisions
@@ -589,7 +609,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             standard_clauses=list(terms.standard_clauses),
             countersign_required=countersign,
         )
-        decision.granted_items.set(terms.items)
+        decision.granted_items.add(*terms.items)  # a new decision: add, not set (no read of what it has)
         _close_dispute(application, actor, upheld=False)
         from_state = application.state
         if countersign:
@@ -611,12 +631,19 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
                 context={"message": f"共享申请{application.reference}涉及3级及以上信息项，审核人拟同意，请会签。"},
             )
         else:
-            _make_effective(application, decision, actor=actor, from_state=from_state)
+            _make_effective(application, decision, actor=actor, from_state=from_state, granted_items=terms.items)
             _complete_task(task, actor)
     return decision
 
 
-def _make_effective(application: ShareApplication, decision: Decision, *, actor, from_state: str) -> None:
+def _make_effective(
+    application: ShareApplication,
+    decision: Decision,
+    *,
+    actor,
+    from_state: str,
+    granted_items: Sequence[DataItem] | None = None,
+) -> None:
     """The grant takes effect: transition, record, enforceable Grant, notice."""
     if decision.outcome == DecisionOutcome.GRANTED:
         application.approve()
@@ -627,7 +654,7 @@ def _make_effective(application: ShareApplication, decision: Decision, *, actor,
     application.save(update_fields=["state", "decided_at", "due_at", "updated_at"])
     decision.record = _issue_decision_record(application, decision, actor=actor)
     decision.save(update_fields=["effective_at", "record"])
-    grant_create_from_decision(decision=decision)
+    grant_create_from_decision(decision=decision, items=granted_items)
     record_event(
         subject=application,
         action="application_decided",
@@ -905,7 +932,7 @@ def decide_automatically(*, application: ShareApplication) -> Decision:
         conditions=application.resource.share_conditions,
         standard_clauses=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING],
     )
-    decision.granted_items.set(application.items.all())
+    decision.granted_items.add(*application.items.all())  # a new decision: nothing to replace
     _make_effective(application, decision, actor=None, from_state=ApplicationState.SUBMITTED)
     notify(
         recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
@@ -970,8 +997,12 @@ def _issue_decision_record(application: ShareApplication, decision: Decision, *,
                 "facts": facts,
             },
         )
-    granted = list(decision.granted_items.order_by("position", "pk"))
-    not_granted = list(application.items.exclude(pk__in=[i.pk for i in granted]).order_by("position", "pk"))
+    # One read of the requested items, split by what the decision granted.
+    # (Granted items are always among the requested ones: validate_grant_terms.)
+    granted_rows = Decision.granted_items.through.objects.filter(decision_id=decision.pk, dataitem_id=OuterRef("pk"))
+    requested = list(application.items.annotate(granted=Exists(granted_rows)).order_by("position", "pk"))
+    granted = [i for i in requested if i.granted]
+    not_granted = [i for i in requested if not i.granted]
     method_label = dict(decision._meta.get_field("granted_method").choices)[decision.granted_method]
     if decision.outcome == DecisionOutcome.PARTIALLY_GRANTED:
         verdict = "部分同意共享。"
@@ -1021,9 +1052,11 @@ def _tell_applicant(application: ShareApplication, message: str) -> None:
     )
 
 
-def _tell_reviewers(application: ShareApplication, message: str) -> None:
+def _tell_reviewers(application: ShareApplication, message: str, reviewers: Sequence | None = None) -> None:
     notify(
-        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department)
+        if reviewers is None
+        else reviewers,
         event="share_application_task",
         subject=application,
         context={"message": message},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataResource
+from catalog.models import DataItem, DataResource
 from notifications import recipients
 from notifications.services import notify
 from organizations.models import Department
@@ -341,8 +342,11 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
 # --- the enforceable grant: created with the decision, checked by the exchange platform -------
 
 
-def grant_create_from_decision(*, decision: Decision) -> Grant:
-    """The enforceable grant of an effective grant or partial grant, inside the decision's transaction."""
+def grant_create_from_decision(*, decision: Decision, items: Sequence[DataItem] | None = None) -> Grant:
+    """The enforceable grant of an effective grant or partial grant, inside the decision's transaction.
+
+    `items`: the decision's granted items when the caller holds them already (saves reading them back).
+    """
     application = decision.application
     grant = Grant.objects.create(
         application=application,
@@ -356,7 +360,9 @@ def grant_create_from_decision(*, decision: Decision) -> Grant:
         valid_from=decision.granted_period_start,
         valid_to=decision.granted_period_end,
     )
-    grant.items.set(decision.granted_items.all())
+    grant.items.add(
+        *(decision.granted_items.all() if items is None else items)
+    )  # a new grant: add, not set (no read of what it has)
     return grant
 
 
