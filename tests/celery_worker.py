@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -18,13 +19,15 @@ from tests.conftest import REDIS_URL
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
-    """The URL of the database this test runs on, for a subprocess to share."""
-    settings = connection.settings_dict
+def subprocess_database_url() -> str:
+    """The URL of the database this test runs on, for a worker subprocess to share."""
+    db = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @contextlib.contextmanager
@@ -34,7 +37,7 @@ def celery_worker(*, broker_url: str = REDIS_URL) -> Iterator[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "CELERY_BROKER_URL": broker_url,
     }
     worker = subprocess.Popen(

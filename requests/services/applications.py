@@ -230,6 +230,15 @@ def earlier_outcome_text(previous: ShareApplication) -> str:
 # ---------------------------------------------------------------- the applicant
 
 
+def _validated_input(resource, data, items, attachments) -> list[UploadedFile]:
+    """Every field and attachment checked before anything is written."""
+    validate_application(resource=resource, data=data, items=items)
+    attachments = list(attachments)
+    for upload in attachments:
+        validate_attachment(upload)
+    return attachments
+
+
 def application_create(
     *,
     actor,
@@ -246,10 +255,7 @@ def application_create(
         raise ApplicationError(RESOURCE_NOT_PUBLISHED)
     if resource.provider_department_id == actor.department_id:
         raise ApplicationError(OWN_RESOURCE)
-    validate_application(resource=resource, data=data, items=items)
-    attachments = list(attachments)
-    for upload in attachments:
-        validate_attachment(upload)
+    attachments = _validated_input(resource, data, items, attachments)
     with transaction.atomic():
         application = ShareApplication(
             applicant_department=actor.department,
@@ -278,10 +284,7 @@ def application_update(
     """Change a draft, or a returned application before resubmitting it (补正)."""
     if not permissions.can_edit(actor, obj):
         raise ApplicationError(NOT_AN_APPLICANT)
-    validate_application(resource=obj.resource, data=data, items=items)
-    attachments = list(attachments)
-    for upload in attachments:
-        validate_attachment(upload)
+    attachments = _validated_input(obj.resource, data, items, attachments)
     with transaction.atomic():
         application = _lock(obj)
         if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):

@@ -16,29 +16,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import redis
 from django.conf import settings
-from django.db import connection
 
 from project.celery import app
+from tests.celery_worker import subprocess_database_url
 
 REDIS_URL = os.environ.get("GOVSHARE_NOTIFY_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 # Nothing listens on port 1: a broker that is down.
 DEAD_BROKER_URL = "redis://127.0.0.1:1/4"
-
-
-def test_database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    if connection.vendor == "postgresql":
-        auth = quote(db["USER"] or "")
-        if db.get("PASSWORD"):
-            auth += ":" + quote(db["PASSWORD"])
-        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    raise NotImplementedError(connection.vendor)
 
 
 def _point_producer_at(url: str, transport_options: dict) -> None:
@@ -73,7 +60,7 @@ def celery_worker(log_path: Path, *, concurrency: int = 1, **env_extra: str) -> 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         **env_extra,
     }
