@@ -109,13 +109,15 @@ def _draft(applicant, resource):
 
 
 def submit_review_grant(application, applicant, reviewer) -> None:
-    """What a user does, one request each: submit; the reviewer takes the task; then grants."""
+    """What the users do, one request each: the applicant submits; a reviewer grants it from the queue.
+
+    Like B0's View, the reviewer's decision takes the unassigned task in the same transaction
+    (requests.services.application_grant); taking it first (认领) is a separate, optional click.
+    """
     from requests.models import ApplicationState
-    from requests.services import GrantTerms, application_grant, application_submit, task_take
-    from requests.services.applications import open_task
+    from requests.services import GrantTerms, application_grant, application_submit
 
     application = application_submit(actor=applicant, obj=application)
-    task_take(actor=reviewer, task=open_task(application))
     decision = application_grant(
         actor=reviewer,
         obj=application,

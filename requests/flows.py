@@ -1,19 +1,19 @@
 """The share application's human tasks (DESIGN.md §3.1).
 
 The application's state lives on the model (django-fsm) and changes only in
-requests.services; this flow routes the tasks around it. Every gateway reads
-a predicate of the model, and every human step is one node:
+requests.services; this flow routes the human tasks around it. Applications
+that need no person (the negative list refuses them, unconditional data is
+granted) are decided by application_submit itself and get no process. The
+rest start here, and every gateway reads the state the service just set:
 
-    start → on the negative list? ── yes → auto_refuse → end
-                 └ no → auto-grantable? ── yes → auto_grant → end
-                              └ no → review ─┬ decided → end
-                                             ├ countersigning → countersign ─┬ effective → end
-                                             │                               ├ sent back → review
-                                             │                               └ overdue → arbitrate
-                                             ├ returned → correction (waits for resubmission) → review
-                                             └ overdue or disputed → arbitrate ─┬ decided → end
-                                                                                ├ returned → correction
-                                                                                └ ordered → review
+    start → review ─┬ decided → end
+                    ├ countersigning → countersign ─┬ effective → end
+                    │                               ├ sent back → review
+                    │                               └ overdue → arbitrate
+                    ├ returned → correction (waits for resubmission) → review
+                    └ overdue or disputed → arbitrate ─┬ decided → end
+                                                       ├ returned → correction
+                                                       └ ordered → review
 """
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ from workflows import nodes
 
 
 def _state(activation) -> str:
-    """The application's state, read fresh once per gateway activation.
+    """The application's state as the service that moved the flow left it.
 
-    Fresh: the service changed the state on another instance (protected field, no refresh_from_db).
-    Once: a Switch evaluates its cases one after another on the same activation, within one
-    transaction, so the first read answers them all.
+    The services complete tasks with the application locked and tell the process its new
+    state (`process.application_state`); otherwise it is read fresh (another instance changed
+    it: protected field, no refresh_from_db), once per gateway activation, since a Switch
+    evaluates its cases one after another on the same activation.
     """
-    try:
-        return activation._application_state
-    except AttributeError:
+    state = getattr(activation.process, "application_state", None) or getattr(activation, "_application_state", None)
+    if state is None:
         state = ShareApplication.objects.values_list("state", flat=True).get(pk=activation.process.application_id)
         activation._application_state = state
-        return state
+    return state
 
 
 class DepartmentTask(nodes.View):
@@ -59,22 +59,7 @@ class ShareApplicationFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = "共享申请"
 
-    start = flow.StartHandle(this.start_process).Next(this.screen)
-
-    # The negative list wins over "unconditional is shared by default": a listed item is never granted.
-    screen = (
-        flow.If(lambda activation: activation.process.application.is_on_negative_list())
-        .Then(this.auto_refuse)
-        .Else(this.route)
-    )
-    auto_refuse = flow.Function(this.run_auto_refuse).Next(this.end)
-
-    route = (
-        flow.If(lambda activation: activation.process.application.is_auto_grantable())
-        .Then(this.auto_grant)
-        .Else(this.review)
-    )
-    auto_grant = flow.Function(this.run_auto_grant).Next(this.end)
+    start = flow.StartHandle(this.start_process).Next(this.review)
 
     review = (
         DepartmentTask(this.task_view)
@@ -124,16 +109,6 @@ class ShareApplicationFlow(flow.Flow):
     def start_process(self, activation, application) -> None:
         activation.process.application = application
         activation.process.artifact = application
-
-    def run_auto_grant(self, activation) -> None:
-        from requests.services.applications import decide_automatically
-
-        decide_automatically(application=activation.process.application)
-
-    def run_auto_refuse(self, activation) -> None:
-        from requests.services.applications import refuse_by_negative_list
-
-        refuse_by_negative_list(application=activation.process.application)
 
     def task_view(self, request, **kwargs):
         """Tasks are worked on the application's page; a task URL leads there."""

@@ -497,3 +497,10 @@ class ShareApplicationProcess(Process):
     class Meta:
         verbose_name = "共享申请流程"
         verbose_name_plural = "共享申请流程"
+
+    def save(self, *args, **kwargs):
+        # The application link is set once, at start; later saves by viewflow (status, finished)
+        # touch only its own table, not this one.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
+        super().save(*args, **kwargs)

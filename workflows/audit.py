@@ -11,11 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from workflows.hashing import chain_hash
+from workflows.hashing import canonical_json, chain_hash, sha256_hex
 from workflows.models import GENESIS_HASH, AuditEvent
-
-# Any fixed 64-bit key: every audit writer takes this one advisory lock.
-_PG_AUDIT_LOCK_KEY = 0x60_75_A0_D1
 
 
 def event_payload(event: AuditEvent) -> dict[str, Any]:
@@ -59,26 +56,59 @@ def record_event(
     comment: str = "",
     ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event to the chain, inside the caller's transaction.
+
+    Writers are serialised until commit, so no two events take the same
+    predecessor: on PostgreSQL by the advisory lock in workflows_audit_append
+    (migration 0004), on SQLite by the database lock (write transactions are
+    IMMEDIATE, see settings). The unique constraint on prev_hash is the
+    backstop either way.
+    """
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_id=str(subject.pk),
+        from_state=from_state or "",
+        to_state=to_state or "",
+        comment=comment,
+        ip=ip or None,
+        created_at=timezone.now(),
+    )
+    payload = canonical_json(event_payload(event))
     # No savepoint: an event that fails to write fails the caller's whole transition.
     with transaction.atomic(savepoint=False):
-        _lock_chain_head()
-        last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
-        event = AuditEvent(
-            actor=actor,
-            action=action,
-            subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
-            subject_id=str(subject.pk),
-            from_state=from_state or "",
-            to_state=to_state or "",
-            comment=comment,
-            ip=ip or None,
-            created_at=timezone.now(),
-            prev_hash=last.hash if last else GENESIS_HASH,
-        )
-        event.hash = chain_hash(event.prev_hash, event_payload(event))
-        event.save()
+        if connection.vendor == "postgresql":
+            _append_in_postgresql(event, payload)
+        else:
+            last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
+            event.prev_hash = last.hash if last else GENESIS_HASH
+            event.hash = sha256_hex(event.prev_hash + payload)  # chain_hash, with the JSON already made
+            event.save()
     return event
+
+
+def _append_in_postgresql(event: AuditEvent, payload: str) -> None:
+    """Lock, read the head, hash and insert in one round trip; the database hashes as chain_hash does."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM workflows_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                event.actor_id,
+                event.action,
+                event.subject_type_id,
+                event.subject_id,
+                event.from_state,
+                event.to_state,
+                event.comment,
+                event.ip,
+                event.created_at,
+                payload,
+            ],
+        )
+        event.pk, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Every function is one transition: check, lock the application row, transition
 (django-fsm), save, audit, then notify and issue the record, all in one
-transaction. The flow (requests.flows) is moved forward from here; its nodes
-call back only into decide_automatically / refuse_by_negative_list.
+transaction. The flow (requests.flows) is started and moved forward from here
+only; its nodes never call back.
 
 Concurrency: every decision locks the application row first (a blocking
 SELECT … FOR UPDATE) and only then touches the viewflow task, so of two
@@ -300,9 +300,11 @@ def application_update(
 
 
 def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
-    """Submit (or resubmit after 补正). Routes at once: automatic grant, automatic refusal, or provider review."""
-    from requests.flows import ShareApplicationFlow
+    """Submit (or resubmit after 补正). Routes at once: automatic refusal, automatic grant, or provider review.
 
+    The negative list wins over "unconditional is shared by default": a listed item is never granted.
+    Only review needs people, so only review starts the flow (a resubmission resumes it).
+    """
     if not permissions.can_edit(actor, obj):
         raise ApplicationError(NOT_AN_APPLICANT)
     with transaction.atomic():
@@ -314,7 +316,6 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         application.resource_version = application.resource.current_version
         application.submit()
         application.submitted_at = timezone.now()
-        application.save(update_fields=["resource_version", "state", "submitted_at", "updated_at"])
         record_event(
             subject=application,
             action="application_resubmitted" if resubmission else "application_submitted",
@@ -322,27 +323,34 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             from_state=from_state,
             to_state=application.state,
         )
-        if resubmission:
-            task = _open_task(application, ShareApplicationFlow.correction)
-            ShareApplicationFlow.correction.run(task)
+        submitted = ["resource_version", "state", "submitted_at", "updated_at"]
+        hits = [] if resubmission else application.negative_list_hits()
+        if hits:
+            application.save(update_fields=submitted)
+            refuse_by_negative_list(application=application, hit=hits[0])
+        elif not resubmission and application.is_auto_grantable():
+            application.save(update_fields=submitted)
+            decide_automatically(application=application)
         else:
-            ShareApplicationFlow.start.run(application=application)
-        # The flow may have decided it (on another instance: protected field, no refresh). The row is
-        # ours since _lock, and routing to review leaves it as it was, so the state alone tells.
-        state = ShareApplication.objects.values_list("state", flat=True).get(pk=application.pk)
-        if state != ApplicationState.SUBMITTED:
-            application = _lock(application)
-        else:
-            _start_review(application, actor=actor, resubmission=resubmission)
+            _start_review(application, actor=actor, resubmission=resubmission, also_save=submitted)
     return application
 
 
-def _start_review(application: ShareApplication, *, actor, resubmission: bool, workdays: int | None = None) -> None:
-    """In review: the provider's clock starts (again) and its reviewers hear of it."""
+def _start_review(
+    application: ShareApplication,
+    *,
+    actor,
+    resubmission: bool,
+    workdays: int | None = None,
+    also_save: Sequence[str] = (),
+) -> None:
+    """In review: the provider's clock starts (again), its reviewers hear of it and get the task."""
+    from requests.flows import ShareApplicationFlow
+
     application.start_review()
     reviewers = list(who.by_role(Role.PROVIDER_REVIEWER, application.provider_department))  # read once: clock + notice
     _start_clock(application, workdays or settings.SHARE_REPLY_WORKDAYS, reviewers=reviewers)
-    application.save(update_fields=["state", "due_at", "updated_at"])
+    application.save(update_fields=sorted({*also_save, "state", "due_at", "updated_at"}))
     record_event(
         subject=application,
         action="review_started",
@@ -351,6 +359,11 @@ def _start_review(application: ShareApplication, *, actor, resubmission: bool, w
         to_state=application.state,
         comment=f"答复期限 {timezone.localtime(application.due_at):%Y-%m-%d %H:%M}",
     )
+    if resubmission:
+        task = _open_task(application, ShareApplicationFlow.correction)
+        ShareApplicationFlow.correction.run(task)
+    else:
+        ShareApplicationFlow.start.run(application=application)
     verb = "重新提交（补正后）" if resubmission else "提交"
     _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。", reviewers)
 
@@ -424,7 +437,7 @@ def _open_task(application: ShareApplication, node=None) -> Task | None:
     )
     if node is not None:
         tasks = tasks.filter(flow_task=node)
-    return tasks.select_related("owner").order_by("-pk").first()
+    return tasks.select_related("owner", "process__shareapplicationprocess").order_by("-pk").first()
 
 
 def open_task(application: ShareApplication) -> Task | None:
@@ -447,9 +460,18 @@ def _check_may_work(actor, application: ShareApplication, node) -> Task:
     return task
 
 
-def _complete_task(task: Task, actor) -> None:
-    """Finish the human task for `actor` (None: the system, e.g. on escalation); the flow routes on."""
-    with task.activation() as activation:
+def _complete_task(task: Task, actor, application: ShareApplication) -> None:
+    """Finish the human task for `actor` (None: the system, e.g. on escalation); the flow routes on.
+
+    The caller holds `application` locked and read `task` (with its process) after that, so the
+    task is current and is not read again (viewflow's task.activation() would re-read it and its
+    process twice). The gateways after the task route on the state the caller just set.
+    """
+    node = task.flow_task
+    with node.flow_class.lock(task.process_id):
+        activation = node.activation_class(task)
+        activation.process.application = application
+        activation.process.application_state = application.state
         if task.status == STATUS.NEW:
             activation.assign(actor)
         activation.start(None)
@@ -626,7 +648,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
                 to_state=application.state,
                 comment=f"{decision.get_outcome_display()}，待部门负责人会签",
             )
-            _complete_task(task, actor)
+            _complete_task(task, actor, application)
             notify(
                 recipients=who.department_leaders(application.provider_department),
                 event="share_application_task",
@@ -635,7 +657,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             )
         else:
             _make_effective(application, decision, actor=actor, from_state=from_state, granted_items=terms.items)
-            _complete_task(task, actor)
+            _complete_task(task, actor, application)
     return decision
 
 
@@ -701,7 +723,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
                 comment=comment,
             )
             _tell_reviewers(application, f"部门负责人未会签共享申请{application.reference}：{comment}")
-        _complete_task(task, actor)
+        _complete_task(task, actor, application)
     return application
 
 
@@ -755,7 +777,7 @@ def application_refuse(
         )
         _close_dispute(application, actor, upheld=True)
         _refuse(application, decision, actor=actor)
-        _complete_task(task, actor)
+        _complete_task(task, actor, application)
     return decision
 
 
@@ -800,7 +822,7 @@ def application_return(*, actor, obj: ShareApplication, comment: str) -> ShareAp
             to_state=application.state,
             comment=comment,
         )
-        _complete_task(task, actor)
+        _complete_task(task, actor, application)
         _tell_applicant(application, f"共享申请{application.reference}被退回补正：{comment}")
     return application
 
@@ -830,7 +852,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
             to_state=application.state,
             comment=reason,
         )
-        _complete_task(task, actor)
+        _complete_task(task, actor, application)
         notify(
             recipients=who.data_bureau(),
             event="share_application_task",
@@ -880,7 +902,7 @@ def escalate_overdue(deadline) -> None:
         )
         task = _open_task(application)
         if task is not None:
-            _complete_task(task, None)
+            _complete_task(task, None, application)
         notify(
             recipients=[*who.by_role(Role.PROVIDER_REVIEWER, application.provider_department), *who.data_bureau()],
             event="deadline_escalated",
@@ -911,7 +933,7 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
             to_state=application.state,
             comment=f"责令{workdays}个工作日内答复。{comment}".strip(),
         )
-        _complete_task(task, actor)
+        _complete_task(task, actor, application)
         _tell_reviewers(
             application,
             f"政数局责令在{workdays}个工作日内（{timezone.localtime(application.due_at):%Y年%m月%d日}前）答复共享申请{application.reference}。{comment}",
@@ -919,12 +941,14 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
     return application
 
 
-# ---------------------------------------------------------------- automatic routes (called by the flow)
+# ---------------------------------------------------------------- automatic routes (called on submit)
 
 
 def decide_automatically(*, application: ShareApplication) -> Decision:
-    """Unconditional data, no item above level 2: granted on submit, recorded, the provider informed."""
-    application = _lock(application)
+    """Unconditional data, no item above level 2: granted on submit, recorded, the provider informed.
+
+    The caller (application_submit) holds the application locked.
+    """
     decision = Decision.objects.create(
         application=application,
         outcome=DecisionOutcome.GRANTED,
@@ -948,10 +972,11 @@ def decide_automatically(*, application: ShareApplication) -> Decision:
     return decision
 
 
-def refuse_by_negative_list(*, application: ShareApplication) -> Decision:
-    """An item on the negative list: refused on submit, citing the list's legal basis."""
-    application = _lock(application)
-    hit = application.negative_list_hits()[0]
+def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
+    """An item on the negative list (`hit`): refused on submit, citing the list's legal basis.
+
+    The caller (application_submit) holds the application locked.
+    """
     decision = Decision.objects.create(
         application=application,
         outcome=DecisionOutcome.REFUSED,

@@ -17,6 +17,7 @@ from requests.models import (
     Grant,
     RefusalReason,
     ShareApplication,
+    ShareApplicationProcess,
 )
 from requests.services import (
     ApplicationError,
@@ -62,7 +63,7 @@ def test_it_grants_unconditional_data_automatically_with_a_record_and_tells_the_
     assert grant.number == decision.record.number
     assert Notification.objects.filter(recipient=zhujian_reviewer, event="share_application_auto_granted").exists()
     assert Notification.objects.filter(recipient=gongan_applicant, event="share_application_decided").exists()
-    assert application.process.finished is not None
+    assert not ShareApplicationProcess.objects.filter(application=application).exists()  # nobody had work to do
     assert not Deadline.objects.filter(status=Deadline.Status.ACTIVE).exists()
 
 
@@ -84,6 +85,7 @@ def test_it_refuses_negative_list_items_automatically_citing_the_list(
     assert decision.record.type == RecordType.REFUSAL_NOTICE
     assert "个人信息保护法" in decision.record.snapshot
     assert not Grant.objects.exists()
+    assert not ShareApplicationProcess.objects.filter(application=application).exists()
 
 
 def test_it_refuses_a_negative_list_item_of_unconditional_data_instead_of_granting_it(
