@@ -34,18 +34,6 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _lock_chain_head() -> None:
-    """Serialise writers until commit, so no two events take the same predecessor.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite runs write
-    transactions as IMMEDIATE (settings), so the database lock already does it.
-    The unique constraint on prev_hash is the backstop either way.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_AUDIT_LOCK_KEY])
-
-
 def record_event(
     *,
     subject: models.Model,
