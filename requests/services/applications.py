@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -452,6 +451,7 @@ def _check_may_work(actor, application: ShareApplication, node) -> Task:
     task = _open_task(application, node)
     if task is None:
         raise ApplicationError(NOT_OPEN)
+    task._share_application = application  # DepartmentTask.can_assign: the provider, without a read
     if task.owner_id:
         if not node.can_execute(actor, task):
             raise ApplicationError(TASK_NOT_YOURS.format(owner=task.owner))
@@ -569,10 +569,15 @@ class GrantTerms:
     standard_clauses: list[str] = field(default_factory=list)
 
 
-def validate_grant_terms(application: ShareApplication, terms: GrantTerms) -> str:
+def validate_grant_terms(
+    application: ShareApplication, terms: GrantTerms, requested_items: Sequence[DataItem] | None = None
+) -> str:
     """The outcome the terms amount to (granted or partially granted), or field errors."""
     errors: dict[str, list[str]] = {}
-    requested = set(application.items.values_list("pk", flat=True))
+    if requested_items is None:
+        requested = set(application.items.values_list("pk", flat=True))
+    else:
+        requested = {item.pk for item in requested_items}
     granted = {item.pk for item in terms.items}
     if not granted:
         errors.setdefault("items", []).append(ITEMS_REQUIRED)
@@ -617,12 +622,13 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
         application = _lock(obj)
         node, decided_as = _decision_role(actor, application)
         task = _check_may_work(actor, application, node)
-        outcome = validate_grant_terms(application, terms)
+        requested = list(application.items.order_by("position", "pk"))  # one read: the check and the record
+        outcome = validate_grant_terms(application, terms, requested)
         granted_levels = [item.security_level for item in terms.items]
         countersign = decided_as == Decision.DecidedAs.PROVIDER and (
             max(granted_levels) >= 3 or application.resource.security_level >= 3
         )
-        decision = Decision.objects.create(
+        decision = Decision(
             application=application,
             outcome=outcome,
             decided_by=actor,
@@ -634,10 +640,10 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             standard_clauses=list(terms.standard_clauses),
             countersign_required=countersign,
         )
-        decision.granted_items.add(*terms.items)  # a new decision: add, not set (no read of what it has)
         _close_dispute(application, actor, upheld=False)
         from_state = application.state
         if countersign:
+            _save_new_decision(decision, terms.items)
             application.propose_for_countersign()
             application.save(update_fields=["state", "updated_at"])
             record_event(
@@ -656,9 +662,21 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
                 context={"message": f"共享申请{application.reference}涉及3级及以上信息项，审核人拟同意，请会签。"},
             )
         else:
-            _make_effective(application, decision, actor=actor, from_state=from_state, granted_items=terms.items)
+            _make_effective(
+                application,
+                decision,
+                actor=actor,
+                from_state=from_state,
+                granted_items=terms.items,
+                requested_items=requested,
+            )
             _complete_task(task, actor, application)
     return decision
+
+
+def _save_new_decision(decision: Decision, granted_items: Sequence[DataItem]) -> None:
+    decision.save()
+    decision.granted_items.add(*granted_items)  # a new decision: add, not set (no read of what it has)
 
 
 def _make_effective(
@@ -668,8 +686,14 @@ def _make_effective(
     actor,
     from_state: str,
     granted_items: Sequence[DataItem] | None = None,
+    requested_items: Sequence[DataItem] | None = None,
 ) -> None:
-    """The grant takes effect: transition, record, enforceable Grant, notice."""
+    """The grant takes effect: transition, record, enforceable Grant, notice.
+
+    `decision` may be unsaved (decided and effective at once): it is then written once, with its record.
+    """
+    if granted_items is None:
+        granted_items = list(decision.granted_items.all())
     if decision.outcome == DecisionOutcome.GRANTED:
         application.approve()
     else:
@@ -677,8 +701,13 @@ def _make_effective(
     application.decided_at = decision.effective_at = timezone.now()
     _stop_clock(application)
     application.save(update_fields=["state", "decided_at", "due_at", "updated_at"])
-    decision.record = _issue_decision_record(application, decision, actor=actor)
-    decision.save(update_fields=["effective_at", "record"])
+    decision.record = _issue_decision_record(
+        application, decision, actor=actor, granted_items=granted_items, requested_items=requested_items
+    )
+    if decision.pk is None:
+        _save_new_decision(decision, granted_items)
+    else:
+        decision.save(update_fields=["effective_at", "record"])
     grant_create_from_decision(decision=decision, items=granted_items)
     record_event(
         subject=application,
@@ -949,7 +978,8 @@ def decide_automatically(*, application: ShareApplication) -> Decision:
 
     The caller (application_submit) holds the application locked.
     """
-    decision = Decision.objects.create(
+    items = list(application.items.order_by("position", "pk"))
+    decision = Decision(
         application=application,
         outcome=DecisionOutcome.GRANTED,
         decided_as=Decision.DecidedAs.AUTOMATIC,
@@ -959,8 +989,14 @@ def decide_automatically(*, application: ShareApplication) -> Decision:
         conditions=application.resource.share_conditions,
         standard_clauses=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING],
     )
-    decision.granted_items.add(*application.items.all())  # a new decision: nothing to replace
-    _make_effective(application, decision, actor=None, from_state=ApplicationState.SUBMITTED)
+    _make_effective(
+        application,
+        decision,
+        actor=None,
+        from_state=ApplicationState.SUBMITTED,
+        granted_items=items,
+        requested_items=items,
+    )
     notify(
         recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
         event="share_application_auto_granted",
@@ -993,7 +1029,14 @@ def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
 # ---------------------------------------------------------------- records and notices
 
 
-def _issue_decision_record(application: ShareApplication, decision: Decision, *, actor):
+def _issue_decision_record(
+    application: ShareApplication,
+    decision: Decision,
+    *,
+    actor,
+    granted_items: Sequence[DataItem] = (),
+    requested_items: Sequence[DataItem] | None = None,
+):
     bureau = decision.decided_as == Decision.DecidedAs.DATA_BUREAU
     issuer = actor.department if bureau else application.provider_department
     submitted = timezone.localtime(application.submitted_at) if application.submitted_at else timezone.localtime()
@@ -1025,12 +1068,13 @@ def _issue_decision_record(application: ShareApplication, decision: Decision, *,
                 "facts": facts,
             },
         )
-    # One read of the requested items, split by what the decision granted.
+    # The requested items, split by what the decision granted.
     # (Granted items are always among the requested ones: validate_grant_terms.)
-    granted_rows = Decision.granted_items.through.objects.filter(decision_id=decision.pk, dataitem_id=OuterRef("pk"))
-    requested = list(application.items.annotate(granted=Exists(granted_rows)).order_by("position", "pk"))
-    granted = [i for i in requested if i.granted]
-    not_granted = [i for i in requested if not i.granted]
+    if requested_items is None:
+        requested_items = list(application.items.order_by("position", "pk"))
+    granted_ids = {item.pk for item in granted_items}
+    granted = [i for i in requested_items if i.pk in granted_ids]
+    not_granted = [i for i in requested_items if i.pk not in granted_ids]
     method_label = dict(decision._meta.get_field("granted_method").choices)[decision.granted_method]
     if decision.outcome == DecisionOutcome.PARTIALLY_GRANTED:
         verdict = "部分同意共享。"
