@@ -124,7 +124,9 @@ def test_it_sends_conditional_applications_to_the_provider_reviewers_with_a_runn
 
 def test_it_grants_fully_without_countersign_for_level_2_items(gongan_applicant, housing_resource, zhujian_reviewer):
     application = make_application(gongan_applicant, housing_resource, items=_level2(housing_resource))
+    review = _task(application)
 
+    # Straight from the queue: deciding takes the task (认领 first is optional).
     decision = application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
 
     application = ShareApplication.objects.get(pk=application.pk)
@@ -136,6 +138,8 @@ def test_it_grants_fully_without_countersign_for_level_2_items(gongan_applicant,
     assert application.due_at is None
     assert for_subject(application).get().status == Deadline.Status.COMPLETED
     assert _task(application) is None
+    review.refresh_from_db()
+    assert (review.owner, review.status) == (zhujian_reviewer, STATUS.DONE)
     assert application.process.finished is not None
     assert Notification.objects.filter(recipient=gongan_applicant, event="share_application_decided").exists()
 
