@@ -137,7 +137,7 @@ def test_it_lets_the_personas_open_their_pages(demo, client):
     assert selectors.overdue_queue().first().reference in overdue.content.decode()
 
 
-def test_it_pages_the_inbox_without_counting_it(demo, client, monkeypatch):
+def test_it_pages_the_inbox_with_its_total(demo, client, monkeypatch):
     from requests.views import TaskListView
 
     monkeypatch.setattr(TaskListView, "page_size", 5)
@@ -149,6 +149,7 @@ def test_it_pages_the_inbox_without_counting_it(demo, client, monkeypatch):
     assert all(ref in first for ref in references[:5]) and references[5] not in first
     assert all(ref in second for ref in references[5:10])
     assert "?page=2" in first and "上一页" not in first
+    assert f"共 {len(references)} 项" in first and f"共 {len(references)} 项" in second
     assert "?page=1" in second and "?page=3" in second
     assert client.get(reverse("share_requests:tasks") + "?page=x").status_code == 200
 
