@@ -58,6 +58,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
+# Every test asks for `db` as well: pytest-django runs database tests before the others, and a test of
+# this module without it would be moved after them, loading the demo a second time.
+
+
 def _user(username: str) -> User:
     return User.objects.get(username=username)
 
@@ -123,7 +127,7 @@ def test_it_shows_the_gongan_applicant_their_applications_in_every_state(demo, d
     assert states == set(ApplicationState.values) - {ApplicationState.SUBMITTED}
 
 
-def test_it_lets_the_personas_open_their_pages(demo, client):
+def test_it_lets_the_personas_open_their_pages(demo, db, client):
     reviewer = _user("zj_reviewer")
     client.force_login(reviewer)
     page = client.get(reverse("share_requests:tasks")).content.decode()
@@ -137,7 +141,7 @@ def test_it_lets_the_personas_open_their_pages(demo, client):
     assert selectors.overdue_queue().first().reference in overdue.content.decode()
 
 
-def test_it_pages_the_inbox_with_its_total(demo, client, monkeypatch):
+def test_it_pages_the_inbox_with_its_total(demo, db, client, monkeypatch):
     from requests.views import TaskListView
 
     monkeypatch.setattr(TaskListView, "page_size", 5)
@@ -196,7 +200,7 @@ def test_each_letter_is_a_real_one_page_pdf_about_its_application(demo, media, d
         assert application.applicant.get_full_name() in text
 
 
-def test_a_letter_downloads_for_the_parties_and_not_for_others(demo, media, client):
+def test_a_letter_downloads_for_the_parties_and_not_for_others(demo, media, db, client):
     attachment = (
         ApplicationAttachment.objects.filter(
             application__provider_department__code="TH-ZJ", application__state=ApplicationState.IN_REVIEW
