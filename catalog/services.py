@@ -362,6 +362,9 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
         resource.withdrawn_at = timezone.now()
         _new_version(resource, actor=actor, summary="撤销：" + resource.withdraw_reason, changes=["状态"])
         resource.save(update_fields=["status", "withdraw_reason", "withdrawn_at", "version", "updated_at"])
+        # The grants before this transaction's first audit event: a revocation holds its grant and then
+        # waits for the audit chain's lock, so locking grants after taking that lock could deadlock.
+        _end_grants(resource, actor=actor, ip=ip)
         record_event(
             subject=resource,
             action="catalog.resource_withdrawn",
@@ -371,7 +374,6 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
             comment=resource.withdraw_reason,
             ip=ip,
         )
-        _end_grants(resource, actor=actor, ip=ip)
         _announce_withdrawal(resource)
     return resource
 

@@ -77,13 +77,15 @@ def grant_link(grant: Grant) -> str:
     return reverse("grants:detail", args=[grant.pk])
 
 
-def _lock(grant: Grant) -> Grant:
+def _for_update() -> QuerySet[Grant]:
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("consumer_department", "provider_department", "resource", "application__applicant")
-        .get(pk=grant.pk)
+    return Grant.objects.select_for_update(of=("self",)).select_related(
+        "consumer_department", "provider_department", "resource", "application__applicant"
     )
+
+
+def _lock(grant: Grant) -> Grant:
+    return _for_update().get(pk=grant.pk)
 
 
 def _date_cn(day: dt.date) -> str:
@@ -209,15 +211,15 @@ def grants_revoke_for_withdrawal(*, actor, resource: DataResource, ip: str | Non
     Called by `catalog.services.resource_withdraw` inside the withdrawal's transaction, so the
     entry and its grants end together. Whoever may withdraw the entry ends its grants with it:
     the withdrawal is the decision, and its reason is the revocation's.
+
+    Every grant is locked before the first revocation writes to the audit chain: a concurrent
+    `grant_revoke` holds its grant and then waits for the chain's lock. A grant it revoked
+    first is no longer active when the lock is granted, and is left alone.
     """
-    reason = MSG_REVOKED_RESOURCE_WITHDRAWN.format(reason=resource.withdraw_reason)
-    revoked = []
+    reason = MSG_REVOKED_RESOURCE_WITHDRAWN.format(reason=resource.withdraw_reason.rstrip("。"))
     with transaction.atomic():
-        for grant in Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).order_by("pk"):
-            grant = _lock(grant)
-            if grant.state == GrantState.ACTIVE:  # not revoked or expired since the list was read
-                revoked.append(_revoke(grant, actor=actor, reason=reason, ip=ip, withdrawn=True))
-    return revoked
+        grants = list(_for_update().filter(resource=resource, state=GrantState.ACTIVE).order_by("pk"))
+        return [_revoke(grant, actor=actor, reason=reason, ip=ip, withdrawn=True) for grant in grants]
 
 
 def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool = False) -> Grant:

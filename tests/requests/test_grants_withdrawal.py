@@ -3,10 +3,12 @@ and the check API answers no, in the withdrawal's own transaction."""
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from catalog.models import DataResource, ResourceStatus
@@ -15,7 +17,7 @@ from notifications.models import Notification, OutboundEmail
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import ISSUER_INCOMPLETE
 from requests.models import GrantState
-from requests.services.grants import api_token_issue, grants_sweep
+from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login, make_grant, reload
 from workflows.models import AuditEvent
@@ -125,6 +127,50 @@ def test_it_withdraws_nothing_when_a_grant_cannot_be_revoked(housing_grant, hous
     assert reload(housing_grant).state == GrantState.ACTIVE
     assert not AuditEvent.objects.filter(action__in=["catalog.resource_withdrawn", "grant_revoked"]).exists()
     assert not Notification.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
+    housing_grant, housing_resource, zhujian_reviewer, zhujian_clerk
+):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(name, action):
+        try:
+            barrier.wait()
+            action()
+            outcomes.append(name)
+        except GrantError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=("revoked", lambda: grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")),
+        ),
+        threading.Thread(
+            target=run,
+            args=("withdrawn", lambda: resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Both finish (no deadlock); whichever came second found the grant revoked: the withdrawal
+    # leaves it alone, a revocation refuses.
+    assert sorted(outcomes) in (
+        sorted(["revoked", "withdrawn"]),
+        sorted([MSG_NOT_ACTIVE.format(state="已撤销", action="撤销"), "withdrawn"]),
+    )
+    assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.WITHDRAWN
+    assert reload(housing_grant).state == GrantState.REVOKED
+    assert Record.objects.filter(type=RecordType.REVOCATION_NOTICE).count() == 1
+    assert AuditEvent.objects.filter(action="grant_revoked").count() == 1
 
 
 # --- the check API ---------------------------------------------------------------------------
