@@ -274,7 +274,7 @@ class Builder:
         self.reasons = {r.code: r for r in RefusalReason.objects.all()}
         self.legal_bases = list(LegalBasis.objects.order_by("code"))
         self.outcomes: dict[str, list[ShareApplication]] = {}
-        self.withdrawn_resource: DataResource | None = None
+        self.withdrawal: tuple[DataResource, int] | None = None  # the withdrawn resource, grants it ended
         self._load_resources()
 
     # -- resources by what they can demonstrate
@@ -619,7 +619,8 @@ class Builder:
             if not resource.is_published or waiting.exists():
                 continue
             clerk = self.staff[f"{_abbr(resource.provider_department.code)}_applicant"]
-            self.withdrawn_resource = resource_withdraw(actor=clerk, obj=resource, reason=WITHDRAW_REASON)
+            ending = Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).count()
+            self.withdrawal = (resource_withdraw(actor=clerk, obj=resource, reason=WITHDRAW_REASON), ending)
             return
 
     def render_first_records(self) -> list[Record]:
@@ -697,9 +698,8 @@ def _summary(stdout, builder: Builder, fired: dict, rendered: list[Record], star
         f"期限提醒 {fired['reminded']} 次、超期提请协调 {fired['expired']} 件。"
     )
     stdout.write("  共享授权：" + "、".join(f"{grant_labels[s]} {n}" for s, n in sorted(grants.items())))
-    resource = builder.withdrawn_resource
-    if resource is not None:
-        ended = Grant.objects.filter(resource=resource, revoked_reason__contains=resource.withdraw_reason).count()
+    if builder.withdrawal is not None:
+        resource, ended = builder.withdrawal
         stdout.write(f"  目录撤销 {resource.code} {resource.name}：其 {ended} 项授权随之撤销，各发撤销通知。")
     letters = ApplicationAttachment.objects.filter(original_name__endswith="的函.pdf").count()
     stdout.write(f"  申请函附件 {letters} 件（PDF），在申请详情页“附件”处下载。")

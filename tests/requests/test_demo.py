@@ -232,7 +232,7 @@ def test_it_withdraws_a_granted_resource_and_its_grants_end(demo, db):
     [resource] = DataResource.objects.filter(status=ResourceStatus.WITHDRAWN, grants__isnull=False).distinct()
     assert resource.withdraw_reason == WITHDRAW_REASON
     assert not resource.grants.filter(state=GrantState.ACTIVE).exists()
-    ended = resource.grants.filter(revoked_reason__contains=WITHDRAW_REASON)
+    ended = resource.grants.filter(revoked_reason__contains=WITHDRAW_REASON.rstrip("。"))
     assert ended.exists()
     for grant in ended:
         assert Record.objects.filter(
