@@ -362,6 +362,9 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
         resource.withdrawn_at = timezone.now()
         _new_version(resource, actor=actor, summary="撤销：" + resource.withdraw_reason, changes=["状态"])
         resource.save(update_fields=["status", "withdraw_reason", "withdrawn_at", "version", "updated_at"])
+        # The grants before this transaction's first audit event: a revocation holds its grant and then
+        # waits for the audit chain's lock, so locking grants after taking that lock could deadlock.
+        _end_grants(resource, actor=actor, ip=ip)
         record_event(
             subject=resource,
             action="catalog.resource_withdrawn",
@@ -482,16 +485,25 @@ def _resource_link(resource: DataResource) -> str:
     return reverse("catalog:resource_detail", args=[resource.pk])
 
 
+def _end_grants(resource: DataResource, *, actor, ip: str | None) -> None:
+    """Data no longer in the catalog is no longer shared: its active grants are revoked with the
+    withdrawal, each with its revocation notice, and the holding departments are told by it.
+    """
+    from requests.services.grants import GrantError, grants_revoke_for_withdrawal  # requests depends on catalog
+
+    try:
+        grants_revoke_for_withdrawal(actor=actor, resource=resource, ip=ip)
+    except GrantError as exc:  # e.g. no revocation notice can be issued: the withdrawal rolls back too
+        raise CatalogError(str(exc)) from exc
+
+
 def _announce_withdrawal(resource: DataResource) -> None:
-    """Tell the departments relying on a withdrawn resource, inside the withdrawal's transaction:
-    whoever raised a demand linked to it, and the applicants and leaders of departments holding
-    an active grant of it.
+    """Tell whoever raised a demand linked to the withdrawn resource, inside the withdrawal's transaction.
+    (Holders of its grants are told by the revocation of each grant, `_end_grants`.)
     """
     from notifications.services import notify
-    from requests.services.grants import holders_of_active_grants
 
     demanders = {d.created_by for d in resource.demands.select_related("created_by")}
-    demanders |= holders_of_active_grants(resource)
     if demanders:
         notify(
             recipients=demanders,

@@ -110,6 +110,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
         user = request.user
         manages = can_manage_department(user, resource.provider_department_id)
         bureau = is_bureau(user)
+        can_withdraw = (manages or bureau) and resource.is_published
         return render(
             request,
             "catalog/resource_detail.html",
@@ -124,13 +125,20 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "can_submit": manages and resource.status in ("draft", "returned"),
                 "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,
                 "can_mount": (manages or bureau) and resource.is_published,
-                "can_withdraw": (manages or bureau) and resource.is_published,
+                "can_withdraw": can_withdraw,
+                "grants_to_revoke": _active_grant_count(resource) if can_withdraw else 0,
                 "register_form": RegisterForm(),
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
             },
         )
+
+
+def _active_grant_count(resource: DataResource) -> int:
+    from requests.grant_selectors import active_grant_count  # requests depends on catalog
+
+    return active_grant_count(resource)
 
 
 class VersionDetailView(LoginRequiredMixin, View):

@@ -68,13 +68,16 @@ def fonts() -> dict[str, str]:
     }
 
 
+def seal_font_family() -> str:
+    """The seal's text uses the first family of the heading list (an SVG attribute, not a CSS list)."""
+    return fonts()["heading"].split(",")[0].strip().strip("\"'")
+
+
 def record_html(record: Record, *, will_sign: bool) -> str:
     content = record.content
     url = verify_url(record)
     qr = segno.make(url, error="m")
     font_set = fonts()
-    # The seal's text uses the first family of the heading list (an SVG attribute, not CSS).
-    seal_family = font_set["heading"].split(",")[0].strip().strip("\"'")
     return render_to_string(
         f"pdf_templates/records/{record.type}.html",
         {
@@ -88,7 +91,7 @@ def record_html(record: Record, *, will_sign: bool) -> str:
             "supersedes": record.supersedes,
             "date_cn": chinese_date(record.issued_at),
             "seal": seal_svg(
-                record.issuer.seal_text, record.seal_purpose, font_family=seal_family, size=f"{SEAL_SIZE_MM}mm"
+                record.issuer.seal_text, record.seal_purpose, font_family=seal_font_family(), size=f"{SEAL_SIZE_MM}mm"
             ),
             "qr_data_uri": qr.svg_data_uri(scale=4, border=0),
             "verify_url": url,

@@ -140,7 +140,15 @@ class GrantCheckSchema(AutoSchema):
                     "allowed": {"type": "boolean"},
                     "reason": {
                         "type": "string",
-                        "enum": ["granted", "items_not_covered", "not_yet_valid", "expired", "revoked", "no_grant"],
+                        "enum": [
+                            "granted",
+                            "items_not_covered",
+                            "not_yet_valid",
+                            "expired",
+                            "revoked",
+                            "no_grant",
+                            "resource_withdrawn",
+                        ],
                     },
                     "consumer": {"type": "string"},
                     "resource": {"type": "string"},

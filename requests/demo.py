@@ -18,6 +18,12 @@ and records say truthfully that they were written when the demo was loaded.
 Records are issued in the decision's transaction and rendered by the Celery
 worker after commit (`make run` starts one); only a handful that a newcomer
 opens first are rendered here, synchronously.
+
+Attachments. About two in three applications that go to a reviewer, and one in
+four of the rest, carry an application letter (申请函): a one-page PDF rendered
+here with WeasyPrint and handed to `application_create` as an upload, so it is
+stored as the application form stores one. A returned application answered with
+a correction gets its letter then, if it had none.
 """
 
 from __future__ import annotations
@@ -30,18 +36,32 @@ from importlib import import_module
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import HTML
 
-from catalog.choices import ShareClass
+from catalog.choices import Purpose, ShareClass, ShareMethod
 from catalog.models import DataItem, DataResource, LegalBasis, NegativeListEntry, ResourceStatus
+from catalog.services import resource_withdraw
 from organizations.demo import DEMO_PASSWORD, FAMILY_NAMES, GIVEN_NAMES
 from organizations.models import Department, User
 from organizations.roles import Role
 from pdf_templates.models import Record
+from pdf_templates.rendering import fonts, header_font_pt, seal_font_family
+from pdf_templates.seal import seal_svg
 from pdf_templates.services import render_record
 from requests import selectors
-from requests.models import ApplicationState, Grant, GrantState, RefusalReason, ShareApplication
+from requests.models import (
+    OPEN_STATES,
+    ApplicationAttachment,
+    ApplicationState,
+    Grant,
+    GrantState,
+    RefusalReason,
+    ShareApplication,
+)
 from requests.services import applications as svc
 from workflows import deadlines
 from workflows.models import Deadline
@@ -85,6 +105,12 @@ REFUSALS = [
     ("DATA_UNAVAILABLE", "该数据尚在归集整理中，质量不满足共享条件。"),
     ("PERSONAL_PRIVACY", "所申请数据涉及个人隐私，现有依据不足以支持共享。"),
 ]
+# Share of applications carrying an application letter: those a reviewer reads, and the rest.
+LETTER_SHARE_REVIEWED = 0.7
+LETTER_SHARE_OTHER = 0.25
+# Decided on submit, never read by a reviewer.
+DECIDED_ON_SUBMIT = ("auto", "expired", "expiring", "negative")
+WITHDRAW_REASON = "来源系统已关停，数据迁移至省级平台。"
 REVOKE_REASONS = [
     "经核查，使用部门超出授权的应用场景批量调用接口。",
     "使用部门将共享数据提供给第三方，违反“不得转授”条款。",
@@ -236,6 +262,8 @@ class Builder:
     def __init__(self, *, staff: dict[str, User], rng: random.Random) -> None:
         self.staff = staff
         self.rng = rng
+        # Its own generator, so letters do not shift the draws that shape the applications.
+        self.letter_rng = random.Random(SEED + 1)
         self.today = timezone.localdate()
         self.coordinator = User.objects.get(username="zs_coordinator")
         # The maintained list comes with a data migration; a flushed database (transactional tests) lost it.
@@ -246,6 +274,7 @@ class Builder:
         self.reasons = {r.code: r for r in RefusalReason.objects.all()}
         self.legal_bases = list(LegalBasis.objects.order_by("code"))
         self.outcomes: dict[str, list[ShareApplication]] = {}
+        self.withdrawal: tuple[DataResource, int] | None = None  # the withdrawn resource, grants it ended
         self._load_resources()
 
     # -- resources by what they can demonstrate
@@ -422,23 +451,23 @@ class Builder:
         applicant = self.applicant(spec.applicant_code)
         items = self._items(spec)
         data = self._data(spec)
-        application = svc.application_create(actor=applicant, resource=spec.resource, data=data, items=items)
         target = spec.target
+        day = self._submission_day(target, data)
+        share = LETTER_SHARE_OTHER if target in DECIDED_ON_SUBMIT else LETTER_SHARE_REVIEWED
+        letters = (
+            [application_letter(applicant, spec.resource, data, items, day)] if self.letter_rng.random() < share else []
+        )
+        application = svc.application_create(
+            actor=applicant, resource=spec.resource, data=data, items=items, attachments=letters
+        )
         if target == "draft":
-            self._backdate(application, workdays_ago=self.rng.randint(0, 5))
+            self._backdate(application, day=day)
             return self._done(target, application)
         if target == "withdrawn_draft":
             svc.application_withdraw(actor=applicant, obj=application)
             return self._done(target, application)
         application = svc.application_submit(actor=applicant, obj=application)
-        if target == "expired":
-            self._backdate(application, on=data["period_start"] - dt.timedelta(days=7))
-        elif target == "escalated" or target in ("ordered", "bureau_granted", "bureau_refused"):
-            self._backdate(application, workdays_ago=self.rng.randint(11, 25))  # deadline passed: beat escalates
-        elif target in ("in_review", "taken"):
-            self._backdate(application, workdays_ago=self.rng.choice([0, 1, 2, 3, 5, 7, 8, 9]))
-        else:
-            self._backdate(application, workdays_ago=self.rng.randint(1, 8))
+        self._backdate(application, day=day)
         application = self._fresh(application)
         reviewer = self.reviewer(application)
         if target in ("auto", "expired", "expiring", "negative", "escalated", "ordered", "in_review"):
@@ -452,7 +481,8 @@ class Builder:
             if target == "resubmitted":
                 application = self._fresh(application)
                 data["scenario"] += "（已补正）"
-                svc.application_update(actor=applicant, obj=application, data=data, items=items)
+                letters = [] if letters else [application_letter(applicant, spec.resource, data, items, self.today)]
+                svc.application_update(actor=applicant, obj=application, data=data, items=items, attachments=letters)
                 svc.application_submit(actor=applicant, obj=application)
         elif target == "withdrawn":
             svc.application_withdraw(actor=applicant, obj=application)
@@ -509,11 +539,24 @@ class Builder:
             legal_basis=legal if needs_basis else None,
         )
 
-    def _backdate(
-        self, application: ShareApplication, *, workdays_ago: int | None = None, on: dt.date | None = None
-    ) -> None:
-        """Move the submission (and a running reply deadline) back in time; see the module docstring."""
-        day = on if on is not None else add_workdays(self.today, -workdays_ago) if workdays_ago else self.today
+    def _submission_day(self, target: str, data: dict) -> dt.date:
+        """The day the application is (made to look) submitted; a withdrawn draft is left at today."""
+        if target == "withdrawn_draft":
+            return self.today
+        if target == "expired":
+            return data["period_start"] - dt.timedelta(days=7)
+        if target == "draft":
+            workdays_ago = self.rng.randint(0, 5)
+        elif target in ("escalated", "ordered", "bureau_granted", "bureau_refused"):
+            workdays_ago = self.rng.randint(11, 25)  # deadline passed: beat escalates
+        elif target in ("in_review", "taken"):
+            workdays_ago = self.rng.choice([0, 1, 2, 3, 5, 7, 8, 9])
+        else:
+            workdays_ago = self.rng.randint(1, 8)
+        return add_workdays(self.today, -workdays_ago) if workdays_ago else self.today
+
+    def _backdate(self, application: ShareApplication, *, day: dt.date) -> None:
+        """Move the submission (and a running reply deadline) back to `day`; see the module docstring."""
         hour = dt.time(self.rng.randint(8, 16), self.rng.choice([0, 10, 25, 40, 55]))
         moment = timezone.make_aware(dt.datetime.combine(day, hour))
         moment = min(moment, timezone.now())
@@ -560,7 +603,25 @@ class Builder:
                 grant_revoke(
                     actor=self.reviewer(grant.application), grant=grant, reason=self.rng.choice(REVOKE_REASONS)
                 )
+        self.withdraw_a_granted_resource()
         grants_sweep(today=self.today)
+
+    def withdraw_a_granted_resource(self) -> None:
+        """One granted resource leaves the catalog (its source system shut down): the withdrawal revokes
+        its grants, each with a 撤销通知. One that no open application waits for; 公安局's if it can be.
+        """
+        granted = sorted(self.outcomes.get("granted", []), key=lambda a: a.applicant_department.code != "TH-GA")
+        for application in granted:
+            resource = DataResource.objects.select_related("provider_department").get(pk=application.resource_id)
+            waiting = ShareApplication.objects.filter(
+                resource=resource, state__in=[ApplicationState.DRAFT, *OPEN_STATES]
+            )
+            if not resource.is_published or waiting.exists():
+                continue
+            clerk = self.staff[f"{_abbr(resource.provider_department.code)}_applicant"]
+            ending = Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).count()
+            self.withdrawal = (resource_withdraw(actor=clerk, obj=resource, reason=WITHDRAW_REASON), ending)
+            return
 
     def render_first_records(self) -> list[Record]:
         """The few records a newcomer opens first (ga_applicant's), rendered now; the worker renders the rest."""
@@ -579,6 +640,43 @@ class Builder:
                         wanted.append(record)
                     break
         return [render_record(record_id=record.pk) for record in wanted]
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def application_letter(
+    applicant: User, resource: DataResource, data: dict, items: list[DataItem], day: dt.date
+) -> SimpleUploadedFile:
+    """申请函: the applicant department's letter to the provider, a one-page PDF with its seal."""
+    department = applicant.department
+    title = f"关于申请共享“{resource.name}”数据资源的函"
+    html = render_to_string(
+        "requests/demo/application_letter.html",
+        {
+            "title": title,
+            "applicant": applicant,
+            "applicant_department": department,
+            "resource": resource,
+            "data": data,
+            "items": items,
+            "item_names": "、".join(item.name for item in items),
+            "purposes": "、".join(Purpose(p).label for p in data["purposes"]),
+            "method": ShareMethod(data["share_method"]).label,
+            "start": _date_cn(data["period_start"]),
+            "end": _date_cn(data["period_end"]),
+            "date": _date_cn(day),
+            "fonts": fonts(),
+            "header_pt": header_font_pt(department.seal_text),
+            "seal": seal_svg(department.seal_text, font_family=seal_font_family(), size="38mm"),
+        },
+    )
+    name = f"{department.name}关于申请共享{resource.name}的函.pdf".replace("/", "、")
+    return SimpleUploadedFile(name, HTML(string=html).write_pdf(), content_type="application/pdf")
+
+
+def _date_cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # ---------------------------------------------------------------- summary
@@ -600,6 +698,11 @@ def _summary(stdout, builder: Builder, fired: dict, rendered: list[Record], star
         f"期限提醒 {fired['reminded']} 次、超期提请协调 {fired['expired']} 件。"
     )
     stdout.write("  共享授权：" + "、".join(f"{grant_labels[s]} {n}" for s, n in sorted(grants.items())))
+    if builder.withdrawal is not None:
+        resource, ended = builder.withdrawal
+        stdout.write(f"  目录撤销 {resource.code} {resource.name}：其 {ended} 项授权随之撤销，各发撤销通知。")
+    letters = ApplicationAttachment.objects.filter(original_name__endswith="的函.pdf").count()
+    stdout.write(f"  申请函附件 {letters} 件（PDF），在申请详情页“附件”处下载。")
     stdout.write(
         f"  文书：已生成 PDF {len(rendered)} 件（"
         + "、".join(r.number for r in rendered)

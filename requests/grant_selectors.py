@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from organizations.roles import Role
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
-from requests.models import ApiToken, Grant
+from requests.models import ApiToken, Grant, GrantState
 
 
 def sees_all_grants(user) -> bool:
@@ -48,6 +48,11 @@ def grant_list(user, *, scope: str, state: str = "") -> QuerySet[Grant]:
     if state:
         grants = grants.filter(state=state)
     return grants.order_by("-id")
+
+
+def active_grant_count(resource) -> int:
+    """Grants a catalog withdrawal would revoke (the withdraw form says how many)."""
+    return Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).count()
 
 
 def grant_records(user, grant: Grant) -> QuerySet[Record]:

@@ -5,7 +5,7 @@ from viewflow.urls import Application
 
 from organizations.selectors import principals_of
 from organizations.views import SubstitutionCancelView, SubstitutionsView
-from workflows.selectors import inbox_tasks, queue_count
+from workflows.selectors import count_capped, inbox_tasks, queue_count
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -16,7 +16,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             department=user.department,
             roles=user.role_labels(),
-            inbox_count=inbox_tasks(user).count(),
+            inbox_count=count_capped(inbox_tasks(user)),
             queue_count=queue_count(user),
             acting_for=list(principals_of(user)),
             **kwargs,

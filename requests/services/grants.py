@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataItem, DataResource
+from catalog.models import DataItem, DataResource, ResourceStatus
 from notifications import recipients
 from notifications.services import notify
 from organizations.models import Department
@@ -45,6 +45,7 @@ MSG_RENEW_REVOKED = "已撤销的授权不能续期，请重新提出共享申�
 MSG_RENEW_RESOURCE_GONE = "资源“{resource}”已不在目录中（{status}），不能续期。"
 MSG_RENEW_OPEN = "该授权已有办理中的续期申请 {reference}，请勿重复申请。"
 MSG_TOKEN_NEEDS_NAME = "请填写使用令牌的系统名称。"
+MSG_REVOKED_RESOURCE_WITHDRAWN = "数据资源已从目录撤销（{reason}）"
 
 # Days before valid_to on which the consumer and the provider are told.
 NOTICE_DAYS = (30, 7)
@@ -72,28 +73,19 @@ def provider_recipients(grant: Grant) -> set:
     return users | set(recipients.department_leaders(grant.provider_department))
 
 
-def holders_of_active_grants(resource: DataResource) -> set:
-    """Applicants and leaders of every department holding an active grant of `resource` (catalog withdrawal)."""
-    departments = set(
-        Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).values_list("consumer_department", flat=True)
-    )
-    users = set()
-    for department in Department.objects.filter(pk__in=departments):
-        users |= set(recipients.by_role(Role.APPLICANT, department)) | set(recipients.department_leaders(department))
-    return users
-
-
 def grant_link(grant: Grant) -> str:
     return reverse("grants:detail", args=[grant.pk])
 
 
-def _lock(grant: Grant) -> Grant:
+def _for_update() -> QuerySet[Grant]:
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("consumer_department", "provider_department", "resource", "application__applicant")
-        .get(pk=grant.pk)
+    return Grant.objects.select_for_update(of=("self",)).select_related(
+        "consumer_department", "provider_department", "resource", "application__applicant"
     )
+
+
+def _lock(grant: Grant) -> Grant:
+    return _for_update().get(pk=grant.pk)
 
 
 def _date_cn(day: dt.date) -> str:
@@ -209,42 +201,70 @@ def grant_revoke(*, actor, grant: Grant, reason: str, ip: str | None = None) -> 
         grant = _lock(grant)
         if grant.state != GrantState.ACTIVE:
             raise GrantError(MSG_NOT_ACTIVE.format(state=grant.get_state_display(), action="撤销"))
-        grant.revoke()
-        grant.revoked_reason = reason
-        grant.revoked_by = actor
-        grant.revoked_at = timezone.now()
-        grant.save(update_fields=["state", "revoked_reason", "revoked_by", "revoked_at"])
-        record_event(
-            subject=grant,
-            action="grant_revoked",
-            actor=actor,
-            from_state=GrantState.ACTIVE,
-            to_state=grant.state,
-            comment=reason,
-            ip=ip,
-        )
-        record = _issue_revocation_notice(grant, actor)
-        told = consumer_recipients(grant)
-        if actor.department_id != grant.provider_department_id:
-            told |= provider_recipients(grant)  # the bureau revoked: the provider must know too
-        notify(
-            recipients=told,
-            event="grant_revoked",
-            subject=grant,
-            context={"grant": grant, "record": record, "link": grant_link(grant)},
-        )
+        _revoke(grant, actor=actor, reason=reason, ip=ip)
     return grant
 
 
-def _issue_revocation_notice(grant: Grant, actor) -> Record:
+def grants_revoke_for_withdrawal(*, actor, resource: DataResource, ip: str | None = None) -> list[Grant]:
+    """The catalog entry was withdrawn: every active grant of it ends, each revoked as `grant_revoke` does.
+
+    Called by `catalog.services.resource_withdraw` inside the withdrawal's transaction, so the
+    entry and its grants end together. Whoever may withdraw the entry ends its grants with it:
+    the withdrawal is the decision, and its reason is the revocation's.
+
+    Every grant is locked before the first revocation writes to the audit chain: a concurrent
+    `grant_revoke` holds its grant and then waits for the chain's lock. A grant it revoked
+    first is no longer active when the lock is granted, and is left alone.
+    """
+    reason = MSG_REVOKED_RESOURCE_WITHDRAWN.format(reason=resource.withdraw_reason.rstrip("。"))
+    with transaction.atomic():
+        grants = list(_for_update().filter(resource=resource, state=GrantState.ACTIVE).order_by("pk"))
+        return [_revoke(grant, actor=actor, reason=reason, ip=ip, withdrawn=True) for grant in grants]
+
+
+def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool = False) -> Grant:
+    """Revoke a locked, active grant: transition, audit event, revocation notice, notices to the parties."""
+    grant.revoke()
+    grant.revoked_reason = reason
+    grant.revoked_by = actor
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["state", "revoked_reason", "revoked_by", "revoked_at"])
+    record_event(
+        subject=grant,
+        action="grant_revoked",
+        actor=actor,
+        from_state=GrantState.ACTIVE,
+        to_state=grant.state,
+        comment=reason,
+        ip=ip,
+    )
+    record = _issue_revocation_notice(grant, actor, withdrawn=withdrawn)
+    told = consumer_recipients(grant)
+    if actor.department_id != grant.provider_department_id:
+        told |= provider_recipients(grant)  # the bureau revoked: the provider must know too
+    notify(
+        recipients=told,
+        event="grant_revoked",
+        subject=grant,
+        context={"grant": grant, "record": record, "link": grant_link(grant)},
+    )
+    return grant
+
+
+def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
+    if withdrawn:
+        return f"因{actor.department.name}已将该数据资源从政务数据资源目录中撤销，"
+    return "经本单位研究，" if actor.department_id == grant.provider_department_id else "经政数局协调，"
+
+
+def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
     consumer, resource = grant.consumer_department, grant.resource
     revoked_on = _date_cn(timezone.localdate(grant.revoked_at))
-    by_bureau = actor.department_id != grant.provider_department_id
     data = {
         "body": [
             f"你单位经{grant.application.reference}号共享申请获得的“{resource.name}”共享授权"
             f"（授权文号{grant.number or '无'}），"
-            + ("经政数局协调，" if by_bureau else "经本单位研究，")
+            + _revocation_cause(grant, actor, withdrawn=withdrawn)
             + "现决定予以撤销。"
         ],
         "reason": grant.revoked_reason,
@@ -373,6 +393,7 @@ class CheckReason:
     EXPIRED = "expired"
     REVOKED = "revoked"
     NO_GRANT = "no_grant"
+    RESOURCE_WITHDRAWN = "resource_withdrawn"
 
 
 @dataclass
@@ -411,7 +432,9 @@ def grant_check(
     conditions, so items are not pooled across grants. The answer's grant is the one in
     force that covers the most, or, when none is in force, the latest one (to say why).
     Validity is judged by date here, so a grant past valid_to is refused even before
-    the beat task has marked it expired.
+    the beat task has marked it expired. A withdrawn resource is refused whatever its
+    grants say (withdrawal revokes them, but a decision racing the withdrawal may still
+    commit one).
     """
     today = today or timezone.localdate()
     known = set(resource.items.filter(name__in=items).values_list("name", flat=True))
@@ -421,6 +444,8 @@ def grant_check(
         .prefetch_related("items")
         .order_by("-valid_to", "-pk")
     )
+    if resource.status == ResourceStatus.WITHDRAWN:
+        return CheckAnswer(False, CheckReason.RESOURCE_WITHDRAWN, grants[0] if grants else None, list(items), unknown)
     in_force = [g for g in grants if g.is_in_force(today)]
     if in_force:
         best, best_missing = None, None

@@ -1,19 +1,32 @@
 """The demo share applications (requests/demo.py), loaded by `manage.py load_demo`, twice."""
 
+import hashlib
 import io
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
+from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
+from catalog.models import DataResource, ResourceStatus
 from notifications.models import Notification
 from organizations.models import User
-from pdf_templates.models import Record
+from pdf_templates.models import Record, RecordType
+from pdf_templates.rendering import missing_glyph_fonts
 from requests import selectors
+from requests.demo import WITHDRAW_REASON
 from requests.flows import ShareApplicationFlow
-from requests.models import ApplicationState, Decision, Grant, GrantState, ShareApplication
+from requests.models import (
+    ApplicationAttachment,
+    ApplicationState,
+    Decision,
+    Grant,
+    GrantState,
+    ShareApplication,
+)
 from workflows.models import AuditEvent, Deadline
 
 
@@ -28,19 +41,25 @@ def _counts() -> dict[str, int]:
         "notifications": Notification.objects.count(),
         "deadlines": Deadline.objects.count(),
         "users": User.objects.count(),
+        "attachments": ApplicationAttachment.objects.count(),
     }
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """load_demo twice, once for the module (it takes a while); rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
         first, second = io.StringIO(), io.StringIO()
         call_command("load_demo", stdout=first)
         after_first = _counts()
         call_command("load_demo", stdout=second)
-        yield {"first": first.getvalue(), "second": second.getvalue(), "after_first": after_first}
+        yield {"first": first.getvalue(), "second": second.getvalue(), "after_first": after_first, "media": media}
         transaction.set_rollback(True)
+
+
+# Every test asks for `db` as well: pytest-django runs database tests before the others, and a test of
+# this module without it would be moved after them, loading the demo a second time.
 
 
 def _user(username: str) -> User:
@@ -108,7 +127,7 @@ def test_it_shows_the_gongan_applicant_their_applications_in_every_state(demo, d
     assert states == set(ApplicationState.values) - {ApplicationState.SUBMITTED}
 
 
-def test_it_lets_the_personas_open_their_pages(demo, client):
+def test_it_lets_the_personas_open_their_pages(demo, db, client):
     reviewer = _user("zj_reviewer")
     client.force_login(reviewer)
     page = client.get(reverse("share_requests:tasks")).content.decode()
@@ -122,7 +141,7 @@ def test_it_lets_the_personas_open_their_pages(demo, client):
     assert selectors.overdue_queue().first().reference in overdue.content.decode()
 
 
-def test_it_pages_the_inbox_without_counting_it(demo, client, monkeypatch):
+def test_it_pages_the_inbox_with_its_total(demo, db, client, monkeypatch):
     from requests.views import TaskListView
 
     monkeypatch.setattr(TaskListView, "page_size", 5)
@@ -134,5 +153,92 @@ def test_it_pages_the_inbox_without_counting_it(demo, client, monkeypatch):
     assert all(ref in first for ref in references[:5]) and references[5] not in first
     assert all(ref in second for ref in references[5:10])
     assert "?page=2" in first and "上一页" not in first
+    assert f"共 {len(references)} 项" in first and f"共 {len(references)} 项" in second
     assert "?page=1" in second and "?page=3" in second
     assert client.get(reverse("share_requests:tasks") + "?page=x").status_code == 200
+
+
+# --- application letters (申请函) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def media(demo, settings):
+    """Where the demo stored its files (the module fixture's override does not reach into the tests)."""
+    settings.MEDIA_ROOT = str(demo["media"])
+
+
+def test_it_attaches_a_letter_to_a_realistic_share_of_applications(demo, db):
+    applications = ShareApplication.objects.all()
+    with_letter = applications.filter(attachments__isnull=False).distinct()
+    assert 0.4 <= with_letter.count() / applications.count() <= 0.8
+    # Reviewers see most; 公安局's applicant has a few of their own; every correction brought one.
+    assert with_letter.filter(state=ApplicationState.IN_REVIEW).count() >= 10
+    assert with_letter.filter(applicant__username="ga_applicant").count() >= 3
+    resubmitted = applications.filter(scenario__endswith="（已补正）")
+    assert resubmitted.exists() and not resubmitted.filter(attachments__isnull=True).exists()
+    assert not ApplicationAttachment.objects.exclude(content_type="application/pdf").exists()
+
+
+def test_each_letter_is_a_real_one_page_pdf_about_its_application(demo, media, db):
+    for attachment in ApplicationAttachment.objects.select_related(
+        "application__resource__provider_department", "application__applicant_department"
+    ).order_by("pk")[:5]:
+        application = attachment.application
+        department, resource = application.applicant_department, application.resource
+        assert attachment.original_name == f"{department.name}关于申请共享{resource.name}的函.pdf"
+        assert attachment.uploaded_by == application.applicant
+        with attachment.file.open("rb") as handle:
+            content = handle.read()
+        assert content.startswith(b"%PDF-") and len(content) == attachment.size < 120_000
+        assert hashlib.sha256(content).hexdigest() == attachment.sha256
+        assert missing_glyph_fonts(content) == []  # no tofu: the CJK font was found
+        reader = PdfReader(io.BytesIO(content))
+        assert len(reader.pages) == 1
+        text = "".join(reader.pages[0].extract_text().split())
+        for expected in (f"{resource.provider_department.name}：", resource.code, "妥否，请予函复。"):
+            assert expected in text
+        assert application.applicant.get_full_name() in text
+
+
+def test_a_letter_downloads_for_the_parties_and_not_for_others(demo, media, db, client):
+    attachment = (
+        ApplicationAttachment.objects.filter(
+            application__provider_department__code="TH-ZJ", application__state=ApplicationState.IN_REVIEW
+        )
+        .select_related("application__applicant_department")
+        .first()
+    )
+    url = reverse("share_requests:attachment", args=[attachment.pk])
+    applicant = attachment.application.applicant
+    client.force_login(_user("zj_reviewer"))
+    page = client.get(attachment.application.get_absolute_url()).content.decode()
+    assert url in page and attachment.original_name in page
+    for user in (_user("zj_reviewer"), applicant, _user("sj_auditor")):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert "attachment;" in response["Content-Disposition"]
+        assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == attachment.sha256
+    outsider = User.objects.exclude(department__code__in=["TH-ZJ", attachment.application.applicant_department.code])
+    client.force_login(outsider.filter(username__endswith="_reviewer").first())
+    assert client.get(url).status_code == 404
+
+
+# --- a resource withdrawn after it was granted -----------------------------------------------------
+
+
+def test_it_withdraws_a_granted_resource_and_its_grants_end(demo, db):
+    [resource] = DataResource.objects.filter(status=ResourceStatus.WITHDRAWN, grants__isnull=False).distinct()
+    assert resource.withdraw_reason == WITHDRAW_REASON
+    assert not resource.grants.filter(state=GrantState.ACTIVE).exists()
+    ended = resource.grants.filter(revoked_reason__contains=WITHDRAW_REASON.rstrip("。"))
+    assert ended.exists()
+    for grant in ended:
+        assert Record.objects.filter(
+            type=RecordType.REVOCATION_NOTICE, subject_type__model="grant", subject_id=str(grant.pk)
+        ).exists()
+        assert Notification.objects.filter(
+            event="grant_revoked", subject_type__model="grant", subject_id=str(grant.pk)
+        ).exists()
+    assert f"目录撤销 {resource.code} {resource.name}：其 {ended.count()} 项授权随之撤销" in demo["first"]

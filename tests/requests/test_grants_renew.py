@@ -101,10 +101,14 @@ def test_it_does_not_renew_a_revoked_grant(housing_grant, gongan_applicant, zhuj
     assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
 
 
-def test_it_does_not_renew_a_withdrawn_resource(housing_grant, housing_resource, gongan_applicant, zhujian_clerk):
+def test_it_does_not_renew_a_withdrawn_resource(
+    housing_grant, housing_resource, gongan_applicant, zhujian_clerk, frozen
+):
+    frozen.move_to("2026-08-03 09:00 +0800")
+    grants_sweep()  # expired first, so the withdrawal leaves it expired (an active one it would revoke)
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
     with pytest.raises(GrantError) as error:
-        grant_renew(actor=gongan_applicant, grant=housing_grant)
+        grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
     assert str(error.value) == MSG_RENEW_RESOURCE_GONE.format(resource=housing_resource, status="已撤销")
 
 

@@ -1,4 +1,4 @@
-"""Who sees which grant page, the API token page, and the catalog withdrawal reaching grant holders."""
+"""Who sees which grant page, and the API token page. (Catalog withdrawal: test_grants_withdrawal.py.)"""
 
 import hashlib
 
@@ -6,8 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from catalog.services import resource_withdraw
-from notifications.models import Notification
 from requests.models import ApiToken
 from requests.services.grants import api_token_issue
 from tests.requests import grant_factory
@@ -129,13 +127,3 @@ def test_it_hides_the_token_pages_from_everyone_else(request, client, who, zheng
     token, _ = api_token_issue(department=zhengshu, name="市政务数据交换平台")
     assert client.post(reverse("grants:token_disable", args=[token.pk])).status_code == 404
     assert ApiToken.objects.get().is_active
-
-
-def test_it_tells_grant_holders_when_the_resource_is_withdrawn(
-    housing_grant, housing_resource, zhujian_clerk, gongan_applicant, gongan_leader, outsider
-):
-    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停，数据迁入省平台")
-    for user in (gongan_applicant, gongan_leader):
-        [notice] = Notification.objects.filter(recipient=user, event="catalog_resource_withdrawn")
-        assert "系统关停，数据迁入省平台" in notice.body
-    assert not Notification.objects.filter(recipient=outsider).exists()
