@@ -138,8 +138,11 @@ def _validate(resource: DataResource, items: list[DataItem]) -> None:
 
 
 def _lock(resource: DataResource) -> DataResource:
+    # no_key: catalog writes serialise among themselves, but a row that merely points at the resource
+    # (a grant a decision inserts while holding the audit chain) is not blocked: a full FOR UPDATE here
+    # and the withdrawal's wait for the chain would deadlock with it.
     return (
-        DataResource.objects.select_for_update(of=("self",))
+        DataResource.objects.select_for_update(of=("self",), no_key=True)
         .select_related("provider_department", "legal_basis")
         .get(pk=resource.pk)
     )

@@ -4,6 +4,7 @@ and the check API answers no, in the withdrawal's own transaction."""
 import datetime as dt
 import json
 import threading
+import time
 
 import pytest
 import time_machine
@@ -16,10 +17,13 @@ from catalog.services import CatalogError, resource_withdraw
 from notifications.models import Notification, OutboundEmail
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import ISSUER_INCOMPLETE
-from requests.models import GrantState
+from requests.models import ApplicationState, GrantState, ShareApplication
+from requests.services import applications
+from requests.services.applications import application_grant
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login, make_grant, reload
+from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +175,59 @@ def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
     assert reload(housing_grant).state == GrantState.REVOKED
     assert Record.objects.filter(type=RecordType.REVOCATION_NOTICE).count() == 1
     assert AuditEvent.objects.filter(action="grant_revoked").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_granting_while_the_resource_is_withdrawn_does_not_deadlock(
+    monkeypatch, gongan_applicant, housing_resource, zhujian_reviewer, zhujian_clerk
+):
+    # The decision holds the audit chain's lock when it inserts its grant (a key-share lock on the
+    # resource); the withdrawal holds the resource and then waits for the chain. Its row lock must
+    # not block the insert, or each waits for the other.
+    application = make_application(
+        gongan_applicant, housing_resource, items=list(housing_resource.items.filter(security_level__lte=2))
+    )
+    decision_holds_chain, withdrawal_started = threading.Event(), threading.Event()
+    create_grant = applications.grant_create_from_decision
+
+    def grant_after_the_withdrawal_locked(**kwargs):
+        decision_holds_chain.set()
+        withdrawal_started.wait(5)
+        time.sleep(0.5)  # the withdrawal now holds the resource row and waits for the chain
+        return create_grant(**kwargs)
+
+    monkeypatch.setattr(applications, "grant_create_from_decision", grant_after_the_withdrawal_locked)
+    errors = []
+
+    def run(action):
+        try:
+            action()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def withdraw():
+        decision_holds_chain.wait(5)
+        withdrawal_started.set()
+        resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=(lambda: application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application)),),
+        ),
+        threading.Thread(target=run, args=(withdraw,)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
+    assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.WITHDRAWN
 
 
 # --- the check API ---------------------------------------------------------------------------
