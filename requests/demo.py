@@ -470,11 +470,9 @@ class Builder:
         self._backdate(application, day=day)
         application = self._fresh(application)
         reviewer = self.reviewer(application)
-        if target in ("auto", "expired", "expiring", "negative", "escalated", "ordered", "in_review"):
-            pass  # decided on submit, or waiting: in the reviewers' queue, escalated later by the deadline
-        elif target in ("bureau_granted", "bureau_refused"):
-            pass  # decided by the bureau after escalation
-        elif target == "taken":
+        # Nothing more here for the rest: decided on submit ("auto", "negative"), left in the reviewers'
+        # queue, or escalated and decided by the bureau further on ("escalated", "ordered", "bureau_*").
+        if target == "taken":
             svc.task_take(actor=reviewer, task=svc.open_task(application))
         elif target in ("returned", "resubmitted"):
             svc.application_return(actor=reviewer, obj=application, comment=self.rng.choice(RETURN_COMMENTS))

@@ -26,18 +26,17 @@ from workflows import nodes
 
 
 def _state(activation) -> str:
-    """The application's state as the service that moved the flow left it.
+    """The application's state as the service that moved the flow left it (`process.application_state`).
 
-    The services complete tasks with the application locked and tell the process its new
-    state (`process.application_state`); otherwise it is read fresh (another instance changed
-    it: protected field, no refresh_from_db), once per gateway activation, since a Switch
-    evaluates its cases one after another on the same activation.
+    Moved by anything else, the state is read fresh (the service changed it on another instance:
+    protected field, no refresh_from_db), once, since a Switch evaluates its cases one by one.
     """
-    state = getattr(activation.process, "application_state", None) or getattr(activation, "_application_state", None)
-    if state is None:
-        state = ShareApplication.objects.values_list("state", flat=True).get(pk=activation.process.application_id)
-        activation._application_state = state
-    return state
+    process = activation.process
+    if getattr(process, "application_state", None) is None:
+        process.application_state = ShareApplication.objects.values_list("state", flat=True).get(
+            pk=process.application_id
+        )
+    return process.application_state
 
 
 class DepartmentTask(nodes.View):
