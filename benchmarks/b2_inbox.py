@@ -34,19 +34,9 @@ FULL = {"postgresql": (100_000, 1_000_000)}
 SCALED_DOWN = (10_000, 100_000)  # SQLite and others
 PROVIDERS = 10
 FLOW = "share_requests/flows.ShareApplicationFlow"
-OPEN_STEPS = [
-    ("start", "START", "DONE"),
-    ("screen", "EXCLUSIVE_GATEWAY", "DONE"),
-    ("route", "EXCLUSIVE_GATEWAY", "DONE"),
-]
-DONE_STEPS = [
-    ("start", "START"),
-    ("screen", "EXCLUSIVE_GATEWAY"),
-    ("route", "EXCLUSIVE_GATEWAY"),
-    ("review", "HUMAN"),
-    ("after_review", "SWITCH"),
-    ("end", "END"),
-]
+# The rows a real process leaves (requests.flows): an open one waits in review, a done one ended.
+OPEN_STEPS = [("start", "START", "DONE")]
+DONE_STEPS = [("start", "START"), ("review", "HUMAN"), ("end", "END")]
 
 
 def _series(vendor: str, n: int) -> tuple[str, str]:

@@ -4,7 +4,7 @@ The application's state lives on the model (django-fsm) and changes only in
 requests.services; this flow routes the human tasks around it. Applications
 that need no person (the negative list refuses them, unconditional data is
 granted) are decided by application_submit itself and get no process. The
-rest start here, and every gateway reads the state the service just set:
+rest start here, and every task routes on the state the service just set:
 
     start → review ─┬ decided → end
                     ├ countersigning → countersign ─┬ effective → end
@@ -18,8 +18,11 @@ rest start here, and every gateway reads the state the service just set:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.db import transaction
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from requests.models import ApplicationState, ShareApplication, ShareApplicationProcess
 from workflows import nodes
@@ -29,7 +32,7 @@ def _state(activation) -> str:
     """The application's state as the service that moved the flow left it (`process.application_state`).
 
     Moved by anything else, the state is read fresh (the service changed it on another instance:
-    protected field, no refresh_from_db), once, since a Switch evaluates its cases one by one.
+    protected field, no refresh_from_db), once, since a task tries its cases one by one.
     """
     process = activation.process
     if getattr(process, "application_state", None) is None:
@@ -37,6 +40,19 @@ def _state(activation) -> str:
             pk=process.application_id
         )
     return process.application_state
+
+
+@contextmanager
+def held_application_lock(flow_class, process_pk):
+    """The flow's lock is the application's row lock, which the caller already holds.
+
+    Every way into this flow is a requests.services function that locks the application row
+    (SELECT … FOR UPDATE) before it moves the flow; the flow has no join, timer or viewflow view
+    of its own. viewflow's select_for_update_lock would lock the process row as well: a second
+    lock taken after the first, and a savepoint and a query at every step.
+    """
+    with transaction.atomic(savepoint=False):
+        yield
 
 
 class DepartmentTask(nodes.View):
@@ -55,7 +71,7 @@ class DepartmentTask(nodes.View):
 
 class ShareApplicationFlow(flow.Flow):
     process_class = ShareApplicationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = held_application_lock
     process_title = "共享申请"
 
     start = flow.StartHandle(this.start_process).Next(this.review)
@@ -64,27 +80,19 @@ class ShareApplicationFlow(flow.Flow):
         DepartmentTask(this.task_view)
         .Permission("share_requests.can_review_application")
         .Annotation(title="提供方审核")
-        .Next(this.after_review)
-    )
-    after_review = (
-        flow.Switch()
         .Case(this.countersign, lambda a: _state(a) == ApplicationState.COUNTERSIGNING)
         .Case(this.correction, lambda a: _state(a) == ApplicationState.RETURNED)
         .Case(this.arbitrate, lambda a: _state(a) == ApplicationState.ESCALATED)
-        .Default(this.end)
+        .Next(this.end)
     )
 
     countersign = (
         DepartmentTask(this.task_view)
         .Permission("share_requests.can_countersign_application")
         .Annotation(title="负责人会签")
-        .Next(this.after_countersign)
-    )
-    after_countersign = (
-        flow.Switch()
         .Case(this.review, lambda a: _state(a) == ApplicationState.IN_REVIEW)
         .Case(this.arbitrate, lambda a: _state(a) == ApplicationState.ESCALATED)
-        .Default(this.end)
+        .Next(this.end)
     )
 
     # Waits for the applicant's resubmission (requests.services.application_submit runs it).
@@ -94,13 +102,9 @@ class ShareApplicationFlow(flow.Flow):
         nodes.View(this.task_view)
         .Permission("share_requests.can_arbitrate_application")
         .Annotation(title="政数局协调")
-        .Next(this.after_arbitrate)
-    )
-    after_arbitrate = (
-        flow.Switch()
         .Case(this.correction, lambda a: _state(a) == ApplicationState.RETURNED)
         .Case(this.review, lambda a: _state(a) == ApplicationState.IN_REVIEW)
-        .Default(this.end)
+        .Next(this.end)
     )
 
     end = flow.End()

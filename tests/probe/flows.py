@@ -25,6 +25,23 @@ class ApprovalProbeFlow(flow.Flow):
         return activation.process
 
 
+class RoutingProbeFlow(flow.Flow):
+    """Start → a human decision that routes itself: "no" to a rejection end, anything else on."""
+
+    start = flow.StartHandle(this.start_process).Next(this.decide)
+    decide = (
+        nodes.View(UpdateProcessView.as_view(fields=[]))
+        .Case(this.rejected, lambda activation: activation.process.data["verdict"] == "no")
+        .Next(this.accepted)
+    )
+    accepted = flow.End()
+    rejected = flow.End()
+
+    def start_process(self, activation, verdict):
+        activation.process.data = {"verdict": verdict}
+        return activation.process
+
+
 class TimerProbeFlow(flow.Flow):
     """Start → wait one second on a database timer → End."""
 
