@@ -16,9 +16,7 @@ def _decide(process, user):
     return [task.flow_task for task in process.task_set.order_by("pk")]
 
 
-@pytest.mark.parametrize(
-    ("verdict", "end"), [("no", RoutingProbeFlow.rejected), ("yes", RoutingProbeFlow.accepted)]
-)
+@pytest.mark.parametrize(("verdict", "end"), [("no", RoutingProbeFlow.rejected), ("yes", RoutingProbeFlow.accepted)])
 def test_the_first_case_that_holds_wins_else_next(verdict, end, zhujian_reviewer):
     process = RoutingProbeFlow.start.run(verdict=verdict)
 
