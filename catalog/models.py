@@ -165,6 +165,13 @@ class DataResource(models.Model):
             return None
         return self.versions.filter(number=self.version).first()
 
+    @property
+    def current_version_id(self) -> int | None:
+        """current_version's key, without reading its snapshot."""
+        if not self.version:
+            return None
+        return self.versions.filter(number=self.version).values_list("pk", flat=True).first()
+
     # Transitions. Conditions and side effects live in catalog.services.
     @transition(field=status, source=EDITABLE_STATES, target=ResourceStatus.SUBMITTED)
     def submit(self) -> None:

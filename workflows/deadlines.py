@@ -88,10 +88,12 @@ def register(
     remind_before: int | None = None,
     on_remind: str = DEFAULT_REMIND_ACTION,
     recipients: Iterable = (),
+    replace: bool = True,
 ) -> Deadline:
     """Start the clock on `subject`: due at the end of the `workdays`-th working day after `start`.
 
-    A running deadline of the same kind on the subject is cancelled first.
+    A running deadline of the same kind on the subject is cancelled first; `replace=False` skips
+    that query when the caller knows none runs (its first clock).
     """
     resolve_action(on_expiry)  # fail now, in the caller's transaction, not at expiry
     if remind_before is not None:
@@ -99,7 +101,8 @@ def register(
     calendar = clock.current_calendar()  # read the overrides once for both dates
     due_at = _due_date(start, workdays, calendar)
     with transaction.atomic(savepoint=False):
-        cancel_for(subject, kind=kind)
+        if replace:
+            cancel_for(subject, kind=kind)
         deadline = Deadline.objects.create(
             subject_type=ContentType.objects.get_for_model(subject),
             subject_id=str(subject.pk),

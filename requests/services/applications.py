@@ -175,13 +175,26 @@ APPLICATION_FIELDS = [
 ]
 
 
+LOCK_RELATED = ("resource", "applicant_department", "provider_department", "applicant")
+
+
 def _lock(application: ShareApplication) -> ShareApplication:
+    """The application's row, locked until commit (SELECT … FOR UPDATE), with its resource, departments and applicant.
+
+    Those related rows are not locked, only read; the ones already loaded on `application` (by the
+    view a moment ago, or by the service that returned it) are reused rather than read again.
+    """
+    loaded = {name: ShareApplication._meta.get_field(name).get_cached_value(application, None) for name in LOCK_RELATED}
+    missing = [name for name, obj in loaded.items() if obj is None]
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-    return (
-        ShareApplication.objects.select_for_update(of=("self",))
-        .select_related("resource", "applicant_department", "provider_department", "applicant")
-        .get(pk=application.pk)
-    )
+    locked = ShareApplication.objects.select_for_update(of=("self",))
+    if missing:
+        locked = locked.select_related(*missing)
+    locked = locked.get(pk=application.pk)
+    for name, obj in loaded.items():
+        if obj is not None:
+            setattr(locked, name, obj)  # the same rows: these keys never change
+    return locked
 
 
 def _store_attachments(application: ShareApplication, uploads: Iterable[UploadedFile], actor) -> None:
@@ -312,49 +325,44 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             raise ApplicationError(NOT_EDITABLE)
         resubmission = application.state == ApplicationState.RETURNED
         from_state = application.state
-        application.resource_version = application.resource.current_version
+        application.resource_version_id = application.resource.current_version_id
         application.submit()
         application.submitted_at = timezone.now()
-        record_event(
-            subject=application,
-            action="application_resubmitted" if resubmission else "application_submitted",
-            actor=actor,
-            from_state=from_state,
-            to_state=application.state,
-        )
         submitted = ["resource_version", "state", "submitted_at", "updated_at"]
+        action = "application_resubmitted" if resubmission else "application_submitted"
         hits = [] if resubmission else application.negative_list_hits()
+        if not hits and (resubmission or not application.is_auto_grantable()):
+            _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted)
+            return application
+        application.save(update_fields=submitted)
+        record_event(subject=application, action=action, actor=actor, from_state=from_state, to_state=application.state)
         if hits:
-            application.save(update_fields=submitted)
             refuse_by_negative_list(application=application, hit=hits[0])
-        elif not resubmission and application.is_auto_grantable():
-            application.save(update_fields=submitted)
-            decide_automatically(application=application)
         else:
-            _start_review(application, actor=actor, resubmission=resubmission, also_save=submitted)
+            decide_automatically(application=application)
     return application
 
 
 def _start_review(
-    application: ShareApplication,
-    *,
-    actor,
-    resubmission: bool,
-    workdays: int | None = None,
-    also_save: Sequence[str] = (),
+    application: ShareApplication, *, actor, action: str, from_state: str, also_save: Sequence[str] = ()
 ) -> None:
-    """In review: the provider's clock starts (again), its reviewers hear of it and get the task."""
+    """In review: the provider's clock starts (again), its reviewers hear of it and get the task.
+
+    One audit event for the submission and the start of review: `from_state` → in review, with the deadline.
+    """
     from requests.flows import ShareApplicationFlow
 
+    resubmission = from_state == ApplicationState.RETURNED
     application.start_review()
     reviewers = list(who.by_role(Role.PROVIDER_REVIEWER, application.provider_department))  # read once: clock + notice
-    _start_clock(application, workdays or settings.SHARE_REPLY_WORKDAYS, reviewers=reviewers)
+    # A first submission has no clock to stop.
+    _start_clock(application, settings.SHARE_REPLY_WORKDAYS, reviewers=reviewers, replace=resubmission)
     application.save(update_fields=sorted({*also_save, "state", "due_at", "updated_at"}))
     record_event(
         subject=application,
-        action="review_started",
+        action=action,
         actor=actor,
-        from_state=ApplicationState.SUBMITTED,
+        from_state=from_state,
         to_state=application.state,
         comment=f"答复期限 {timezone.localtime(application.due_at):%Y-%m-%d %H:%M}",
     )
@@ -367,7 +375,9 @@ def _start_review(
     _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。", reviewers)
 
 
-def _start_clock(application: ShareApplication, workdays: int, *, reviewers: Sequence | None = None) -> None:
+def _start_clock(
+    application: ShareApplication, workdays: int, *, reviewers: Sequence | None = None, replace: bool = True
+) -> None:
     deadline = deadlines.register(
         subject=application,
         kind=DEADLINE_KIND,
@@ -379,6 +389,7 @@ def _start_clock(application: ShareApplication, workdays: int, *, reviewers: Seq
         if reviewers is None
         else reviewers,
         on_expiry="share_requests.escalate_overdue",
+        replace=replace,
     )
     application.due_at = deadline.due_at
 
@@ -473,7 +484,9 @@ def _complete_task(task: Task, actor, application: ShareApplication) -> None:
         activation.process.application = application
         activation.process.application_state = application.state
         if task.status == STATUS.NEW:
-            activation.assign(actor)
+            # Taken and done in one write: viewflow's assign() would save the task once more first.
+            # (_check_may_work has checked that the actor may take it.)
+            task.owner, task.status = actor, STATUS.ASSIGNED
         activation.start(None)
         activation.execute()
 
@@ -640,7 +653,8 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             standard_clauses=list(terms.standard_clauses),
             countersign_required=countersign,
         )
-        _close_dispute(application, actor, upheld=False)
+        if application.resource.share_class == ShareClass.UNCONDITIONAL:  # only those are disputed
+            _close_dispute(application, actor, upheld=False)
         from_state = application.state
         if countersign:
             _save_new_decision(decision, terms.items)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from catalog.models import NegativeListEntry
@@ -120,6 +121,14 @@ def test_it_sends_conditional_applications_to_the_provider_reviewers_with_a_runn
     assert deadline.workdays == 10
     assert application.due_at == deadline.due_at
     assert Notification.objects.filter(recipient=zhujian_reviewer, event="share_application_task").exists()
+    # One event for the submission and the start of review, with the deadline.
+    submitted = AuditEvent.objects.filter(action__startswith="application_", subject_id=str(application.pk)).exclude(
+        action="application_created"
+    )
+    assert [(e.action, e.from_state, e.to_state) for e in submitted] == [
+        ("application_submitted", "draft", "in_review")
+    ]
+    assert submitted.get().comment == f"答复期限 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"
 
 
 def test_it_grants_fully_without_countersign_for_level_2_items(gongan_applicant, housing_resource, zhujian_reviewer):
