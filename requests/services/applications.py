@@ -42,7 +42,6 @@ from requests.models import (
     DecisionOutcome,
     RefusalReason,
     ShareApplication,
-    ShareApplicationProcess,
     StandardClause,
 )
 from requests.services.grants import grant_create_from_decision
@@ -442,8 +441,7 @@ OPEN = [
 def _open_task(application: ShareApplication, node=None) -> Task | None:
     # Through the process's application link, in one query (not: load application.process, then its tasks).
     tasks = Task.objects.filter(
-        process__in=ShareApplicationProcess.objects.filter(application_id=application.pk).values("pk"),
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        process__shareapplicationprocess__application_id=application.pk, status__in=[STATUS.NEW, STATUS.ASSIGNED]
     )
     if node is not None:
         tasks = tasks.filter(flow_task=node)
