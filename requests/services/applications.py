@@ -353,9 +353,7 @@ def _start_review(
 
     resubmission = from_state == ApplicationState.RETURNED
     application.start_review()
-    reviewers = list(who.by_role(Role.PROVIDER_REVIEWER, application.provider_department))  # read once: clock + notice
-    # A first submission has no clock to stop.
-    _start_clock(application, settings.SHARE_REPLY_WORKDAYS, reviewers=reviewers, replace=resubmission)
+    _start_clock(application, settings.SHARE_REPLY_WORKDAYS, replace=resubmission)  # a first one has none to stop
     application.save(update_fields=sorted({*also_save, "state", "due_at", "updated_at"}))
     record_event(
         subject=application,
@@ -371,12 +369,10 @@ def _start_review(
     else:
         ShareApplicationFlow.start.run(application=application)
     verb = "重新提交（补正后）" if resubmission else "提交"
-    _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。", reviewers)
+    _tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。")
 
 
-def _start_clock(
-    application: ShareApplication, workdays: int, *, reviewers: Sequence | None = None, replace: bool = True
-) -> None:
+def _start_clock(application: ShareApplication, workdays: int, *, replace: bool = True) -> None:
     deadline = deadlines.register(
         subject=application,
         kind=DEADLINE_KIND,
@@ -384,9 +380,7 @@ def _start_clock(
         start=timezone.now(),
         workdays=workdays,
         remind_before=min(settings.SHARE_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
-        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department)
-        if reviewers is None
-        else reviewers,
+        on_remind="share_requests.remind_reviewers",
         on_expiry="share_requests.escalate_overdue",
         replace=replace,
     )
@@ -916,6 +910,17 @@ def _close_dispute(application: ShareApplication, actor, *, upheld: bool) -> Non
 # ---------------------------------------------------------------- deadline and the data bureau
 
 
+@deadlines.action("share_requests.remind_reviewers")
+def remind_reviewers(deadline) -> None:
+    """The reply is due soon: to the provider's reviewers as they are by then, not as they were at submission."""
+    notify(
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, deadline.subject.provider_department),
+        event="deadline_reminder",
+        subject=deadline.subject,
+        context={"deadline": deadline},
+    )
+
+
 @deadlines.action("share_requests.escalate_overdue")
 def escalate_overdue(deadline) -> None:
     """The provider missed its reply deadline: to the bureau's overdue queue (协调), counted for good."""
@@ -1136,11 +1141,9 @@ def _tell_applicant(application: ShareApplication, message: str) -> None:
     )
 
 
-def _tell_reviewers(application: ShareApplication, message: str, reviewers: Sequence | None = None) -> None:
+def _tell_reviewers(application: ShareApplication, message: str) -> None:
     notify(
-        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department)
-        if reviewers is None
-        else reviewers,
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
         event="share_application_task",
         subject=application,
         context={"message": message},

@@ -11,6 +11,7 @@ from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.selectors import overdue_counts_by_provider, overdue_queue
 from requests.services import application_grant, application_order_decision
 from requests.services import applications as svc
+from tests.factories import UserFactory
 from tests.requests.helpers import full_terms, make_application
 from workflows import deadlines
 from workflows.deadlines import for_subject
@@ -39,6 +40,21 @@ def test_it_counts_the_reply_deadline_in_working_days_across_the_holiday(gongan_
     # Ten working days span more than two calendar weeks because of the National Day holiday.
     assert timezone.localtime(application.due_at).date() > (SUBMITTED + dt.timedelta(days=14)).date()
     assert deadline.on_expiry == "share_requests.escalate_overdue"
+
+
+def test_it_reminds_the_reviewers_the_provider_has_by_then(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian
+):
+    application = _submit(gongan_applicant, housing_resource)
+    deadline = for_subject(application).get(status=Deadline.Status.ACTIVE)
+    newcomer = UserFactory(username="zj_newcomer", department=zhujian, roles=["provider_reviewer"])
+    zhujian_reviewer.is_active = False  # left the department meanwhile
+    zhujian_reviewer.save(update_fields=["is_active"])
+
+    deadlines.evaluate(now=deadline.remind_at + dt.timedelta(minutes=1))
+
+    reminded = Notification.objects.filter(event="deadline_reminder", subject_id=str(application.pk))
+    assert list(reminded.values_list("recipient", flat=True)) == [newcomer.pk]
 
 
 def test_it_reminds_then_escalates_then_the_bureau_orders_the_provider_to_decide(
