@@ -139,13 +139,18 @@ def negative_list_hits(resource: DataResource, item_ids: Iterable[int] | None = 
 
     For the share-application issue: an entry without items bans the whole resource; an entry
     with items bans those items. With item_ids None every entry on the resource counts.
+
+    item_ids is read only when an entry lists items, so a caller may pass a lazy queryset: a
+    resource without such entries (nearly all of them) then costs one query. A single query
+    with an Exists() subquery for the items was measured slower: compiling it costs the ORM
+    more than the second query it saves.
     """
     entries = list(
         NegativeListEntry.objects.filter(resource=resource, is_active=True)
         .select_related("legal_basis")
         .prefetch_related("items")
     )
-    if item_ids is None:
+    if item_ids is None or not any(e.items.all() for e in entries):
         return entries
     wanted = set(item_ids)
     return [e for e in entries if not e.items.all() or wanted & {i.pk for i in e.items.all()}]

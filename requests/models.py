@@ -157,7 +157,7 @@ class ShareApplication(models.Model):
     def negative_list_hits(self) -> list:
         from catalog.selectors import negative_list_hits
 
-        return negative_list_hits(self.resource, list(self.items.values_list("pk", flat=True)))
+        return negative_list_hits(self.resource, self.items.values_list("pk", flat=True))
 
     def is_on_negative_list(self) -> bool:
         return bool(self.negative_list_hits())

@@ -47,6 +47,17 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """Each process caches the calendar overrides (workflows.workdays), and a test's rollback
+    removes its overrides without a signal: no test may see another's."""
+    from workflows.workdays import forget_calendar
+
+    forget_calendar()
+    yield
+    forget_calendar()
+
+
 @pytest.fixture
 def gongan(db):
     return DepartmentFactory(code="TH-GA", name="市公安局", short_name="通公", seal_text="通化市公安局")

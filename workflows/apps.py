@@ -6,4 +6,4 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "流程引擎"
 
     def ready(self) -> None:
-        from workflows import checks  # noqa: F401  (registers the system checks)
+        from workflows import checks, workdays  # noqa: F401  (register the system checks and signal receivers)

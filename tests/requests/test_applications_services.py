@@ -106,6 +106,26 @@ def test_it_refuses_a_negative_list_item_of_unconditional_data_instead_of_granti
     assert not Grant.objects.exists()
 
 
+def test_it_checks_only_the_requested_items_against_the_negative_list(
+    gongan_applicant, housing_resource, coordinator, privacy_law, django_assert_num_queries
+):
+    level_2 = list(housing_resource.items.filter(security_level=2))
+    draft = make_application(gongan_applicant, housing_resource, items=level_2, submit=False)
+    assert draft.resource == housing_resource  # loaded, as application_submit has it
+    with django_assert_num_queries(1):  # no entries: the requested items are never read
+        assert draft.negative_list_hits() == []
+
+    entry = NegativeListEntry.objects.create(
+        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    )
+    entry.items.set(housing_resource.items.filter(security_level=3))
+    assert draft.negative_list_hits() == []
+    assert not draft.is_on_negative_list()
+    everything = make_application(gongan_applicant, housing_resource, submit=False)
+    assert everything.negative_list_hits() == [entry]
+    assert everything.is_on_negative_list()
+
+
 def test_it_sends_conditional_applications_to_the_provider_reviewers_with_a_running_clock(
     gongan_applicant, housing_resource, zhujian_reviewer
 ):

@@ -1,12 +1,13 @@
 """The clock as the app uses it: official calendar plus CalendarOverride rows."""
 
 import datetime as dt
+import time
 
 import time_machine
 from django.core import checks
 
 from workflows.models import CalendarOverride
-from workflows.workdays import add_workdays, due_date, workdays_between
+from workflows.workdays import add_workdays, due_date, is_workday, workdays_between
 
 D = dt.date
 
@@ -46,3 +47,55 @@ def test_it_warns_about_next_year_when_the_package_stops_this_year():
 @time_machine.travel("2025-03-01 09:00 +0800")
 def test_it_is_silent_while_the_package_covers_this_year_and_next():
     assert _calendar_warnings() == []
+
+
+def test_it_reads_the_overrides_once_while_they_are_fresh(db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        due_date(D(2026, 12, 24), 10)
+    with django_assert_num_queries(0):
+        assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)
+        assert add_workdays(D(2026, 9, 30), 1) == D(2026, 10, 8)
+
+
+def test_it_sees_an_override_saved_or_deleted_at_once(db):
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)  # cached
+    new_year = CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)
+    new_year.kind = CalendarOverride.Kind.WORKDAY
+    new_year.date = D(2027, 1, 2)  # a Saturday made a workday
+    new_year.save()
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 6)
+    new_year.delete()
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)
+
+
+def test_it_reads_the_overrides_again_when_the_change_commits(db, django_capture_on_commit_callbacks):
+    # Another thread may read the old rows between the save and the commit: the commit drops them too.
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
+        assert not is_workday(D(2027, 1, 1))  # cached
+        CalendarOverride.objects.update(date=D(2027, 1, 4))  # sends no signal
+        assert not is_workday(D(2027, 1, 1)) and is_workday(D(2027, 1, 4))
+    assert is_workday(D(2027, 1, 1)) and not is_workday(D(2027, 1, 4))
+
+
+def test_it_sees_an_edit_made_behind_its_back_after_the_ttl(db, settings, monkeypatch):
+    settings.CALENDAR_OVERRIDES_CACHE_SECONDS = 60
+    CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    CalendarOverride.objects.update(kind=CalendarOverride.Kind.WORKDAY)  # sends no signal
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+
+    # Time freezing (time_machine) leaves the monotonic clock alone: move it by hand.
+    started = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: started + 59)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    monkeypatch.setattr(time, "monotonic", lambda: started + 61)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 1)
+
+
+def test_it_reads_the_overrides_every_time_with_a_ttl_of_zero(db, settings):
+    settings.CALENDAR_OVERRIDES_CACHE_SECONDS = 0
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    CalendarOverride.objects.bulk_create([CalendarOverride(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)])
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
