@@ -9,18 +9,19 @@ from itertools import groupby
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications import events
 from notifications.email import transport as email_transport
+from notifications.events import EventType
 from notifications.inapp import transport as inapp_transport
 from notifications.models import Channel, Notification, NotificationPreference, OutboundEmail
 from notifications.rendering import absolute_url
 from organizations.models import User
-from organizations.selectors import active_substitutions
 
 NOT_A_CHANNEL = "无效的接收方式。"
 NOT_RETRYABLE = "只有发送失败的邮件可以重新发送。"
@@ -43,35 +44,41 @@ def notify(
     event_type = events.get(event)
     context = dict(context or {})
     link = context.pop("link", "") or _link_for(subject)
-    targets = _with_substitutes(recipients)
-    channels = dict(
-        NotificationPreference.objects.filter(user__in=[user for user, _ in targets], event=event).values_list(
-            "user_id", "channel"
+    shared = {
+        **context,
+        "subject": subject,
+        "link": link,
+        "url": absolute_url(link) if link else "",
+        "event": event_type,
+        "site_url": settings.SITE_URL,
+    }
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    subject_id = str(subject.pk) if subject is not None else ""
+    notifications, emails = [], []
+    for user, principal, channel in _targets(recipients, event_type):
+        ctx = {**shared, "recipient": user, "on_behalf_of": principal}
+        notification = inapp_transport.compose(
+            recipient=user,
+            event=event_type,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            context=ctx,
+            link=link,
+            on_behalf_of=principal,
         )
-    )
-    notifications, email_ids = [], []
+        notifications.append(notification)
+        if channel == Channel.INAPP_EMAIL and user.email:
+            emails.append(
+                email_transport.compose(recipient=user, event=event_type, context=ctx, notification=notification)
+            )
     # No savepoint: nothing here is retried on failure, it all rolls back with the caller's decision.
     with transaction.atomic(savepoint=False):
-        for user, principal in targets:
-            ctx = {
-                **context,
-                "recipient": user,
-                "on_behalf_of": principal,
-                "subject": subject,
-                "link": link,
-                "url": absolute_url(link) if link else "",
-                "event": event_type,
-                "site_url": settings.SITE_URL,
-            }
-            notification = inapp_transport.deliver(
-                recipient=user, event=event_type, subject=subject, context=ctx, link=link, on_behalf_of=principal
-            )
-            notifications.append(notification)
-            if channels.get(user.pk, event_type.default_channel) == Channel.INAPP_EMAIL and user.email:
-                email = email_transport.build(recipient=user, event=event_type, context=ctx, notification=notification)
-                email_ids.append(email.pk)
-        if email_ids:
-            transaction.on_commit(partial(email_transport.enqueue, email_ids))
+        # One INSERT per table. PostgreSQL and SQLite return the new ids, and bulk_create
+        # copies each notification's id into the email that was given it unsaved.
+        Notification.objects.bulk_create(notifications)
+        OutboundEmail.objects.bulk_create(emails)
+        if emails:
+            transaction.on_commit(partial(email_transport.enqueue, [email.pk for email in emails]))
     return notifications
 
 
@@ -80,16 +87,47 @@ def _link_for(subject: Any) -> str:
     return get_url() if callable(get_url) else ""
 
 
-def _with_substitutes(recipients: Iterable[User]) -> list[tuple[User, User | None]]:
-    """(user, principal-or-None) pairs, each user once: a direct recipient wins over a substitute."""
+def _targets(recipients: Iterable[User], event: EventType) -> list[tuple[User, User | None, str]]:
+    """(user, principal-or-None, channel) for each user once: a direct recipient wins over a substitute.
+
+    One query reads the direct recipients' channels, the active substitutes
+    of any of them (the rule of organizations.selectors.active_substitutions)
+    and the substitutes' channels. A user without a preference row gets the
+    event's default channel.
+    """
     direct = {user.pk: user for user in recipients if user.is_active}
-    targets: list[tuple[User, User | None]] = [(user, None) for user in direct.values()]
-    seen = set(direct)
-    for substitution in active_substitutions().filter(principal_id__in=direct, substitute__is_active=True):
-        if substitution.substitute_id not in seen:
-            seen.add(substitution.substitute_id)
-            targets.append((substitution.substitute, direct[substitution.principal_id]))
-    return targets
+    if not direct:
+        return []
+    ids, today = list(direct), timezone.localdate()
+    rows = User.objects.annotate(
+        standing_in=FilteredRelation(
+            "substitutions_taken",
+            condition=Q(
+                substitutions_taken__principal__in=ids,
+                substitutions_taken__starts_on__lte=today,
+                substitutions_taken__ends_on__gte=today,
+            ),
+        ),
+        preference=FilteredRelation("notification_preferences", condition=Q(notification_preferences__event=event.key)),
+        principal_id=F("standing_in__principal_id"),
+        standing_in_since=F("standing_in__starts_on"),
+        channel=F("preference__channel"),
+    ).filter(
+        # On the annotation: `standing_in__isnull` would cost the ORM a second resolution of the relation.
+        Q(pk__in=ids) | Q(principal_id__isnull=False, is_active=True)
+    )
+    channels: dict[int, str] = {}
+    substitutes: dict[int, User] = {}
+    for user in rows:  # a substitute comes once per principal it stands in for
+        channels[user.pk] = user.channel or event.default_channel
+        if user.pk in direct:
+            continue
+        # For several principals at once: on behalf of the one whose substitution began last.
+        if user.pk not in substitutes or user.standing_in_since > substitutes[user.pk].standing_in_since:
+            substitutes[user.pk] = user
+    return [(user, None, channels.get(pk, event.default_channel)) for pk, user in direct.items()] + [
+        (user, direct[user.principal_id], channels[pk]) for pk, user in sorted(substitutes.items())
+    ]
 
 
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:

@@ -35,7 +35,16 @@ def build(
     *, recipient, event: EventType, context: dict[str, Any], notification: Notification | None = None, dedupe_key=None
 ) -> OutboundEmail:
     """Write the outbox row; the caller's transaction commits it with the decision."""
-    return OutboundEmail.objects.create(
+    email = compose(recipient=recipient, event=event, context=context, notification=notification, dedupe_key=dedupe_key)
+    email.save(force_insert=True)
+    return email
+
+
+def compose(
+    *, recipient, event: EventType, context: dict[str, Any], notification: Notification | None = None, dedupe_key=None
+) -> OutboundEmail:
+    """The unsaved outbox row, for build() or for notify()'s one insert of a call's rows."""
+    return OutboundEmail(
         recipient=recipient,
         notification=notification,
         event=event.key,

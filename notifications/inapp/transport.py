@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-
 from notifications.events import EventType
 from notifications.models import Notification
 from notifications.rendering import render_line, render_text
 
 
-def deliver(
-    *, recipient, event: EventType, subject, context: dict[str, Any], link: str, on_behalf_of=None
+def compose(
+    *, recipient, event: EventType, subject_type, subject_id: str, context: dict[str, Any], link: str, on_behalf_of=None
 ) -> Notification:
-    return Notification.objects.create(
+    """The unsaved row; notify() inserts the rows of one call together."""
+    return Notification(
         recipient=recipient,
         on_behalf_of=on_behalf_of,
         event=event.key,
-        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
-        subject_id=str(subject.pk) if subject is not None else "",
+        subject_type=subject_type,
+        subject_id=subject_id,
         title=render_line(event.inapp_template("title.txt"), context)[:200],
         body=render_text(event.inapp_template("body.txt"), context),
         link=link,

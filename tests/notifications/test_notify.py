@@ -151,3 +151,68 @@ def test_it_flags_an_event_without_templates():
         del events.EVENTS["made_up_event"]
     assert {e.id for e in errors} == {"notifications.E001"}
     assert len(errors) == 5
+
+
+def test_it_reads_substitutes_and_every_channel_in_one_query(
+    zhujian_reviewer, zhujian_colleague, coordinator, zhujian, django_assert_num_queries
+):
+    """Each user's own preference holds, whether named directly or standing in; defaults apply without one."""
+    today = timezone.localdate()
+    substitute = UserFactory(department=zhujian)
+    idle = UserFactory(department=zhujian, is_active=False)
+    for stand_in in (substitute, idle):
+        Substitution.objects.create(principal=zhujian_reviewer, substitute=stand_in, starts_on=today, ends_on=today)
+    preference_set(user=zhujian_reviewer, event="test", channel=Channel.INAPP)
+    preference_set(user=substitute, event="test", channel=Channel.INAPP_EMAIL)
+    preference_set(user=zhujian_colleague, event="test", channel=Channel.DIGEST)
+    preference_set(user=coordinator, event="share_application_task", channel=Channel.INAPP)  # another event's
+    # One SELECT, one INSERT of the notices, one of the emails.
+    with django_assert_num_queries(3):
+        notifications = notify(
+            recipients=[zhujian_reviewer, zhujian_colleague, coordinator], event="test", subject=zhujian
+        )
+    assert [(n.recipient, n.on_behalf_of) for n in notifications] == [
+        (zhujian_reviewer, None),
+        (zhujian_colleague, None),
+        (coordinator, None),
+        (substitute, zhujian_reviewer),
+    ]
+    # Each email points at its own recipient's notice, whose id came back from the one INSERT.
+    by_pk = {n.pk: n for n in notifications}
+    emails = {e.recipient: by_pk[e.notification_id].recipient for e in OutboundEmail.objects.all()}
+    assert emails == {coordinator: coordinator, substitute: substitute}
+
+
+def test_it_sends_a_substitute_for_two_recipients_one_notice_for_the_latest_substitution(
+    zhujian_reviewer, zhujian_colleague, zhujian
+):
+    today = timezone.localdate()
+    substitute = UserFactory(department=zhujian)
+    Substitution.objects.create(
+        principal=zhujian_reviewer, substitute=substitute, starts_on=today - dt.timedelta(days=5), ends_on=today
+    )
+    Substitution.objects.create(
+        principal=zhujian_colleague, substitute=substitute, starts_on=today - dt.timedelta(days=1), ends_on=today
+    )
+    notifications = notify(recipients=[zhujian_reviewer, zhujian_colleague], event="test", subject=zhujian)
+    assert [(n.recipient, n.on_behalf_of) for n in notifications] == [
+        (zhujian_reviewer, None),
+        (zhujian_colleague, None),
+        (substitute, zhujian_colleague),
+    ]
+
+
+def test_it_tells_a_recipient_who_also_stands_in_for_another_only_directly(
+    zhujian_reviewer, zhujian_colleague, zhujian
+):
+    today = timezone.localdate()
+    Substitution.objects.create(
+        principal=zhujian_reviewer, substitute=zhujian_colleague, starts_on=today, ends_on=today
+    )
+    preference_set(user=zhujian_colleague, event="test", channel=Channel.INAPP)
+    notifications = notify(recipients=[zhujian_reviewer, zhujian_colleague], event="test", subject=zhujian)
+    assert [(n.recipient, n.on_behalf_of) for n in notifications] == [
+        (zhujian_reviewer, None),
+        (zhujian_colleague, None),
+    ]
+    assert list(OutboundEmail.objects.values_list("recipient", flat=True)) == [zhujian_reviewer.pk]
