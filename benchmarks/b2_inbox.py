@@ -3,9 +3,9 @@
 Rows are generated with INSERT … SELECT (generate_series on PostgreSQL, a
 recursive CTE on SQLite) straight into viewflow's process and task tables,
 share_requests_shareapplicationprocess and share_requests_shareapplication,
-shaped as the flow leaves them: an open application has start, screen and
-route done and its review task NEW (or ASSIGNED); a finished one has six done
-tasks. Ten provider departments share the applications; the reviewer's
+shaped as the flow leaves them: an open application has its start done and
+its review task NEW (or ASSIGNED); a finished one has start, review and end
+done. Ten provider departments share the applications; the reviewer's
 department gets a tenth.
 
 Measured: `requests.selectors.task_list(user)[:50]` with every attribute the

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from requests.services import task_take
 from requests.services.applications import open_task
@@ -87,9 +88,20 @@ def test_the_inbox_runs_as_many_queries_for_many_tasks_as_for_few(client, applic
 
     applications(3)
     few = queries_for_inbox()
-    applications(5)
-    assert total(inbox(client, zhujian_reviewer)) == "共 8 项"
+    *_, taken = applications(5)  # the newest: on the first page
+    task_take(actor=zhujian_reviewer, task=open_task(taken))
+    page = inbox(client, zhujian_reviewer)
+    assert total(page) == "共 8 项"
     assert queries_for_inbox() == few
+    # Every column the page shows is loaded with the rows (TaskListView.columns), none row by row.
+    row = page.split(f">{taken.reference}<")[1].split("</tr>")[0]
+    for shown in (
+        taken.applicant_department.name,
+        taken.resource.name,
+        "李审核",
+        f"{timezone.localtime(taken.due_at):%Y-%m-%d %H:%M}",
+    ):
+        assert shown in row
 
 
 def test_the_home_page_caps_its_counts(client, applications, zhujian_reviewer, cap):
