@@ -21,13 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from catalog.choices import ShareClass, ShareMethod
-from catalog.models import DataItem, DataResource, LegalBasis
+from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
@@ -51,6 +51,7 @@ from workflows.audit import record_event
 # Messages a person can act on; tests assert on these constants.
 NOT_AN_APPLICANT = "只有本部门的申请人可以提出或修改共享申请。"
 RESOURCE_NOT_PUBLISHED = "该资源尚未注册发布，不能申请共享。"
+RESOURCE_WITHDRAWN = "该资源已撤销、不再共享，不能授权；请作出不予授权决定。"
 OWN_RESOURCE = "本部门的资源无需申请共享。"
 NOT_EDITABLE = "只有草稿或退回补正的申请可以修改或提交。"
 NOT_WITHDRAWABLE = "申请已有决定或已撤回，不能撤回。"
@@ -196,6 +197,25 @@ def _lock(application: ShareApplication) -> ShareApplication:
     return locked
 
 
+def _hold_published_resource(application: ShareApplication) -> None:
+    """The resource stays published until commit, or the grant stops here with RESOURCE_WITHDRAWN.
+
+    FOR SHARE (raw SQL: Django has no such lock): grants on one resource do not wait for each
+    other, but a withdrawal (the catalog's FOR NO KEY UPDATE) waits for them and then revokes what
+    they granted, and a grant after a withdrawal sees it. Call it before the first audit event:
+    a withdrawal holds the resource while it waits for the audit chain. (SQLite serialises writers.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = DataResource._meta.db_table
+            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [application.resource_id])
+            (status,) = cursor.fetchone()
+    else:
+        status = DataResource.objects.values_list("status", flat=True).get(pk=application.resource_id)
+    if status not in PUBLISHED_STATES:
+        raise ApplicationError(RESOURCE_WITHDRAWN)
+
+
 def _store_attachments(application: ShareApplication, uploads: Iterable[UploadedFile], actor) -> None:
     for upload in uploads:
         content_type = validate_attachment(upload)
@@ -333,6 +353,8 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         if not hits and (resubmission or not application.is_auto_grantable()):
             _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted)
             return application
+        if not hits:
+            _hold_published_resource(application)  # it is granted below
         application.save(update_fields=submitted)
         record_event(subject=application, action=action, actor=actor, from_state=from_state, to_state=application.state)
         if hits:
@@ -668,6 +690,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
                 context={"message": f"共享申请{application.reference}涉及3级及以上信息项，审核人拟同意，请会签。"},
             )
         else:
+            _hold_published_resource(application)
             _make_effective(
                 application,
                 decision,
@@ -695,6 +718,8 @@ def _make_effective(
     requested_items: Sequence[DataItem] | None = None,
 ) -> None:
     """The grant takes effect: transition, record, enforceable Grant, notice.
+
+    The caller holds the resource published (_hold_published_resource) from before its first audit event.
 
     `decision` may be unsaved (decided and effective at once): it is then written once, with its record.
     """
@@ -739,6 +764,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
         decision = application.decision
         if approve:
+            _hold_published_resource(application)
             decision.countersigned_by = actor
             decision.countersigned_at = timezone.now()
             decision.save(update_fields=["countersigned_by", "countersigned_at"])

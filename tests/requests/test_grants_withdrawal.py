@@ -17,9 +17,9 @@ from catalog.services import CatalogError, resource_withdraw
 from notifications.models import Notification, OutboundEmail
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import ISSUER_INCOMPLETE
-from requests.models import ApplicationState, GrantState, ShareApplication
+from requests.models import ApplicationState, Decision, Grant, GrantState, RefusalReason, ShareApplication
 from requests.services import applications
-from requests.services.applications import application_grant
+from requests.services.applications import ApplicationError, application_grant, application_refuse
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login, make_grant, reload
@@ -228,6 +228,30 @@ def test_a_decision_granting_while_the_resource_is_withdrawn_does_not_deadlock(
     assert errors == []
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
     assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.WITHDRAWN
+    # The withdrawal waited for the decision's hold on the resource, then ended its grant too.
+    assert Grant.objects.get(application=application).state == GrantState.REVOKED
+
+
+def test_a_withdrawn_resource_is_not_granted_but_may_be_refused(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian_clerk
+):
+    application = make_application(
+        gongan_applicant, housing_resource, items=list(housing_resource.items.filter(security_level__lte=2))
+    )
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+    events, records = AuditEvent.objects.count(), Record.objects.count()
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
+
+    assert exc.value.message == applications.RESOURCE_WITHDRAWN
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+    assert not Decision.objects.exists() and not Grant.objects.filter(application=application).exists()
+    assert (AuditEvent.objects.count(), Record.objects.count()) == (events, records)
+
+    reason = RefusalReason.objects.get(code="SCOPE_EXCESSIVE")
+    application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="资源已撤销")
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.REFUSED
 
 
 # --- the check API ---------------------------------------------------------------------------
