@@ -22,6 +22,7 @@ from notifications.inapp import transport as inapp_transport
 from notifications.models import Channel, Notification, NotificationPreference, OutboundEmail
 from notifications.rendering import absolute_url
 from organizations.models import User
+from organizations.selectors import substitution_in_force
 
 NOT_A_CHANNEL = "无效的接收方式。"
 NOT_RETRYABLE = "只有发送失败的邮件可以重新发送。"
@@ -91,7 +92,7 @@ def _targets(recipients: Iterable[User], event: EventType) -> list[tuple[User, U
     """(user, principal-or-None, channel) for each user once: a direct recipient wins over a substitute.
 
     One query reads the direct recipients' channels, the active substitutes
-    of any of them (the rule of organizations.selectors.active_substitutions)
+    of any of them (organizations.selectors.substitution_in_force)
     and the substitutes' channels. A user without a preference row gets the
     event's default channel.
     """
@@ -102,11 +103,7 @@ def _targets(recipients: Iterable[User], event: EventType) -> list[tuple[User, U
     rows = User.objects.annotate(
         standing_in=FilteredRelation(
             "substitutions_taken",
-            condition=Q(
-                substitutions_taken__principal__in=ids,
-                substitutions_taken__starts_on__lte=today,
-                substitutions_taken__ends_on__gte=today,
-            ),
+            condition=Q(substitutions_taken__principal__in=ids) & substitution_in_force(today, "substitutions_taken"),
         ),
         preference=FilteredRelation("notification_preferences", condition=Q(notification_preferences__event=event.key)),
         principal_id=F("standing_in__principal_id"),
