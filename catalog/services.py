@@ -378,6 +378,7 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
             ip=ip,
         )
         _announce_withdrawal(resource)
+        _refuse_open_applications_after_commit()
     return resource
 
 
@@ -498,6 +499,13 @@ def _end_grants(resource: DataResource, *, actor, ip: str | None) -> None:
         grants_revoke_for_withdrawal(actor=actor, resource=resource, ip=ip)
     except GrantError as exc:  # e.g. no revocation notice can be issued: the withdrawal rolls back too
         raise CatalogError(str(exc)) from exc
+
+
+def _refuse_open_applications_after_commit() -> None:
+    """Applications still open on the resource get a reasoned refusal once the withdrawal commits."""
+    from requests.services.applications import queue_refusals_for_withdrawn_resources  # requests depends on catalog
+
+    transaction.on_commit(queue_refusals_for_withdrawn_resources)
 
 
 def _announce_withdrawal(resource: DataResource) -> None:

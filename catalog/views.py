@@ -127,6 +127,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "can_mount": (manages or bureau) and resource.is_published,
                 "can_withdraw": can_withdraw,
                 "grants_to_revoke": _active_grant_count(resource) if can_withdraw else 0,
+                "applications_to_refuse": _open_application_count(resource) if can_withdraw else 0,
                 "register_form": RegisterForm(),
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
@@ -139,6 +140,12 @@ def _active_grant_count(resource: DataResource) -> int:
     from requests.grant_selectors import active_grant_count  # requests depends on catalog
 
     return active_grant_count(resource)
+
+
+def _open_application_count(resource: DataResource) -> int:
+    from requests.selectors import open_application_count  # requests depends on catalog
+
+    return open_application_count(resource)
 
 
 class VersionDetailView(LoginRequiredMixin, View):

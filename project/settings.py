@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests.tasks.sweep_grants",
         "schedule": crontab(minute=7),
     },
+    "requests-refuse-for-withdrawn-resources": {
+        "task": "requests.tasks.refuse_for_withdrawn_resources",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Notifications (notifications/). The outbox re-queues an email still pending

@@ -224,13 +224,10 @@ class ShareApplication(models.Model):
     def grant_partially(self) -> None:
         pass
 
-    @transition(
-        field=state,
-        source=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.ESCALATED],
-        target=ApplicationState.REFUSED,
-    )
+    @transition(field=state, source=OPEN_STATES, target=ApplicationState.REFUSED)
     def refuse(self) -> None:
-        pass
+        """Reviewers and the bureau refuse in review or escalation (requests.services checks who decides
+        when); an application still open in any state is refused when its resource leaves the catalog."""
 
     @transition(
         field=state,

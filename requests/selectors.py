@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 
 from organizations.selectors import acting_user_ids
 from requests import permissions
-from requests.models import DECIDED_STATES, ApplicationState, ShareApplication
+from requests.models import DECIDED_STATES, OPEN_STATES, ApplicationState, ShareApplication
 
 
 def _base() -> QuerySet[ShareApplication]:
@@ -35,6 +35,11 @@ def department_applications(user) -> QuerySet[ShareApplication]:
     if not user.is_authenticated or user.department_id is None:
         return ShareApplication.objects.none()
     return _base().filter(applicant_department_id=user.department_id)
+
+
+def open_application_count(resource) -> int:
+    """Applications a catalog withdrawal would refuse (the withdraw form says how many)."""
+    return ShareApplication.objects.filter(resource=resource, state__in=OPEN_STATES).count()
 
 
 def overdue_queue() -> QuerySet[ShareApplication]:

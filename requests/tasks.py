@@ -18,3 +18,20 @@ def sweep_grants() -> dict[str, int]:
     from requests.services.grants import grants_sweep
 
     return grants_sweep()
+
+
+@shared_task(
+    name="requests.tasks.refuse_for_withdrawn_resources",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def refuse_for_withdrawn_resources() -> int:
+    """After a catalog withdrawal commits, and hourly: its open applications get a reasoned refusal.
+
+    Harmless to run twice: each application is refused under its row lock, once.
+    """
+    from requests.services.applications import refuse_for_withdrawn_resources as refuse
+
+    return refuse()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +49,13 @@ from requests.services.grants import grant_create_from_decision
 from workflows import deadlines
 from workflows.audit import record_event
 
+logger = logging.getLogger(__name__)
+
 # Messages a person can act on; tests assert on these constants.
 NOT_AN_APPLICANT = "只有本部门的申请人可以提出或修改共享申请。"
 RESOURCE_NOT_PUBLISHED = "该资源尚未注册发布，不能申请共享。"
 RESOURCE_WITHDRAWN = "该资源已撤销、不再共享，不能授权；请作出不予授权决定。"
+RESOURCE_GONE = "该资源{status}，不能提交共享申请。"
 OWN_RESOURCE = "本部门的资源无需申请共享。"
 NOT_EDITABLE = "只有草稿或退回补正的申请可以修改或提交。"
 NOT_WITHDRAWABLE = "申请已有决定或已撤回，不能撤回。"
@@ -175,21 +179,22 @@ APPLICATION_FIELDS = [
 ]
 
 
-LOCK_RELATED = ("resource", "applicant_department", "provider_department", "applicant")
+REUSED_RELATED = ("applicant_department", "provider_department", "applicant")
 
 
 def _lock(application: ShareApplication) -> ShareApplication:
     """The application's row, locked until commit (SELECT … FOR UPDATE), with its resource, departments and applicant.
 
-    Those related rows are not locked, only read; the ones already loaded on `application` (by the
-    view a moment ago, or by the service that returned it) are reused rather than read again.
+    Those related rows are not locked, only read. The resource is read afresh: its status and
+    version decide what the service may do. The departments and the applicant already loaded on
+    `application` (by the view a moment ago, or by the service that returned it) are reused.
     """
-    loaded = {name: ShareApplication._meta.get_field(name).get_cached_value(application, None) for name in LOCK_RELATED}
+    loaded = {
+        name: ShareApplication._meta.get_field(name).get_cached_value(application, None) for name in REUSED_RELATED
+    }
     missing = [name for name, obj in loaded.items() if obj is None]
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-    locked = ShareApplication.objects.select_for_update(of=("self",))
-    if missing:
-        locked = locked.select_related(*missing)
+    locked = ShareApplication.objects.select_for_update(of=("self",)).select_related("resource", *missing)
     locked = locked.get(pk=application.pk)
     for name, obj in loaded.items():
         if obj is not None:
@@ -342,6 +347,8 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         application = _lock(obj)
         if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
             raise ApplicationError(NOT_EDITABLE)
+        if not application.resource.is_published:
+            raise ApplicationError(RESOURCE_GONE.format(status=application.resource.get_status_display()))
         resubmission = application.state == ApplicationState.RETURNED
         from_state = application.state
         application.resource_version_id = application.resource.current_version_id
@@ -427,9 +434,7 @@ def application_withdraw(*, actor, obj: ShareApplication) -> ShareApplication:
         deadlines.cancel_for(application, kind=DEADLINE_KIND)
         application.due_at = None
         application.save(update_fields=["state", "due_at", "updated_at"])
-        process = getattr(application, "process", None)
-        if process is not None and process.finished is None:
-            process.flow_class.instance.cancel(process)
+        _cancel_flow(application)
         record_event(
             subject=application,
             action="application_withdrawn",
@@ -440,6 +445,13 @@ def application_withdraw(*, actor, obj: ShareApplication) -> ShareApplication:
         if from_state != ApplicationState.DRAFT:
             _tell_reviewers(application, f"{application.applicant_department}已撤回该共享申请。")
     return application
+
+
+def _cancel_flow(application: ShareApplication) -> None:
+    """The application's process and its open tasks are cancelled: nobody is left waiting on it."""
+    process = getattr(application, "process", None)
+    if process is not None and process.finished is None:
+        process.flow_class.instance.cancel(process)
 
 
 OPEN = [
@@ -1067,6 +1079,54 @@ def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
     )
     _refuse(application, decision, actor=None)
     return decision
+
+
+def refuse_for_withdrawn_resources() -> int:
+    """Refuse the open applications whose resource has left the catalog; how many were refused.
+
+    A withdrawal (catalog.services.resource_withdraw) queues this after it commits, and the
+    beat runs it hourly in case the queue missed one. It cannot be part of the withdrawal's own
+    transaction: a decision locks its application and then its resource, a withdrawal the other
+    way round. Each application is refused in its own transaction, under its row lock, so a run
+    that meets a reviewer's decision, or a second run, refuses nothing twice.
+    """
+    waiting = ShareApplication.objects.filter(state__in=OPEN).exclude(resource__status__in=PUBLISHED_STATES)
+    return sum(_refuse_for_withdrawn_resource(pk) for pk in waiting.order_by("pk").values_list("pk", flat=True))
+
+
+def queue_refusals_for_withdrawn_resources() -> None:
+    """For a withdrawal's on_commit. A broker outage loses nothing: the hourly beat runs the same task."""
+    from requests.tasks import refuse_for_withdrawn_resources
+
+    try:
+        refuse_for_withdrawn_resources.delay()
+    except Exception:
+        logger.exception("Could not queue the refusals for a withdrawn resource; the hourly beat will run them.")
+
+
+def _refuse_for_withdrawn_resource(application_id: int) -> bool:
+    with transaction.atomic():
+        application = _lock(ShareApplication(pk=application_id))
+        resource = application.resource  # read with the lock, so as current as the application
+        if application.state not in OPEN or resource.is_published:
+            return False
+        reason, _ = RefusalReason.objects.get_or_create(
+            code="RESOURCE_WITHDRAWN", defaults={"label": "数据资源已从目录撤销"}
+        )
+        withdrawn_on = timezone.localtime(resource.withdrawn_at) if resource.withdrawn_at else timezone.localtime()
+        decision = Decision.objects.create(
+            application=application,
+            outcome=DecisionOutcome.REFUSED,
+            decided_as=Decision.DecidedAs.AUTOMATIC,
+            refusal_reason=reason,
+            refusal_text=(
+                f"数据资源“{resource.name}”已于{withdrawn_on:%Y年%m月%d日}从政务数据资源目录撤销"
+                f"（{resource.withdraw_reason}），不再共享。"
+            ),
+        )
+        _cancel_flow(application)
+        _refuse(application, decision, actor=None)
+    return True
 
 
 # ---------------------------------------------------------------- records and notices
