@@ -156,3 +156,13 @@ def test_the_withdraw_form_says_how_many_applications_it_will_refuse(
     page = client.get(reverse("catalog:resource_detail", args=[housing_resource.pk])).content.decode()
 
     assert "该资源有 1 件未办结的共享申请，撤销资源后将自动作出不予授权决定，并通知申请部门。" in page
+
+
+def test_it_runs_as_an_hourly_beat_task(settings, queued, gongan_applicant, housing_resource, zhujian_clerk):
+    application = make_application(gongan_applicant, housing_resource, items=low_items(housing_resource))
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requests-refuse-for-withdrawn-resources"]
+    assert entry["task"] == tasks.refuse_for_withdrawn_resources.name
+    assert tasks.refuse_for_withdrawn_resources.apply().get() == 1
+    assert reload(application).state == ApplicationState.REFUSED
