@@ -4,10 +4,12 @@ A process registers a deadline inside its transition's transaction:
 
     deadlines.register(
         subject=application, kind="provider_reply", title="提供方答复期限",
-        start=timezone.localdate(), workdays=settings.SHARE_REPLY_WORKDAYS,
-        remind_before=2, recipients=notifications.recipients.by_role(Role.PROVIDER_REVIEWER, provider),
+        start=timezone.now(), workdays=settings.SHARE_REPLY_WORKDAYS,
+        remind_before=2, on_remind="share_requests.remind_reviewers",  # who they are on the day
         on_expiry="share_requests.escalate_overdue",    # a registered key or a dotted path
     )
+
+(or fixed `recipients=[...]` for the default reminder, which notifies them)
 
 and cancels it when the subject is decided, withdrawn or completed:
 
