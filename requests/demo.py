@@ -606,7 +606,8 @@ class Builder:
 
     def withdraw_a_granted_resource(self) -> None:
         """One granted resource leaves the catalog (its source system shut down): the withdrawal revokes
-        its grants, each with a 撤销通知. One that no open application waits for; 公安局's if it can be.
+        its grants, each with a 撤销通知, and refuses the one application then in review on it. A resource
+        that no other open application waits for; 公安局's if it can be.
         """
         granted = sorted(self.outcomes.get("granted", []), key=lambda a: a.applicant_department.code != "TH-GA")
         for application in granted:
@@ -617,9 +618,28 @@ class Builder:
             if not resource.is_published or waiting.exists():
                 continue
             clerk = self.staff[f"{_abbr(resource.provider_department.code)}_applicant"]
+            self._apply_like(application)
             ending = Grant.objects.filter(resource=resource, state=GrantState.ACTIVE).count()
-            self.withdrawal = (resource_withdraw(actor=clerk, obj=resource, reason=WITHDRAW_REASON), ending)
+            resource = resource_withdraw(actor=clerk, obj=resource, reason=WITHDRAW_REASON)
+            refused = svc.refuse_for_withdrawn_resources()  # the worker's job once the withdrawal commits
+            self.withdrawal = (resource, ending, refused)
             return
+
+    def _apply_like(self, granted: ShareApplication) -> ShareApplication:
+        """Another department applies for the same data on the same terms (it goes to review)."""
+        taken = {granted.provider_department_id, granted.applicant_department_id}
+        applicant = next(
+            user
+            for name, user in sorted(self.staff.items())
+            if name.endswith("_applicant") and user.department_id not in taken
+        )
+        application = svc.application_create(
+            actor=applicant,
+            resource=granted.resource,
+            data={name: getattr(granted, name) for name in svc.APPLICATION_FIELDS},
+            items=list(granted.items.all()),
+        )
+        return svc.application_submit(actor=applicant, obj=application)
 
     def render_first_records(self) -> list[Record]:
         """The few records a newcomer opens first (ga_applicant's), rendered now; the worker renders the rest."""
@@ -697,8 +717,11 @@ def _summary(stdout, builder: Builder, fired: dict, rendered: list[Record], star
     )
     stdout.write("  共享授权：" + "、".join(f"{grant_labels[s]} {n}" for s, n in sorted(grants.items())))
     if builder.withdrawal is not None:
-        resource, ended = builder.withdrawal
-        stdout.write(f"  目录撤销 {resource.code} {resource.name}：其 {ended} 项授权随之撤销，各发撤销通知。")
+        resource, ended, refused = builder.withdrawal
+        stdout.write(
+            f"  目录撤销 {resource.code} {resource.name}：其 {ended} 项授权随之撤销，各发撤销通知；"
+            f"在审申请 {refused} 件不予授权（数据资源已从目录撤销）。"
+        )
     letters = ApplicationAttachment.objects.filter(original_name__endswith="的函.pdf").count()
     stdout.write(f"  申请函附件 {letters} 件（PDF），在申请详情页“附件”处下载。")
     stdout.write(

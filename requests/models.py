@@ -298,7 +298,7 @@ class Decision(models.Model):
     class DecidedAs(models.TextChoices):
         PROVIDER = "provider", "提供部门"
         DATA_BUREAU = "data_bureau", "政数局（协调）"
-        AUTOMATIC = "automatic", "系统自动（无条件共享）"
+        AUTOMATIC = "automatic", "系统自动"  # unconditional data, the negative list, a withdrawn resource
 
     application = models.OneToOneField(
         ShareApplication, verbose_name="共享申请", on_delete=models.PROTECT, related_name="decision"

@@ -20,6 +20,7 @@ from requests import selectors
 from requests.demo import WITHDRAW_REASON
 from requests.flows import ShareApplicationFlow
 from requests.models import (
+    OPEN_STATES,
     ApplicationAttachment,
     ApplicationState,
     Decision,
@@ -242,3 +243,14 @@ def test_it_withdraws_a_granted_resource_and_its_grants_end(demo, db):
             event="grant_revoked", subject_type__model="grant", subject_id=str(grant.pk)
         ).exists()
     assert f"目录撤销 {resource.code} {resource.name}：其 {ended.count()} 项授权随之撤销" in demo["first"]
+
+
+def test_the_withdrawal_refuses_the_application_then_in_review(demo, db):
+    [resource] = DataResource.objects.filter(status=ResourceStatus.WITHDRAWN, grants__isnull=False).distinct()
+    [refused] = ShareApplication.objects.filter(resource=resource, decision__refusal_reason__code="RESOURCE_WITHDRAWN")
+    assert refused.state == ApplicationState.REFUSED
+    assert Record.objects.filter(
+        type=RecordType.REFUSAL_NOTICE, subject_type__model="shareapplication", subject_id=str(refused.pk)
+    ).exists()
+    assert not ShareApplication.objects.filter(resource=resource, state__in=OPEN_STATES).exists()
+    assert "在审申请 1 件不予授权（数据资源已从目录撤销）" in demo["first"]
