@@ -28,7 +28,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from catalog.choices import ShareClass, ShareMethod
-from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis
+from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis, ResourceStatus
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
@@ -1090,7 +1090,7 @@ def refuse_for_withdrawn_resources() -> int:
     way round. Each application is refused in its own transaction, under its row lock, so a run
     that meets a reviewer's decision, or a second run, refuses nothing twice.
     """
-    waiting = ShareApplication.objects.filter(state__in=OPEN).exclude(resource__status__in=PUBLISHED_STATES)
+    waiting = ShareApplication.objects.filter(state__in=OPEN, resource__status=ResourceStatus.WITHDRAWN)
     return sum(_refuse_for_withdrawn_resource(pk) for pk in waiting.order_by("pk").values_list("pk", flat=True))
 
 
@@ -1108,7 +1108,7 @@ def _refuse_for_withdrawn_resource(application_id: int) -> bool:
     with transaction.atomic():
         application = _lock(ShareApplication(pk=application_id))
         resource = application.resource  # read with the lock, so as current as the application
-        if application.state not in OPEN or resource.is_published:
+        if application.state not in OPEN or resource.status != ResourceStatus.WITHDRAWN:
             return False
         reason, _ = RefusalReason.objects.get_or_create(
             code="RESOURCE_WITHDRAWN", defaults={"label": "数据资源已从目录撤销"}

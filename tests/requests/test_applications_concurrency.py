@@ -44,3 +44,57 @@ def test_it_lets_only_one_of_two_simultaneous_reviewers_decide(
     assert Grant.objects.count() == 1
     assert Record.objects.filter(type="review_opinion").count() == 1
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewers_refusal_and_the_withdrawal_refusal_at_once_decide_once(
+    monkeypatch, gongan_applicant, housing_resource, zhujian_reviewer, zhujian_clerk
+):
+    from catalog.services import resource_withdraw
+    from requests.models import RefusalReason
+    from requests.services import application_refuse
+    from requests.tasks import refuse_for_withdrawn_resources
+
+    monkeypatch.setattr(refuse_for_withdrawn_resources, "delay", lambda: None)  # run below, by hand
+    items = list(housing_resource.items.filter(security_level__lte=2))
+    application = make_application(gongan_applicant, housing_resource, items=items)
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
+    reason = RefusalReason.objects.get_or_create(code="SCOPE_EXCESSIVE", label="申请范围超出履职需要")[0]  # flushed
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(action):
+        try:
+            barrier.wait()
+            outcomes.append(str(action()))
+        except ApplicationError as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    actions = [
+        lambda: (
+            type(
+                application_refuse(
+                    actor=zhujian_reviewer,
+                    obj=ShareApplication.objects.get(pk=application.pk),
+                    reason=reason,
+                    text="资源已撤销",
+                )
+            ).__name__
+        ),
+        svc.refuse_for_withdrawn_resources,
+    ]
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # Either the reviewer refused first (then the sweep found nothing), or the sweep did (then the reviewer's
+    # task was gone): one decision, one refusal notice, whichever came first.
+    assert sorted(outcomes) in (sorted(["Decision", "0"]), sorted([svc.NOT_OPEN, "1"]))
+    assert Decision.objects.count() == 1
+    assert Record.objects.filter(type="refusal_notice").count() == 1
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.REFUSED
