@@ -1,14 +1,11 @@
 from celery import shared_task
 from django.db import OperationalError
 
+# Beat's sweeps: a database hiccup retries the whole sweep, which is harmless to run twice.
+SWEEP = {"ignore_result": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
-@shared_task(
-    name="requests.tasks.sweep_grants",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+
+@shared_task(name="requests.tasks.sweep_grants", **SWEEP)
 def sweep_grants() -> dict[str, int]:
     """Beat, hourly: the 30- and 7-day expiry notices, then expiry of grants past valid_to.
 
@@ -20,13 +17,7 @@ def sweep_grants() -> dict[str, int]:
     return grants_sweep()
 
 
-@shared_task(
-    name="requests.tasks.refuse_for_withdrawn_resources",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="requests.tasks.refuse_for_withdrawn_resources", **SWEEP)
 def refuse_for_withdrawn_resources() -> int:
     """After a catalog withdrawal commits, and hourly: its open applications get a reasoned refusal.
 
