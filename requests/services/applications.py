@@ -782,9 +782,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             decision.save(update_fields=["countersigned_by", "countersigned_at"])
             _make_effective(application, decision, actor=actor, from_state=ApplicationState.COUNTERSIGNING)
         else:
-            # The proposal never took effect (no record, no grant): the reviewer decides afresh.
-            decision.granted_items.clear()
-            decision.delete()
+            _discard_proposal(decision)  # the reviewer decides afresh
             application.send_back_from_countersign()
             application.save(update_fields=["state", "updated_at"])
             record_event(
@@ -807,6 +805,12 @@ def legal_basis_required(application: ShareApplication, reason: RefusalReason | 
         or application.is_on_negative_list()
         or bool(reason and reason.requires_legal_basis)
     )
+
+
+def _discard_proposal(decision: Decision) -> None:
+    """A grant proposed for countersign never took effect (no record, no grant): it leaves no decision."""
+    decision.granted_items.clear()
+    decision.delete()
 
 
 def application_refuse(
@@ -1110,6 +1114,8 @@ def _refuse_for_withdrawn_resource(application_id: int) -> bool:
         resource = application.resource  # read with the lock, so as current as the application
         if application.state not in OPEN or resource.status != ResourceStatus.WITHDRAWN:
             return False
+        if application.state == ApplicationState.COUNTERSIGNING:
+            _discard_proposal(application.decision)
         reason, _ = RefusalReason.objects.get_or_create(
             code="RESOURCE_WITHDRAWN", defaults={"label": "数据资源已从目录撤销"}
         )

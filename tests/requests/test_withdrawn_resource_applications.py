@@ -11,17 +11,18 @@ from catalog.services import resource_withdraw
 from notifications.models import Notification
 from pdf_templates.models import Record, RecordType
 from requests import tasks
-from requests.models import ApplicationState, Decision, ShareApplication
+from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import applications
 from requests.services.applications import (
     ApplicationError,
+    application_grant,
     application_return,
     application_submit,
     open_task,
     refuse_for_withdrawn_resources,
 )
 from tests.requests.grant_factory import login
-from tests.requests.helpers import make_application
+from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent, Deadline
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,21 @@ def test_it_runs_as_an_hourly_beat_task(settings, queued, gongan_applicant, hous
     assert entry["task"] == tasks.refuse_for_withdrawn_resources.name
     assert tasks.refuse_for_withdrawn_resources.apply().get() == 1
     assert reload(application).state == ApplicationState.REFUSED
+
+
+def test_it_refuses_a_grant_awaiting_the_leaders_countersign(
+    queued, gongan_applicant, housing_resource, zhujian_clerk, zhujian_reviewer
+):
+    application = make_application(gongan_applicant, housing_resource)  # with its level-3 item
+    application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
+    assert reload(application).state == ApplicationState.COUNTERSIGNING
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+
+    assert refuse_for_withdrawn_resources() == 1
+
+    application = reload(application)
+    assert application.state == ApplicationState.REFUSED
+    assert application.decision.refusal_reason.code == "RESOURCE_WITHDRAWN"
+    assert open_task(application) is None  # the leader's countersign task is gone
+    assert not Grant.objects.filter(application=application).exists()
+    assert Decision.objects.filter(application=application).count() == 1  # the refusal; the proposal is gone
