@@ -148,6 +148,7 @@ class GrantCheckSchema(AutoSchema):
                             "revoked",
                             "no_grant",
                             "resource_withdrawn",
+                            "negative_list",
                         ],
                     },
                     "consumer": {"type": "string"},

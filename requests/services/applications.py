@@ -29,6 +29,7 @@ from viewflow.workflow.status import STATUS
 
 from catalog.choices import ShareClass, ShareMethod
 from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis, ResourceStatus
+from catalog.selectors import negative_list_hits
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
@@ -73,6 +74,8 @@ TASK_NOT_YOURS = "该任务已由{owner}认领，请先由其退回或转交。"
 SELF_DECISION = "不能审核本部门提出或本人提交的申请（职责分离）。"
 GRANT_ITEMS_OUTSIDE = "授权信息项必须是申请信息项的子集。"
 GRANT_PERIOD_OUTSIDE = "授权期限不能超出申请期限（{start} 至 {end}）。"
+NEGATIVE_LISTED = "{what}已列入共享负面清单（{basis}），不得授权；请作不予授权决定。"
+NEGATIVE_LISTED_AT_COUNTERSIGN = "{what}已于审核后列入共享负面清单（{basis}），不能会签生效；请退回审核人。"
 REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
 REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
 LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
@@ -356,7 +359,7 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         application.submitted_at = timezone.now()
         submitted = ["resource_version", "state", "submitted_at", "updated_at"]
         action = "application_resubmitted" if resubmission else "application_submitted"
-        hits = [] if resubmission else application.negative_list_hits()
+        hits = application.negative_list_hits()  # a resubmission too: the list may have grown meanwhile
         if not hits and (resubmission or not application.is_auto_grantable()):
             _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted)
             return application
@@ -365,6 +368,7 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         application.save(update_fields=submitted)
         record_event(subject=application, action=action, actor=actor, from_state=from_state, to_state=application.state)
         if hits:
+            _cancel_flow(application)  # a resubmission's correction task; a first submission has no flow
             refuse_by_negative_list(application=application, hit=hits[0])
         else:
             decide_automatically(application=application)
@@ -634,6 +638,8 @@ def validate_grant_terms(
         )
     if set(terms.standard_clauses) - set(StandardClause.values):
         errors.setdefault("standard_clauses", []).append("未知的标准条款。")
+    if "items" not in errors and (listed := negative_listed(application, terms.items, NEGATIVE_LISTED)):
+        errors["items"] = [listed]
     if errors:
         raise ApplicationError.from_errors(errors)
     full = (
@@ -642,6 +648,20 @@ def validate_grant_terms(
         and (terms.period_start, terms.period_end) == (application.period_start, application.period_end)
     )
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
+
+
+def negative_listed(application: ShareApplication, items: Sequence[DataItem], message: str) -> str:
+    """`message` naming what of `items` the negative list forbids now, or "" when nothing.
+
+    Checked again at every grant: an entry may be added while an application waits for review.
+    """
+    hits = negative_list_hits(application.resource, [item.pk for item in items])
+    if not hits:
+        return ""
+    hit = hits[0]
+    listed = {item.pk for item in hit.items.all()}
+    what = "该资源" if not listed else "信息项" + "、".join(item.name for item in items if item.pk in listed)
+    return message.format(what=what, basis=f"{hit.legal_basis.title}{hit.legal_basis.article}")
 
 
 def _decision_role(actor, application: ShareApplication):
@@ -776,6 +796,8 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
         decision = application.decision
         if approve:
+            if listed := negative_listed(application, decision.granted_items.all(), NEGATIVE_LISTED_AT_COUNTERSIGN):
+                raise ApplicationError(listed)
             _hold_published_resource(application)
             decision.countersigned_by = actor
             decision.countersigned_at = timezone.now()

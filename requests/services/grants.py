@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DataItem, DataResource, ResourceStatus
+from catalog.selectors import negative_list_hits
 from notifications import recipients
 from notifications.services import notify
 from organizations.models import Department
@@ -394,6 +395,7 @@ class CheckReason:
     REVOKED = "revoked"
     NO_GRANT = "no_grant"
     RESOURCE_WITHDRAWN = "resource_withdrawn"
+    NEGATIVE_LIST = "negative_list"
 
 
 @dataclass
@@ -434,10 +436,10 @@ def grant_check(
     Validity is judged by date here, so a grant past valid_to is refused even before
     the beat task has marked it expired. A withdrawn resource is refused whatever its
     grants say (withdrawal revokes them, but a decision racing the withdrawal may still
-    commit one).
+    commit one). So are items on the negative list, which may have been listed after the grant.
     """
     today = today or timezone.localdate()
-    known = set(resource.items.filter(name__in=items).values_list("name", flat=True))
+    known = dict(resource.items.filter(name__in=items).values_list("name", "pk"))
     unknown = [name for name in items if name not in known]
     grants = list(
         Grant.objects.filter(consumer_department=consumer, resource=resource)
@@ -446,6 +448,8 @@ def grant_check(
     )
     if resource.status == ResourceStatus.WITHDRAWN:
         return CheckAnswer(False, CheckReason.RESOURCE_WITHDRAWN, grants[0] if grants else None, list(items), unknown)
+    if listed := _negative_listed(resource, items, known):
+        return CheckAnswer(False, CheckReason.NEGATIVE_LIST, grants[0] if grants else None, listed, unknown)
     in_force = [g for g in grants if g.is_in_force(today)]
     if in_force:
         best, best_missing = None, None
@@ -467,6 +471,15 @@ def grant_check(
     else:
         reason = CheckReason.EXPIRED
     return CheckAnswer(False, reason, latest, list(items), unknown)
+
+
+def _negative_listed(resource: DataResource, items: list[str], known: dict[str, int]) -> list[str]:
+    """Which of `items` (names; `known` maps them to ids) the negative list forbids now."""
+    hits = negative_list_hits(resource, known.values())
+    if any(not hit.items.all() for hit in hits):
+        return list(items)  # the whole resource is listed
+    listed = {item.pk for hit in hits for item in hit.items.all()}
+    return [name for name in items if known.get(name) in listed]
 
 
 def grants_in_force(*, resource: DataResource, today: dt.date | None = None) -> QuerySet[Grant]:

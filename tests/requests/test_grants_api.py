@@ -218,3 +218,28 @@ def test_it_is_in_the_openapi_schema(client):
     operation = schema["paths"]["/api/grants/check"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"consumer", "resource", "items"}
     assert "GrantCheck" in schema["components"]["schemas"]
+
+
+def test_it_refuses_items_listed_on_the_negative_list_after_the_grant(
+    client, token, housing_grant, coordinator, privacy_law
+):
+    from catalog.models import NegativeListEntry
+
+    resource = housing_grant.resource
+    entry = NegativeListEntry.objects.create(
+        resource=resource, legal_basis=privacy_law, reason="产权人身份证号不对外共享", created_by=coordinator
+    )
+    entry.items.set(resource.items.filter(name="建筑面积"))
+
+    body = check(client, token).json()
+    assert body["allowed"] is False and body["reason"] == "negative_list"
+    assert body["items_not_covered"] == ["建筑面积"]
+    assert body["grant_number"] == housing_grant.number
+    assert check(client, token, items="房屋坐落").json()["allowed"] is True  # the other item stays granted
+
+    entry.items.clear()  # now the entry lists the whole resource
+    body = check(client, token, items="房屋坐落").json()
+    assert (body["allowed"], body["reason"], body["items_not_covered"]) == (False, "negative_list", ["房屋坐落"])
+    entry.is_active = False
+    entry.save()
+    assert check(client, token).json()["allowed"] is True
