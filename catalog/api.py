@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -201,7 +202,8 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9A-Z\-]+"
 
     def get_queryset(self):
-        return selectors.published_resources().prefetch_related("items").order_by("code")
+        current_items = Prefetch("items", queryset=DataItem.objects.filter(retired_at=None))
+        return selectors.published_resources().prefetch_related(current_items).order_by("code")
 
     def get_serializer_class(self):
         if self.action == "check":
@@ -231,7 +233,7 @@ class DataItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            DataItem.objects.filter(resource__in=selectors.published_resources().values("pk"))
+            DataItem.objects.filter(resource__in=selectors.published_resources().values("pk"), retired_at=None)
             .select_related("resource")
             .order_by("resource__code", "position", "id")
         )

@@ -277,7 +277,7 @@ def export_workbook(resources: Iterable[DataResource], out: IO[bytes]) -> int:
         resource_ws.append(resource_row(resource))
         count += 1
     item_rows = (
-        DataItem.objects.filter(resource__in=queryset.values("pk"))
+        DataItem.objects.filter(resource__in=queryset.values("pk"), retired_at=None)
         .order_by("resource__code", "position", "id")
         .values_list("resource__code", "name", "data_type", "length", "precision", "description", "security_level")
     )

@@ -49,6 +49,10 @@ class DataItemForm(forms.ModelForm):
 class DataItemFormSet(BaseInlineFormSet):
     resource_level: int | None = None
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", DataItem.objects.filter(retired_at=None))  # not the deleted ones
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -156,7 +160,7 @@ class NegativeEntryForm(forms.ModelForm):
             self.add_error("code", "找不到该目录编码的资源。")
             return data
         names = [n.strip() for n in (data.get("item_names") or "").replace(",", "、").split("、") if n.strip()]
-        self.items = list(self.resource.items.filter(name__in=names)) if self.resource and names else []
+        self.items = list(self.resource.current_items().filter(name__in=names)) if self.resource and names else []
         missing = set(names) - {i.name for i in self.items}
         if missing:
             self.add_error("item_names", "该资源没有信息项：" + "、".join(sorted(missing)))

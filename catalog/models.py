@@ -158,6 +158,10 @@ class DataResource(models.Model):
     def is_published(self) -> bool:
         return self.status in PUBLISHED_STATES
 
+    def current_items(self) -> models.QuerySet[DataItem]:
+        """Its information items now. `items` also holds those deleted after registration (retired_at set)."""
+        return self.items.filter(retired_at=None)
+
     @property
     def current_version(self) -> ResourceVersion | None:
         """The snapshot downstream applications should pin (None before registration)."""
@@ -206,6 +210,12 @@ class DataItem(models.Model):
     description = models.CharField("说明", max_length=500, blank=True)
     security_level = models.PositiveSmallIntegerField(
         "安全级别", choices=SecurityLevel.choices, help_text="可高于所属资源，不能低于"
+    )
+    retired_at = models.DateTimeField(
+        "删除时间",
+        null=True,
+        blank=True,
+        help_text="从已注册资源中删除的时间。删除的信息项保留，供历史申请、决定、授权和负面清单引用。",
     )
 
     class Meta:

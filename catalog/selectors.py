@@ -18,6 +18,8 @@ from catalog.models import (
 )
 from organizations.models import Department
 
+CURRENT_ITEM_COUNT = Count("items", filter=Q(items__retired_at=None))
+
 
 def published_resources() -> QuerySet[DataResource]:
     return DataResource.objects.filter(status__in=PUBLISHED_STATES).select_related("provider_department", "legal_basis")
@@ -43,7 +45,7 @@ def search_resources(
             Q(name__icontains=q)
             | Q(code__icontains=q)
             | Q(description__icontains=q)
-            | Exists(DataItem.objects.filter(resource=OuterRef("pk"), name__icontains=q))
+            | Exists(DataItem.objects.filter(resource=OuterRef("pk"), name__icontains=q, retired_at=None))
         )
     if department:
         queryset = queryset.filter(provider_department=department)
@@ -64,7 +66,7 @@ def review_queue() -> QuerySet[DataResource]:
     return (
         DataResource.objects.filter(status=ResourceStatus.SUBMITTED)
         .select_related("provider_department")
-        .annotate(item_count=Count("items"))
+        .annotate(item_count=CURRENT_ITEM_COUNT)
         .order_by("submitted_at", "id")
     )
 
@@ -72,7 +74,7 @@ def review_queue() -> QuerySet[DataResource]:
 def department_resources(department) -> QuerySet[DataResource]:
     return (
         DataResource.objects.filter(provider_department=department)
-        .annotate(item_count=Count("items"))
+        .annotate(item_count=CURRENT_ITEM_COUNT)
         .order_by("status", "code")
     )
 
@@ -97,7 +99,7 @@ def department_completeness() -> list[dict]:
     for row in DataResource.objects.values("provider_department", "status").annotate(n=Count("id")):
         counts.setdefault(row["provider_department"], {})[row["status"]] = row["n"]
     item_counts = dict(
-        DataItem.objects.filter(resource__status__in=PUBLISHED_STATES)
+        DataItem.objects.filter(resource__status__in=PUBLISHED_STATES, retired_at=None)
         .values("resource__provider_department")
         .annotate(n=Count("id"))
         .values_list("resource__provider_department", "n")
@@ -118,10 +120,18 @@ def department_completeness() -> list[dict]:
     return rows
 
 
+def negative_listed_item_ids(resource: DataResource) -> set[int]:
+    """The resource's current items the negative list forbids: all of them when an entry lists the whole resource."""
+    entries = negative_list_hits(resource)
+    if any(not entry.items.all() for entry in entries):
+        return set(resource.current_items().values_list("pk", flat=True))
+    return {item.pk for entry in entries for item in entry.items.all()}
+
+
 def base_library_rates() -> list[LibraryRate]:
     """Items registered in each base library against its target (seed 003: 人口库 740/1500, 49%)."""
     items = dict(
-        DataItem.objects.filter(resource__status__in=PUBLISHED_STATES)
+        DataItem.objects.filter(resource__status__in=PUBLISHED_STATES, retired_at=None)
         .exclude(resource__base_library="")
         .values("resource__base_library")
         .annotate(n=Count("id"))

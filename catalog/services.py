@@ -97,7 +97,7 @@ def snapshot(resource: DataResource) -> dict[str, Any]:
     data["last_mounted_on"] = resource.last_mounted_on.isoformat() if resource.last_mounted_on else None
     data["items"] = [
         {"id": item.pk, **{field: getattr(item, field) for field in ITEM_FIELDS}}
-        for item in resource.items.order_by("position", "id")
+        for item in resource.current_items().order_by("position", "id")
     ]
     return data
 
@@ -150,7 +150,7 @@ def _lock(resource: DataResource) -> DataResource:
 
 def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> list[DataItem]:
     """Unsaved DataItems from dicts; a dict with "id" updates that item of this resource."""
-    existing = {item.pk: item for item in resource.items.all()} if resource.pk else {}
+    existing = {item.pk: item for item in resource.current_items()} if resource.pk else {}
     built = []
     for position, values in enumerate(items, start=1):
         item_id = values.get("id")
@@ -167,8 +167,17 @@ def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> lis
 
 
 def _save_items(resource: DataResource, items: list[DataItem]) -> None:
+    """Save `items` as the resource's items. Those left out are deleted, or retired once it was registered.
+
+    Applications, decisions, grants and the negative list point at a registered resource's items:
+    a retired item stays for them, and only leaves the catalog.
+    """
     keep = [item.pk for item in items if item.pk]
-    resource.items.exclude(pk__in=keep).delete()
+    dropped = resource.current_items().exclude(pk__in=keep)
+    if resource.version:
+        dropped.update(retired_at=timezone.now())
+    else:
+        dropped.delete()
     for item in items:
         item.resource = resource
         item.save()
@@ -254,7 +263,7 @@ def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataR
         resource = _lock(obj)
         if resource.status not in (ResourceStatus.DRAFT, ResourceStatus.RETURNED):
             raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="提交"))
-        _validate(resource, list(resource.items.all()))
+        _validate(resource, list(resource.current_items()))
         from_state = resource.status
         resource.submit()
         resource.submitted_at = timezone.now()
@@ -278,7 +287,7 @@ def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | 
         resource = _lock(obj)
         if resource.status != ResourceStatus.SUBMITTED:
             raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="注册"))
-        _validate(resource, list(resource.items.all()))
+        _validate(resource, list(resource.current_items()))
         resource.register()
         resource.registered_at = timezone.now()
         resource.review_comment = comment

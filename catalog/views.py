@@ -116,7 +116,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
             "catalog/resource_detail.html",
             {
                 "resource": resource,
-                "items": resource.items.all(),
+                "items": resource.current_items(),
                 "versions": resource.versions.select_related("created_by"),
                 "negative_entries": selectors.negative_list_hits(resource),
                 "demands": resource.demands.select_related("department"),

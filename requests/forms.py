@@ -6,6 +6,7 @@ from django import forms
 
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
+from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from requests.models import RefusalReason, StandardClause
 
@@ -58,8 +59,10 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
+        listed = negative_listed_item_ids(resource)
         self.fields["items"].widget.choices = [
-            (i.pk, f"{i.name}（{i.security_level}级）") for i in resource.items.all()
+            (i.pk, f"{i.name}（{i.security_level}级{'，列入负面清单，不予共享' if i.pk in listed else ''}）")
+            for i in resource.current_items()
         ]
         self.fields["share_method"].choices = [
             (value, label)
@@ -93,7 +96,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
-        requested = application.items.all()
+        requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
         self.fields["share_method"].choices = [
             (v, label) for v, label in ShareMethod.choices if v in application.resource.share_methods

@@ -16,6 +16,7 @@ from viewflow.urls import Application
 from viewflow.workflow.models import Task
 
 from catalog.models import DataResource
+from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from pdf_templates.selectors import records_visible_to
 from requests import permissions, selectors
@@ -86,8 +87,9 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                 **{name: getattr(application, name) for name in services.APPLICATION_FIELDS},
                 "items": list(application.items.values_list("pk", flat=True)),
             }
+        listed = negative_listed_item_ids(resource)
         initial = {
-            "items": list(resource.items.values_list("pk", flat=True)),
+            "items": [pk for pk in resource.current_items().values_list("pk", flat=True) if pk not in listed],
             "share_method": resource.share_methods[0] if resource.share_methods else "",
         }
         renew = self.request.GET.get("renew")

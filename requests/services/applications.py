@@ -74,6 +74,7 @@ TASK_NOT_YOURS = "该任务已由{owner}认领，请先由其退回或转交。"
 SELF_DECISION = "不能审核本部门提出或本人提交的申请（职责分离）。"
 GRANT_ITEMS_OUTSIDE = "授权信息项必须是申请信息项的子集。"
 GRANT_PERIOD_OUTSIDE = "授权期限不能超出申请期限（{start} 至 {end}）。"
+GRANT_ITEMS_RETIRED = "信息项{names}已从资源目录中删除，不能授权。"
 NEGATIVE_LISTED = "{what}已列入共享负面清单（{basis}），不得授权；请作不予授权决定。"
 NEGATIVE_LISTED_AT_COUNTERSIGN = "{what}已于审核后列入共享负面清单（{basis}），不能会签生效；请退回审核人。"
 REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
@@ -146,7 +147,7 @@ def validate_application(*, resource: DataResource, data: dict[str, Any], items:
             errors.setdefault(name, []).append(FIELD_REQUIRED)
     if not items:
         errors.setdefault("items", []).append(ITEMS_REQUIRED)
-    foreign = [item.name for item in items if item.resource_id != resource.pk]
+    foreign = [item.name for item in items if item.resource_id != resource.pk or item.retired_at]
     if foreign:
         errors.setdefault("items", []).append(ITEMS_NOT_IN_RESOURCE.format(names="、".join(foreign)))
     method = data.get("share_method")
@@ -626,6 +627,8 @@ def validate_grant_terms(
         errors.setdefault("items", []).append(ITEMS_REQUIRED)
     elif granted - requested:
         errors.setdefault("items", []).append(GRANT_ITEMS_OUTSIDE)
+    elif retired := [item.name for item in terms.items if item.retired_at]:
+        errors.setdefault("items", []).append(GRANT_ITEMS_RETIRED.format(names="、".join(retired)))
     if terms.share_method not in (application.resource.share_methods or [application.share_method]):
         errors.setdefault("share_method", []).append(
             METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))

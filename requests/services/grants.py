@@ -439,7 +439,7 @@ def grant_check(
     commit one). So are items on the negative list, which may have been listed after the grant.
     """
     today = today or timezone.localdate()
-    known = dict(resource.items.filter(name__in=items).values_list("name", "pk"))
+    known = dict(resource.current_items().filter(name__in=items).values_list("name", "pk"))
     unknown = [name for name in items if name not in known]
     grants = list(
         Grant.objects.filter(consumer_department=consumer, resource=resource)
@@ -455,7 +455,7 @@ def grant_check(
         best, best_missing = None, None
         for grant in in_force:
             granted = {item.name for item in grant.items.all()}
-            missing = [name for name in items if name not in granted]
+            missing = [name for name in items if name not in granted or name not in known]  # known: not deleted
             if best_missing is None or len(missing) < len(best_missing):
                 best, best_missing = grant, missing
         if not best_missing:

@@ -256,6 +256,28 @@ def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, z
     assert "缺少履职依据" in form.initial["earlier_outcome"]
 
 
+def test_the_form_marks_negative_listed_items_and_leaves_them_unticked(
+    gongan_applicant, housing_resource, coordinator, privacy_law
+):
+    from catalog.models import NegativeListEntry
+
+    owner_id = housing_resource.items.get(name="产权人身份证号")
+    entry = NegativeListEntry.objects.create(
+        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    )
+    entry.items.set([owner_id])
+
+    page = client_for(gongan_applicant).get(f"{reverse('share_requests:apply')}?resource={housing_resource.pk}")
+
+    form = page.context["form"]
+    assert set(form.initial["items"]) == set(
+        housing_resource.items.exclude(pk=owner_id.pk).values_list("pk", flat=True)
+    )
+    labels = dict(form.fields["items"].widget.choices)
+    assert labels[owner_id.pk] == "产权人身份证号（3级，列入负面清单，不予共享）"
+    assert "列入负面清单" not in labels[housing_resource.items.get(name="房屋坐落").pk]
+
+
 def test_it_gives_the_bureau_an_overdue_queue_and_the_menu(coordinator, gongan_applicant, housing_resource):
     application = make_application(gongan_applicant, housing_resource)
     from workflows.deadlines import for_subject
