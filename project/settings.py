@@ -214,6 +214,8 @@ NOTIFY_EMAIL_LEASE_SECONDS = env_int("NOTIFY_EMAIL_LEASE_SECONDS", 300)
 SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
 # The reviewers are reminded this many working days before the reply deadline.
 SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
+# The longest period a share application may ask for (and so a grant may last).
+SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
 # Each process keeps the calendar overrides this long (workflows.workdays); 0 reads them every time.
 CALENDAR_OVERRIDES_CACHE_SECONDS = env_int("CALENDAR_OVERRIDES_CACHE_SECONDS", 60)
 # Application letters and other attachments: PDF, PNG or JPEG (checked by content), at most this size.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from requests.models import RefusalReason, StandardClause
+from requests.services.applications import PERIOD_OVER
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -69,6 +71,14 @@ class ApplicationForm(forms.Form):
             for value, label in ShareMethod.choices
             if value in resource.share_methods or not resource.share_methods
         ]
+
+    def clean_period_end(self):
+        # The one check made here, not in the services: the demo applies through them for
+        # periods already over, to show expired grants.
+        end = self.cleaned_data.get("period_end")
+        if end and end < timezone.localdate():
+            raise forms.ValidationError(PERIOD_OVER)
+        return end
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("items", "attachments")}

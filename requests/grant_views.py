@@ -24,6 +24,7 @@ from requests.grant_selectors import (
     manages_api_tokens,
 )
 from requests.models import ApiToken, GrantState, StandardClause
+from requests.services.applications import ApplicationError
 from requests.services.grants import (
     GrantError,
     api_token_disable,
@@ -127,7 +128,7 @@ class GrantRenewView(LoginRequiredMixin, View):
             raise PermissionDenied
         try:
             application = grant_renew(actor=request.user, grant=grant, ip=client_ip(request))
-        except GrantError as exc:
+        except (GrantError, ApplicationError) as exc:
             messages.error(request, str(exc))
             return redirect("grants:detail", pk=grant.pk)
         try:

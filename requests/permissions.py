@@ -44,16 +44,19 @@ def is_bureau(user) -> bool:
 
 
 def can_view(user, application) -> bool:
-    """The applicant department, the provider once it is addressed, the bureau and auditors."""
+    """The applicant department; once it was submitted, the provider, the bureau and auditors.
+
+    A draft withdrawn before submission stays the applicant department's alone.
+    """
     if not user.is_authenticated:
         return False
-    if sees_all(user):
-        return application.state != "draft" or user.department_id == application.applicant_department_id
-    if user.department_id is None:
-        return False
-    if user.department_id == application.applicant_department_id:
+    if user.department_id is not None and user.department_id == application.applicant_department_id:
         return True
-    return user.department_id == application.provider_department_id and application.state != "draft"
+    if application.submitted_at is None:
+        return False
+    return sees_all(user) or (
+        user.department_id is not None and user.department_id == application.provider_department_id
+    )
 
 
 def can_apply(user) -> bool:

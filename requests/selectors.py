@@ -18,16 +18,17 @@ def _base() -> QuerySet[ShareApplication]:
 
 
 def applications_visible_to(user) -> QuerySet[ShareApplication]:
-    """The applicant department's own, the provider's addressed ones; the bureau and auditors all (no drafts)."""
+    """The applicant department's own; of the submitted ones, the provider's and, for the bureau and auditors, all."""
     applications = _base()
     if not user.is_authenticated:
         return applications.none()
     own = Q(applicant_department_id=user.department_id)
+    submitted = Q(submitted_at__isnull=False)  # not a draft, nor a draft withdrawn unsent
     if permissions.sees_all(user):
-        return applications.filter(own | ~Q(state=ApplicationState.DRAFT))
+        return applications.filter(own | submitted)
     if user.department_id is None:
         return applications.none()
-    return applications.filter(own | (Q(provider_department_id=user.department_id) & ~Q(state=ApplicationState.DRAFT)))
+    return applications.filter(own | (Q(provider_department_id=user.department_id) & submitted))
 
 
 def department_applications(user) -> QuerySet[ShareApplication]:

@@ -64,6 +64,8 @@ ITEMS_REQUIRED = "请至少选择一个信息项。"
 ITEMS_NOT_IN_RESOURCE = "所选信息项不属于该资源：{names}。"
 METHOD_NOT_OFFERED = "该资源不提供此共享方式，可选：{methods}。"
 PERIOD_INVALID = "使用期限的结束日期不能早于开始日期。"
+PERIOD_TOO_LONG = "使用期限不能超过 {years} 年。"
+PERIOD_OVER = "使用期限已经结束，请填写今后的期限。"
 PURPOSES_REQUIRED = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
 FIELD_REQUIRED = "此项为必填项。"
 ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
@@ -140,6 +142,16 @@ def _human_size(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (28 February for 29 February); the last date there is at the end of time."""
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def validate_application(*, resource: DataResource, data: dict[str, Any], items: Sequence[DataItem]) -> None:
     errors: dict[str, list[str]] = {}
     for name in ("scenario", "business_matter", "share_method", "period_start", "period_end"):
@@ -160,6 +172,8 @@ def validate_application(*, resource: DataResource, data: dict[str, Any], items:
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         errors.setdefault("period_end", []).append(PERIOD_INVALID)
+    elif start and end and end > years_after(start, settings.SHARE_MAX_PERIOD_YEARS):
+        errors.setdefault("period_end", []).append(PERIOD_TOO_LONG.format(years=settings.SHARE_MAX_PERIOD_YEARS))
     purposes = data.get("purposes") or []
     from catalog.choices import Purpose
 
@@ -247,7 +261,10 @@ def previous_application(department, resource: DataResource) -> ShareApplication
     """The department's latest decided application for the same resource (pre-fills "applied before")."""
     return (
         ShareApplication.objects.filter(
-            applicant_department=department, resource=resource, state__in=[*DECIDED, ApplicationState.WITHDRAWN]
+            applicant_department=department,
+            resource=resource,
+            state__in=[*DECIDED, ApplicationState.WITHDRAWN],
+            submitted_at__isnull=False,  # a draft withdrawn unsent was never an application to the provider
         )
         .select_related("decision__refusal_reason")
         .order_by("-id")
@@ -435,6 +452,8 @@ def application_withdraw(*, actor, obj: ShareApplication) -> ShareApplication:
         if application.state not in (ApplicationState.DRAFT, *OPEN):
             raise ApplicationError(NOT_WITHDRAWABLE)
         from_state = application.state
+        if from_state == ApplicationState.COUNTERSIGNING:
+            _discard_proposal(application.decision)  # the proposed grant never took effect
         application.withdraw()
         deadlines.cancel_for(application, kind=DEADLINE_KIND)
         application.due_at = None

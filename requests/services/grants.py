@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -44,6 +45,8 @@ MSG_NOT_YET_DUE = "该授权有效期至{valid_to}，尚未到期。"
 MSG_RENEW_NOT_ALLOWED = "只有使用部门的申请人可以申请续期。"
 MSG_RENEW_REVOKED = "已撤销的授权不能续期，请重新提出共享申请。"
 MSG_RENEW_RESOURCE_GONE = "资源“{resource}”已不在目录中（{status}），不能续期。"
+MSG_RENEW_ENDLESS = "该授权没有到期日，无需续期。"
+MSG_RENEW_NO_ITEMS = "该授权的信息项均已从资源目录中删除，不能续期；请重新提出共享申请。"
 MSG_RENEW_OPEN = "该授权已有办理中的续期申请 {reference}，请勿重复申请。"
 MSG_TOKEN_NEEDS_NAME = "请填写使用令牌的系统名称。"
 MSG_REVOKED_RESOURCE_WITHDRAWN = "数据资源已从目录撤销（{reason}）"
@@ -305,9 +308,18 @@ def can_renew(user, grant: Grant) -> bool:
 
 
 def renewal_period(grant: Grant, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The new period starts the day after the old one ends (today if it has ended) and lasts as long."""
+    """The new period starts the day after the old one ends (today if it has ended) and lasts as long.
+
+    At most as long as an application may ask for (SHARE_MAX_PERIOD_YEARS); a grant running to the
+    end of the calendar has nothing to renew.
+    """
+    from requests.services.applications import years_after  # applications imports this module
+
+    if grant.valid_to >= dt.date.max - dt.timedelta(days=1):
+        raise GrantError(MSG_RENEW_ENDLESS)
     start = max(today, grant.valid_to + dt.timedelta(days=1))
-    return start, start + (grant.valid_to - grant.valid_from)
+    end = min(years_after(start, settings.SHARE_MAX_PERIOD_YEARS), start + (grant.valid_to - grant.valid_from))
+    return start, end
 
 
 def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplication:
@@ -337,7 +349,13 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
 
         source = grant.application
         start, end = renewal_period(grant, timezone.localdate())
-        # Only items the resource still has: a later catalog version may have dropped some.
+        # Only items the resource still has: a later catalog version may have deleted some.
+        items = list(grant.items.filter(resource_id=resource.pk, retired_at=None))
+        if not items:
+            raise GrantError(MSG_RENEW_NO_ITEMS)
+        # The same method if still offered; else the resource's first, for the applicant to check.
+        offered = resource.share_methods or [grant.share_method]
+        method = grant.share_method if grant.share_method in offered else offered[0]
         application = application_create(
             actor=actor,
             resource=resource,
@@ -345,7 +363,7 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
                 "scenario": source.scenario,
                 "business_matter": source.business_matter,
                 "purposes": list(source.purposes),
-                "share_method": grant.share_method,
+                "share_method": method,
                 "period_start": start,
                 "period_end": end,
                 "call_volume": source.call_volume,
@@ -353,7 +371,7 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
                 "applied_before": True,
                 "earlier_outcome": f"已获授权（{grant.number or source.reference}），有效期至{_date_cn(grant.valid_to)}。",
             },
-            items=list(grant.items.filter(resource_id=resource.pk)),
+            items=items,
             renews_grant=grant,
         )
         record_event(subject=grant, action="grant_renewal_started", actor=actor, comment=application.reference, ip=ip)

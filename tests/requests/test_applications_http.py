@@ -1,5 +1,7 @@
 """Share applications over HTTP as the users would: applicant → reviewer → leader → applicant, and the wrong users."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -12,6 +14,8 @@ from tests.factories import UserFactory
 from tests.requests.helpers import make_application
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TODAY = dt.date.today()
+START, END = TODAY.isoformat(), (TODAY + dt.timedelta(days=300)).isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +36,8 @@ def form_post(resource, **overrides):
         "business_matter": "户口迁入登记",
         "purposes": ["fewer_materials", "coordination"],
         "share_method": resource.share_methods[0],
-        "period_start": "2026-03-01",
-        "period_end": "2026-12-31",
+        "period_start": START,
+        "period_end": END,
         "call_volume": "每日约 200 次",
         "need_legal_basis": "《户口登记条例》第十三条",
     }
@@ -71,8 +75,8 @@ def test_it_runs_applicant_reviewer_leader_applicant(
     grant = {
         "items": [str(pk) for pk in application.items.values_list("pk", flat=True)],
         "share_method": application.share_method,
-        "period_start": "2026-03-01",
-        "period_end": "2026-12-31",
+        "period_start": START,
+        "period_end": END,
         "standard_clauses": ["purpose_only", "no_onward_sharing", "retention_limit"],
         "conditions": "仅用于户口迁入业务",
     }
@@ -152,6 +156,31 @@ def test_it_shows_each_party_only_what_it_may_see(
     assert owner.get(reverse("records:detail", args=[record.pk])).status_code == 200
 
 
+def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
+    gongan_applicant, housing_resource, zhujian_reviewer, auditor, coordinator
+):
+    draft = make_application(gongan_applicant, housing_resource, submit=False)
+    attachment = ApplicationAttachment.objects.create(
+        application=draft,
+        file=SimpleUploadedFile("函.pdf", PDF),
+        original_name="函.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=gongan_applicant,
+    )
+    svc.application_withdraw(actor=gongan_applicant, obj=draft)
+
+    for user in (zhujian_reviewer, auditor, coordinator):
+        client = client_for(user)
+        assert client.get(reverse("share_requests:detail", args=[draft.pk])).status_code == 404
+        assert client.get(reverse("share_requests:attachment", args=[attachment.pk])).status_code == 404
+    assert draft.reference not in client_for(auditor).get(reverse("share_requests:all")).content.decode()
+    assert client_for(gongan_applicant).get(reverse("share_requests:detail", args=[draft.pk])).status_code == 200
+    # Nor is it "applied before" for the next application.
+    assert svc.previous_application(gongan_applicant.department, housing_resource) is None
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
@@ -185,7 +214,12 @@ def test_it_shows_a_field_error_for_a_refusal_without_reason_and_writes_nothing(
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"period_start": "2026-12-31", "period_end": "2026-01-01"}, svc.PERIOD_INVALID),
+        ({"period_start": END, "period_end": START}, svc.PERIOD_INVALID),
+        ({"period_end": (TODAY + dt.timedelta(days=366 * 5 + 1)).isoformat()}, svc.PERIOD_TOO_LONG.format(years=5)),
+        (
+            {"period_start": "2025-01-01", "period_end": (TODAY - dt.timedelta(days=1)).isoformat()},
+            svc.PERIOD_OVER,
+        ),
         ({"purposes": []}, svc.PURPOSES_REQUIRED),
     ],
 )

@@ -359,6 +359,20 @@ def test_it_lets_the_applicant_withdraw_before_a_decision(gongan_applicant, hous
     assert exc.value.message == svc.NOT_WITHDRAWABLE
 
 
+def test_a_withdrawal_awaiting_countersign_discards_the_proposed_grant(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian_leader
+):
+    application = make_application(gongan_applicant, housing_resource)
+    application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
+
+    application_withdraw(actor=gongan_applicant, obj=application)
+
+    application = ShareApplication.objects.get(pk=application.pk)
+    assert application.state == ApplicationState.WITHDRAWN
+    assert not Decision.objects.exists() and not Grant.objects.exists()
+    assert _task(application) is None
+
+
 def test_it_lets_reviewers_take_release_and_hand_over_tasks(
     gongan_applicant, housing_resource, zhujian_reviewer, zhujian_colleague, zhujian_clerk
 ):

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from catalog.services import resource_withdraw
 from requests.models import ApplicationState, ShareApplication
 from requests.services.grants import (
+    MSG_RENEW_ENDLESS,
     MSG_RENEW_NOT_ALLOWED,
     MSG_RENEW_OPEN,
     MSG_RENEW_RESOURCE_GONE,
@@ -138,3 +139,43 @@ def test_it_answers_403_to_the_provider_and_404_to_outsiders(client, housing_gra
     login(client, outsider)
     assert client.post(reverse("grants:renew", args=[housing_grant.pk])).status_code == 404
     assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
+
+
+def test_it_renews_with_an_offered_method_when_the_catalog_dropped_the_granted_one(
+    housing_grant, gongan_applicant, zhujian_clerk
+):
+    from catalog.services import resource_update
+
+    resource = housing_grant.resource
+    assert housing_grant.share_method == "query_api"
+    items = [
+        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision", "security_level")}}
+        for i in resource.current_items()
+    ]
+    resource_update(actor=zhujian_clerk, obj=resource, data={"query_api": False, "bulk_exchange": True}, items=items)
+
+    application = grant_renew(actor=gongan_applicant, grant=housing_grant)
+
+    assert application.state == ApplicationState.DRAFT and application.share_method == "bulk_exchange"
+
+
+def test_a_grant_to_the_end_of_the_calendar_says_it_needs_no_renewal(client, housing_grant, gongan_applicant):
+    housing_grant.__class__.objects.filter(pk=housing_grant.pk).update(valid_to=dt.date.max)
+    login(client, gongan_applicant)
+
+    response = client.post(reverse("grants:renew", args=[housing_grant.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert MSG_RENEW_ENDLESS in response.content.decode()
+    assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
+
+
+def test_a_renewal_lasts_at_most_the_longest_period_an_application_may_ask_for(
+    housing_grant, gongan_applicant, settings
+):
+    settings.SHARE_MAX_PERIOD_YEARS = 1
+    housing_grant.__class__.objects.filter(pk=housing_grant.pk).update(valid_from=dt.date(2020, 1, 1))
+
+    application = grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
+
+    assert (application.period_start, application.period_end) == (dt.date(2026, 7, 1), dt.date(2027, 7, 1))
