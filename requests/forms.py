@@ -120,7 +120,9 @@ class GrantForm(forms.Form):
 
 class RefuseForm(forms.Form):
     reason = forms.ModelChoiceField(
-        label="不予授权理由", queryset=RefusalReason.objects.filter(is_active=True), required=False
+        label="不予授权理由",
+        queryset=RefusalReason.objects.filter(is_active=True).exclude(code__in=RefusalReason.SYSTEM_ONLY),
+        required=False,
     )
     text = forms.CharField(label="理由说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     legal_basis = forms.ModelChoiceField(

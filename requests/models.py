@@ -277,7 +277,10 @@ class RefusalReason(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.label}"
+        return self.label
+
+    # Only the system decides on these (refuse_for_withdrawn_resources); no reviewer may cite them.
+    SYSTEM_ONLY = ("RESOURCE_WITHDRAWN",)
 
 
 class DecisionOutcome(models.TextChoices):

@@ -80,6 +80,7 @@ GRANT_ITEMS_RETIRED = "信息项{names}已从资源目录中删除，不能授�
 NEGATIVE_LISTED = "{what}已列入共享负面清单（{basis}），不得授权；请作不予授权决定。"
 NEGATIVE_LISTED_AT_COUNTERSIGN = "{what}已于审核后列入共享负面清单（{basis}），不能会签生效；请退回审核人。"
 REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
+REFUSAL_REASON_RESERVED = "该理由代码已停用或仅供系统自动决定使用，请另选理由。"
 REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
 LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
@@ -874,6 +875,8 @@ def application_refuse(
         errors: dict[str, list[str]] = {}
         if reason is None:
             errors["reason"] = [REFUSAL_REASON_REQUIRED]
+        elif reason.code in RefusalReason.SYSTEM_ONLY or not reason.is_active:
+            errors["reason"] = [REFUSAL_REASON_RESERVED]
         if not text.strip():
             errors["text"] = [REFUSAL_TEXT_REQUIRED]
         if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):

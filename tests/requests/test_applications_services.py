@@ -493,3 +493,18 @@ def test_it_prefills_applied_before_from_history(gongan_applicant, housing_resou
     assert "缺少履职依据" in svc.earlier_outcome_text(previous)
     second = make_application(gongan_applicant, housing_resource, submit=False)
     assert second.previous_application == first
+
+
+def test_a_reviewer_cannot_cite_a_reason_reserved_for_the_system(gongan_applicant, housing_resource, zhujian_reviewer):
+    from requests.forms import RefuseForm
+
+    application = make_application(gongan_applicant, housing_resource)
+    withdrawn = RefusalReason.objects.get(code="RESOURCE_WITHDRAWN")
+
+    with pytest.raises(ApplicationError) as exc:
+        application_refuse(actor=zhujian_reviewer, obj=application, reason=withdrawn, text="资源已撤销")
+
+    assert exc.value.errors == {"reason": [svc.REFUSAL_REASON_RESERVED]}
+    assert not Decision.objects.exists()
+    choices = [label for _, label in RefuseForm().fields["reason"].choices]
+    assert withdrawn.label not in choices and "缺少履职依据" in choices  # labels, not codes
