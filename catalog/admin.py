@@ -23,7 +23,12 @@ class LegalBasisAdmin(admin.ModelAdmin):
 class DataItemInline(admin.TabularInline):
     model = DataItem
     extra = 0
-    fields = ["position", "name", "data_type", "length", "precision", "security_level", "description"]
+    fields = ["position", "name", "data_type", "length", "precision", "security_level", "description", "retired_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class ResourceVersionInline(admin.TabularInline):
@@ -38,8 +43,8 @@ class ResourceVersionInline(admin.TabularInline):
 
 
 @admin.register(DataResource)
-class DataResourceAdmin(admin.ModelAdmin):
-    """Transitions go through the services (the pages); the state and version are read-only here."""
+class DataResourceAdmin(ReadOnlyAdmin):
+    """Every change goes through the catalog pages, whose services version and audit it; this is for finding entries."""
 
     list_display = ["code", "name", "provider_department", "share_class", "security_level", "status", "version"]
     list_filter = ["status", "share_class", "base_library", "domain", "security_level", "provider_department"]
@@ -83,7 +88,9 @@ class DemandItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(NegativeListEntry)
-class NegativeListEntryAdmin(admin.ModelAdmin):
+class NegativeListEntryAdmin(ReadOnlyAdmin):
+    """The bureau keeps the list on the 负面清单 page, which audits every change."""
+
     list_display = ["resource", "legal_basis", "is_active", "created_by", "created_at"]
     list_filter = ["is_active"]
     filter_horizontal = ["items"]

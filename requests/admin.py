@@ -72,22 +72,20 @@ class RefusalReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClassDispute)
-class ClassDisputeAdmin(admin.ModelAdmin):
+class ClassDisputeAdmin(ReadOnlyAdmin):
+    """Filed and decided through the services, with the application; the admin reads."""
+
     list_display = ["application", "filed_by", "outcome", "decided_by", "created_at"]
     list_filter = ["outcome"]
     readonly_fields = ["application", "filed_by", "reason", "created_at"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued with `manage.py issue_api_token`; the admin shows and disables them."""
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are issued and disabled on 共享授权 → 接口令牌 (or `manage.py issue_api_token`), which audit it."""
 
     list_display = ["name", "department", "prefix", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
-    readonly_fields = ["prefix", "token_hash", "created_at", "last_used_at"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ApplicationAttachment)

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.models import Process, Task
 
 from workflows.models import AuditEvent, CalendarOverride, Deadline
 
@@ -35,7 +37,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     """Deadlines are set and closed by the processes; the operator watches them."""
 
     list_display = ["id", "title", "subject_type", "subject_id", "status", "due_at", "remind_at", "reminded_at"]
@@ -44,8 +46,18 @@ class DeadlineAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     readonly_fields = [field.name for field in Deadline._meta.fields] + ["recipients"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# viewflow's own process and task admin would let an operator edit or delete a task under a live
+# application, leaving it stuck: the same lists, read-only.
+admin.site.unregister(Process)
+admin.site.unregister(Task)
+
+
+@admin.register(Process)
+class ProcessAdmin(ReadOnlyAdmin, viewflow_admin.ProcessAdmin):
+    pass
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin, viewflow_admin.TaskAdmin):
+    pass

@@ -65,6 +65,36 @@ def test_the_admin_lists_every_model_of_ours(admin_client):
         assert admin_client.get(url).status_code == 200, url
 
 
+def test_the_admin_cannot_change_what_only_the_services_may_change(admin_client, admin_user):
+    """Each of these changes state a process, a version or the audit trail must record."""
+    from django.contrib import admin
+    from viewflow.workflow.models import Process, Task
+
+    from catalog.models import DataResource, NegativeListEntry
+    from requests.models import ApiToken, ClassDispute, Decision, Grant, ShareApplication
+    from workflows.models import AuditEvent, Deadline
+
+    request = type("Request", (), {"user": admin_user})()  # a superuser: only the admin class can refuse
+    for model in (
+        DataResource,
+        NegativeListEntry,
+        ShareApplication,
+        Decision,
+        Grant,
+        ClassDispute,
+        ApiToken,
+        AuditEvent,
+        Deadline,
+        Process,
+        Task,
+    ):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+        assert admin_client.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/").status_code == 200
+
+
 @pytest.mark.django_db
 def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
     call_command("load_demo")
