@@ -127,6 +127,7 @@ class RecordsApplication(Application):
     title = "文书记录"
     icon = "verified"
     app_name = "records"
+    menu_template_name = "pdf_templates/app_menu.html"
 
     @property
     def index_path(self):

@@ -20,6 +20,7 @@ from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from pdf_templates.selectors import records_visible_to
 from requests import permissions, selectors
+from requests.events import labelled
 from requests.forms import (
     ApplicationForm,
     CommentForm,
@@ -154,13 +155,15 @@ class DetailView(LoginRequiredMixin, TemplateView):
                 subject_type__model="shareapplication",
                 subject_id=str(application.pk),
             ),
-            "events": AuditEvent.objects.filter(
-                subject_type__app_label="share_requests",
-                subject_type__model="shareapplication",
-                subject_id=str(application.pk),
-            )
-            .select_related("actor")
-            .order_by("pk"),
+            "events": labelled(
+                AuditEvent.objects.filter(
+                    subject_type__app_label="share_requests",
+                    subject_type__model="shareapplication",
+                    subject_id=str(application.pk),
+                )
+                .select_related("actor")
+                .order_by("pk")
+            ),
             "task": task,
             "can_edit": permissions.can_edit(user, application)
             and application.state in (ApplicationState.DRAFT, ApplicationState.RETURNED),

@@ -556,7 +556,7 @@ def task_take(*, actor, task: Task) -> Task:
             if not task.flow_task.can_assign(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.assign(actor)
-        record_event(subject=application, action="task_taken", actor=actor, comment=str(task.flow_task))
+        record_event(subject=application, action="task_taken", actor=actor, comment=task.flow_task.task_title)
     return task
 
 
@@ -571,7 +571,7 @@ def task_release(*, actor, task: Task) -> Task:
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.unassign()
-        record_event(subject=application, action="task_released", actor=actor, comment=str(task.flow_task))
+        record_event(subject=application, action="task_released", actor=actor, comment=task.flow_task.task_title)
     return task
 
 
@@ -594,7 +594,10 @@ def task_handover(*, actor, task: Task, to_user) -> Task:
                 raise ApplicationError(HANDOVER_TARGET_INVALID, field="to_user")
             activation.reassign(to_user)
         record_event(
-            subject=application, action="task_handed_over", actor=actor, comment=f"{task.flow_task} → {to_user}"
+            subject=application,
+            action="task_handed_over",
+            actor=actor,
+            comment=f"{task.flow_task.task_title} → {to_user}",
         )
         notify(
             recipients=[to_user],

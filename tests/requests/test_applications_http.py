@@ -181,6 +181,19 @@ def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
     assert svc.previous_application(gongan_applicant.department, housing_resource) is None
 
 
+def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource)
+    svc.task_take(actor=zhujian_reviewer, task=svc.open_task(application))
+
+    page = client_for(gongan_applicant).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    history = page[page.index('data-testid="events"') :]
+
+    assert "创建申请" in history and "提交申请" in history and "认领任务" in history and "提供方审核" in history
+    assert "草稿 → 审核中" in history
+    for code in ("application_created", "application_submitted", "task_taken", "in_review", "Review"):
+        assert code not in history, code
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)

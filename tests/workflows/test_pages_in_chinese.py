@@ -1,0 +1,28 @@
+"""The pages around the features speak Chinese too: error pages, viewflow's menu, the records menu."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def auditor_client(db, shenji):
+    client = Client()
+    client.force_login(UserFactory(username="sj_auditor", department=shenji, roles=["auditor"]))
+    return client
+
+
+def test_a_missing_page_answers_in_chinese(auditor_client):
+    response = auditor_client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "404 页面不存在" in page and "返回首页" in page
+    assert "We're sorry" not in page and "Django Material" not in page
+
+
+def test_the_menus_carry_no_english_or_developer_messages(auditor_client):
+    page = auditor_client.get("/records/").content.decode()
+    assert "文书列表" in page and "文书核验" in page
+    assert "No viewsets found" not in page
+    assert "Applications" not in page and "功能" in page
