@@ -148,13 +148,23 @@ def _lock(resource: DataResource) -> DataResource:
     )
 
 
+# What an item is: changing one of these on a registered resource makes a new item (the old one
+# is retired), so grants and applications keep what they were given. Its description may change.
+ITEM_IDENTITY = ["name", "data_type", "length", "precision", "security_level"]
+
+
 def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> list[DataItem]:
-    """Unsaved DataItems from dicts; a dict with "id" updates that item of this resource."""
+    """Unsaved DataItems from dicts; a dict with "id" updates that item of this resource.
+
+    Once registered, a dict that changes the item's identity (ITEM_IDENTITY) makes a new item.
+    """
     existing = {item.pk: item for item in resource.current_items()} if resource.pk else {}
     built = []
     for position, values in enumerate(items, start=1):
         item_id = values.get("id")
         item = existing.get(getattr(item_id, "pk", item_id)) if item_id else None
+        if item is not None and resource.version and _redefines(item, values):
+            item = None
         item = item or DataItem(resource=resource)
         for field in ITEM_FIELDS:
             if field in values:
@@ -164,6 +174,10 @@ def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> lis
         item.position = position
         built.append(item)
     return built
+
+
+def _redefines(item: DataItem, values: dict[str, Any]) -> bool:
+    return any(field in values and values[field] != getattr(item, field) for field in ITEM_IDENTITY)
 
 
 def _save_items(resource: DataResource, items: list[DataItem]) -> None:

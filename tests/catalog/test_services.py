@@ -1,7 +1,7 @@
 import pytest
 
 from catalog import rules
-from catalog.models import DataResource, ResourceStatus, ResourceVersion
+from catalog.models import DataItem, DataResource, ResourceStatus, ResourceVersion
 from catalog.services import (
     MSG_BUREAU_ONLY,
     MSG_NOT_YOUR_DEPARTMENT,
@@ -123,10 +123,11 @@ def test_it_runs_the_lifecycle_and_versions_every_change(zhujian_staff, coordina
     assert v1.snapshot["name"] == "房屋登记信息" and len(v1.snapshot["items"]) == 2
 
     items = [
-        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision")}}
+        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision", "description")}}
         for i in resource.items.all()
     ]
     items[0]["name"] = "房屋坐落地址"
+    items[1]["description"] = "单位：平方米"
     resource = resource_update(actor=zhujian_staff, obj=resource, data={"name": "房屋登记信息（2026版）"}, items=items)
     v2 = resource.current_version
     assert v2.number == 2 and v2.created_by == zhujian_staff
@@ -135,8 +136,12 @@ def test_it_runs_the_lifecycle_and_versions_every_change(zhujian_staff, coordina
     v1.refresh_from_db()
     assert v1.snapshot["name"] == "房屋登记信息" and v1.snapshot["items"][0]["name"] == "房屋坐落"
     assert v2.snapshot["items"][0]["name"] == "房屋坐落地址"
-    # Item ids survive an amendment, so grants on items keep pointing at them.
-    assert v2.snapshot["items"][0]["id"] == v1.snapshot["items"][0]["id"]
+    # A renamed item is a new item: the old one is retired, so what grants and applications name stays.
+    assert v2.snapshot["items"][0]["id"] != v1.snapshot["items"][0]["id"]
+    assert DataItem.objects.get(pk=v1.snapshot["items"][0]["id"]).retired_at is not None
+    # A new description is the same item, amended in place.
+    assert v2.snapshot["items"][1]["id"] == v1.snapshot["items"][1]["id"]
+    assert v2.snapshot["items"][1]["description"] == "单位：平方米"
 
     resource = resource_mount(actor=zhujian_staff, obj=resource, records=120_000)
     assert resource.status == ResourceStatus.MOUNTED and resource.version == 3

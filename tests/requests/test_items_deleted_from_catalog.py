@@ -93,3 +93,22 @@ def test_a_deleted_item_can_no_longer_be_applied_for_granted_or_checked(
     answer = grant_check(consumer=grant.consumer_department, resource=resource, items=["房屋坐落", OWNER_ID])
     assert (answer.allowed, answer.items_not_covered, answer.unknown_items) == (False, [OWNER_ID], [OWNER_ID])
     assert grant_check(consumer=grant.consumer_department, resource=resource, items=["房屋坐落"]).allowed
+
+
+def test_renaming_or_relevelling_an_item_does_not_change_what_was_granted(granted, housing_resource, zhujian_clerk):
+    grant, _ = granted
+    before = {i.pk: (i.name, i.security_level) for i in grant.items.all()}
+    items = [
+        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision", "security_level")}}
+        for i in housing_resource.current_items()
+    ]
+    renamed = next(i for i in items if i["name"] == "房屋坐落")
+    renamed.update(name="公民身份号码", security_level=4)
+
+    resource = resource_update(actor=zhujian_clerk, obj=housing_resource, data={}, items=items)
+
+    assert {i.pk: (i.name, i.security_level) for i in grant.items.all()} == before
+    assert "公民身份号码" in {i.name for i in resource.current_items()}
+    answer = grant_check(consumer=grant.consumer_department, resource=resource, items=["公民身份号码"])
+    assert (answer.allowed, answer.items_not_covered) == (False, ["公民身份号码"])
+    assert not grant_check(consumer=grant.consumer_department, resource=resource, items=["房屋坐落"]).allowed
