@@ -108,9 +108,8 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
-        self.fields["share_method"].choices = [
-            (v, label) for v, label in ShareMethod.choices if v in application.resource.share_methods
-        ]
+        offered = application.resource.share_methods or [application.share_method]  # 不予共享 lists none
+        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in offered]
         self.initial.setdefault("items", [i.pk for i in requested])
         self.initial.setdefault("share_method", application.share_method)
         self.initial.setdefault("period_start", application.period_start)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +84,9 @@ REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
 REFUSAL_REASON_RESERVED = "该理由代码已停用或仅供系统自动决定使用，请另选理由。"
 REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
 LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
+CITATION_INCOMPLETE = "请写明法律法规的名称（用书名号《》）和条款（如第十三条），或从列表中选择依据。"
+METHOD_BROADER = "授权的共享方式不能宽于申请的方式（{requested}）：只可改为核验、查询等更窄的方式。"
+COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
 DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
 COMMENT_REQUIRED = "请填写意见。"
@@ -506,9 +510,14 @@ def open_task(application: ShareApplication) -> Task | None:
     return _open_task(application)
 
 
-def _check_may_work(actor, application: ShareApplication, node) -> Task:
-    """The actor may execute `node`'s open task now: owner, substitute, or anyone who may take it."""
-    if actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id:
+def _check_may_work(actor, application: ShareApplication, node, *, deciding: bool = True) -> Task:
+    """The actor may execute `node`'s open task now: owner, substitute, or anyone who may take it.
+
+    Whoever decides (`deciding`) may not be of the applicant department (separation of duties).
+    """
+    if deciding and (
+        actor.pk == application.applicant_id or actor.department_id == application.applicant_department_id
+    ):
         raise ApplicationError(SELF_DECISION)
     task = _open_task(application, node)
     if task is None:
@@ -636,6 +645,15 @@ class GrantTerms:
     standard_clauses: list[str] = field(default_factory=list)
 
 
+# How much of the data a method hands over: a yes/no check, a record on request, the whole table.
+METHOD_BREADTH = {
+    ShareMethod.VERIFY_API: 1,
+    ShareMethod.QUERY_API: 2,
+    ShareMethod.BULK_EXCHANGE: 3,
+    ShareMethod.FILE_DOWNLOAD: 3,
+}
+
+
 def validate_grant_terms(
     application: ShareApplication, terms: GrantTerms, requested_items: Sequence[DataItem] | None = None
 ) -> str:
@@ -655,6 +673,10 @@ def validate_grant_terms(
     if terms.share_method not in (application.resource.share_methods or [application.share_method]):
         errors.setdefault("share_method", []).append(
             METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
+        )
+    elif METHOD_BREADTH[terms.share_method] > METHOD_BREADTH[application.share_method]:
+        errors.setdefault("share_method", []).append(
+            METHOD_BROADER.format(requested=application.get_share_method_display())
         )
     if terms.period_end < terms.period_start:
         errors.setdefault("period_end", []).append(PERIOD_INVALID)
@@ -807,6 +829,9 @@ def _make_effective(
         comment=f"{decision.get_outcome_display()}（{decision.get_decided_as_display()}），文号 {decision.record.number}",
     )
     _tell_applicant(application, f"共享申请{application.reference}已有决定：{decision.get_outcome_display()}。")
+    if decision.decided_as == Decision.DecidedAs.DATA_BUREAU:
+        message = f"政数局已代为作出决定：{decision.get_outcome_display()}，文号 {decision.record.number}。"
+        _tell_reviewers(application, message, event="share_application_decided")
 
 
 def application_countersign(*, actor, obj: ShareApplication, approve: bool, comment: str = "") -> ShareApplication:
@@ -821,6 +846,8 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
         if not approve and not comment.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
         decision = application.decision
+        if actor.pk == decision.decided_by_id:
+            raise ApplicationError(COUNTERSIGN_OWN_PROPOSAL)
         if approve:
             if listed := negative_listed(application, decision.granted_items.all(), NEGATIVE_LISTED_AT_COUNTERSIGN):
                 raise ApplicationError(listed)
@@ -844,6 +871,10 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             _tell_reviewers(application, f"部门负责人未会签共享申请{application.reference}：{comment}")
         _complete_task(task, actor, application)
     return application
+
+
+# A typed citation names a law, regulation or policy and its article: 《…》…第…条.
+CITATION = re.compile(r"《[^》]+》.*第[一二三四五六七八九十百零〇\d]+条")
 
 
 def legal_basis_required(application: ShareApplication, reason: RefusalReason | None) -> bool:
@@ -884,6 +915,8 @@ def application_refuse(
             errors["text"] = [REFUSAL_TEXT_REQUIRED]
         if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
             errors["citation"] = [LEGAL_BASIS_REQUIRED]
+        elif citation.strip() and not CITATION.search(citation):
+            errors["citation"] = [CITATION_INCOMPLETE]
         if errors:
             raise ApplicationError.from_errors(errors)
         if application.resource.share_class == ShareClass.UNCONDITIONAL:
@@ -925,6 +958,9 @@ def _refuse(application: ShareApplication, decision: Decision, *, actor) -> None
         comment=f"{decision.refusal_reason}：{decision.refusal_text}；文号 {decision.record.number}",
     )
     _tell_applicant(application, f"共享申请{application.reference}不予授权，理由：{decision.refusal_text}")
+    if decision.decided_as == Decision.DecidedAs.DATA_BUREAU:
+        message = f"政数局已代为作出不予授权决定，文号 {decision.record.number}。"
+        _tell_reviewers(application, message, event="share_application_decided")
 
 
 def application_return(*, actor, obj: ShareApplication, comment: str) -> ShareApplication:
@@ -1057,7 +1093,8 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
         application = _lock(obj)
         if application.state != ApplicationState.ESCALATED:
             raise ApplicationError(NOT_OVERDUE_QUEUE)
-        task = _check_may_work(actor, application, ShareApplicationFlow.arbitrate)
+        # Not a decision: the bureau may order the provider even on its own department's application.
+        task = _check_may_work(actor, application, ShareApplicationFlow.arbitrate, deciding=False)
         if not 1 <= workdays <= 30:
             raise ApplicationError(WORKDAYS_INVALID, field="workdays")
         application.order_provider_decision()
@@ -1225,6 +1262,7 @@ def _issue_decision_record(
                 "reason": f"{decision.refusal_reason.label if decision.refusal_reason else ''}。{decision.refusal_text}",
                 "legal_basis": decision.legal_basis_citation,
                 "facts": facts,
+                "by_bureau": bureau,  # the arbiter itself: no appeal to it
             },
         )
     # The requested items, split by what the decision granted.
@@ -1283,10 +1321,10 @@ def _tell_applicant(application: ShareApplication, message: str) -> None:
     )
 
 
-def _tell_reviewers(application: ShareApplication, message: str) -> None:
+def _tell_reviewers(application: ShareApplication, message: str, event: str = "share_application_task") -> None:
     notify(
         recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
-        event="share_application_task",
+        event=event,
         subject=application,
         context={"message": message},
     )

@@ -1,0 +1,134 @@
+"""Rules of review the first version let through: four eyes on countersign, no broader method, a real
+legal citation, the bureau's order on its own department's application, the provider told of the
+bureau's decision in its place."""
+
+import pytest
+
+from notifications.models import Notification
+from pdf_templates.rendering import record_html
+from requests.forms import GrantForm
+from requests.models import ApplicationState, Decision, DecisionOutcome, RefusalReason, ShareApplication
+from requests.services import (
+    ApplicationError,
+    application_countersign,
+    application_grant,
+    application_order_decision,
+    application_refuse,
+    escalate_overdue,
+)
+from requests.services import applications as svc
+from tests.factories import UserFactory
+from tests.requests.helpers import full_terms, make_application
+from workflows.deadlines import for_subject
+
+
+def _level2(resource):
+    return list(resource.items.filter(security_level__lte=2))
+
+
+def _escalated(applicant, resource):
+    application = make_application(applicant, resource, items=_level2(resource) or None)
+    escalate_overdue(for_subject(application).get(status="active"))
+    return ShareApplication.objects.get(pk=application.pk)
+
+
+def test_nobody_countersigns_the_grant_they_proposed(gongan_applicant, housing_resource, zhujian):
+    both = UserFactory(username="zj_both", department=zhujian, roles=["provider_reviewer", "dept_leader"])
+    application = make_application(gongan_applicant, housing_resource)
+    application_grant(actor=both, obj=application, terms=full_terms(application))
+
+    with pytest.raises(ApplicationError) as exc:
+        application_countersign(actor=both, obj=application, approve=True)
+
+    assert exc.value.message == svc.COUNTERSIGN_OWN_PROPOSAL
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.COUNTERSIGNING
+
+
+def test_a_counter_offer_may_narrow_the_method_but_not_broaden_it(gongan_applicant, housing_resource, zhujian_reviewer):
+    asks_query = make_application(
+        gongan_applicant, housing_resource, items=_level2(housing_resource), share_method="query_api"
+    )
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(
+            actor=zhujian_reviewer, obj=asks_query, terms=full_terms(asks_query, share_method="bulk_exchange")
+        )
+    assert exc.value.errors == {"share_method": [svc.METHOD_BROADER.format(requested="信息查询接口")]}
+
+    asks_bulk = make_application(
+        gongan_applicant, housing_resource, items=_level2(housing_resource), share_method="bulk_exchange"
+    )
+    decision = application_grant(
+        actor=zhujian_reviewer, obj=asks_bulk, terms=full_terms(asks_bulk, share_method="query_api")
+    )
+    assert decision.outcome == DecisionOutcome.PARTIALLY_GRANTED
+
+
+def test_a_typed_legal_citation_must_name_a_law_and_an_article(gongan_applicant, closed_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, closed_resource)
+    reason = RefusalReason.objects.get(code="LAW_PROHIBITED")
+
+    for citation in ("无", "-", "依法不予共享"):
+        with pytest.raises(ApplicationError) as exc:
+            application_refuse(
+                actor=zhujian_reviewer, obj=application, reason=reason, text="涉及健康隐私", citation=citation
+            )
+        assert exc.value.errors == {"citation": [svc.CITATION_INCOMPLETE]}, citation
+    assert not Decision.objects.exists()
+
+    application_refuse(
+        actor=zhujian_reviewer,
+        obj=application,
+        reason=reason,
+        text="涉及健康隐私",
+        citation="《中华人民共和国个人信息保护法》第二十八条",
+    )
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.REFUSED
+
+
+def test_a_grant_form_for_not_shared_data_offers_the_requested_method(gongan_applicant, closed_resource):
+    application = make_application(gongan_applicant, closed_resource, share_method="query_api")
+    assert [value for value, _ in GrantForm(application=application).fields["share_method"].choices] == ["query_api"]
+
+
+def test_the_bureau_orders_a_reply_on_its_own_departments_application(housing_resource, zhengshu, coordinator):
+    bureau_applicant = UserFactory(username="zs_applicant", department=zhengshu, roles=["applicant"])
+    application = _escalated(bureau_applicant, housing_resource)
+
+    with pytest.raises(ApplicationError) as exc:  # deciding it would break the separation of duties
+        application_grant(actor=coordinator, obj=application, terms=full_terms(application))
+    assert exc.value.message == svc.SELF_DECISION
+
+    application_order_decision(actor=coordinator, obj=application, workdays=3)
+
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+
+
+def test_the_provider_hears_of_the_bureaus_decision_in_its_place_and_no_appeal_to_the_bureau(
+    gongan_applicant, housing_resource, closed_resource, coordinator, zhujian_reviewer
+):
+    granted = _escalated(gongan_applicant, housing_resource)
+    application_grant(actor=coordinator, obj=granted, terms=full_terms(granted))
+    refused = _escalated(gongan_applicant, closed_resource)
+    application_refuse(
+        actor=coordinator,
+        obj=refused,
+        reason=RefusalReason.objects.get(code="LAW_PROHIBITED"),
+        text="涉及健康隐私",
+        citation="《中华人民共和国个人信息保护法》第二十八条",
+    )
+
+    told = Notification.objects.filter(recipient=zhujian_reviewer, event="share_application_decided")
+    assert sorted(n.subject_id for n in told) == sorted([str(granted.pk), str(refused.pk)])
+    bureau_notice = ShareApplication.objects.get(pk=refused.pk).decision.record
+    assert "可向市政务服务和数字化建设管理局申请协调" not in record_html(bureau_notice, will_sign=False)
+    provider = make_application(gongan_applicant, closed_resource)
+    application_refuse(
+        actor=zhujian_reviewer,
+        obj=provider,
+        reason=RefusalReason.objects.get(code="LAW_PROHIBITED"),
+        text="涉及健康隐私",
+        citation="《中华人民共和国个人信息保护法》第二十八条",
+    )
+    provider_notice = ShareApplication.objects.get(pk=provider.pk).decision.record
+    assert "可向市政务服务和数字化建设管理局申请协调" in record_html(provider_notice, will_sign=False)
