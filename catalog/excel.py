@@ -31,7 +31,7 @@ from catalog.choices import (
     ShareMethod,
     UpdateFrequency,
 )
-from catalog.models import DataItem, DataResource, LegalBasis, ResourceStatus
+from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis, ResourceStatus
 from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
 
@@ -83,6 +83,7 @@ MSG_MISSING_HEADER = "缺少表头“{column}”。"
 MSG_REQUIRED = "必填。"
 MSG_BAD_CHOICE = "“{value}”不是可选值，可选：{choices}。"
 MSG_BAD_INT = "应为整数。"
+MSG_INT_TOO_LARGE = "数值过大，不能超过 {maximum}。"
 MSG_TOO_LONG = "不能超过 {n} 个字符。"
 MSG_DUPLICATE_IN_FILE = "目录编码与第 {row} 行重复。"
 MSG_CODE_EXISTS = "目录编码已存在于系统中。"
@@ -343,7 +344,7 @@ class _Parser:
             self.fail(column, MSG_BAD_CHOICE.format(value=raw, choices="、".join(labels)))
         return value
 
-    def integer(self, cells, index, column: str) -> int | None:
+    def integer(self, cells, index, column: str, maximum: int = MAX_INT) -> int | None:
         raw = self.text(cells, index, column)
         if not raw:
             return None
@@ -351,10 +352,13 @@ class _Parser:
             number = int(raw)
             if number < 0:
                 raise ValueError
-            return number
         except ValueError:
             self.fail(column, MSG_BAD_INT)
             return None
+        if number > maximum:
+            self.fail(column, MSG_INT_TOO_LARGE.format(maximum=maximum))
+            return None
+        return number
 
     def boolean(self, cells, index, column: str) -> bool:
         raw = self.text(cells, index, column).upper()
@@ -428,7 +432,7 @@ def _read_resources(ws, job_department: Department | None, errors: _Collector) -
         r.base_library = p.choice(cells, index, "所属基础库", LIBRARY_MAP, required=False) or ""
         r.in_responsibility_list = p.boolean(cells, index, "列入国家共享责任清单")
         r.open_to_public = p.boolean(cells, index, "向社会开放")
-        r.source_system_id = p.integer(cells, index, "来源信息系统编号")
+        r.source_system_id = p.integer(cells, index, "来源信息系统编号", maximum=MAX_BIGINT)
         for field_name, messages in rules.check_resource(r).items():
             if field_name == "code":  # reported above
                 continue

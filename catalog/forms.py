@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 
 from catalog import rules
 from catalog.choices import BaseLibrary, Domain, ShareClass, ShareMethod
-from catalog.models import DataItem, DataResource, DemandItem, LegalBasis, NegativeListEntry
+from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, DemandItem, LegalBasis, NegativeListEntry
 from catalog.services import RESOURCE_FIELDS
 from organizations.models import Department
 
@@ -39,6 +41,8 @@ class DataItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["security_level"].required = False
         self.fields["security_level"].help_text = "留空则与资源相同"
+        for name in ("length", "precision"):  # _post_clean skips the model's own range checks
+            self.fields[name].validators.append(MaxValueValidator(MAX_INT))
 
     def _post_clean(self):
         # The item rules need the resource's level, which the formset checks (DataItemFormSet.clean).
@@ -95,8 +99,14 @@ class RegisterForm(forms.Form):
 
 
 class MountForm(forms.Form):
-    records = forms.IntegerField(label="挂载记录数", min_value=0)
+    records = forms.IntegerField(label="挂载记录数", min_value=0, max_value=MAX_BIGINT)
     mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_mounted_on(self):
+        day = self.cleaned_data.get("mounted_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("挂载日期不能晚于今天。")
+        return day
 
 
 class WithdrawForm(forms.Form):

@@ -198,6 +198,10 @@ class DataResource(models.Model):
         pass
 
 
+# The largest values the columns hold on PostgreSQL (integer, bigint): larger input is a field error, not a crash.
+MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1
+
+
 class DataItem(models.Model):
     """An information item (信息项): one field of a resource."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from catalog import rules
@@ -62,6 +63,9 @@ RESOURCE_FIELDS = [
     "open_to_public",
     "source_system_id",
 ]
+
+logger = logging.getLogger(__name__)
+
 ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
 
 
@@ -632,6 +636,18 @@ def import_job_run(job_id: int):
                 on_success=mark_done,
             )
     except _AlreadyImported:
+        return ImportJob.objects.get(pk=job.pk)
+    except OperationalError:
+        raise  # the database is away: the task retries
+    except Exception as exc:
+        # Nothing was written (the write is one transaction); the page must not poll forever.
+        logger.exception("Import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            message=f"处理出错，未导入任何数据：{exc}"[:200],
+            finished_at=timezone.now(),
+        )
         return ImportJob.objects.get(pk=job.pk)
     if not result.ok:
         with transaction.atomic():

@@ -8,6 +8,7 @@ from catalog.excel import (
     ITEM_HEADERS,
     MSG_CODE_EXISTS,
     MSG_DUPLICATE_IN_FILE,
+    MSG_INT_TOO_LARGE,
     MSG_ITEM_UNKNOWN_CODE,
     MSG_NOT_XLSX,
     MSG_OTHER_DEPARTMENT,
@@ -180,3 +181,15 @@ def _sheet_values(buffer):
     values = {name: [tuple(row) for row in wb[name].iter_rows(values_only=True)] for name in ("资源", "信息项")}
     wb.close()
     return values
+
+
+def test_it_reports_numbers_too_large_for_the_database_as_field_errors(zhujian, zhujian_staff):
+    huge = "99999999999999999999999"
+    file = workbook_bytes(
+        [resource_row("220500-ZJ-00001", 来源信息系统编号=huge)],
+        [item_row("220500-ZJ-00001", 长度=huge)],
+    )
+    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    assert ("资源", 2, "来源信息系统编号", MSG_INT_TOO_LARGE.format(maximum=2**63 - 1)) in _errors(result)
+    assert ("信息项", 2, "长度", MSG_INT_TOO_LARGE.format(maximum=2**31 - 1)) in _errors(result)
+    assert not DataResource.objects.exists()

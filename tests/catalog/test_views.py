@@ -331,3 +331,31 @@ def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff
     assert negative_list_hits(resource, [location.pk]) == []
     page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
     assert "产权人身份证号（" in page
+
+
+def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_staff, monkeypatch):
+    import catalog.excel
+
+    def broken(*args, **kwargs):
+        raise ValueError("坏的文件")
+
+    monkeypatch.setattr(catalog.excel, "import_workbook", broken)
+    login(client, zhujian_staff)
+    file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
+    response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == ImportJob.Status.FAILED and job.progress == 100 and "坏的文件" in job.message
+    assert not DataResource.objects.exists()
+
+
+def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(client, zhujian_staff):
+    from catalog.forms import DataItemForm, MountForm
+
+    item = DataItemForm(data={"name": "面积", "data_type": "N", "length": "99999999999999999999999", "precision": "2"})
+    assert not item.is_valid() and "length" in item.errors
+    mount = MountForm(data={"records": "99999999999999999999999"})
+    assert not mount.is_valid() and "records" in mount.errors
+    future = MountForm(data={"records": "10", "mounted_on": "2999-01-01"})
+    assert future.errors["mounted_on"] == ["挂载日期不能晚于今天。"]
