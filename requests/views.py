@@ -225,7 +225,8 @@ class ActionView(LoginRequiredMixin, View):
             response = handler(request, application)
         except services.ApplicationError as exc:
             form = getattr(exc, "form", None)
-            if form is None:
+            # NOT_OPEN: someone else decided first, and the page no longer shows the form to refill.
+            if form is None or exc.message == services.NOT_OPEN:
                 messages.error(request, exc.message)
                 return redirect("share_requests:detail", pk=application.pk)
             _form_errors(form, exc)
@@ -260,9 +261,11 @@ class ActionView(LoginRequiredMixin, View):
         if task is None or task.flow_task_type != "HUMAN":
             raise services.ApplicationError(services.NOT_OPEN)
         node = task.flow_task
-        if not (node.can_execute(request.user, task) or node.can_assign(request.user, task)):
-            raise PermissionDenied
-        return task
+        if node.can_execute(request.user, task) or node.can_assign(request.user, task):
+            return task
+        if task.owner_id is not None:  # a colleague took it first: say so, not just "forbidden"
+            raise services.ApplicationError(services.TASK_NOT_YOURS.format(owner=task.owner))
+        raise PermissionDenied
 
     def do_submit(self, request, application):
         self._require_editor(request, application)

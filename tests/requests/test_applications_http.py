@@ -194,6 +194,35 @@ def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, ho
         assert code not in history, code
 
 
+def test_a_reviewer_too_late_is_told_why_on_the_page(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian_colleague
+):
+    application = make_application(
+        gongan_applicant, housing_resource, items=list(housing_resource.items.filter(security_level=2))
+    )
+    first, second = client_for(zhujian_reviewer), client_for(zhujian_colleague)
+    detail = reverse("share_requests:detail", args=[application.pk])
+    assert first.post(reverse("share_requests:action", args=[application.pk, "take"])).status_code == 302
+
+    # The colleague clicks 认领 on the page they opened before: a message, not a bare 403.
+    response = second.post(reverse("share_requests:action", args=[application.pk, "take"]), follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == detail
+    assert svc.TASK_NOT_YOURS.format(owner=zhujian_reviewer) in response.content.decode()
+
+    # The owner grants; the colleague's grant posted a moment later says it was decided meanwhile.
+    grant = {
+        "items": [str(pk) for pk in application.items.values_list("pk", flat=True)],
+        "share_method": application.share_method,
+        "period_start": application.period_start.isoformat(),
+        "period_end": application.period_end.isoformat(),
+        "standard_clauses": ["purpose_only"],
+    }
+    assert first.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant).status_code == 302
+    response = second.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant, follow=True)
+    assert response.status_code == 200 and svc.NOT_OPEN in response.content.decode()
+    assert Decision.objects.count() == 1
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
