@@ -57,6 +57,7 @@ class ApplicationForm(forms.Form):
         label="此前申请结果及不予授权理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     attachments = MultipleFileField(label="申请函件等附件", required=False, help_text="PDF、PNG 或 JPEG")
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +82,7 @@ class ApplicationForm(forms.Form):
         return end
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("items", "attachments")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("items", "attachments", "form_token")}
         data["purposes"] = list(data.get("purposes") or [])
         for key in ("scenario", "business_matter", "call_volume", "need_legal_basis", "earlier_outcome"):
             data[key] = (data.get(key) or "").strip()

@@ -86,6 +86,14 @@ class ShareApplication(models.Model):
     renews_grant = models.ForeignKey(
         "Grant", verbose_name="续期的授权", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
     )
+    form_token = models.UUIDField(
+        "表单令牌",
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="申请表单打开时生成：同一表单提交两次（如双击）只建一件申请。",
+    )
 
     state = FSMField("状态", default=ApplicationState.DRAFT, choices=ApplicationState.choices, protected=True)
     return_comment = models.TextField("补正意见", blank=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -57,6 +60,11 @@ def _form_errors(form, exc: services.ApplicationError) -> None:
             form.add_error(field if field in form.fields else None, error)
 
 
+def _already_created(request, application):
+    messages.info(request, f"该表单已经提交过，申请 {application.reference} 已创建，请勿重复提交。")
+    return redirect("share_requests:detail", pk=application.pk)
+
+
 class ApplicationFormView(LoginRequiredMixin, TemplateView):
     """申请共享 (GET ?resource=<id>) and 修改申请 (drafts and returned applications)."""
 
@@ -90,6 +98,7 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
             }
         listed = negative_listed_item_ids(resource)
         initial = {
+            "form_token": uuid.uuid4(),  # one application per opened form, however often it is posted
             "items": [pk for pk in resource.current_items().values_list("pk", flat=True) if pk not in listed],
             "share_method": resource.share_methods[0] if resource.share_methods else "",
         }
@@ -111,6 +120,9 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         application, resource = self._target()
         form = ApplicationForm(request.POST, request.FILES, resource=resource)
         if form.is_valid():
+            token = form.cleaned_data["form_token"] if application is None else None
+            if done := services.created_from_form(request.user, token):
+                return _already_created(request, done)
             try:
                 kwargs = {
                     "actor": request.user,
@@ -119,7 +131,10 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                     "attachments": form.cleaned_data["attachments"],
                 }
                 if application is None:
-                    application = services.application_create(resource=resource, **kwargs)
+                    try:
+                        application = services.application_create(resource=resource, form_token=token, **kwargs)
+                    except IntegrityError:  # the same form, posted twice at once: the other post made it
+                        return _already_created(request, services.created_from_form(request.user, token))
                 else:
                     application = services.application_update(obj=application, **kwargs)
                 if "submit" in request.POST:

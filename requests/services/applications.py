@@ -309,8 +309,12 @@ def application_create(
     items: Sequence[DataItem],
     attachments: Iterable[UploadedFile] = (),
     renews_grant=None,
+    form_token=None,
 ) -> ShareApplication:
-    """A draft application of the actor's department."""
+    """A draft application of the actor's department.
+
+    `form_token` (the form's, see created_from_form) is unique: a second create with it raises IntegrityError.
+    """
     if not permissions.can_apply(actor):
         raise ApplicationError(NOT_AN_APPLICANT)
     if not resource.is_published:
@@ -325,6 +329,7 @@ def application_create(
             provider_department=resource.provider_department,
             resource=resource,
             renews_grant=renews_grant,
+            form_token=form_token,
             previous_application=previous_application(actor.department, resource),
             **{name: data.get(name, "") for name in APPLICATION_FIELDS if name in data},
         )
@@ -333,6 +338,13 @@ def application_create(
         _store_attachments(application, attachments, actor)
         record_event(subject=application, action="application_created", actor=actor, to_state=application.state)
     return application
+
+
+def created_from_form(actor, form_token) -> ShareApplication | None:
+    """The application the actor's department already made from this form (a double click), if any."""
+    if form_token is None:
+        return None
+    return ShareApplication.objects.filter(form_token=form_token, applicant_department_id=actor.department_id).first()
 
 
 def application_update(

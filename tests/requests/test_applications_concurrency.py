@@ -98,3 +98,43 @@ def test_a_reviewers_refusal_and_the_withdrawal_refusal_at_once_decide_once(
     assert Decision.objects.count() == 1
     assert Record.objects.filter(type="refusal_notice").count() == 1
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.REFUSED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_form_posted_twice_at_once_makes_one_application(gongan_applicant, housing_resource):
+    import uuid
+
+    from django.db import IntegrityError
+
+    from requests.services import application_create
+    from tests.requests.helpers import application_data
+
+    token = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def post():
+        try:
+            barrier.wait()
+            application_create(
+                actor=gongan_applicant,
+                resource=housing_resource,
+                data=application_data(share_method="query_api"),
+                items=list(housing_resource.items.all()),
+                form_token=token,
+            )
+            outcomes.append("created")
+        except IntegrityError:  # the view then shows the application the other post made
+            outcomes.append("duplicate")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(outcomes) == ["created", "duplicate"]
+    assert svc.created_from_form(gongan_applicant, token) == ShareApplication.objects.get()

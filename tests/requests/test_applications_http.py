@@ -223,6 +223,26 @@ def test_a_reviewer_too_late_is_told_why_on_the_page(
     assert Decision.objects.count() == 1
 
 
+def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
+    client = client_for(gongan_applicant)
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    token = client.get(url).context["form"].initial["form_token"]
+    data = {**form_post(housing_resource), "form_token": str(token), "submit": "1"}
+
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+
+    application = ShareApplication.objects.get()
+    assert first.status_code == 302 and application.state == ApplicationState.IN_REVIEW
+    assert second.redirect_chain[-1][0] == reverse("share_requests:detail", args=[application.pk])
+    assert f"申请 {application.reference} 已创建，请勿重复提交" in second.content.decode()
+    # A form opened afresh is a new application.
+    fresh = client.get(url).context["form"].initial["form_token"]
+    assert fresh != token
+    client.post(url, {**data, "form_token": str(fresh), "period_end": END})
+    assert ShareApplication.objects.count() == 2
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
