@@ -510,11 +510,15 @@ class Builder:
     def _terms(self, application: ShareApplication, *, partial: bool = False) -> svc.GrantTerms:
         items = list(application.items.order_by("position"))
         start, end = application.period_start, application.period_end
+        reason = ""
         if partial:
-            if len(items) > 1:
+            unconditional = application.resource.share_class == ShareClass.UNCONDITIONAL  # none withheld
+            if len(items) > 1 and not unconditional:
                 items = items[: max(1, len(items) // 2)]  # a counter-offer: fewer items
+                reason = "其余信息项超出所述办理事项的需要。"
             else:
                 end = start + (end - start) / 2  # or a shorter period
+                reason = "先授权半期，到期后视使用情况续期。"
         return svc.GrantTerms(
             items=items,
             share_method=application.share_method,
@@ -522,6 +526,7 @@ class Builder:
             period_end=end,
             conditions="仅限申请所述办理事项使用，调用日志保存不少于六个月。",
             standard_clauses=["purpose_only", "no_onward_sharing", "retention_limit"],
+            adjustment_reason=reason,
         )
 
     def _refuse(self, application: ShareApplication, actor: User) -> None:

@@ -104,6 +104,12 @@ class GrantForm(forms.Form):
         initial=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING, StandardClause.RETENTION_LIMIT],
     )
     conditions = forms.CharField(label="其他共享条件", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    adjustment_reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
+    )
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)

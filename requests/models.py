@@ -330,6 +330,9 @@ class Decision(models.Model):
     granted_period_end = models.DateField("授权期限至", null=True, blank=True)
     conditions = models.TextField("共享条件", blank=True)
     standard_clauses = models.JSONField("标准条款", default=list, blank=True)
+    adjustment_reason = models.TextField(
+        "调整理由", blank=True, help_text="部分同意时，少授信息项、改变方式或缩短期限的理由"
+    )
     refusal_reason = models.ForeignKey(
         RefusalReason, verbose_name="不予授权理由", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

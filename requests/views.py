@@ -323,6 +323,7 @@ class ActionView(LoginRequiredMixin, View):
             period_end=data["period_end"],
             conditions=data["conditions"].strip(),
             standard_clauses=list(data["standard_clauses"]),
+            adjustment_reason=data["adjustment_reason"],
         )
         try:
             decision = services.application_grant(actor=request.user, obj=application, terms=terms)

@@ -86,6 +86,8 @@ REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
 LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
 CITATION_INCOMPLETE = "请写明法律法规的名称（用书名号《》）和条款（如第十三条），或从列表中选择依据。"
 METHOD_BROADER = "授权的共享方式不能宽于申请的方式（{requested}）：只可改为核验、查询等更窄的方式。"
+ADJUSTMENT_REASON_REQUIRED = "部分同意（少授信息项、改变共享方式或缩短期限）须说明理由。"
+UNCONDITIONAL_ITEMS_WITHHELD = "无条件共享的资源不能少授信息项；如有异议，请向政数局提出共享类型异议。"
 COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
 DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
@@ -655,6 +657,7 @@ class GrantTerms:
     period_end: dt.date
     conditions: str = ""
     standard_clauses: list[str] = field(default_factory=list)
+    adjustment_reason: str = ""  # required when the terms make it partial: what is withheld is refused, with reasons
 
 
 # How much of the data a method hands over: a yes/no check, a record on request, the whole table.
@@ -707,6 +710,8 @@ def validate_grant_terms(
         and terms.share_method == application.share_method
         and (terms.period_start, terms.period_end) == (application.period_start, application.period_end)
     )
+    if not full and not terms.adjustment_reason.strip():
+        raise ApplicationError(ADJUSTMENT_REASON_REQUIRED, field="adjustment_reason")
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
 
 
@@ -743,6 +748,13 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
         task = _check_may_work(actor, application, node)
         requested = list(application.items.order_by("position", "pk"))  # one read: the check and the record
         outcome = validate_grant_terms(application, terms, requested)
+        withheld = len(terms.items) < len(requested)
+        if (
+            withheld
+            and decided_as == Decision.DecidedAs.PROVIDER
+            and application.resource.share_class == ShareClass.UNCONDITIONAL
+        ):
+            raise ApplicationError(UNCONDITIONAL_ITEMS_WITHHELD, field="items")
         granted_levels = [item.security_level for item in terms.items]
         countersign = decided_as == Decision.DecidedAs.PROVIDER and (
             max(granted_levels) >= 3 or application.resource.security_level >= 3
@@ -757,6 +769,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             granted_period_end=terms.period_end,
             conditions=terms.conditions,
             standard_clauses=list(terms.standard_clauses),
+            adjustment_reason=terms.adjustment_reason.strip() if outcome == DecisionOutcome.PARTIALLY_GRANTED else "",
             countersign_required=countersign,
         )
         if application.resource.share_class == ShareClass.UNCONDITIONAL:  # only those are disputed
@@ -1298,6 +1311,8 @@ def _issue_decision_record(
             body.append(
                 f"使用期限调整为{decision.granted_period_start:%Y年%m月%d日}至{decision.granted_period_end:%Y年%m月%d日}。"
             )
+        if decision.adjustment_reason:
+            body.append(f"调整理由：{decision.adjustment_reason}")
     else:
         verdict = "同意共享。"
     conditions = [StandardClause(code).label for code in decision.standard_clauses]

@@ -44,6 +44,7 @@ def full_terms(application, **overrides):
         "period_end": application.period_end,
         "conditions": "仅用于住房保障资格审核",
         "standard_clauses": ["purpose_only", "no_onward_sharing"],
+        "adjustment_reason": "其余部分超出办理事项的需要。",  # kept only when the terms are partial
     }
     values.update(overrides)
     return GrantTerms(**values)

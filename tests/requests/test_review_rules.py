@@ -132,3 +132,39 @@ def test_the_provider_hears_of_the_bureaus_decision_in_its_place_and_no_appeal_t
     )
     provider_notice = ShareApplication.objects.get(pk=provider.pk).decision.record
     assert "可向市政务服务和数字化建设管理局申请协调" in record_html(provider_notice, will_sign=False)
+
+
+def test_a_partial_grant_states_its_reason_in_the_decision_and_the_record(
+    gongan_applicant, housing_resource, zhujian_reviewer
+):
+    application = make_application(gongan_applicant, housing_resource, items=_level2(housing_resource))
+    fewer = _level2(housing_resource)[:1]
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(
+            actor=zhujian_reviewer, obj=application, terms=full_terms(application, items=fewer, adjustment_reason=" ")
+        )
+    assert exc.value.errors == {"adjustment_reason": [svc.ADJUSTMENT_REASON_REQUIRED]}
+    assert not Decision.objects.exists()
+
+    decision = application_grant(
+        actor=zhujian_reviewer,
+        obj=application,
+        terms=full_terms(application, items=fewer, adjustment_reason="建筑面积与户口迁入登记无关。"),
+    )
+    assert decision.outcome == DecisionOutcome.PARTIALLY_GRANTED
+    assert decision.adjustment_reason == "建筑面积与户口迁入登记无关。"
+    assert "调整理由：建筑面积与户口迁入登记无关。" in decision.record.content["data"]["body"]
+
+
+def test_the_provider_cannot_withhold_items_of_unconditional_data(gongan_applicant, open_resource, zhujian_reviewer):
+    level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
+    level2 = open_resource.items.filter(security_level=2).first()
+    application = make_application(gongan_applicant, open_resource, items=[level2, level3])
+    assert application.state == ApplicationState.IN_REVIEW
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, items=[level2]))
+
+    assert exc.value.errors == {"items": [svc.UNCONDITIONAL_ITEMS_WITHHELD]}
+    assert not Decision.objects.exists()
