@@ -21,8 +21,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pdf_templates.models import Record
+from pdf_templates.verification import claimed_code
 from workflows.audit import event_payload
-from workflows.hashing import sha256_hex
+from workflows.hashing import chain_hash, sha256_hex
 from workflows.models import AuditEvent
 
 CHUNK = 64 * 1024
@@ -30,6 +31,7 @@ EVENT_FIELDS = [
     "id",
     "created_at",
     "actor",
+    "actor_id",
     "action",
     "subject_type",
     "subject_id",
@@ -87,13 +89,14 @@ def _event_row(event: AuditEvent) -> dict:
         "id": event.pk,
         "created_at": event.created_at.astimezone(UTC).isoformat(),
         "actor": event.actor.username if event.actor else "",
+        "actor_id": event.actor_id,  # what the hash covers (workflows.audit.event_payload)
         "action": event.action,
         "subject_type": payload["subject_type"],
         "subject_id": event.subject_id,
         "from_state": event.from_state,
         "to_state": event.to_state,
         "comment": event.comment,
-        "ip": event.ip or "",
+        "ip": event.ip,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
@@ -145,7 +148,7 @@ def stream_trail_zip(records: QuerySet[Record], *, description: dict) -> Iterato
     yield from add("events.csv", _events_csv(events))
     yield from add("events.json", _events_json(events))
     manifest = {
-        "format": "govshare-trail/1",
+        "format": "govshare-trail/2",
         "generated_at": timezone.now().astimezone(UTC).isoformat(),
         **description,
         "records": entries,
@@ -191,6 +194,7 @@ class TrailReport:
     checked_files: int = 0
     checked_records: int = 0
     signed: int = 0
+    checked_events: int = 0
     pending: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -244,10 +248,41 @@ def verify_trail(path: str | Path) -> TrailReport:
             pdf = archive.read(pdf_name)
             if sha256_hex(pdf) != entry["pdf_sha256"]:
                 report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
+            if (code := claimed_code(pdf)) != entry["verification_code"]:
+                report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
             if entry.get("signature_status") == "signed":
                 signature = check_signatures(pdf)
                 if not signature.present or not signature.valid:
                     report.failures.append(f"{number}：{signature.label}")
                 else:
                     report.signed += 1
+        if "events.json" in names:
+            _verify_events(json.loads(archive.read("events.json")), report)
     return report
+
+
+def _verify_events(rows: list[dict], report: TrailReport) -> None:
+    """Each event's hash covers its content; events next to each other in the chain link up.
+
+    An event edited without recomputing its hash is caught here, offline. One whose hash was
+    recomputed too no longer matches the system's chain: `manage.py verify_audit` on the server.
+    """
+    previous = None
+    for row in rows:
+        payload = {
+            "actor": row["actor_id"],
+            "action": row["action"],
+            "subject_type": row["subject_type"],
+            "subject_id": str(row["subject_id"]),
+            "from_state": row["from_state"],
+            "to_state": row["to_state"],
+            "comment": row["comment"],
+            "ip": row["ip"],
+            "created_at": row["created_at"],
+        }
+        report.checked_events += 1
+        if chain_hash(row["prev_hash"], payload) != row["hash"]:
+            report.failures.append(f"审计事件 #{row['id']}：内容与其哈希不符（被修改）")
+        elif previous and row["id"] == previous["id"] + 1 and row["prev_hash"] != previous["hash"]:
+            report.failures.append(f"审计事件 #{row['id']}：与前一事件 #{previous['id']} 的哈希链断开")
+        previous = row

@@ -1,4 +1,6 @@
+import hashlib
 import io
+import json
 import os
 import tracemalloc
 import zipfile
@@ -10,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from pdf_templates.models import Record, RecordType
-from pdf_templates.trail import stream_trail_zip, verify_trail
+from pdf_templates.trail import record_file_stem, stream_trail_zip, verify_trail
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
@@ -185,6 +187,61 @@ def test_it_names_the_tampered_pdf_in_verify_trail(client, issue, auditor, tmp_p
     assert any(record.number in failure for failure in report.failures)
     with pytest.raises(CommandError):
         call_command("verify_trail", str(tampered))
+
+
+def _rewritten(content: bytes, path, change) -> None:
+    """The trail with `change(name, data)` applied to its files and the manifest's hashes recomputed to match."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    files = {name: change(name, source.read(name)) for name in source.namelist() if name != "manifest.json"}
+    manifest = json.loads(source.read("manifest.json"))
+    for item in manifest["files"]:
+        item["sha256"] = hashlib.sha256(files[item["name"]]).hexdigest()
+    for entry in manifest["records"]:
+        if entry["pdf"]:
+            entry["pdf_sha256"] = hashlib.sha256(files[entry["pdf"]]).hexdigest()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in files.items():
+            target.writestr(name, data)
+        target.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))
+
+
+def test_verify_trail_catches_an_edited_event_even_with_the_manifest_rewritten(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    _login(client, auditor)
+    content = _download(
+        client, f"{reverse('records:trail')}?subject_type={record.subject_type_id}&subject_id={record.subject_id}"
+    )
+
+    def edit_events(name, data):
+        if name != "events.json":
+            return data
+        rows = json.loads(data)
+        rows[0]["comment"] = "不予共享（篡改）"
+        return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+    intact, edited = tmp_path / "intact.zip", tmp_path / "edited.zip"
+    _rewritten(content, intact, lambda name, data: data)
+    _rewritten(content, edited, edit_events)
+
+    assert verify_trail(intact).ok and verify_trail(intact).checked_events >= 1
+    report = verify_trail(edited)
+    assert any("内容与其哈希不符" in failure for failure in report.failures), report.failures
+
+
+def test_verify_trail_catches_another_records_pdf_in_its_place(client, issue, auditor, tmp_path):
+    first, second = issue(render=True), issue(RecordType.REFUSAL_NOTICE, render=True)
+    _login(client, auditor)
+    content = _download(
+        client, f"{reverse('records:trail')}?subject_type={first.subject_type_id}&subject_id={first.subject_id}"
+    )
+    stems = {record.pk: record_file_stem(record) for record in (first, second)}
+    second_pdf = zipfile.ZipFile(io.BytesIO(content)).read(f"{stems[second.pk]}.pdf")
+
+    swapped = tmp_path / "swapped.zip"
+    _rewritten(content, swapped, lambda name, data: second_pdf if name == f"{stems[first.pk]}.pdf" else data)
+
+    report = verify_trail(swapped)
+    assert any(first.number in failure and "另一件文书" in failure for failure in report.failures), report.failures
 
 
 def test_it_fails_verify_trail_on_a_broken_signature(issue, signing, tmp_path):

@@ -4,7 +4,9 @@ from pdf_templates.trail import verify_trail
 
 
 class Command(BaseCommand):
-    help = "Check a downloaded trail ZIP offline: manifest, file hashes, record hashes and PDF signatures."
+    help = (
+        "Check a downloaded trail ZIP offline: manifest, file hashes, records, PDF signatures and audit event hashes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the trail ZIP")
@@ -12,7 +14,8 @@ class Command(BaseCommand):
     def handle(self, *, file, **options):
         report = verify_trail(file)
         self.stdout.write(
-            f"检查文件 {report.checked_files} 个，文书 {report.checked_records} 件，其中电子签名有效 {report.signed} 件。"
+            f"检查文件 {report.checked_files} 个，文书 {report.checked_records} 件（其中电子签名有效 {report.signed} 件），"
+            f"审计事件 {report.checked_events} 条。"
         )
         for number in report.pending:
             self.stdout.write(f"提示：{number} 下载时仍在生成中，压缩包中没有其 PDF。")
