@@ -105,11 +105,13 @@ class VerifyView(View):
     def _record(self, code: str | None) -> Record | None:
         if code is None:
             return None
-        return get_object_or_404(Record.objects.select_related("issuer", "supersedes"), verification_code=code.upper())
+        return Record.objects.select_related("issuer", "supersedes").filter(verification_code=code.upper()).first()
 
     def get(self, request, code: str | None = None):
         record = self._record(code)
-        return render(request, self.template_name, {"record": record, "form": UploadForm()})
+        context = {"record": record, "code": code, "form": UploadForm()}
+        # An unknown code: 404, on this page, with the upload form to check the file itself.
+        return render(request, self.template_name, context, status=404 if code and record is None else 200)
 
     def post(self, request, code: str | None = None):
         record = self._record(code)
@@ -120,7 +122,8 @@ class VerifyView(View):
             result = check_uploaded_pdf(form.cleaned_data["file"].read())
         else:
             status = 400
-        return render(request, self.template_name, {"record": record, "form": form, "result": result}, status=status)
+        context = {"record": record, "code": code, "form": form, "result": result}
+        return render(request, self.template_name, context, status=status)
 
 
 class RecordsApplication(Application):

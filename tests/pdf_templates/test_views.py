@@ -55,8 +55,19 @@ def test_it_shows_the_public_header_without_login(client, issue):
     assert "zj_reviewer" not in body and "同意有条件共享" not in body
 
 
-def test_it_answers_404_for_an_unknown_code(client, db):
-    assert client.get("/verify/AAAAAAAAAAAAAAAA").status_code == 404
+def test_it_answers_404_for_an_unknown_code_with_a_message_and_the_upload_form(client, db):
+    response = client.get("/verify/AAAAAAAAAAAAAAAA")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert 'data-testid="unknown-code"' in body and "AAAAAAAAAAAAAAAA" in body and 'type="file"' in body
+
+
+def test_it_warns_when_the_uploaded_pdf_is_another_record(client, issue):
+    shown, other = issue(render=True), issue(RecordType.REFUSAL_NOTICE, render=True)
+    body = _upload(client, f"/verify/{shown.verification_code}", other.pdf.read()).content.decode()
+    assert 'data-testid="other-record"' in body and other.number in body and shown.number in body
+    same = _upload(client, f"/verify/{shown.verification_code}", shown.pdf.read()).content.decode()
+    assert 'data-testid="other-record"' not in same
 
 
 def test_it_says_an_uploaded_pdf_matches(client, issue):
