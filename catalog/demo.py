@@ -391,7 +391,6 @@ def _create(todo, plan, departments, bases, bureau_user) -> None:
 def _demands_and_negative(departments, bases, bureau_user) -> None:
     if DemandItem.objects.exists() or bureau_user is None:
         return
-    applicant = User.objects.filter(username="ga_applicant").first() or bureau_user
     demands = [
         ("TH-GA", "结婚证", "户口迁移（夫妻投靠）", "fewer_materials", "TH-MZ", "verify_api", "婚姻登记信息"),
         ("TH-RS", "不动产权证书", "人才住房补贴申请", "fewer_materials", "TH-ZJ", "query_api", "房屋登记信息"),
@@ -411,7 +410,8 @@ def _demands_and_negative(departments, bases, bureau_user) -> None:
             desired_provider=departments.get(provider) if provider else None,
             share_method=method,
             update_frequency="daily",
-            created_by=applicant,
+            # Someone of the demanding department, who sees the demand and hears when it is linked.
+            created_by=User.objects.filter(department=departments[dept]).order_by("pk").first() or bureau_user,
             description=f"办理“{matter}”时需核验{name}。",
         )
         linked = (
@@ -428,7 +428,7 @@ def _demands_and_negative(departments, bases, bureau_user) -> None:
     for name, item_names, basis, reason in [
         ("居民身份证信息", ["公民身份号码"], "LB-004", "身份证号码属于敏感个人信息，仅可核验不可批量提供。"),
         ("裁判文书信息", [], "LB-008", "未公开的裁判文书涉及国家秘密和审判秘密。"),
-        ("社会保险参保信息", ["证件号码3"], "LB-006", "参保人证件号码依法保密。"),
+        ("社会保险参保信息", ["证件号码"], "LB-006", "参保人证件号码依法保密。"),
     ]:
         resource = DataResource.objects.filter(name=name).first()
         if resource is None:

@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from catalog import rules
 from catalog.choices import BaseLibrary, Domain, ShareClass, ShareMethod
-from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, DemandItem, LegalBasis, NegativeListEntry
+from catalog.models import (
+    MAX_BIGINT,
+    MAX_INT,
+    PUBLISHED_STATES,
+    DataItem,
+    DataResource,
+    DemandItem,
+    LegalBasis,
+    NegativeListEntry,
+)
+from catalog.selectors import negative_list_hits
 from catalog.services import RESOURCE_FIELDS
 from organizations.models import Department
 
@@ -165,13 +175,15 @@ class NegativeEntryForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         code = (data.get("code") or "").strip()
-        self.resource = DataResource.objects.filter(code=code).first()
+        self.resource = DataResource.objects.filter(code=code, status__in=PUBLISHED_STATES).first()
         if code and self.resource is None:
-            self.add_error("code", "找不到该目录编码的资源。")
+            self.add_error("code", "找不到该目录编码的已注册资源。")
             return data
         names = [n.strip() for n in (data.get("item_names") or "").replace(",", "、").split("、") if n.strip()]
         self.items = list(self.resource.current_items().filter(name__in=names)) if self.resource and names else []
         missing = set(names) - {i.name for i in self.items}
         if missing:
             self.add_error("item_names", "该资源没有信息项：" + "、".join(sorted(missing)))
+        elif self.resource and negative_list_hits(self.resource, [i.pk for i in self.items]):
+            self.add_error(None, "该资源或所列信息项已在负面清单中；如需修改，请先停用原条目。")
         return data

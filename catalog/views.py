@@ -260,8 +260,6 @@ class ResourceActionView(LoginRequiredMixin, View):
             for field_messages in exc.errors.values() or [[exc.message]]:
                 for message in field_messages:
                     messages.error(request, message)
-            if not exc.errors:
-                messages.error(request, exc.message)
         if action == "register" or action == "return":
             return redirect("catalog:review")
         return redirect("catalog:resource_detail", pk=pk)

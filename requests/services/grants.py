@@ -198,7 +198,7 @@ def grant_revoke(*, actor, grant: Grant, reason: str, ip: str | None = None) -> 
     """The provider or the data bureau withdraws a grant: a revocation notice is issued and the consumer told."""
     if not can_revoke(actor, grant):
         raise GrantError(MSG_REVOKE_NOT_ALLOWED)
-    reason = (reason or "").strip()
+    reason = (reason or "").strip().rstrip("。")  # the notices end the sentence themselves
     if not reason:
         raise GrantError(MSG_REVOKE_NEEDS_REASON)
     with transaction.atomic():

@@ -5,7 +5,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog import rules
-from catalog.models import BaseLibraryTarget, DataItem, DataResource, DemandItem, ImportJob, ResourceStatus
+from catalog.models import (
+    BaseLibraryTarget,
+    DataItem,
+    DataResource,
+    DemandItem,
+    ImportJob,
+    NegativeListEntry,
+    ResourceStatus,
+)
 from catalog.services import resource_register, resource_submit
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
@@ -331,6 +339,14 @@ def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff
     assert negative_list_hits(resource, [location.pk]) == []
     page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
     assert "产权人身份证号（" in page
+
+    # The same item again, or a resource not (yet) in the catalog: a form error, nothing written.
+    again = client.post(reverse("catalog:negative_list"), data)
+    assert again.status_code == 400 and "已在负面清单中" in again.content.decode()
+    draft = DataResourceFactory(code="220500-ZJ-00301", provider_department=zhujian)
+    unpublished = client.post(reverse("catalog:negative_list"), {**data, "code": draft.code, "item_names": ""})
+    assert unpublished.status_code == 400 and "找不到该目录编码的已注册资源" in unpublished.content.decode()
+    assert NegativeListEntry.objects.count() == 1
 
 
 def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_staff, monkeypatch):

@@ -50,11 +50,15 @@ def audit(grant, action):
 def test_it_revokes_with_a_record_an_audit_event_and_a_notice(
     housing_grant, zhujian_reviewer, gongan_applicant, gongan_leader, zhujian_leader
 ):
-    grant = grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超出授权场景批量调用接口", ip="10.1.2.3")
+    grant = grant_revoke(
+        actor=zhujian_reviewer, grant=housing_grant, reason=" 超出授权场景批量调用接口。", ip="10.1.2.3"
+    )
 
     grant = reload(grant)
     assert grant.state == GrantState.REVOKED
-    assert grant.revoked_by == zhujian_reviewer and grant.revoked_reason == "超出授权场景批量调用接口"
+    assert (
+        grant.revoked_by == zhujian_reviewer and grant.revoked_reason == "超出授权场景批量调用接口"
+    )  # the notices add the full stop
     [record] = revocations(grant)
     assert record.number == "通住建共撤〔2026〕1号"
     assert record.issuer == zhujian_reviewer.department
