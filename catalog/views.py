@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -14,6 +14,7 @@ from django.views import View
 from viewflow.urls import Application
 
 from catalog import excel, selectors
+from catalog.choices import DataType
 from catalog.forms import (
     DataResourceForm,
     DemandForm,
@@ -152,12 +153,43 @@ class VersionDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int, number: int):
         resource = _visible_resource(request.user, pk)
         version = get_object_or_404(resource.versions.select_related("created_by"), number=number)
-        fields = [(key, value) for key, value in version.snapshot.items() if key != "items"]
+        items = [
+            {
+                **item,
+                "data_type": DataType(item["data_type"]).label
+                if item["data_type"] in DataType.values
+                else item["data_type"],
+            }
+            for item in version.snapshot["items"]
+        ]
         return render(
             request,
             "catalog/version_detail.html",
-            {"resource": resource, "version": version, "fields": fields, "items": version.snapshot["items"]},
+            {"resource": resource, "version": version, "fields": snapshot_rows(version.snapshot), "items": items},
         )
+
+
+def snapshot_rows(snapshot: dict) -> list[tuple[str, object]]:
+    """A version's fields as a reader sees them: Chinese labels, choice labels, 是/否, names."""
+    rows = []
+    for key, value in snapshot.items():
+        if key == "items":
+            continue
+        try:
+            field = DataResource._meta.get_field(key)
+        except FieldDoesNotExist:
+            rows.append((key, value))
+            continue
+        if key == "provider_department" and value:
+            value = value["name"]
+        elif key == "legal_basis" and value:
+            value = f"{value['title']}{value['article']}"
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        elif field.choices:
+            value = dict(field.choices).get(value, value)
+        rows.append((field.verbose_name, value))
+    return rows
 
 
 class ResourceFormView(LoginRequiredMixin, View):
