@@ -62,6 +62,7 @@ class GrantListView(LoginRequiredMixin, View):
         page.object_list = list(page.object_list)
         for grant in page.object_list:
             grant.days_left = (grant.valid_to - today).days if grant.is_in_force(today) else None
+            grant.not_yet_valid = grant.state == GrantState.ACTIVE and grant.valid_from > today
         return render(
             request,
             "requests/grants/list.html",

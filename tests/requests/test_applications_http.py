@@ -328,6 +328,8 @@ def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant,
     reviewer.post(reverse("share_requests:action", args=[application.pk, "return"]), {"comment": "请附申请函"})
     assert ShareApplication.objects.get().state == ApplicationState.RETURNED
 
+    page = applicant.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert "当前步骤：申请人补正</h3>" in page  # the applicant's own step: nothing to claim
     edit = reverse("share_requests:edit", args=[application.pk])
     assert "请附申请函" in applicant.get(edit).content.decode()
     letter = SimpleUploadedFile("函.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")

@@ -127,3 +127,14 @@ def test_it_hides_the_token_pages_from_everyone_else(request, client, who, zheng
     token, _ = api_token_issue(department=zhengshu, name="市政务数据交换平台")
     assert client.post(reverse("grants:token_disable", args=[token.pk])).status_code == 404
     assert ApiToken.objects.get().is_active
+
+
+def test_it_marks_a_grant_not_yet_in_force_and_links_its_application(client, housing_grant, gongan_applicant):
+    import datetime as dt
+
+    housing_grant.__class__.objects.filter(pk=housing_grant.pk).update(valid_from=dt.date(2026, 4, 1))
+    login(client, gongan_applicant)
+
+    assert "（4月1日起生效）" in listed(client)
+    page = client.get(reverse("grants:detail", args=[housing_grant.pk])).content.decode()
+    assert f'href="{reverse("share_requests:detail", args=[housing_grant.application_id])}"' in page
