@@ -85,7 +85,8 @@ class TrailDownloadView(LoginRequiredMixin, View):
         else:
             form = RecordFilterForm(request.GET or None)
             if request.GET and not form.is_valid():
-                return render(request, "pdf_templates/record_list.html", {"form": form, "page": None}, status=400)
+                context = {"form": form, "page": None, "sees_all": sees_all_records(request.user)}
+                return render(request, "pdf_templates/record_list.html", context, status=400)
             filters = form.filters()
             records = filter_records(records, **filters)
             description["filter"] = {key: str(value) for key, value in filters.items() if value}

@@ -155,6 +155,8 @@ def test_it_filters_the_auditor_list(client, issue, auditor, zhengshu):
     assert other.number in body and review.number not in body
     bad = client.get(reverse("records:index"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert "起始日期不能晚于截止日期" in bad.content.decode()
+    nothing = client.get(reverse("records:index"), {"date_from": "2999-01-01"}).content.decode()
+    assert "没有符合条件的文书。" in nothing
 
 
 def _download(client, url) -> bytes:
