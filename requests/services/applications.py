@@ -1268,6 +1268,9 @@ def _issue_decision_record(
         {"label": "办理事项", "value": application.business_matter},
         {"label": "决定方式", "value": decision.get_decided_as_display()},
     ]
+    if decision.countersigned_by_id:
+        signed_on = timezone.localtime(decision.countersigned_at)
+        facts.append({"label": "负责人会签", "value": f"{decision.countersigned_by}（{signed_on:%Y年%m月%d日}）"})
     body = [
         f"你单位于{submitted:%Y年%m月%d日}提交的《{application.resource.name}》共享申请（{application.reference}）收悉。"
         "经审核，现将意见告知如下。"

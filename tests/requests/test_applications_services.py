@@ -214,6 +214,8 @@ def test_it_waits_for_the_leaders_countersign_before_a_level_3_grant_takes_effec
     assert application.state == ApplicationState.GRANTED
     decision.refresh_from_db()
     assert decision.countersigned_by == zhujian_leader and decision.effective_at is not None
+    facts = {fact["label"]: fact["value"] for fact in decision.record.content["data"]["facts"]}
+    assert facts["负责人会签"].startswith(str(zhujian_leader))  # the record shows who countersigned
     assert Grant.objects.filter(application=application).exists()
     assert application.process.finished is not None
 
