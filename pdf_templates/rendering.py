@@ -78,21 +78,23 @@ def record_html(record: Record, *, will_sign: bool) -> str:
     url = verify_url(record)
     qr = segno.make(url, error="m")
     font_set = fonts()
+    # As issued (a department renamed before the worker renders does not change the record);
+    # records issued before the snapshot held the seal text fall back to the department's.
+    issuer = content["issuer"]
+    seal_text = issuer.get("seal_text") or record.issuer.seal_text
     return render_to_string(
         f"pdf_templates/records/{record.type}.html",
         {
             "record": record,
-            "issuer": record.issuer,
-            "issuer_full_name": record.issuer.seal_text,
-            "header_pt": header_font_pt(record.issuer.seal_text),
-            **stamp_geometry(record.issuer.seal_text),
+            "issuer": issuer,
+            "issuer_full_name": seal_text,
+            "header_pt": header_font_pt(seal_text),
+            **stamp_geometry(seal_text),
             "data": content["data"],
             "paragraphs": _paragraphs(content["data"]),
             "supersedes": record.supersedes,
             "date_cn": chinese_date(record.issued_at),
-            "seal": seal_svg(
-                record.issuer.seal_text, record.seal_purpose, font_family=seal_font_family(), size=f"{SEAL_SIZE_MM}mm"
-            ),
+            "seal": seal_svg(seal_text, record.seal_purpose, font_family=seal_font_family(), size=f"{SEAL_SIZE_MM}mm"),
             "qr_data_uri": qr.svg_data_uri(scale=4, border=0),
             "verify_url": url,
             "hash_grouped": record.data_sha256_grouped,

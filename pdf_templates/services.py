@@ -94,7 +94,8 @@ def issue_record(
             "type": type,
             "type_label": RecordType(type).label,
             "number": number,
-            "issuer": {"code": issuer.code, "name": issuer.name},
+            # The seal text too: the header and seal print what was issued, and the hash covers it.
+            "issuer": {"code": issuer.code, "name": issuer.name, "seal_text": issuer.seal_text},
             "subject": {
                 "type": f"{subject_type.app_label}.{subject_type.model}",
                 "id": str(subject.pk),

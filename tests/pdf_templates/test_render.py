@@ -107,3 +107,15 @@ def test_it_signs_with_pades_when_a_key_is_configured(issue, signing):
     assert check.fields == ["市住建局（TH-ZJ）"]
     assert b"/ETSI.CAdES.detached" in content
     assert "本文书附有发文机关电子签名" in pdf_text(content).replace("\n", "")
+
+
+def test_it_prints_the_issuer_and_seal_as_issued_even_if_the_department_is_renamed_before_rendering(issue):
+    record = issue()
+    issued_name = record.issuer.seal_text
+    record.issuer.seal_text = "改名后的单位全称"
+    record.issuer.save()
+
+    html = record_html(record, will_sign=False)
+
+    assert issued_name in html and "改名后的单位全称" not in html
+    assert record.content["issuer"]["seal_text"] == issued_name  # in the hashed snapshot
