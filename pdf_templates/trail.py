@@ -102,8 +102,13 @@ def _event_row(event: AuditEvent) -> dict:
     }
 
 
-def stream_trail_zip(records: QuerySet[Record], *, description: dict) -> Iterator[bytes]:
-    """Yield the ZIP in chunks. `description` (who, which filter) goes into the manifest."""
+def stream_trail_zip(
+    records: QuerySet[Record], *, description: dict, events: QuerySet[AuditEvent] | None = None
+) -> Iterator[bytes]:
+    """Yield the ZIP in chunks. `description` (who, which filter) goes into the manifest.
+
+    `events`: the audit events to include; by default those of the records and their subjects.
+    """
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     files: list[dict] = []
@@ -144,7 +149,7 @@ def stream_trail_zip(records: QuerySet[Record], *, description: dict) -> Iterato
             yield from add(entry["pdf"], _read_file(record))
         entries.append(entry)
 
-    events = trail_events(records)
+    events = trail_events(records) if events is None else events.select_related("subject_type", "actor").order_by("id")
     yield from add("events.csv", _events_csv(events))
     yield from add("events.json", _events_json(events))
     manifest = {

@@ -17,6 +17,7 @@ from pdf_templates.rendering import verify_url
 from pdf_templates.selectors import filter_records, records_of_subject, records_visible_to, sees_all_records
 from pdf_templates.trail import stream_trail_zip
 from pdf_templates.verification import check_uploaded_pdf
+from workflows.models import AuditEvent
 
 
 class RecordListView(LoginRequiredMixin, TemplateView):
@@ -75,14 +76,19 @@ class TrailDownloadView(LoginRequiredMixin, View):
             except (TypeError, ValueError, ContentType.DoesNotExist):
                 raise Http404 from None
             records = records_of_subject(records, content_type.pk, subject_id or "")
+            events = None
             if not records.exists():
-                raise Http404
+                # A subject with no record yet (withdrawn, still open): its events, for those who see all.
+                events = AuditEvent.objects.filter(subject_type=content_type, subject_id=subject_id or "")
+                if not sees_all_records(request.user) or not events.exists():
+                    raise Http404
             description["subject"] = {
                 "type": f"{content_type.app_label}.{content_type.model}",
                 "id": subject_id,
             }
             filename = f"trail-{content_type.model}-{subject_id}.zip"
         else:
+            events = None
             form = RecordFilterForm(request.GET or None)
             if request.GET and not form.is_valid():
                 context = {"form": form, "page": None, "sees_all": sees_all_records(request.user)}
@@ -92,7 +98,7 @@ class TrailDownloadView(LoginRequiredMixin, View):
             description["filter"] = {key: str(value) for key, value in filters.items() if value}
             filename = f"trail-{timezone.localdate():%Y%m%d}.zip"
         response = StreamingHttpResponse(
-            stream_trail_zip(records, description=description), content_type="application/zip"
+            stream_trail_zip(records, description=description, events=events), content_type="application/zip"
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -6,12 +6,13 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -21,7 +22,7 @@ from viewflow.workflow.models import Task
 from catalog.models import DataResource
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
-from pdf_templates.selectors import records_visible_to
+from pdf_templates.selectors import records_visible_to, sees_all_records
 from requests import permissions, selectors
 from requests.events import labelled
 from requests.forms import (
@@ -58,6 +59,12 @@ def _form_errors(form, exc: services.ApplicationError) -> None:
     for field, errors in exc.errors.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
+
+
+def _trail_url(application) -> str:
+    """The auditor's download of the application's whole trail: its records and audit events."""
+    subject_type = ContentType.objects.get_for_model(ShareApplication)
+    return f"{reverse('records:trail')}?subject_type={subject_type.pk}&subject_id={application.pk}"
 
 
 def _already_created(request, application):
@@ -180,6 +187,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
                 .order_by("pk")
             ),
             "task": task,
+            "trail_url": _trail_url(application) if sees_all_records(user) else "",
             "can_edit": permissions.can_edit(user, application)
             and application.state in (ApplicationState.DRAFT, ApplicationState.RETURNED),
             "can_withdraw": permissions.can_edit(user, application)

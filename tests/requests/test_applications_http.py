@@ -243,6 +243,26 @@ def test_posting_the_same_new_application_form_twice_makes_one_application(gonga
     assert ShareApplication.objects.count() == 2
 
 
+def test_an_auditor_downloads_the_trail_of_an_application_without_records(gongan_applicant, housing_resource, auditor):
+    import io
+    import json
+    import zipfile
+
+    application = make_application(gongan_applicant, housing_resource)
+    svc.application_withdraw(actor=gongan_applicant, obj=application)
+    page = client_for(auditor).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    url = page.split('data-testid="trail"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+
+    response = client_for(auditor).get(url)
+
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    actions = [row["action"] for row in json.loads(archive.read("events.json"))]
+    assert actions[:2] == ["application_created", "application_submitted"] and "application_withdrawn" in actions
+    # Someone who does not see all records gets no trail of a subject without records.
+    assert client_for(gongan_applicant).get(url).status_code == 404
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
