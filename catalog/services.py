@@ -23,6 +23,7 @@ from catalog.models import (
     ResourceVersion,
 )
 from catalog.permissions import can_manage_department, is_bureau
+from notifications import recipients as who
 from workflows.audit import record_event
 from workflows.hashing import canonical_json, sha256_hex
 
@@ -294,6 +295,12 @@ def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataR
             to_state=resource.status,
             ip=ip,
         )
+        _tell(
+            who.data_bureau(),
+            "catalog_review_requested",
+            resource,
+            f"{resource.provider_department.name}提交了资源目录“{resource.code} {resource.name}”，请进行注册审核。",
+        )
     return resource
 
 
@@ -320,6 +327,8 @@ def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | 
             comment=comment,
             ip=ip,
         )
+        note = f"意见：{comment}" if comment else ""
+        _tell_provider(resource, f"资源目录“{resource.code} {resource.name}”已通过注册审核，已发布。{note}")
     return resource
 
 
@@ -343,6 +352,10 @@ def resource_return(*, actor, obj: DataResource, comment: str, ip: str | None = 
             to_state=resource.status,
             comment=resource.review_comment,
             ip=ip,
+        )
+        _tell_provider(
+            resource,
+            f"资源目录“{resource.code} {resource.name}”被退回修改，意见：{resource.review_comment}",
         )
     return resource
 
@@ -405,6 +418,10 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
             ip=ip,
         )
         _announce_withdrawal(resource)
+        if actor.department_id != resource.provider_department_id:  # the bureau withdrew it
+            _tell_provider(
+                resource, f"政数局撤销了资源目录“{resource.code} {resource.name}”，原因：{resource.withdraw_reason}"
+            )
         _refuse_open_applications_after_commit()
     return resource
 
@@ -533,6 +550,24 @@ def _refuse_open_applications_after_commit() -> None:
     from requests.services.applications import queue_refusals_for_withdrawn_resources  # requests depends on catalog
 
     transaction.on_commit(queue_refusals_for_withdrawn_resources)
+
+
+def _tell(recipients, event: str, resource: DataResource, message: str) -> None:
+    from notifications.services import notify
+
+    notify(
+        recipients=recipients,
+        event=event,
+        subject=resource,
+        context={"resource": resource, "message": message, "link": _resource_link(resource)},
+    )
+
+
+def _tell_provider(resource: DataResource, message: str) -> None:
+    """Whoever entered the resource, and the provider department's leaders, hear how its review went."""
+    leaders = who.department_leaders(resource.provider_department)
+    recipients = {user for user in [resource.created_by, *leaders] if user is not None}
+    _tell(recipients, "catalog_review_result", resource, message)
 
 
 def _announce_withdrawal(resource: DataResource) -> None:

@@ -124,13 +124,14 @@ def test_it_leaves_ended_grants_as_they_are(housing_resource, gongan_applicant, 
 def test_it_withdraws_nothing_when_a_grant_cannot_be_revoked(housing_grant, housing_resource, zhujian_clerk, zhujian):
     zhujian.short_name = ""  # no document number can be issued for 住建局
     zhujian.save(update_fields=["short_name"])
+    notices = Notification.objects.count()  # the resource's registration told its people
     with pytest.raises(CatalogError) as error:
         resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
     assert str(error.value) == ISSUER_INCOMPLETE.format(issuer=zhujian)
     assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.REGISTERED
     assert reload(housing_grant).state == GrantState.ACTIVE
     assert not AuditEvent.objects.filter(action__in=["catalog.resource_withdrawn", "grant_revoked"]).exists()
-    assert not Notification.objects.exists()
+    assert Notification.objects.count() == notices
 
 
 @pytest.mark.postgres
