@@ -120,6 +120,10 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         application, resource = self._target()
+        if application is None and resource.provider_department_id == request.user.department_id:
+            # Said before the form is filled in, not after.
+            messages.info(request, services.OWN_RESOURCE)
+            return redirect("catalog:resource_detail", pk=resource.pk)
         form = ApplicationForm(resource=resource, initial=self._initial(application, resource))
         return self.render_to_response(self.get_context_data(form=form, application=application, resource=resource))
 

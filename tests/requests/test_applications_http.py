@@ -263,6 +263,15 @@ def test_an_auditor_downloads_the_trail_of_an_application_without_records(gongan
     assert client_for(gongan_applicant).get(url).status_code == 404
 
 
+def test_applying_for_ones_own_resource_says_so_before_the_form(zhujian_reviewer, housing_resource, zhujian):
+    zhujian_clerk = UserFactory(username="zj_applicant2", department=zhujian, roles=["applicant"])
+    response = client_for(zhujian_clerk).get(
+        f"{reverse('share_requests:apply')}?resource={housing_resource.pk}", follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("catalog:resource_detail", args=[housing_resource.pk])
+    assert svc.OWN_RESOURCE in response.content.decode()
+
+
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
     other_reviewer = UserFactory(username="cz_reviewer", department=caizheng, roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
