@@ -47,6 +47,7 @@ MSG_RENEW_REVOKED = "已撤销的授权不能续期，请重新提出共享申�
 MSG_RENEW_RESOURCE_GONE = "资源“{resource}”已不在目录中（{status}），不能续期。"
 MSG_RENEW_ENDLESS = "该授权没有到期日，无需续期。"
 MSG_RENEW_NO_ITEMS = "该授权的信息项均已从资源目录中删除，不能续期；请重新提出共享申请。"
+MSG_RENEWED = "该授权已续期（续期申请 {reference} 已获授权），无需再次续期。"
 MSG_RENEW_OPEN = "该授权已有办理中的续期申请 {reference}，请勿重复申请。"
 MSG_TOKEN_NEEDS_NAME = "请填写使用令牌的系统名称。"
 MSG_REVOKED_RESOURCE_WITHDRAWN = "数据资源已从目录撤销（{reason}）"
@@ -342,6 +343,9 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
         pending = renewals.filter(state__in=OPEN_STATES).first()
         if pending is not None:
             raise GrantError(MSG_RENEW_OPEN.format(reference=pending.reference))
+        renewed = renewals.filter(state__in=[ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED]).first()
+        if renewed is not None:
+            raise GrantError(MSG_RENEWED.format(reference=renewed.reference))
         resource = DataResource.objects.get(pk=grant.resource_id)
         if not resource.is_published:
             raise GrantError(MSG_RENEW_RESOURCE_GONE.format(resource=resource, status=resource.get_status_display()))

@@ -14,6 +14,7 @@ from requests.services.grants import (
     MSG_RENEW_OPEN,
     MSG_RENEW_RESOURCE_GONE,
     MSG_RENEW_REVOKED,
+    MSG_RENEWED,
     GrantError,
     grant_renew,
     grant_revoke,
@@ -82,6 +83,11 @@ def test_it_refuses_a_second_renewal_while_one_is_open(housing_grant, gongan_app
     with pytest.raises(GrantError) as error:
         grant_renew(actor=gongan_applicant, grant=housing_grant)
     assert str(error.value) == MSG_RENEW_OPEN.format(reference=draft.reference)
+    # Once the renewal is granted, there is nothing left to renew.
+    ShareApplication.objects.filter(pk=draft.pk).update(state=ApplicationState.GRANTED)
+    with pytest.raises(GrantError) as error:
+        grant_renew(actor=gongan_applicant, grant=housing_grant)
+    assert str(error.value) == MSG_RENEWED.format(reference=draft.reference)
 
 
 @pytest.mark.parametrize("who", ["zhujian_reviewer", "gongan_leader", "outsider", "coordinator"])
