@@ -882,6 +882,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             decision.save(update_fields=["countersigned_by", "countersigned_at"])
             _make_effective(application, decision, actor=actor, from_state=ApplicationState.COUNTERSIGNING)
         else:
+            proposer = decision.decided_by
             _discard_proposal(decision)  # the reviewer decides afresh
             application.send_back_from_countersign()
             application.save(update_fields=["state", "updated_at"])
@@ -895,7 +896,22 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
             )
             _tell_reviewers(application, f"部门负责人未会签共享申请{application.reference}：{comment}")
         _complete_task(task, actor, application)
+        if not approve:
+            _give_back(application, proposer)
     return application
+
+
+def _give_back(application: ShareApplication, proposer) -> None:
+    """The review task a send-back opens goes straight to the reviewer who proposed, if they may still take it."""
+    from requests.flows import ShareApplicationFlow
+
+    review = _open_task(application, ShareApplicationFlow.review)
+    if review is None or proposer is None:
+        return
+    review._share_application = application  # DepartmentTask.can_assign: the provider, without a read
+    if review.status == STATUS.NEW and review.flow_task.can_assign(proposer, review):
+        with review.activation() as activation:
+            activation.assign(proposer)
 
 
 # A typed citation names a law, regulation or policy and its article: 《…》…第…条.

@@ -235,7 +235,9 @@ def test_it_sends_a_refused_countersign_back_to_review(
     application = ShareApplication.objects.get(pk=application.pk)
     assert application.state == ApplicationState.IN_REVIEW
     assert not Decision.objects.exists()
-    assert _task(application).flow_task == ShareApplicationFlow.review
+    review = _task(application)
+    assert review.flow_task == ShareApplicationFlow.review
+    assert (review.owner, review.status) == (zhujian_reviewer, STATUS.ASSIGNED)  # back to who proposed, not the pool
     # The reviewer can now decide afresh, e.g. without the level-3 item.
     decision = application_grant(
         actor=zhujian_reviewer, obj=application, terms=full_terms(application, items=_level2(housing_resource))
