@@ -23,6 +23,19 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 
+def _letter(application) -> ApplicationAttachment:
+    """An application letter (申请函) on `application`, as its applicant uploaded it."""
+    return ApplicationAttachment.objects.create(
+        application=application,
+        file=SimpleUploadedFile("函.pdf", PDF),
+        original_name="函.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=application.applicant,
+    )
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -101,15 +114,7 @@ def test_it_shows_each_party_only_what_it_may_see(
     gongan_applicant, housing_resource, zhujian_reviewer, finance_officer, auditor, coordinator
 ):
     application = make_application(gongan_applicant, housing_resource, submit=False)
-    attachment = ApplicationAttachment.objects.create(
-        application=application,
-        file=SimpleUploadedFile("函.pdf", PDF),
-        original_name="函.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=gongan_applicant,
-    )
+    attachment = _letter(application)
     detail = reverse("share_requests:detail", args=[application.pk])
     download = reverse("share_requests:attachment", args=[attachment.pk])
 
@@ -160,15 +165,7 @@ def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
     gongan_applicant, housing_resource, zhujian_reviewer, auditor, coordinator
 ):
     draft = make_application(gongan_applicant, housing_resource, submit=False)
-    attachment = ApplicationAttachment.objects.create(
-        application=draft,
-        file=SimpleUploadedFile("函.pdf", PDF),
-        original_name="函.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=gongan_applicant,
-    )
+    attachment = _letter(draft)
     svc.application_withdraw(actor=gongan_applicant, obj=draft)
 
     for user in (zhujian_reviewer, auditor, coordinator):
