@@ -168,7 +168,7 @@ def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> lis
     for position, values in enumerate(items, start=1):
         item_id = values.get("id")
         item = existing.get(getattr(item_id, "pk", item_id)) if item_id else None
-        if item is not None and resource.version and _redefines(item, values):
+        if item is not None and resource.version and _redefines(item, values, resource):
             item = None
         item = item or DataItem(resource=resource)
         for field in ITEM_FIELDS:
@@ -181,8 +181,12 @@ def _build_items(resource: DataResource, items: Iterable[dict[str, Any]]) -> lis
     return built
 
 
-def _redefines(item: DataItem, values: dict[str, Any]) -> bool:
-    return any(field in values and values[field] != getattr(item, field) for field in ITEM_IDENTITY)
+def _redefines(item: DataItem, values: dict[str, Any], resource: DataResource) -> bool:
+    """Would `values` change what `item` is? A blank security level means the resource's, as when building."""
+    given = {field: values[field] for field in ITEM_IDENTITY if field in values}
+    if "security_level" in given and not given["security_level"]:
+        given["security_level"] = resource.security_level
+    return any(value != getattr(item, field) for field, value in given.items())
 
 
 def _save_items(resource: DataResource, items: list[DataItem]) -> None:

@@ -145,7 +145,9 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                     try:
                         application = services.application_create(resource=resource, form_token=token, **kwargs)
                     except IntegrityError:  # the same form, posted twice at once: the other post made it
-                        return _already_created(request, services.created_from_form(request.user, token))
+                        if (done := services.created_from_form(request.user, token)) is None:
+                            raise
+                        return _already_created(request, done)
                 else:
                     application = services.application_update(obj=application, **kwargs)
                 if "submit" in request.POST:

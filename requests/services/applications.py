@@ -1100,9 +1100,7 @@ def escalate_overdue(deadline) -> None:
             return  # decided or returned meanwhile: nothing to escalate
         from_state = application.state
         if from_state == ApplicationState.COUNTERSIGNING:
-            # The unconfirmed proposal lapses; the bureau decides afresh.
-            application.decision.granted_items.clear()
-            application.decision.delete()
+            _discard_proposal(application.decision)  # the unconfirmed proposal lapses; the bureau decides afresh
         application.escalate()
         application.was_overdue = True
         application.escalated_at = timezone.now()

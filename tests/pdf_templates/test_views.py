@@ -202,11 +202,12 @@ def test_it_names_the_tampered_pdf_in_verify_trail(client, issue, auditor, tmp_p
         call_command("verify_trail", str(tampered))
 
 
-def _rewritten(content: bytes, path, change) -> None:
+def _rewritten(content: bytes, path, change, trail_format: str | None = None) -> None:
     """The trail with `change(name, data)` applied to its files and the manifest's hashes recomputed to match."""
     source = zipfile.ZipFile(io.BytesIO(content))
     files = {name: change(name, source.read(name)) for name in source.namelist() if name != "manifest.json"}
     manifest = json.loads(source.read("manifest.json"))
+    manifest["format"] = trail_format or manifest["format"]
     for item in manifest["files"]:
         item["sha256"] = hashlib.sha256(files[item["name"]]).hexdigest()
     for entry in manifest["records"]:
@@ -239,6 +240,27 @@ def test_verify_trail_catches_an_edited_event_even_with_the_manifest_rewritten(c
     assert verify_trail(intact).ok and verify_trail(intact).checked_events >= 1
     report = verify_trail(edited)
     assert any("内容与其哈希不符" in failure for failure in report.failures), report.failures
+
+
+def test_verify_trail_still_reads_a_trail_of_the_first_format(client, issue, auditor, tmp_path):
+    """Format 1 events carried no actor_id: their hashes are not rechecked, the rest is."""
+    record = issue(render=True)
+    _login(client, auditor)
+    content = _download(
+        client, f"{reverse('records:trail')}?subject_type={record.subject_type_id}&subject_id={record.subject_id}"
+    )
+
+    def as_format_1(name, data):
+        if name != "events.json":
+            return data
+        rows = [{k: v for k, v in row.items() if k != "actor_id"} for row in json.loads(data)]
+        return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+    old = tmp_path / "old.zip"
+    _rewritten(content, old, as_format_1, trail_format="govshare-trail/1")
+    report = verify_trail(old)
+    assert report.ok, report.failures
+    assert report.checked_events == 0 and report.checked_records == 1
 
 
 def test_verify_trail_catches_another_records_pdf_in_its_place(client, issue, auditor, tmp_path):

@@ -112,3 +112,20 @@ def test_renaming_or_relevelling_an_item_does_not_change_what_was_granted(grante
     answer = grant_check(consumer=grant.consumer_department, resource=resource, items=["公民身份号码"])
     assert (answer.allowed, answer.items_not_covered) == (False, ["公民身份号码"])
     assert not grant_check(consumer=grant.consumer_department, resource=resource, items=["房屋坐落"]).allowed
+
+
+def test_a_blank_security_level_on_edit_keeps_the_item(housing_resource, zhujian_clerk):
+    """The form's 留空则与资源相同: an item at the resource's level, saved with the level blank, is the same item."""
+    item = housing_resource.current_items().filter(security_level=housing_resource.security_level).first()
+    items = [
+        {"id": i.pk, **{f: getattr(i, f) for f in ("name", "data_type", "length", "precision", "security_level")}}
+        for i in housing_resource.current_items()
+    ]
+    next(i for i in items if i["id"] == item.pk)["security_level"] = None
+
+    resource = resource_update(
+        actor=zhujian_clerk, obj=housing_resource, data={"name": "房屋登记信息（新）"}, items=items
+    )
+
+    assert item.pk in set(resource.current_items().values_list("pk", flat=True))
+    assert not DataItem.objects.filter(resource=resource, retired_at__isnull=False).exists()
