@@ -1027,7 +1027,9 @@ def application_return(*, actor, obj: ShareApplication, comment: str) -> ShareAp
             comment=comment,
         )
         _complete_task(task, actor, application)
-        _tell_applicant(application, f"共享申请{application.reference}被退回补正：{comment}")
+        _tell_applicant(
+            application, f"共享申请{application.reference}被退回补正：{comment}", event="share_application_returned"
+        )
     return application
 
 
@@ -1356,10 +1358,10 @@ def _issue_decision_record(
     )
 
 
-def _tell_applicant(application: ShareApplication, message: str) -> None:
+def _tell_applicant(application: ShareApplication, message: str, event: str = "share_application_decided") -> None:
     notify(
         recipients=[application.applicant],
-        event="share_application_decided",
+        event=event,
         subject=application,
         context={"message": message},
     )
