@@ -15,6 +15,7 @@ class SubstitutionForm(forms.ModelForm):
     def __init__(self, *args, principal: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.principal = principal
+        # The administrator's account is not a colleague: it may do anything already.
         self.fields["substitute"].queryset = User.objects.filter(
-            department=principal.department, department__isnull=False, is_active=True
+            department=principal.department, department__isnull=False, is_active=True, is_superuser=False
         ).exclude(pk=principal.pk)

@@ -113,5 +113,7 @@ class Substitution(models.Model):
         if self.principal_id and self.substitute_id and self.principal.department_id != self.substitute.department_id:
             # Tasks are scoped by department; an outsider must not see them.
             errors["substitute"] = "代理人必须与被代理人同属一个部门。"
+        elif self.substitute_id and self.substitute.is_superuser:
+            errors["substitute"] = "系统管理员账号不能作为代理人，请指定本部门的工作人员。"
         if errors:
             raise ValidationError(errors)

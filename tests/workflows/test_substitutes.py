@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import Substitution
 from organizations.selectors import acting_user_ids, principals_of
+from tests.factories import UserFactory
 from tests.probe.flows import ApprovalProbeFlow
 from workflows.models import AuditEvent
 from workflows.selectors import inbox_tasks
@@ -91,6 +92,20 @@ def test_it_refuses_oneself_and_a_reversed_period(zhujian_reviewer):
     with pytest.raises(ValidationError) as error:
         substitution.full_clean()
     assert set(error.value.message_dict) >= {"substitute", "ends_on"}
+
+
+def test_it_refuses_the_administrator_as_substitute(client, zhujian, zhujian_reviewer, zhujian_colleague):
+    admin = UserFactory(username="zj_admin", department=zhujian, is_superuser=True, is_staff=True)
+    client.force_login(zhujian_reviewer)
+    offered = client.get("/home/substitutions/").context["form"].fields["substitute"].queryset
+    assert list(offered) == [zhujian_colleague]
+
+    substitution = Substitution(
+        principal=zhujian_reviewer, substitute=admin, starts_on=D(2026, 11, 2), ends_on=D(2026, 11, 6)
+    )
+    with pytest.raises(ValidationError) as error:
+        substitution.full_clean()
+    assert "系统管理员账号不能作为代理人" in error.value.message_dict["substitute"][0]
 
 
 def test_a_user_names_a_substitute_over_http(client, zhujian_reviewer, zhujian_colleague):
