@@ -9,7 +9,8 @@ from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
-from requests.models import RefusalReason, StandardClause
+from requests.models import ApplicationAttachment, RefusalReason, StandardClause
+from requests.selectors import removable_attachments
 from requests.services.applications import PERIOD_OVER
 
 
@@ -57,16 +58,29 @@ class ApplicationForm(forms.Form):
         label="此前申请结果及不予授权理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     attachments = MultipleFileField(label="申请函件等附件", required=False, help_text="PDF、PNG 或 JPEG")
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label="删除附件",
+        queryset=ApplicationAttachment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="勾选要删除的附件；已随申请提交给提供部门的附件不能删除",
+    )
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, resource, **kwargs):
+    def __init__(self, *args, resource, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
         listed = negative_listed_item_ids(resource)
+        current = list(resource.current_items())
         self.fields["items"].widget.choices = [
             (i.pk, f"{i.name}（{i.security_level}级{'，列入负面清单，不予共享' if i.pk in listed else ''}）")
-            for i in resource.current_items()
+            for i in current
         ]
+        self.initial.setdefault("items", [i.pk for i in current if i.pk not in listed])  # a new one: all it may get
+        if application is None:
+            del self.fields["remove_attachments"]
+        else:
+            self.fields["remove_attachments"].queryset = removable_attachments(application)
         self.fields["share_method"].choices = [
             (value, label)
             for value, label in ShareMethod.choices
@@ -82,7 +96,11 @@ class ApplicationForm(forms.Form):
         return end
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("items", "attachments", "form_token")}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("items", "attachments", "remove_attachments", "form_token")
+        }
         data["purposes"] = list(data.get("purposes") or [])
         for key in ("scenario", "business_matter", "call_volume", "need_legal_basis", "earlier_outcome"):
             data[key] = (data.get(key) or "").strip()

@@ -8,7 +8,13 @@ from viewflow.workflow.status import STATUS
 
 from organizations.selectors import acting_user_ids
 from requests import permissions
-from requests.models import DECIDED_STATES, OPEN_STATES, ApplicationState, ShareApplication
+from requests.models import (
+    DECIDED_STATES,
+    OPEN_STATES,
+    ApplicationAttachment,
+    ApplicationState,
+    ShareApplication,
+)
 
 
 def _base() -> QuerySet[ShareApplication]:
@@ -56,6 +62,14 @@ def overdue_counts_by_provider() -> list[dict]:
         .annotate(count=Count("pk"))
         .order_by("-count", "provider_department__name")
     )
+
+
+def removable_attachments(application: ShareApplication) -> QuerySet[ApplicationAttachment]:
+    """Those no reviewer has seen: all of a draft's, and those added since the last submission of a returned one."""
+    attachments = application.attachments.all()
+    if application.submitted_at is not None:
+        attachments = attachments.filter(uploaded_at__gt=application.submitted_at)
+    return attachments
 
 
 def applicant_history(application: ShareApplication) -> QuerySet[ShareApplication]:

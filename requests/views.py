@@ -20,7 +20,6 @@ from viewflow.urls import Application
 from viewflow.workflow.models import Task
 
 from catalog.models import DataResource
-from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from requests import permissions, selectors
@@ -103,10 +102,8 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                 **{name: getattr(application, name) for name in services.APPLICATION_FIELDS},
                 "items": list(application.items.values_list("pk", flat=True)),
             }
-        listed = negative_listed_item_ids(resource)
         initial = {
             "form_token": uuid.uuid4(),  # one application per opened form, however often it is posted
-            "items": [pk for pk in resource.current_items().values_list("pk", flat=True) if pk not in listed],
             "share_method": resource.share_methods[0] if resource.share_methods else "",
         }
         renew = self.request.GET.get("renew")
@@ -124,12 +121,12 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
             # Said before the form is filled in, not after.
             messages.info(request, services.OWN_RESOURCE)
             return redirect("catalog:resource_detail", pk=resource.pk)
-        form = ApplicationForm(resource=resource, initial=self._initial(application, resource))
+        form = ApplicationForm(resource=resource, application=application, initial=self._initial(application, resource))
         return self.render_to_response(self.get_context_data(form=form, application=application, resource=resource))
 
     def post(self, request, *args, **kwargs):
         application, resource = self._target()
-        form = ApplicationForm(request.POST, request.FILES, resource=resource)
+        form = ApplicationForm(request.POST, request.FILES, resource=resource, application=application)
         if form.is_valid():
             token = form.cleaned_data["form_token"] if application is None else None
             if done := services.created_from_form(request.user, token):
@@ -149,7 +146,9 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                             raise
                         return _already_created(request, done)
                 else:
-                    application = services.application_update(obj=application, **kwargs)
+                    application = services.application_update(
+                        obj=application, remove_attachments=list(form.cleaned_data["remove_attachments"]), **kwargs
+                    )
                 if "submit" in request.POST:
                     application = services.application_submit(actor=request.user, obj=application)
                     messages.success(request, f"申请已提交，当前状态：{application.get_state_display()}。")

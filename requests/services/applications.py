@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,7 @@ from requests.models import (
     ShareApplication,
     StandardClause,
 )
+from requests.selectors import removable_attachments
 from requests.services.grants import grant_create_from_decision
 from workflows import deadlines
 from workflows.audit import record_event
@@ -70,6 +72,7 @@ PERIOD_OVER = "使用期限已经结束，请填写今后的期限。"
 PURPOSES_REQUIRED = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
 FIELD_REQUIRED = "此项为必填项。"
 ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
+ATTACHMENT_NOT_REMOVABLE = "附件“{name}”已随申请提交给提供部门，不能删除；可上传新的附件说明更正。"
 ATTACHMENT_BAD_TYPE = "附件“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断，与扩展名无关）。"
 NOT_OPEN = "该申请当前不在待处理状态，可能已被他人处理，请刷新页面。"
 NOT_PERMITTED = "您无权办理该申请的这一步骤。"
@@ -356,8 +359,13 @@ def application_update(
     data: dict[str, Any],
     items: Sequence[DataItem],
     attachments: Iterable[UploadedFile] = (),
+    remove_attachments: Sequence[ApplicationAttachment] = (),
 ) -> ShareApplication:
-    """Change a draft, or a returned application before resubmitting it (补正)."""
+    """Change a draft, or a returned application before resubmitting it (补正).
+
+    Attachments no reviewer has seen may be removed (selectors.removable_attachments); the
+    others are part of what was submitted and stay.
+    """
     if not permissions.can_edit(actor, obj):
         raise ApplicationError(NOT_AN_APPLICANT)
     attachments = _validated_input(obj.resource, data, items, attachments)
@@ -365,14 +373,35 @@ def application_update(
         application = _lock(obj)
         if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
             raise ApplicationError(NOT_EDITABLE)
+        removed = _remove_attachments(application, remove_attachments)
         for name in APPLICATION_FIELDS:
             if name in data:
                 setattr(application, name, data[name])
         application.save(update_fields=[name for name in APPLICATION_FIELDS if name in data] + ["updated_at"])
         application.items.set(items)
         _store_attachments(application, attachments, actor)
-        record_event(subject=application, action="application_updated", actor=actor, to_state=application.state)
+        record_event(
+            subject=application,
+            action="application_updated",
+            actor=actor,
+            to_state=application.state,
+            comment=f"删除附件：{'、'.join(removed)}" if removed else "",
+        )
     return application
+
+
+def _remove_attachments(application: ShareApplication, attachments: Sequence[ApplicationAttachment]) -> list[str]:
+    """Delete them, rows now and files after commit; the names removed."""
+    removable = set(removable_attachments(application).values_list("pk", flat=True))
+    for attachment in attachments:
+        if attachment.pk not in removable:
+            raise ApplicationError(
+                ATTACHMENT_NOT_REMOVABLE.format(name=attachment.original_name), field="remove_attachments"
+            )
+    for attachment in attachments:
+        attachment.delete()
+        transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
+    return [attachment.original_name for attachment in attachments]
 
 
 def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:

@@ -11,7 +11,8 @@ from pdf_templates.models import Record
 from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
-from tests.requests.helpers import make_application
+from tests.requests.helpers import application_data, make_application
+from workflows.models import AuditEvent
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = dt.date.today()
@@ -343,6 +344,48 @@ def test_it_refuses_an_oversized_or_disguised_attachment(gongan_applicant, housi
 
     assert not ShareApplication.objects.exists()
     assert not ApplicationAttachment.objects.exists()
+
+
+def test_the_applicant_removes_an_attachment_from_a_draft(
+    gongan_applicant, housing_resource, tmp_path, django_capture_on_commit_callbacks
+):
+    application = make_application(gongan_applicant, housing_resource, submit=False)
+    wrong, right = _letter(application), _letter(application)
+    applicant = client_for(gongan_applicant)
+    edit = reverse("share_requests:edit", args=[application.pk])
+    assert applicant.get(edit).context["form"].fields["remove_attachments"].queryset.count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = applicant.post(edit, {**form_post(housing_resource), "remove_attachments": [wrong.pk]})
+
+    assert response.status_code == 302
+    assert list(application.attachments.all()) == [right]
+    assert not (tmp_path / wrong.file.name).exists()
+    assert (tmp_path / right.file.name).exists()
+    event = AuditEvent.objects.filter(action="application_updated").latest("pk")
+    assert event.comment == "删除附件：函.pdf"
+
+
+def test_an_attachment_the_provider_was_sent_stays(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource, submit=False)
+    sent = _letter(application)
+    application = svc.application_submit(actor=gongan_applicant, obj=application)
+    svc.application_return(actor=zhujian_reviewer, obj=application, comment="请补充盖章的申请函")
+    added = _letter(application)  # after the return: nobody has seen it yet
+    edit = reverse("share_requests:edit", args=[application.pk])
+    applicant = client_for(gongan_applicant)
+
+    assert list(applicant.get(edit).context["form"].fields["remove_attachments"].queryset) == [added]
+    with pytest.raises(svc.ApplicationError) as refused:
+        svc.application_update(
+            actor=gongan_applicant,
+            obj=application,
+            data=application_data(),
+            items=list(application.items.all()),
+            remove_attachments=[sent],
+        )
+    assert refused.value.message == svc.ATTACHMENT_NOT_REMOVABLE.format(name="函.pdf")
+    assert application.attachments.count() == 2
 
 
 def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant, housing_resource, zhujian_reviewer):
