@@ -75,6 +75,20 @@ def test_verify_audit_reports_ok_with_the_count(events, capsys):
     assert "OK: 3 audit events verified" in capsys.readouterr().out
 
 
+def test_verify_audit_notices_events_deleted_from_the_end_against_an_anchor(events, capsys):
+    call_command("verify_audit")
+    assert f"head: #{events[2].pk} {events[2].hash}" in capsys.readouterr().out
+
+    _tamper("DELETE FROM workflows_auditevent WHERE id = %s", [events[2].pk])
+
+    assert verify_chain() == (2, None)  # what is left still links up
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", anchor=events[2].hash)
+    assert error.value.returncode == 1
+    assert "deleted from its end" in str(error.value)
+    call_command("verify_audit", anchor=events[1].hash)  # an older anchor is still there
+
+
 def test_verify_audit_names_a_row_changed_behind_its_back(events):
     _tamper("UPDATE workflows_auditevent SET comment = %s WHERE id = %s", ["不同意", events[1].pk])
     with pytest.raises(CommandError) as error:
