@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from catalog import rules
-from catalog.choices import BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
 from catalog.models import (
     MAX_BIGINT,
     MAX_INT,
@@ -89,6 +91,54 @@ class DataItemFormSet(BaseInlineFormSet):
 ItemFormSet = inlineformset_factory(
     DataResource, DataItem, form=DataItemForm, formset=DataItemFormSet, extra=3, can_delete=True
 )
+
+
+MSG_NOT_AN_OBJECT = '请求内容应为 JSON 对象，例如 {"code": "220500-GA-00001", "name": "居民身份证信息", …}。'
+MSG_ITEMS_NOT_A_LIST = (
+    '信息项（items）应为对象的列表，每个对象是一个信息项，例如 [{"name": "姓名", "data_type": "C"}]。'
+)
+MSG_BAD_SHARE_METHODS = (
+    "共享方式（share_methods）应为列表，可选："
+    + "、".join(f"{method.value}（{method.label}）" for method in ShareMethod)
+    + "。"
+)
+
+
+def entry_errors(data: Any, *, department: Department | None = None) -> rules.Errors:
+    """What the resource form and its item formset say about an entry given as JSON (the check API).
+
+    Running the forms themselves keeps the API from accepting what the form rejects, with the
+    same messages. In JSON the share methods are a list of names, the legal basis is its code
+    and the items are a list of objects. Item errors are keyed items[<index>].<field>.
+    """
+    if not isinstance(data, dict):
+        return {"non_field_errors": [MSG_NOT_AN_OBJECT]}
+    methods, items = data.get("share_methods") or [], data.get("items") or []
+    malformed: rules.Errors = {}
+    if not (isinstance(methods, list) and all(method in SHARE_METHOD_FIELDS for method in methods)):
+        malformed["share_methods"], methods = [MSG_BAD_SHARE_METHODS], []
+    if not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
+        malformed["items"], items = [MSG_ITEMS_NOT_A_LIST], []
+    form_data = {name: value for name, value in data.items() if name in FORM_FIELDS}
+    form_data.update({name: name in methods for name in SHARE_METHOD_FIELDS})
+    form_data.update({"items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": 0})
+    for index, item in enumerate(items):
+        form_data.update({f"items-{index}-{name}": value for name, value in item.items() if name != "id"})
+    form = DataResourceForm(form_data, instance=DataResource(provider_department=department))
+    form.fields["legal_basis"].to_field_name = "code"
+    formset = ItemFormSet(form_data, instance=form.instance)
+    form.is_valid()
+    formset.resource_level = form.cleaned_data.get("security_level")
+    errors: rules.Errors = {}
+    for field, messages in form.errors.items():
+        # DataResource.clean() shows "no share method" on the first method's checkbox.
+        errors.setdefault("share_methods" if field in SHARE_METHOD_FIELDS else field, []).extend(messages)
+    for index, item_errors in enumerate(formset.errors):
+        for field, messages in item_errors.items():
+            errors[f"items[{index}].{field}"] = list(messages)
+    if formset.non_form_errors():
+        errors["items"] = list(formset.non_form_errors())
+    return errors | malformed  # what the form says about malformed input only follows from it
 
 
 class SearchForm(forms.Form):
