@@ -22,6 +22,7 @@ from catalog.choices import (
 )
 from catalog.forms import entry_errors
 from catalog.models import DataItem, DataResource, LegalBasis, ResourceVersion
+from organizations.models import Department
 
 
 class LegalBasisSerializer(serializers.ModelSerializer):
@@ -98,6 +99,10 @@ class ResourceVersionSerializer(serializers.ModelSerializer):
         fields = ["number", "summary", "changes", "created_by", "created_at", "snapshot_hash", "snapshot"]
 
 
+MSG_NEEDS_DEPARTMENT = "请在 provider_department 中填写提供部门的部门编码，例如 TH-ZJ。"
+MSG_UNKNOWN_DEPARTMENT = "没有部门编码为“{code}”的部门，请填写提供部门的部门编码，例如 TH-ZJ。"
+
+
 class CheckItemSerializer(serializers.Serializer):
     name = serializers.CharField(label="信息项名称")
     data_type = serializers.ChoiceField(label="数据类型", choices=DataType.choices)
@@ -118,6 +123,9 @@ class ResourceCheckSerializer(serializers.Serializer):
 
     code = serializers.CharField(label="目录编码")
     name = serializers.CharField(label="资源名称")
+    provider_department = serializers.CharField(
+        label="提供部门编码", required=False, help_text="例如 TH-ZJ；不填则为调用者所在部门"
+    )
     description = serializers.CharField(label="资源摘要", required=False, allow_blank=True)
     domain = serializers.ChoiceField(label="数据领域", choices=Domain.choices)
     domain_other = serializers.CharField(label="其他领域", required=False, allow_blank=True)
@@ -138,10 +146,20 @@ class ResourceCheckSerializer(serializers.Serializer):
     items = CheckItemSerializer(label="信息项", many=True)
 
     def to_internal_value(self, data):
-        errors = entry_errors(data)
+        department, errors = self._provider(data)
+        errors = entry_errors(data, department=department) | errors
         if errors:
             raise serializers.ValidationError(errors)
         return data
+
+    def _provider(self, data) -> tuple[Department | None, dict[str, list[str]]]:
+        """The department named by provider_department, or the caller's; the code is checked against it."""
+        code = data.get("provider_department") if isinstance(data, dict) else None
+        if not code:
+            department = self.context["request"].user.department
+            return department, {} if department else {"provider_department": [MSG_NEEDS_DEPARTMENT]}
+        department = Department.objects.filter(code=str(code)).first()
+        return department, {} if department else {"provider_department": [MSG_UNKNOWN_DEPARTMENT.format(code=code)]}
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -234,7 +252,7 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def check(self, request):
         """Check a proposed entry against the catalog rules; writes nothing."""
-        serializer = ResourceCheckSerializer(data=request.data)
+        serializer = ResourceCheckSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return Response({"valid": True})
 

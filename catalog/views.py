@@ -221,8 +221,10 @@ class ResourceFormView(LoginRequiredMixin, View):
 
     def post(self, request, pk: int | None = None):
         resource = self._resource(request, pk)
-        form = DataResourceForm(request.POST, instance=resource)
-        formset = ItemFormSet(request.POST, instance=resource or DataResource())
+        # A new entry is the user's department's: the form checks its code against that department.
+        instance = resource or DataResource(provider_department=request.user.department)
+        form = DataResourceForm(request.POST, instance=instance)
+        formset = ItemFormSet(request.POST, instance=instance)
         form_ok = form.is_valid()
         formset.resource_level = form.cleaned_data.get("security_level")
         if form_ok and formset.is_valid():

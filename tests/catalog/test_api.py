@@ -3,6 +3,7 @@ import json
 import pytest
 
 from catalog import rules
+from catalog.api import MSG_UNKNOWN_DEPARTMENT
 from catalog.forms import MSG_BAD_SHARE_METHODS, MSG_ITEMS_NOT_A_LIST, MSG_NOT_AN_OBJECT, DataResourceForm
 from catalog.models import DataResource
 from catalog.services import resource_register, resource_submit, resource_update
@@ -65,6 +66,7 @@ def test_it_lists_items_and_versions(api, zhujian, zhujian_staff, coordinator):
 CHECK_URL = "/api/catalog/resources/check/"
 CHECK_BASE = {
     "code": "220500-ZJ-00001",
+    "provider_department": "TH-ZJ",
     "name": "房屋登记信息",
     "share_class": "unconditional",
     "security_level": 2,
@@ -129,6 +131,20 @@ def test_it_answers_malformed_input_with_field_errors(api, zhujian):
     assert check(api, share_methods=["fax"])[1]["share_methods"] == [MSG_BAD_SHARE_METHODS]
     assert check(api, items={"name": "姓名"})[1]["items"] == [MSG_ITEMS_NOT_A_LIST]
     assert check(api, ["not", "an", "object"]) == (400, {"non_field_errors": [MSG_NOT_AN_OBJECT]})
+
+
+def test_it_checks_the_code_against_the_provider_department(api, zhujian, gongan):
+    expected = rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00001")
+    assert check(api, code="220500-GA-00001") == (400, {"code": [expected]})
+    # Without provider_department the caller's department (市公安局) provides the entry.
+    without_provider = {k: v for k, v in CHECK_BASE.items() if k != "provider_department"}
+    assert check(api, {**without_provider, "code": "220500-GA-00001"}) == (200, {"valid": True})
+    assert check(api, without_provider)[1]["code"] == [
+        rules.MSG_CODE_DEPARTMENT.format(department="市公安局", expected="GA", example="220500-GA-00001")
+    ]
+    assert check(api, provider_department="TH-NOPE")[1] == {
+        "provider_department": [MSG_UNKNOWN_DEPARTMENT.format(code="TH-NOPE")]
+    }
 
 
 def test_it_accepts_a_complete_entry_with_every_field(api, zhujian):

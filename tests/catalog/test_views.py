@@ -93,6 +93,10 @@ def test_it_creates_an_entry_through_the_form(client, zhujian_staff):
         ({"items-0-length": ""}, rules.MSG_ITEM_NEEDS_LENGTH),
         ({"items-1-security_level": "1"}, rules.MSG_ITEM_LEVEL_TOO_LOW),
         ({"code": "GA-001"}, rules.MSG_CODE_FORMAT),
+        (
+            {"code": "220500-GA-00010"},
+            rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00010"),
+        ),
     ],
 )
 def test_it_shows_each_rule_as_a_form_error(client, zhujian_staff, overrides, message):
