@@ -141,6 +141,9 @@ def entry_errors(data: Any, *, department: Department | None = None) -> rules.Er
     return errors | malformed  # what the form says about malformed input only follows from it
 
 
+MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从列表中重新选择。"
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="关键词", required=False, help_text="资源名称、摘要、编码或信息项名称")
     department = forms.ModelChoiceField(label="提供部门", queryset=Department.objects.all(), required=False)
@@ -148,6 +151,19 @@ class SearchForm(forms.Form):
     share_class = forms.ChoiceField(label="共享类型", choices=[("", "全部")] + ShareClass.choices, required=False)
     base_library = forms.ChoiceField(label="基础库", choices=[("", "全部")] + BaseLibrary.choices, required=False)
     method = forms.ChoiceField(label="共享方式", choices=[("", "全部")] + ShareMethod.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = MSG_BAD_FILTER
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, for selectors.search_resources. An invalid one (a stale link, an edited URL)
+        becomes a form error and the others still apply: dropping them all would show the whole catalog."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class ReturnForm(forms.Form):
