@@ -25,8 +25,52 @@ from organizations.models import Department
 
 FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
 
+MSG_CHOICE = "「{label}」只能是：{choices}。"
+MSG_MODEL_CHOICE = "所选的「{label}」不存在或已停用，请重新选择。"
+MSG_INTEGER = "「{label}」应填写整数（不带小数点和单位）。"
+MSG_MIN_VALUE = "「{label}」不能小于 %(limit_value)s。"
+MSG_MAX_VALUE = "「{label}」不能大于 %(limit_value)s。"
+MSG_MAX_LENGTH = "「{label}」不能超过 %(limit_value)d 个字（现有 %(show_value)d 个）。"
+MSG_DATE = "「{label}」应为日期，例如 2026-03-01。"
 
-class DataResourceForm(forms.ModelForm):
+
+def _choice_text(value: Any, label: str) -> str:
+    # The API sends values, the form shows labels: name both, unless the label already says the value (1级).
+    return label if str(value) in label else f"{label}（{value}）"
+
+
+def clear_messages(field: forms.Field) -> dict[str, str]:
+    """Messages naming the field and what it accepts, for Django's generic ones
+    (“选择一个有效的选项。 x 不在可用的选项中。”, “确保该变量包含不超过 500 字符”)."""
+    label = field.label
+    if isinstance(field, forms.ModelChoiceField):
+        return {"invalid_choice": MSG_MODEL_CHOICE.format(label=label)}
+    if isinstance(field, forms.ChoiceField):
+        choices = "、".join(_choice_text(value, text) for value, text in field.choices if value != "")
+        return {"invalid_choice": MSG_CHOICE.format(label=label, choices=choices)}
+    if isinstance(field, forms.IntegerField):
+        return {
+            "invalid": MSG_INTEGER.format(label=label),
+            "min_value": MSG_MIN_VALUE.format(label=label),
+            "max_value": MSG_MAX_VALUE.format(label=label),
+        }
+    if isinstance(field, forms.DateField):
+        return {"invalid": MSG_DATE.format(label=label)}
+    if isinstance(field, forms.CharField):
+        return {"max_length": MSG_MAX_LENGTH.format(label=label)}
+    return {}
+
+
+class ClearMessagesMixin:
+    """Catalog forms say in plain Chinese which field is wrong and what it accepts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(clear_messages(field))
+
+
+class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataResource
         fields = FORM_FIELDS
@@ -39,12 +83,13 @@ class DataResourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["legal_basis"].queryset = LegalBasis.objects.filter(is_active=True)
+        self.fields["code"].error_messages["unique"] = rules.MSG_CODE_TAKEN
         if self.instance.pk and self.instance.is_published:
             # The code is how applications and other systems refer to a registered entry.
             self.fields["code"].disabled = True
 
 
-class DataItemForm(forms.ModelForm):
+class DataItemForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataItem
         fields = ["name", "data_type", "length", "precision", "description", "security_level"]
@@ -166,15 +211,15 @@ class SearchForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(ClearMessagesMixin, forms.Form):
     comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(ClearMessagesMixin, forms.Form):
     comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MountForm(forms.Form):
+class MountForm(ClearMessagesMixin, forms.Form):
     records = forms.IntegerField(label="挂载记录数", min_value=0, max_value=MAX_BIGINT)
     mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -185,11 +230,11 @@ class MountForm(forms.Form):
         return day
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ClearMessagesMixin, forms.Form):
     reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ImportForm(forms.Form):
+class ImportForm(ClearMessagesMixin, forms.Form):
     file = forms.FileField(label="目录表格（.xlsx）")
     submit_after = forms.BooleanField(label="导入后直接提交政数局审核", required=False)
 
@@ -200,7 +245,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DemandItem
         fields = [
@@ -217,7 +262,7 @@ class DemandForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "source_basis": forms.Textarea(attrs={"rows": 2})}
 
 
-class DemandLinkForm(forms.Form):
+class DemandLinkForm(ClearMessagesMixin, forms.Form):
     code = forms.CharField(label="资源目录编码")
 
     def clean_code(self):
@@ -229,7 +274,7 @@ class DemandLinkForm(forms.Form):
         return code
 
 
-class NegativeEntryForm(forms.ModelForm):
+class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
     code = forms.CharField(label="资源目录编码")
     item_names = forms.CharField(label="信息项名称", required=False, help_text="用“、”分隔；留空则整个资源列入负面清单")
 

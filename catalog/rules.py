@@ -25,6 +25,7 @@ CODE_RE = re.compile(r"^\d{6}-[A-Z0-9]{2,10}-\d{5}$")
 
 MSG_CODE_FORMAT = "目录编码格式应为“6位行政区划代码-部门代码-5位序号”，例如 220500-GA-00001。"
 MSG_CODE_DEPARTMENT = "目录编码中的部门代码应为提供部门（{department}）的代码“{expected}”，例如 {example}。"
+MSG_CODE_TAKEN = "目录编码已被其他资源使用，请换一个序号（编码最后 5 位）。"
 MSG_CONDITIONAL_NEEDS_CONDITIONS = "有条件共享的资源必须填写共享条件。"
 MSG_CONDITIONAL_NEEDS_LEGAL_BASIS = "有条件共享的资源必须填写法律法规依据。"
 MSG_NONE_NEEDS_LEGAL_BASIS = (

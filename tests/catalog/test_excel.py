@@ -207,3 +207,9 @@ def test_it_reports_numbers_too_large_for_the_database_as_field_errors(zhujian, 
     assert ("资源", 2, "来源信息系统编号", MSG_INT_TOO_LARGE.format(maximum=2**63 - 1)) in _errors(result)
     assert ("信息项", 2, "长度", MSG_INT_TOO_LARGE.format(maximum=2**31 - 1)) in _errors(result)
     assert not DataResource.objects.exists()
+
+
+def test_it_says_a_negative_number_is_not_allowed(zhujian, zhujian_staff):
+    file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001", 长度=-5)])
+    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    assert ("信息项", 2, "长度", "应为不小于 0 的整数。") in _errors(result)

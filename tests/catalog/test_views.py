@@ -425,3 +425,20 @@ def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(clie
     assert not mount.is_valid() and "records" in mount.errors
     future = MountForm(data={"records": "10", "mounted_on": "2999-01-01"})
     assert future.errors["mounted_on"] == ["挂载日期不能晚于今天。"]
+
+
+def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian, zhujian_staff):
+    DataResourceFactory(code="220500-ZJ-00010", provider_department=zhujian)
+    login(client, zhujian_staff)
+    response = client.post(
+        reverse("catalog:resource_create"),
+        form_data(**{"share_class": "shared", "items-0-length": "五十", "items-0-description": "长" * 501}),
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "「共享类型」只能是：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）。" in page
+    assert "「长度」应填写整数（不带小数点和单位）。" in page
+    assert "「说明」不能超过 500 个字（现有 501 个）。" in page
+    assert rules.MSG_CODE_TAKEN in page
+    for generic in ("选择一个有效的选项", "输入整数", "确保该变量", "已存在"):
+        assert generic not in page, generic
