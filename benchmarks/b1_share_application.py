@@ -56,7 +56,7 @@ def _world():
     resource = resource_create(
         actor=clerk,
         data={
-            "code": "220500-B1-00001",
+            "code": "220500-ZJ-00001",  # ZJ: the provider is B1-ZJ
             "name": "房屋登记信息",
             "provider_department": housing,
             "description": "不动产登记簿中的房屋信息",

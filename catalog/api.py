@@ -9,9 +9,20 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog import rules, selectors
-from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog import selectors
+from catalog.choices import (
+    BaseLibrary,
+    DataType,
+    Domain,
+    Network,
+    SecurityLevel,
+    ShareClass,
+    ShareMethod,
+    UpdateFrequency,
+)
+from catalog.forms import entry_errors
 from catalog.models import DataItem, DataResource, LegalBasis, ResourceVersion
+from organizations.models import Department
 
 
 class LegalBasisSerializer(serializers.ModelSerializer):
@@ -88,45 +99,67 @@ class ResourceVersionSerializer(serializers.ModelSerializer):
         fields = ["number", "summary", "changes", "created_by", "created_at", "snapshot_hash", "snapshot"]
 
 
+MSG_NEEDS_DEPARTMENT = "请在 provider_department 中填写提供部门的部门编码，例如 TH-ZJ。"
+MSG_UNKNOWN_DEPARTMENT = "没有部门编码为“{code}”的部门，请填写提供部门的部门编码，例如 TH-ZJ。"
+
+
+class CheckItemSerializer(serializers.Serializer):
+    name = serializers.CharField(label="信息项名称")
+    data_type = serializers.ChoiceField(label="数据类型", choices=DataType.choices)
+    length = serializers.IntegerField(label="长度", required=False, allow_null=True)
+    precision = serializers.IntegerField(label="精度", required=False, allow_null=True)
+    description = serializers.CharField(label="说明", required=False, allow_blank=True)
+    security_level = serializers.ChoiceField(
+        label="安全级别", choices=SecurityLevel.choices, required=False, allow_null=True, help_text="留空则与资源相同"
+    )
+
+
 class ResourceCheckSerializer(serializers.Serializer):
-    """A proposed entry, checked against the catalog rules without writing anything."""
+    """A proposed entry, checked exactly as the resource form checks it, without writing anything.
 
-    code = serializers.CharField()
-    share_class = serializers.ChoiceField(choices=ShareClass.choices)
-    share_conditions = serializers.CharField(required=False, allow_blank=True, default="")
-    legal_basis = serializers.SlugRelatedField(
-        slug_field="code", queryset=LegalBasis.objects.all(), required=False, allow_null=True, default=None
+    The fields describe the payload for the schema; validation is the form's (catalog.forms.entry_errors),
+    so the API accepts and rejects what the form does, with the same messages.
+    """
+
+    code = serializers.CharField(label="目录编码")
+    name = serializers.CharField(label="资源名称")
+    provider_department = serializers.CharField(
+        label="提供部门编码", required=False, help_text="例如 TH-ZJ；不填则为调用者所在部门"
     )
-    legal_basis_text = serializers.CharField(required=False, allow_blank=True, default="")
-    security_level = serializers.IntegerField(min_value=1, max_value=4)
-    domain = serializers.ChoiceField(choices=Domain.choices)
-    domain_other = serializers.CharField(required=False, allow_blank=True, default="")
-    update_frequency = serializers.CharField(required=False, default="daily")
-    update_frequency_other = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(label="资源摘要", required=False, allow_blank=True)
+    domain = serializers.ChoiceField(label="数据领域", choices=Domain.choices)
+    domain_other = serializers.CharField(label="其他领域", required=False, allow_blank=True)
+    share_class = serializers.ChoiceField(label="共享类型", choices=ShareClass.choices)
+    share_conditions = serializers.CharField(label="共享条件", required=False, allow_blank=True)
+    legal_basis = serializers.CharField(label="法律依据编号", required=False, allow_null=True)
+    legal_basis_text = serializers.CharField(label="依据说明", required=False, allow_blank=True)
+    security_level = serializers.ChoiceField(label="安全级别", choices=SecurityLevel.choices)
+    network = serializers.ChoiceField(label="网络环境", choices=Network.choices)
+    update_frequency = serializers.ChoiceField(label="更新频率", choices=UpdateFrequency.choices)
+    update_frequency_other = serializers.CharField(label="其他更新周期", required=False, allow_blank=True)
     share_methods = serializers.ListField(
-        child=serializers.ChoiceField(choices=ShareMethod.choices), required=False, default=list
+        label="共享方式", child=serializers.ChoiceField(choices=ShareMethod.choices), required=False
     )
-    items = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    base_library = serializers.ChoiceField(label="所属基础库", choices=BaseLibrary.choices, required=False)
+    in_responsibility_list = serializers.BooleanField(label="列入国家共享责任清单", required=False)
+    open_to_public = serializers.BooleanField(label="向社会开放", required=False)
+    items = CheckItemSerializer(label="信息项", many=True)
 
-    def validate(self, attrs):
-        resource = DataResource(
-            **{k: v for k, v in attrs.items() if k not in ("share_methods", "items")},
-            **{name: name in attrs["share_methods"] for name in SHARE_METHOD_FIELDS},
-        )
-        items = [
-            DataItem(
-                name=i.get("name", ""),
-                data_type=i.get("data_type", ""),
-                length=i.get("length"),
-                precision=i.get("precision"),
-                security_level=i.get("security_level") or attrs["security_level"],
-            )
-            for i in attrs["items"]
-        ]
-        errors = rules.check_all(resource, items)
+    def to_internal_value(self, data):
+        department, errors = self._provider(data)
+        errors = entry_errors(data, department=department) | errors
         if errors:
             raise serializers.ValidationError(errors)
-        return attrs
+        return data
+
+    def _provider(self, data) -> tuple[Department | None, dict[str, list[str]]]:
+        """The department named by provider_department, or the caller's; the code is checked against it."""
+        code = data.get("provider_department") if isinstance(data, dict) else None
+        if not code:
+            department = self.context["request"].user.department
+            return department, {} if department else {"provider_department": [MSG_NEEDS_DEPARTMENT]}
+        department = Department.objects.filter(code=str(code)).first()
+        return department, {} if department else {"provider_department": [MSG_UNKNOWN_DEPARTMENT.format(code=code)]}
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -219,7 +252,7 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def check(self, request):
         """Check a proposed entry against the catalog rules; writes nothing."""
-        serializer = ResourceCheckSerializer(data=request.data)
+        serializer = ResourceCheckSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return Response({"valid": True})
 

@@ -41,7 +41,12 @@ HELP_SHEET = "填写说明"
 
 # (header, attribute, required, help)
 RESOURCE_COLUMNS = [
-    ("目录编码", "code", True, "6位行政区划代码-部门代码-5位序号，例如 220500-GA-00001"),
+    (
+        "目录编码",
+        "code",
+        True,
+        "6位行政区划代码-部门代码-5位序号，例如 220500-GA-00001；部门代码取提供部门编码的末段（TH-GA 即 GA）",
+    ),
     ("资源名称", "name", True, "例如“居民身份证信息”"),
     ("提供部门", "provider_department", True, "部门名称或部门编码"),
     ("资源摘要", "description", False, ""),
@@ -82,11 +87,11 @@ MSG_MISSING_SHEET = "缺少工作表“{sheet}”。"
 MSG_MISSING_HEADER = "缺少表头“{column}”。"
 MSG_REQUIRED = "必填。"
 MSG_BAD_CHOICE = "“{value}”不是可选值，可选：{choices}。"
-MSG_BAD_INT = "应为整数。"
+MSG_BAD_INT = "应为不小于 0 的整数。"
 MSG_INT_TOO_LARGE = "数值过大，不能超过 {maximum}。"
 MSG_TOO_LONG = "不能超过 {n} 个字符。"
 MSG_DUPLICATE_IN_FILE = "目录编码与第 {row} 行重复。"
-MSG_CODE_EXISTS = "目录编码已存在于系统中。"
+MSG_CODE_EXISTS = rules.MSG_CODE_TAKEN
 MSG_UNKNOWN_DEPARTMENT = "找不到部门“{value}”。"
 MSG_OTHER_DEPARTMENT = "只能导入本部门（{department}）的资源目录。"
 MSG_UNKNOWN_LEGAL_BASIS = "法律依据目录中没有编号“{value}”。"
@@ -434,10 +439,9 @@ def _read_resources(ws, job_department: Department | None, errors: _Collector) -
         r.open_to_public = p.boolean(cells, index, "向社会开放")
         r.source_system_id = p.integer(cells, index, "来源信息系统编号", maximum=MAX_BIGINT)
         for field_name, messages in rules.check_resource(r).items():
-            if field_name == "code":  # reported above
-                continue
             for message in messages:
-                p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
+                if message != rules.MSG_CODE_FORMAT:  # reported above
+                    p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
         result.append((row_number, r))
     # Codes already in the database, checked in one query per thousand.
     codes = list(seen)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from catalog import rules
-from catalog.choices import BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
 from catalog.models import (
     MAX_BIGINT,
     MAX_INT,
@@ -23,8 +25,52 @@ from organizations.models import Department
 
 FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
 
+MSG_CHOICE = "「{label}」只能是：{choices}。"
+MSG_MODEL_CHOICE = "所选的「{label}」不存在或已停用，请重新选择。"
+MSG_INTEGER = "「{label}」应填写整数（不带小数点和单位）。"
+MSG_MIN_VALUE = "「{label}」不能小于 %(limit_value)s。"
+MSG_MAX_VALUE = "「{label}」不能大于 %(limit_value)s。"
+MSG_MAX_LENGTH = "「{label}」不能超过 %(limit_value)d 个字（现有 %(show_value)d 个）。"
+MSG_DATE = "「{label}」应为日期，例如 2026-03-01。"
 
-class DataResourceForm(forms.ModelForm):
+
+def _choice_text(value: Any, label: str) -> str:
+    # The API sends values, the form shows labels: name both, unless the label already says the value (1级).
+    return label if str(value) in label else f"{label}（{value}）"
+
+
+def clear_messages(field: forms.Field) -> dict[str, str]:
+    """Messages naming the field and what it accepts, for Django's generic ones
+    (“选择一个有效的选项。 x 不在可用的选项中。”, “确保该变量包含不超过 500 字符”)."""
+    label = field.label
+    if isinstance(field, forms.ModelChoiceField):
+        return {"invalid_choice": MSG_MODEL_CHOICE.format(label=label)}
+    if isinstance(field, forms.ChoiceField):
+        choices = "、".join(_choice_text(value, text) for value, text in field.choices if value != "")
+        return {"invalid_choice": MSG_CHOICE.format(label=label, choices=choices)}
+    if isinstance(field, forms.IntegerField):
+        return {
+            "invalid": MSG_INTEGER.format(label=label),
+            "min_value": MSG_MIN_VALUE.format(label=label),
+            "max_value": MSG_MAX_VALUE.format(label=label),
+        }
+    if isinstance(field, forms.DateField):
+        return {"invalid": MSG_DATE.format(label=label)}
+    if isinstance(field, forms.CharField):
+        return {"max_length": MSG_MAX_LENGTH.format(label=label)}
+    return {}
+
+
+class ClearMessagesMixin:
+    """Catalog forms say in plain Chinese which field is wrong and what it accepts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(clear_messages(field))
+
+
+class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataResource
         fields = FORM_FIELDS
@@ -37,12 +83,13 @@ class DataResourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["legal_basis"].queryset = LegalBasis.objects.filter(is_active=True)
+        self.fields["code"].error_messages["unique"] = rules.MSG_CODE_TAKEN
         if self.instance.pk and self.instance.is_published:
             # The code is how applications and other systems refer to a registered entry.
             self.fields["code"].disabled = True
 
 
-class DataItemForm(forms.ModelForm):
+class DataItemForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataItem
         fields = ["name", "data_type", "length", "precision", "description", "security_level"]
@@ -91,6 +138,57 @@ ItemFormSet = inlineformset_factory(
 )
 
 
+MSG_NOT_AN_OBJECT = '请求内容应为 JSON 对象，例如 {"code": "220500-GA-00001", "name": "居民身份证信息", …}。'
+MSG_ITEMS_NOT_A_LIST = (
+    '信息项（items）应为对象的列表，每个对象是一个信息项，例如 [{"name": "姓名", "data_type": "C"}]。'
+)
+MSG_BAD_SHARE_METHODS = (
+    "共享方式（share_methods）应为列表，可选："
+    + "、".join(f"{method.value}（{method.label}）" for method in ShareMethod)
+    + "。"
+)
+
+
+def entry_errors(data: Any, *, department: Department | None = None) -> rules.Errors:
+    """What the resource form and its item formset say about an entry given as JSON (the check API).
+
+    Running the forms themselves keeps the API from accepting what the form rejects, with the
+    same messages. In JSON the share methods are a list of names, the legal basis is its code
+    and the items are a list of objects. Item errors are keyed items[<index>].<field>.
+    """
+    if not isinstance(data, dict):
+        return {"non_field_errors": [MSG_NOT_AN_OBJECT]}
+    methods, items = data.get("share_methods") or [], data.get("items") or []
+    malformed: rules.Errors = {}
+    if not (isinstance(methods, list) and all(method in SHARE_METHOD_FIELDS for method in methods)):
+        malformed["share_methods"], methods = [MSG_BAD_SHARE_METHODS], []
+    if not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
+        malformed["items"], items = [MSG_ITEMS_NOT_A_LIST], []
+    form_data = {name: value for name, value in data.items() if name in FORM_FIELDS}
+    form_data.update({name: name in methods for name in SHARE_METHOD_FIELDS})
+    form_data.update({"items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": 0})
+    for index, item in enumerate(items):
+        form_data.update({f"items-{index}-{name}": value for name, value in item.items() if name != "id"})
+    form = DataResourceForm(form_data, instance=DataResource(provider_department=department))
+    form.fields["legal_basis"].to_field_name = "code"
+    formset = ItemFormSet(form_data, instance=form.instance)
+    form.is_valid()
+    formset.resource_level = form.cleaned_data.get("security_level")
+    errors: rules.Errors = {}
+    for field, messages in form.errors.items():
+        # DataResource.clean() shows "no share method" on the first method's checkbox.
+        errors.setdefault("share_methods" if field in SHARE_METHOD_FIELDS else field, []).extend(messages)
+    for index, item_errors in enumerate(formset.errors):
+        for field, messages in item_errors.items():
+            errors[f"items[{index}].{field}"] = list(messages)
+    if formset.non_form_errors():
+        errors["items"] = list(formset.non_form_errors())
+    return errors | malformed  # what the form says about malformed input only follows from it
+
+
+MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从列表中重新选择。"
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="关键词", required=False, help_text="资源名称、摘要、编码或信息项名称")
     department = forms.ModelChoiceField(label="提供部门", queryset=Department.objects.all(), required=False)
@@ -99,16 +197,29 @@ class SearchForm(forms.Form):
     base_library = forms.ChoiceField(label="基础库", choices=[("", "全部")] + BaseLibrary.choices, required=False)
     method = forms.ChoiceField(label="共享方式", choices=[("", "全部")] + ShareMethod.choices, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = MSG_BAD_FILTER
 
-class ReturnForm(forms.Form):
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, for selectors.search_resources. An invalid one (a stale link, an edited URL)
+        becomes a form error and the others still apply: dropping them all would show the whole catalog."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ReturnForm(ClearMessagesMixin, forms.Form):
     comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(ClearMessagesMixin, forms.Form):
     comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MountForm(forms.Form):
+class MountForm(ClearMessagesMixin, forms.Form):
     records = forms.IntegerField(label="挂载记录数", min_value=0, max_value=MAX_BIGINT)
     mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -119,11 +230,11 @@ class MountForm(forms.Form):
         return day
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ClearMessagesMixin, forms.Form):
     reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ImportForm(forms.Form):
+class ImportForm(ClearMessagesMixin, forms.Form):
     file = forms.FileField(label="目录表格（.xlsx）")
     submit_after = forms.BooleanField(label="导入后直接提交政数局审核", required=False)
 
@@ -134,7 +245,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DemandItem
         fields = [
@@ -151,7 +262,7 @@ class DemandForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "source_basis": forms.Textarea(attrs={"rows": 2})}
 
 
-class DemandLinkForm(forms.Form):
+class DemandLinkForm(ClearMessagesMixin, forms.Form):
     code = forms.CharField(label="资源目录编码")
 
     def clean_code(self):
@@ -163,7 +274,7 @@ class DemandLinkForm(forms.Form):
         return code
 
 
-class NegativeEntryForm(forms.ModelForm):
+class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
     code = forms.CharField(label="资源目录编码")
     item_names = forms.CharField(label="信息项名称", required=False, help_text="用“、”分隔；留空则整个资源列入负面清单")
 

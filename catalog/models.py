@@ -132,7 +132,9 @@ class DataResource(models.Model):
 
     def clean(self) -> None:
         errors = rules.check_resource(self)
-        errors.pop("code", None)  # the field validator already says it
+        code_errors = [m for m in errors.pop("code", []) if m != rules.MSG_CODE_FORMAT]  # the validator says that
+        if code_errors:
+            errors["code"] = code_errors
         if "share_methods" in errors:
             # Not a model field: the form shows it on the first method checkbox.
             errors["query_api"] = errors.pop("share_methods")

@@ -24,6 +24,8 @@ from catalog.choices import (
 CODE_RE = re.compile(r"^\d{6}-[A-Z0-9]{2,10}-\d{5}$")
 
 MSG_CODE_FORMAT = "目录编码格式应为“6位行政区划代码-部门代码-5位序号”，例如 220500-GA-00001。"
+MSG_CODE_DEPARTMENT = "目录编码中的部门代码应为提供部门（{department}）的代码“{expected}”，例如 {example}。"
+MSG_CODE_TAKEN = "目录编码已被其他资源使用，请换一个序号（编码最后 5 位）。"
 MSG_CONDITIONAL_NEEDS_CONDITIONS = "有条件共享的资源必须填写共享条件。"
 MSG_CONDITIONAL_NEEDS_LEGAL_BASIS = "有条件共享的资源必须填写法律法规依据。"
 MSG_NONE_NEEDS_LEGAL_BASIS = (
@@ -60,11 +62,30 @@ def share_methods_of(resource: Any) -> list[str]:
     return [name for name in SHARE_METHOD_FIELDS if getattr(resource, name, False)]
 
 
+def department_code_part(department: Any) -> str:
+    """The department part of a catalog code: GA for 市公安局, whose department code is TH-GA."""
+    return department.code.rsplit("-", 1)[-1]
+
+
+def check_code(code: str, department: Any | None) -> list[str]:
+    """The code's format and, once the provider is known, that its department part names the provider."""
+    if not CODE_RE.match(code):
+        return [MSG_CODE_FORMAT]
+    region, part, serial = code.split("-")
+    expected = department_code_part(department) if department is not None else part
+    if part != expected:
+        example = f"{region}-{expected}-{serial}"
+        return [MSG_CODE_DEPARTMENT.format(department=department.name, expected=expected, example=example)]
+    return []
+
+
 def check_resource(resource: Any) -> Errors:
     """The rules on the resource's own fields (not its items)."""
     errors: Errors = {}
-    if resource.code and not CODE_RE.match(resource.code):
-        _add(errors, "code", MSG_CODE_FORMAT)
+    # A registered entry's code is frozen (applications cite it), so it is not re-checked against its provider.
+    provider = resource.provider_department if resource.provider_department_id and not resource.version else None
+    for message in check_code(resource.code, provider) if resource.code else []:
+        _add(errors, "code", message)
     if resource.domain == Domain.OTHER and not (resource.domain_other or "").strip():
         _add(errors, "domain_other", MSG_DOMAIN_OTHER)
     if resource.update_frequency == UpdateFrequency.OTHER and not (resource.update_frequency_other or "").strip():

@@ -90,19 +90,25 @@ def _apply_errors(form, exc: CatalogError) -> None:
         form.add_error(None, exc.message)
 
 
+MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
+
+
+def _search_page(request, form: SearchForm, status: int = 200):
+    queryset = selectors.search_resources(**form.filters())
+    page = Paginator(queryset.order_by("code"), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalog/search.html",
+        {"form": form, "page": page, "query": query.urlencode(), "can_import": can_import(request.user)},
+        status=status,
+    )
+
+
 class SearchView(LoginRequiredMixin, View):
     def get(self, request):
-        form = SearchForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        queryset = selectors.search_resources(**{k: v for k, v in filters.items() if v})
-        page = Paginator(queryset.order_by("code"), 20).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        return render(
-            request,
-            "catalog/search.html",
-            {"form": form, "page": page, "query": query.urlencode(), "can_import": can_import(request.user)},
-        )
+        return _search_page(request, SearchForm(request.GET or None))
 
 
 class ResourceDetailView(LoginRequiredMixin, View):
@@ -221,8 +227,10 @@ class ResourceFormView(LoginRequiredMixin, View):
 
     def post(self, request, pk: int | None = None):
         resource = self._resource(request, pk)
-        form = DataResourceForm(request.POST, instance=resource)
-        formset = ItemFormSet(request.POST, instance=resource or DataResource())
+        # A new entry is the user's department's: the form checks its code against that department.
+        instance = resource or DataResource(provider_department=request.user.department)
+        form = DataResourceForm(request.POST, instance=instance)
+        formset = ItemFormSet(request.POST, instance=instance)
         form_ok = form.is_valid()
         formset.resource_level = form.cleaned_data.get("security_level")
         if form_ok and formset.is_valid():
@@ -341,8 +349,12 @@ class ExportView(LoginRequiredMixin, View):
             queryset = DataResource.objects.filter(provider_department=request.user.department)
         else:
             form = SearchForm(request.GET or None)
-            filters = form.cleaned_data if form.is_valid() else {}
-            queryset = selectors.search_resources(**{k: v for k, v in filters.items() if v})
+            filters = form.filters()
+            if form.errors:
+                # A file of more than was asked for would pass for the filtered catalog: export nothing.
+                messages.error(request, MSG_EXPORT_BAD_FILTER)
+                return _search_page(request, form, status=400)
+            queryset = selectors.search_resources(**filters)
         import tempfile
 
         handle = tempfile.TemporaryFile()

@@ -4,6 +4,7 @@ import factory
 
 from catalog.choices import DataType, Domain, Network, ShareClass, UpdateFrequency
 from catalog.models import DataItem, DataResource, LegalBasis
+from catalog.rules import department_code_part
 from tests.factories import DepartmentFactory
 
 
@@ -23,9 +24,9 @@ class DataResourceFactory(factory.django.DjangoModelFactory):
         model = DataResource
         skip_postgeneration_save = True
 
-    code = factory.Sequence(lambda n: f"220500-ZJ-{n:05d}")
-    name = factory.Sequence(lambda n: f"房屋登记信息{n}")
     provider_department = factory.SubFactory(DepartmentFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"220500-{department_code_part(o.provider_department)}-{n:05d}")
+    name = factory.Sequence(lambda n: f"房屋登记信息{n}")
     description = "不动产登记簿中的房屋信息"
     domain = Domain.URBAN_HOUSING
     share_class = ShareClass.UNCONDITIONAL
@@ -52,7 +53,7 @@ class DataResourceFactory(factory.django.DjangoModelFactory):
 def resource_data(department, **overrides):
     """Form-like data for catalog.services.resource_create."""
     data = {
-        "code": "220500-ZJ-00001",
+        "code": f"220500-{department_code_part(department)}-00001",
         "name": "房屋登记信息",
         "provider_department": department,
         "description": "不动产登记簿中的房屋信息",

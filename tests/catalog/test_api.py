@@ -3,6 +3,9 @@ import json
 import pytest
 
 from catalog import rules
+from catalog.api import MSG_UNKNOWN_DEPARTMENT
+from catalog.forms import MSG_BAD_SHARE_METHODS, MSG_ITEMS_NOT_A_LIST, MSG_NOT_AN_OBJECT, DataResourceForm
+from catalog.models import DataResource
 from catalog.services import resource_register, resource_submit, resource_update
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.factories import DEFAULT_PASSWORD
@@ -60,20 +63,31 @@ def test_it_lists_items_and_versions(api, zhujian, zhujian_staff, coordinator):
     assert versions[1]["snapshot"]["name"] != "新名称" and versions[0]["snapshot"]["name"] == "新名称"
 
 
-def test_it_checks_each_rule_without_writing(api, zhujian):
-    url = "/api/catalog/resources/check/"
-    base = {
-        "code": "220500-ZJ-00001",
-        "share_class": "unconditional",
-        "security_level": 2,
-        "domain": "urban_housing",
-        "share_methods": ["query_api"],
-        "items": [{"name": "姓名", "data_type": "C", "length": 20}],
-    }
+CHECK_URL = "/api/catalog/resources/check/"
+CHECK_BASE = {
+    "code": "220500-ZJ-00001",
+    "provider_department": "TH-ZJ",
+    "name": "房屋登记信息",
+    "share_class": "unconditional",
+    "security_level": 2,
+    "domain": "urban_housing",
+    "network": "extranet",
+    "update_frequency": "daily",
+    "share_methods": ["query_api"],
+    "items": [{"name": "姓名", "data_type": "C", "length": 20}],
+}
 
+
+def check(client, payload=None, **overrides):
+    """POST an entry to the check API; returns (status, body)."""
+    body = {**CHECK_BASE, **overrides} if payload is None else payload
+    response = client.post(CHECK_URL, json.dumps(body), content_type="application/json")
+    return response.status_code, json.loads(response.content)
+
+
+def test_it_checks_each_rule_without_writing(api, zhujian):
     def errors(**overrides):
-        response = api.post(url, json.dumps({**base, **overrides}), content_type="application/json")
-        return response.status_code, json.loads(response.content)
+        return check(api, **overrides)
 
     assert errors() == (200, {"valid": True})
     status, body = errors(share_class="conditional")
@@ -89,6 +103,69 @@ def test_it_checks_each_rule_without_writing(api, zhujian):
         "items[0].security_level": [rules.MSG_ITEM_LEVEL_TOO_LOW]
     }
     assert errors(code="nope")[1]["code"] == [rules.MSG_CODE_FORMAT]
+    assert DataResource.objects.count() == 0
+
+
+def test_it_rejects_what_the_resource_form_rejects_with_the_same_messages(api, zhujian):
+    payload = {**CHECK_BASE, "update_frequency": "hourly", "base_library": "nonsense", "description": "x"}
+    del payload["name"], payload["network"]
+    status, body = check(api, payload)
+    form = DataResourceForm({**payload, "query_api": True})
+    assert status == 400 and not form.is_valid()
+    for field in ("update_frequency", "base_library", "name", "network"):
+        assert body[field] == form.errors[field], field
+    assert DataResourceFactory(code="220500-ZJ-00007", provider_department=zhujian)
+    assert (
+        check(api, code="220500-ZJ-00007")[1]["code"]
+        == DataResourceForm({**CHECK_BASE, "code": "220500-ZJ-00007"}).errors["code"]
+    )
+
+
+def test_it_answers_malformed_input_with_field_errors(api, zhujian):
+    assert check(api, security_level="high") == (400, {"security_level": ["「安全级别」只能是：1级、2级、3级、4级。"]})
+    status, body = check(api, items=[{"name": "姓名", "data_type": "C", "length": "long", "security_level": "high"}])
+    assert status == 400 and set(body) == {"items[0].length", "items[0].security_level"}
+    status, body = check(api, items=[{"name": "姓名", "data_type": "Q", "length": 20}])
+    assert status == 400 and list(body) == ["items[0].data_type"]
+    assert check(api, share_methods=["fax"])[1]["share_methods"] == [MSG_BAD_SHARE_METHODS]
+    assert check(api, items={"name": "姓名"})[1]["items"] == [MSG_ITEMS_NOT_A_LIST]
+    assert check(api, ["not", "an", "object"]) == (400, {"non_field_errors": [MSG_NOT_AN_OBJECT]})
+
+
+def test_it_checks_the_code_against_the_provider_department(api, zhujian, gongan):
+    expected = rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00001")
+    assert check(api, code="220500-GA-00001") == (400, {"code": [expected]})
+    # Without provider_department the caller's department (市公安局) provides the entry.
+    without_provider = {k: v for k, v in CHECK_BASE.items() if k != "provider_department"}
+    assert check(api, {**without_provider, "code": "220500-GA-00001"}) == (200, {"valid": True})
+    assert check(api, without_provider)[1]["code"] == [
+        rules.MSG_CODE_DEPARTMENT.format(department="市公安局", expected="GA", example="220500-GA-00001")
+    ]
+    assert check(api, provider_department="TH-NOPE")[1] == {
+        "provider_department": [MSG_UNKNOWN_DEPARTMENT.format(code="TH-NOPE")]
+    }
+
+
+def test_it_accepts_a_complete_entry_with_every_field(api, zhujian):
+    LegalBasisFactory(code="LB-009")
+    entry = {
+        **CHECK_BASE,
+        "description": "不动产登记簿中的房屋信息",
+        "share_class": "conditional",
+        "share_conditions": "仅用于办理住房保障",
+        "legal_basis": "LB-009",
+        "security_level": "3",
+        "update_frequency": "other",
+        "update_frequency_other": "每三年",
+        "share_methods": ["query_api", "verify_api"],
+        "base_library": "housing",
+        "in_responsibility_list": True,
+        "items": [
+            {"name": "房屋坐落", "data_type": "C", "length": 200, "security_level": None},
+            {"name": "建筑面积", "data_type": "N", "length": 12, "precision": 2, "security_level": 4},
+        ],
+    }
+    assert check(api, entry) == (200, {"valid": True})
 
 
 def test_it_refuses_anonymous_callers_and_hides_drafts(client, zhujian):

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from catalog import demo
+from catalog import demo, rules
 from catalog.models import DataItem, DataResource, NegativeListEntry, ResourceVersion
 from catalog.selectors import base_library_rates
 from organizations import demo as organizations_demo
@@ -38,6 +38,8 @@ def test_it_loads_a_varied_catalog_once():
     }
     assert ResourceVersion.objects.filter(number=1).count() == DataResource.objects.filter(version=1).count()
     assert NegativeListEntry.objects.count() == 3
+    for resource in DataResource.objects.select_related("provider_department"):
+        assert rules.check_code(resource.code, resource.provider_department) == [], resource.code
     population = next(rate for rate in base_library_rates() if rate.base_library == "population")
     assert population.expected == 1500 and 0 < population.items <= 740
     demo.load(stdout=out)

@@ -58,6 +58,20 @@ def test_it_imports_a_good_file(zhujian, zhujian_staff):
     ]
 
 
+def test_it_checks_the_code_names_the_provider_department(zhujian, zhujian_staff, gongan, coordinator):
+    file = workbook_bytes(
+        [
+            resource_row("220500-GA-00001"),  # row 2: 市住建局's entry under 公安局's code
+            resource_row("220500-GA-00002", department="TH-GA"),  # row 3: fine, the bureau imports for anyone
+        ],
+        [item_row("220500-GA-00001"), item_row("220500-GA-00002")],
+    )
+    result = import_workbook(file, actor=coordinator, department=None)
+    expected = rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00001")
+    assert _errors(result) == [("资源", 2, "目录编码", expected)]
+    assert not DataResource.objects.exists()
+
+
 def test_it_enforces_every_rule_on_import_and_writes_nothing(zhujian, zhujian_staff):
     LegalBasisFactory(code="LB-NOART", article="")
     file = workbook_bytes(
@@ -193,3 +207,9 @@ def test_it_reports_numbers_too_large_for_the_database_as_field_errors(zhujian, 
     assert ("资源", 2, "来源信息系统编号", MSG_INT_TOO_LARGE.format(maximum=2**63 - 1)) in _errors(result)
     assert ("信息项", 2, "长度", MSG_INT_TOO_LARGE.format(maximum=2**31 - 1)) in _errors(result)
     assert not DataResource.objects.exists()
+
+
+def test_it_says_a_negative_number_is_not_allowed(zhujian, zhujian_staff):
+    file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001", 长度=-5)])
+    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    assert ("信息项", 2, "长度", "应为不小于 0 的整数。") in _errors(result)

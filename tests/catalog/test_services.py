@@ -93,6 +93,19 @@ def test_it_validates_the_code_format_and_domain_other(zhujian_staff):
     assert exc.value.errors["domain_other"] == [rules.MSG_DOMAIN_OTHER]
 
 
+def test_it_checks_the_code_names_the_provider_but_not_once_registered(zhujian_staff, coordinator):
+    with pytest.raises(CatalogError) as exc:
+        _create(zhujian_staff, code="220500-GA-00001")
+    assert exc.value.errors["code"] == [
+        rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00001")
+    ]
+    # An entry registered under another department's code keeps it: applications cite it, and it can be amended.
+    resource = _registered(zhujian_staff, coordinator)
+    DataResource.objects.filter(pk=resource.pk).update(code="220500-GA-00001")
+    resource = resource_update(actor=zhujian_staff, obj=resource, data={"name": "房屋登记信息（新）"}, items=ITEMS)
+    assert resource.version == 2 and resource.code == "220500-GA-00001"
+
+
 def test_it_refuses_another_departments_entry(zhujian_staff, gongan_staff):
     with pytest.raises(CatalogError) as exc:
         resource_create(actor=gongan_staff, data=resource_data(zhujian_staff.department), items=ITEMS)

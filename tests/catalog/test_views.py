@@ -1,10 +1,13 @@
 import json
+from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from catalog import rules
+from catalog.forms import MSG_BAD_FILTER
 from catalog.models import (
     BaseLibraryTarget,
     DataItem,
@@ -15,6 +18,7 @@ from catalog.models import (
     ResourceStatus,
 )
 from catalog.services import resource_register, resource_submit
+from catalog.views import MSG_EXPORT_BAD_FILTER
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
 from tests.factories import DEFAULT_PASSWORD
@@ -93,6 +97,10 @@ def test_it_creates_an_entry_through_the_form(client, zhujian_staff):
         ({"items-0-length": ""}, rules.MSG_ITEM_NEEDS_LENGTH),
         ({"items-1-security_level": "1"}, rules.MSG_ITEM_LEVEL_TOO_LOW),
         ({"code": "GA-001"}, rules.MSG_CODE_FORMAT),
+        (
+            {"code": "220500-GA-00010"},
+            rules.MSG_CODE_DEPARTMENT.format(department="市住建局", expected="ZJ", example="220500-ZJ-00010"),
+        ),
     ],
 )
 def test_it_shows_each_rule_as_a_form_error(client, zhujian_staff, overrides, message):
@@ -287,15 +295,52 @@ def test_it_exports_the_search_as_a_workbook(client, zhujian, zhujian_staff, coo
     login(client, gongan_applicant)
     response = client.get(reverse("catalog:export"))
     assert response.status_code == 200
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     wb = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(wb["资源"].iter_rows(values_only=True))
     assert rows[1][1] == "房屋登记信息"
     login(client, auditor)
     assert client.get(reverse("catalog:export"), {"mine": "1"}).status_code == 403
+
+
+def _two_published(zhujian, zhujian_staff, coordinator):
+    published(zhujian, coordinator, zhujian_staff, name="房屋登记信息")
+    published(
+        zhujian,
+        coordinator,
+        zhujian_staff,
+        name="公租房信息",
+        share_class="conditional",
+        share_conditions="限保障审核",
+        legal_basis_text="《公租房管理办法》第十条",
+    )
+
+
+def test_an_invalid_filter_is_a_form_error_and_the_others_still_apply(
+    client, zhujian, zhujian_staff, coordinator, gongan_applicant
+):
+    _two_published(zhujian, zhujian_staff, coordinator)
+    login(client, gongan_applicant)
+    response = client.get(reverse("catalog:index"), {"domain": "nonsense", "share_class": "conditional"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "公租房信息" in page and "房屋登记信息" not in page
+    assert MSG_BAD_FILTER % {"value": "nonsense"} in page
+    assert response.context["page"].paginator.count == 1
+
+
+def test_it_exports_only_what_was_filtered_and_refuses_an_invalid_filter(
+    client, zhujian, zhujian_staff, coordinator, gongan_applicant
+):
+    _two_published(zhujian, zhujian_staff, coordinator)
+    login(client, gongan_applicant)
+    response = client.get(reverse("catalog:export"), {"domain": "nonsense", "share_class": "conditional"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert MSG_EXPORT_BAD_FILTER in page and MSG_BAD_FILTER % {"value": "nonsense"} in page
+    response = client.get(reverse("catalog:export"), {"share_class": "conditional"})
+    assert response.status_code == 200
+    wb = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert [row[1] for row in wb["资源"].iter_rows(min_row=2, values_only=True)] == ["公租房信息"]
 
 
 def test_it_shows_base_library_rates_to_the_bureau(client, zhujian, zhujian_staff, coordinator):
@@ -380,3 +425,20 @@ def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(clie
     assert not mount.is_valid() and "records" in mount.errors
     future = MountForm(data={"records": "10", "mounted_on": "2999-01-01"})
     assert future.errors["mounted_on"] == ["挂载日期不能晚于今天。"]
+
+
+def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian, zhujian_staff):
+    DataResourceFactory(code="220500-ZJ-00010", provider_department=zhujian)
+    login(client, zhujian_staff)
+    response = client.post(
+        reverse("catalog:resource_create"),
+        form_data(**{"share_class": "shared", "items-0-length": "五十", "items-0-description": "长" * 501}),
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "「共享类型」只能是：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）。" in page
+    assert "「长度」应填写整数（不带小数点和单位）。" in page
+    assert "「说明」不能超过 500 个字（现有 501 个）。" in page
+    assert rules.MSG_CODE_TAKEN in page
+    for generic in ("选择一个有效的选项", "输入整数", "确保该变量", "已存在"):
+        assert generic not in page, generic
