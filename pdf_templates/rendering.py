@@ -60,6 +60,36 @@ def _paragraphs(data: dict) -> list[str]:
     return [str(line) for line in body]
 
 
+# A fact whose value is wider than this (in full-width characters) takes a row of its own in the
+# facts table; half a row at 5号 holds about 14.
+FACT_HALF_ROW_WIDTH = 14
+
+
+def text_width(text: str) -> float:
+    """Width in full-width characters: ASCII letters and digits count half."""
+    return sum(0.5 if ord(char) < 128 else 1 for char in text)
+
+
+def fact_rows(facts) -> list[list[dict]]:
+    """The facts two to a row (label, value, label, value), a long one alone, in their order."""
+    rows: list[list[dict]] = []
+    half: list[dict] = []
+    for fact in facts or []:
+        if text_width(str(fact.get("value", ""))) > FACT_HALF_ROW_WIDTH or text_width(str(fact.get("label", ""))) > 6:
+            if half:
+                rows.append(half)
+                half = []
+            rows.append([fact])
+            continue
+        half.append(fact)
+        if len(half) == 2:
+            rows.append(half)
+            half = []
+    if half:
+        rows.append(half)
+    return rows
+
+
 def fonts() -> dict[str, str]:
     return {
         "heading": settings.RECORDS_FONT_HEADING,
@@ -92,6 +122,7 @@ def record_html(record: Record, *, will_sign: bool) -> str:
             **stamp_geometry(seal_text),
             "data": content["data"],
             "paragraphs": _paragraphs(content["data"]),
+            "fact_rows": fact_rows(content["data"].get("facts")),
             "supersedes": record.supersedes,
             "date_cn": chinese_date(record.issued_at),
             "seal": seal_svg(seal_text, record.seal_purpose, font_family=seal_font_family(), size=f"{SEAL_SIZE_MM}mm"),

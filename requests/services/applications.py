@@ -1335,7 +1335,6 @@ def _issue_decision_record(
     conditions = [StandardClause(code).label for code in decision.standard_clauses]
     if decision.conditions:
         conditions.append(decision.conditions)
-    facts.append({"label": "共享方式", "value": method_label})
     return issue_record(
         type=RecordType.REVIEW_OPINION,
         subject=application,
