@@ -4,11 +4,13 @@ block (署名, 成文日期 and seal) never stands alone on a page."""
 import io
 
 import pytest
+from django.conf import settings
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from pdf_templates.demo import SAMPLES
 from pdf_templates.models import RecordType
-from pdf_templates.rendering import fact_rows, render_record_pdf
+from pdf_templates.rendering import fact_rows, record_html, render_record_pdf, title_html, title_segments
 from pdf_templates.templatetags.record_text import chinese_ordinal, inline_list
 
 TITLE = "关于市公安局申请共享房屋登记信息的审核意见书"
@@ -117,3 +119,66 @@ def test_a_list_is_written_into_one_paragraph():
     )
     assert inline_list([]) == ""
     assert [chinese_ordinal(n) for n in (1, 10, 12, 20, 35)] == ["一", "十", "十二", "二十", "三十五"]
+
+
+@pytest.mark.parametrize(
+    "title, segments",
+    [
+        (TITLE, ["关于市公安局", "申请共享", "房屋登记信息", "的审核意见书"]),
+        (
+            "关于市文旅局申请共享住房公积金缴存明细的不予共享告知书",
+            ["关于市文旅局", "申请共享", "住房公积金缴存明细", "的不予共享告知书"],
+        ),
+        ("关于撤销市民政局“房屋登记信息”共享授权的通知", ["关于撤销市民政局", "“房屋登记信息”", "共享授权", "的通知"]),
+        ("关于拟关停“旅游景区客流统计系统”的通知书", ["关于拟关停", "“旅游景区客流统计系统”", "的通知书"]),
+        ("医保智能审核系统升级项目资金闸口核验单", ["医保智能审核系统升级项目", "资金闸口核验单"]),
+        ("短标题", ["短标题"]),
+    ],
+)
+def test_a_title_is_cut_between_words(title, segments):
+    assert title_segments(title) == segments
+    assert "".join(segments) == title
+
+
+def test_the_title_html_allows_a_break_only_between_segments():
+    html = title_html(TITLE)
+    assert html == (
+        '<span class="nb">关于市公安局</span><wbr><span class="nb">申请共享</span><wbr>'
+        '<span class="nb">房屋登记信息</span><wbr><span class="nb">的审核意见书</span>'
+    )
+    assert (
+        title_html("关于<script>的通知")
+        == '<span class="nb">关于&lt;script&gt;</span><wbr><span class="nb">的通知</span>'
+    )
+
+
+def h1_lines(record) -> list[str]:
+    """The title's lines as WeasyPrint laid them out."""
+    document = HTML(string=record_html(record, will_sign=False), base_url=str(settings.BASE_DIR)).render()
+
+    def find(box):
+        if getattr(box, "element_tag", None) == "h1":
+            return box
+        for child in getattr(box, "children", []):
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    def text(box):
+        own = getattr(box, "text", None)
+        return (own or "".join(text(child) for child in getattr(box, "children", []))).replace("\u200b", "")
+
+    return [text(line) for line in find(document.pages[0]._page_box).children]
+
+
+def test_a_long_title_breaks_before_the_document_type_not_inside_it(issue):
+    record = issue(RecordType.REVIEW_OPINION, data=review_opinion_data(), title=TITLE)
+    assert h1_lines(record) == ["关于市公安局申请共享房屋登记信息", "的审核意见书"]
+    longer = issue(
+        RecordType.REVIEW_OPINION,
+        data=review_opinion_data(),
+        title="关于市市场监督管理局申请共享住房公积金个人缴存明细的审核意见书",
+    )
+    lines = h1_lines(longer)
+    assert lines == ["关于市市场监督管理局申请共享", "住房公积金个人缴存明细的审核意见书"]
