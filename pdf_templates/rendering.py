@@ -9,12 +9,12 @@ from itertools import pairwise
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from weasyprint import HTML
 
 from pdf_templates import signing
+from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record, RecordType
 from pdf_templates.seal import seal_svg
 
@@ -28,12 +28,6 @@ class RenderedPdf:
 
 def verify_url(record: Record) -> str:
     return f"{settings.SITE_URL}/verify/{record.verification_code}"
-
-
-def chinese_date(moment) -> str:
-    """成文日期. GB/T 9704-2012 §7.3.5.1 writes it with Arabic numerals: 2026年3月5日."""
-    day = timezone.localtime(moment).date()
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def header_font_pt(name: str) -> int:

@@ -1,13 +1,16 @@
 """Page layout of the records (GB/T 9704-2012): a normal decision is one page, and the signature
 block (署名, 成文日期 and seal) never stands alone on a page."""
 
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.conf import settings
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from pdf_templates.dates import chinese_date
 from pdf_templates.demo import SAMPLES
 from pdf_templates.models import RecordType
 from pdf_templates.rendering import fact_rows, record_html, render_record_pdf, title_html, title_segments
@@ -182,3 +185,16 @@ def test_a_long_title_breaks_before_the_document_type_not_inside_it(issue):
     )
     lines = h1_lines(longer)
     assert lines == ["关于市市场监督管理局申请共享", "住房公积金个人缴存明细的审核意见书"]
+
+
+def test_dates_are_written_without_zero_padding():
+    assert chinese_date(dt.date(2026, 1, 5)) == "2026年1月5日"
+    assert chinese_date(dt.date(2026, 11, 30)) == "2026年11月30日"
+    # An aware datetime is read in local time (Asia/Shanghai): 2026-01-04 17:00 UTC is 5 January there.
+    assert chinese_date(dt.datetime(2026, 1, 4, 17, 0, tzinfo=dt.UTC)) == "2026年1月5日"
+
+
+@time_machine.travel("2026-01-05 10:00 +0800")
+def test_the_date_of_a_record_is_not_zero_padded(issue):
+    record = issue(RecordType.REVIEW_OPINION, data=review_opinion_data(), title=TITLE)
+    assert "2026年1月5日" in page_texts(record)[0]
