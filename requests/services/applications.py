@@ -1299,7 +1299,7 @@ def _issue_decision_record(
             issuer=issuer,
             actor=actor,
             title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的不予共享告知书",
-            addressee=application.applicant_department.name,
+            addressee=application.applicant_department,
             data={
                 "body": body,
                 "reason": f"{decision.refusal_reason.label if decision.refusal_reason else ''}。{decision.refusal_text}",
@@ -1342,7 +1342,7 @@ def _issue_decision_record(
         issuer=issuer,
         actor=actor,
         title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的审核意见书",
-        addressee=application.applicant_department.name,
+        addressee=application.applicant_department,
         data={
             "body": body,
             "decision": f"{verdict}共享方式为{method_label}。",

@@ -287,7 +287,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
             data=data,
             actor=actor,
             title=f"关于撤销{consumer.name}“{resource.name}”共享授权的通知",
-            addressee=consumer.name,
+            addressee=consumer,
         )
     except RecordError as exc:
         raise GrantError(str(exc)) from exc
