@@ -22,7 +22,7 @@ def run() -> str:
     from django.db import transaction
 
     from organizations.models import Department
-    from pdf_templates.demo import SAMPLES
+    from pdf_templates.demo import samples
     from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
     from pdf_templates.rendering import render_record_pdf
     from pdf_templates.services import issue_record, render_record
@@ -39,7 +39,7 @@ def run() -> str:
         subject, _ = Department.objects.get_or_create(
             code="TH-GA", defaults={"name": "市公安局", "short_name": "通公", "seal_text": "通化市公安局"}
         )
-        type_, _, _, _, title, addressee, data = SAMPLES[0]
+        type_, _, _, _, title, addressee, data = samples()[0]
 
         def issue():
             with transaction.atomic():

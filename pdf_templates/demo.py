@@ -5,132 +5,154 @@ The subjects are Department rows until the domain apps issue their own records.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from organizations.models import Department, User
+from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record, render_record
+from workflows.workdays import add_workdays
+
 
 # (type, issuer code, subject code, actor username, title, addressee, data)
-SAMPLES = [
-    (
-        RecordType.REVIEW_OPINION,
-        "TH-ZJ",
-        "TH-GA",
-        "zj_reviewer",
-        "关于市公安局申请共享房屋网签备案信息的审核意见书",
-        "市公安局",
-        {
-            "body": ["你单位《关于申请共享房屋网签备案信息的函》收悉。经审核，现将审核意见告知如下。"],
-            "decision": "同意有条件共享，共享方式为信息核验接口。",
-            "granted_items": ["房屋坐落", "备案合同编号", "买受人姓名"],
-            "conditions": ["仅用于户籍迁入业务办理中的住所核验", "不得向第三方提供或公开"],
-            "valid_until": "2027年6月30日",
-            "facts": [
-                {"label": "申请编号", "value": "SQ-2026-0015"},
-                {"label": "数据资源", "value": "房屋网签备案信息"},
-            ],
-        },
-    ),
-    (
-        RecordType.REFUSAL_NOTICE,
-        "TH-ZJ",
-        "TH-WL",
-        "zj_reviewer",
-        "关于市文旅局申请共享住房公积金缴存明细的不予共享告知书",
-        "市文化广播电视和旅游局",
-        {
-            "body": ["你单位申请共享的数据资源经审核，决定不予共享，理由如下。"],
-            "reason": "所申请信息项属于个人敏感信息，与所述办理事项无直接关联，不符合最小必要原则。",
-            "legal_basis": "《中华人民共和国个人信息保护法》第六条",
-        },
-    ),
-    (
-        RecordType.REVOCATION_NOTICE,
-        "TH-ZJ",
-        "TH-MZ",
-        "zj_reviewer",
-        "关于撤销市民政局房屋登记信息共享授权的通知",
-        "市民政局",
-        {
-            "body": ["经核查，你单位超出授权范围使用共享数据，现决定撤销该项共享授权。"],
-            "reason": "超出授权的应用场景批量调用接口。",
-            "effective_on": "2026年3月1日",
-        },
-    ),
-    (
-        RecordType.SHUTDOWN_NOTICE,
-        "TH-ZS",
-        "TH-WL",
-        "zs_coordinator",
-        "关于拟关停“旅游景区客流统计系统”的通知书",
-        "市文化广播电视和旅游局",
-        {
-            "body": ["根据全市自建信息系统自查清理工作安排，经核查，你单位以下系统符合僵尸系统认定规则，拟予关停。"],
-            "system_name": "旅游景区客流统计系统",
-            "findings": ["近 180 天无用户登录", "未接入市政务数据共享平台"],
-            "objection_deadline": "2026年3月20日",
-        },
-    ),
-    (
-        RecordType.SHUTDOWN_CONFIRMATION,
-        "TH-ZS",
-        "TH-WL",
-        "zs_coordinator",
-        "关于“旅游景区客流统计系统”关停的确认书",
-        "市文化广播电视和旅游局",
-        {
-            "body": ["异议期内未收到异议，数据处置已完成，现确认该系统关停。"],
-            "system_name": "旅游景区客流统计系统",
-            "disposition": "历史数据已归档至市政务云数据备份库，归档清单已核对。",
-            "shut_down_on": "2026年4月1日",
-        },
-    ),
-    (
-        RecordType.FIRST_REVIEW_OPINION,
-        "TH-ZS",
-        "TH-YB",
-        "zs_coordinator",
-        "关于市医保局“医保智能审核系统升级项目”的初审意见书",
-        "市医疗保障局",
-        {
-            "body": ["你单位报送的建设项目材料收悉。经对照政务信息资源共享要求初审，意见如下。"],
-            "conclusion": "符合政务信息资源共享要求，同意进入立项程序。",
-            "requirements": ["项目建成后三个月内完成新增数据资源编目", "系统部署于市政务云"],
-        },
-    ),
-    (
-        RecordType.FUNDING_GATE_SHEET,
-        "TH-ZS",
-        "TH-YB",
-        "zs_coordinator",
-        "医保智能审核系统升级项目资金闸口核验单",
-        "市财政局",
-        {
-            "body": ["根据系统实时数据对该项目逐项核验，结果如下。"],
-            "rules": [
-                {"name": "规划数据已编目", "clause": "共享办法第十二条", "passed": True, "evidence": "6 项资源已编目"},
-                {
-                    "name": "最近一次自查报告已通过",
-                    "clause": "自查通知第三条",
-                    "passed": True,
-                    "evidence": "2026 年自查已通过",
-                },
-                {"name": "无未处置僵尸系统", "clause": "共享办法第二十条", "passed": True, "evidence": "0 个"},
-                {"name": "部署于政务云", "clause": "政务云管理办法第八条", "passed": True, "evidence": "已部署"},
-            ],
-            "conclusion": "资金闸口通过，可安排预算。",
-        },
-    ),
-]
+def samples(today: dt.date | None = None) -> list[tuple]:
+    """The samples, their dates set from the day they are issued (a record is issued now, so what it
+    says happened is in the past and what it gives time for is in the future)."""
+    today = today or timezone.localdate()
+    return [
+        (
+            RecordType.REVIEW_OPINION,
+            "TH-ZJ",
+            "TH-GA",
+            "zj_reviewer",
+            "关于市公安局申请共享房屋网签备案信息的审核意见书",
+            "市公安局",
+            {
+                "body": ["你单位《关于申请共享房屋网签备案信息的函》收悉。经审核，现将审核意见告知如下。"],
+                "decision": "同意有条件共享，共享方式为信息核验接口。",
+                "granted_items": ["房屋坐落", "备案合同编号", "买受人姓名"],
+                "conditions": ["仅用于户籍迁入业务办理中的住所核验", "不得向第三方提供或公开"],
+                "valid_until": chinese_date(today.replace(year=today.year + 1, month=6, day=30)),
+                "facts": [
+                    {"label": "申请编号", "value": "SQ000015"},
+                    {"label": "数据资源", "value": "房屋网签备案信息"},
+                ],
+            },
+        ),
+        (
+            RecordType.REFUSAL_NOTICE,
+            "TH-ZJ",
+            "TH-WL",
+            "zj_reviewer",
+            "关于市文旅局申请共享住房公积金缴存明细的不予共享告知书",
+            "市文化广播电视和旅游局",
+            {
+                "body": ["你单位申请共享的数据资源经审核，决定不予共享，理由如下。"],
+                "reason": "所申请信息项属于个人敏感信息，与所述办理事项无直接关联，不符合最小必要原则。",
+                "legal_basis": "《中华人民共和国个人信息保护法》第六条",
+            },
+        ),
+        (
+            RecordType.REVOCATION_NOTICE,
+            "TH-ZJ",
+            "TH-MZ",
+            "zj_reviewer",
+            "关于撤销市民政局房屋登记信息共享授权的通知",
+            "市民政局",
+            {
+                "body": ["经核查，你单位超出授权范围使用共享数据，现决定撤销该项共享授权。"],
+                "reason": "超出授权的应用场景批量调用接口。",
+                "effective_on": chinese_date(today),
+            },
+        ),
+        (
+            RecordType.SHUTDOWN_NOTICE,
+            "TH-ZS",
+            "TH-WL",
+            "zs_coordinator",
+            "关于拟关停“旅游景区客流统计系统”的通知书",
+            "市文化广播电视和旅游局",
+            {
+                "body": [
+                    "根据全市自建信息系统自查清理工作安排，经核查，你单位以下系统符合僵尸系统认定规则，拟予关停。"
+                ],
+                "system_name": "旅游景区客流统计系统",
+                "findings": ["近 180 天无用户登录", "未接入市政务数据共享平台"],
+                "objection_deadline": chinese_date(add_workdays(today, 10)),
+            },
+        ),
+        (
+            RecordType.SHUTDOWN_CONFIRMATION,
+            "TH-ZS",
+            "TH-WL",
+            "zs_coordinator",
+            # Another system than the notice's: that one's objection period is still running.
+            "关于“文化馆活动预约系统（旧版）”关停的确认书",
+            "市文化广播电视和旅游局",
+            {
+                "body": [
+                    f"你单位“文化馆活动预约系统（旧版）”拟关停的异议期已于{chinese_date(add_workdays(today, -5))}届满，"
+                    "期间未收到异议，数据处置已完成，现确认该系统关停。"
+                ],
+                "system_name": "文化馆活动预约系统（旧版）",
+                "disposition": "历史数据已归档至市政务云数据备份库，归档清单已核对。",
+                "shut_down_on": chinese_date(add_workdays(today, -2)),
+            },
+        ),
+        (
+            RecordType.FIRST_REVIEW_OPINION,
+            "TH-ZS",
+            "TH-YB",
+            "zs_coordinator",
+            "关于市医保局“医保智能审核系统升级项目”的初审意见书",
+            "市医疗保障局",
+            {
+                "body": ["你单位报送的建设项目材料收悉。经对照政务信息资源共享要求初审，意见如下。"],
+                "conclusion": "符合政务信息资源共享要求，同意进入立项程序。",
+                "requirements": ["项目建成后三个月内完成新增数据资源编目", "系统部署于市政务云"],
+            },
+        ),
+        (
+            RecordType.FUNDING_GATE_SHEET,
+            "TH-ZS",
+            "TH-YB",
+            "zs_coordinator",
+            "医保智能审核系统升级项目资金闸口核验单",
+            "市财政局",
+            {
+                "body": ["根据系统实时数据对该项目逐项核验，结果如下。"],
+                "rules": [
+                    {
+                        "name": "规划数据已编目",
+                        "clause": "共享办法第十二条",
+                        "passed": True,
+                        "evidence": "6 项资源已编目",
+                    },
+                    {
+                        "name": "最近一次自查报告已通过",
+                        "clause": "自查通知第三条",
+                        "passed": True,
+                        "evidence": f"{today.year} 年自查已通过",
+                    },
+                    {"name": "无未处置僵尸系统", "clause": "共享办法第二十条", "passed": True, "evidence": "0 个"},
+                    {"name": "部署于政务云", "clause": "政务云管理办法第八条", "passed": True, "evidence": "已部署"},
+                ],
+                "conclusion": "资金闸口通过，可安排预算。",
+            },
+        ),
+    ]
 
 
 def load(*, stdout) -> None:
     created = 0
-    samples = []
-    for type, issuer_code, subject_code, username, title, addressee, data in SAMPLES:
+    sample_ids = []
+    for type, issuer_code, subject_code, username, title, addressee, data in samples():
         issuer = Department.objects.get(code=issuer_code)
         existing = Record.objects.filter(type=type, issuer=issuer, title=title).first()
         if existing is not None:
-            samples.append(existing.pk)
+            sample_ids.append(existing.pk)
             continue
         record = issue_record(
             type=type,
@@ -142,11 +164,11 @@ def load(*, stdout) -> None:
             addressee=addressee,
         )
         created += 1
-        samples.append(record.pk)
+        sample_ids.append(record.pk)
         stdout.write(f"  文书 {record.number} {record.title}")
     # Rendered here, not by a worker, so the samples open even before one runs. Only the samples:
     # the other apps' demo records are left to the worker (hundreds would take minutes).
-    pending = Record.objects.filter(pk__in=samples, render_status=Record.RenderStatus.PENDING)
+    pending = Record.objects.filter(pk__in=sample_ids, render_status=Record.RenderStatus.PENDING)
     for record_id in pending.values_list("pk", flat=True):
         render_record(record_id=record_id)
     stdout.write(f"示例文书：新增 {created} 件，共 {Record.objects.count()} 件（文书记录 /records/）。")

@@ -45,6 +45,15 @@ def subject_departments(subject: models.Model) -> list[Department]:
     return [d for d in (hook() if callable(hook) else []) if d is not None]
 
 
+def addressee_department(addressee: str | Department | None) -> Department | None:
+    """The department a record is addressed to (主送机关): given, or named exactly by the addressee text."""
+    if isinstance(addressee, Department):
+        return addressee
+    if not addressee:
+        return None
+    return Department.objects.filter(name=addressee.strip()).first()
+
+
 def _new_verification_code() -> str:
     # 80 random bits in base32: unguessable, and readable aloud over the phone.
     return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
@@ -58,11 +67,13 @@ def issue_record(
     data: dict[str, Any],
     actor,
     title: str | None = None,
-    addressee: str | None = None,
+    addressee: str | Department | None = None,
     supersedes: Record | None = None,
 ) -> Record:
     """Write the record and its gapless number in the caller's transaction; render after commit.
 
+    `addressee` (主送机关) is a Department or its name; the addressee department may open the
+    record, as the subject's departments may (e.g. 财政局 its 资金闸口核验单).
     `data` is what the document states (see pdf_templates/README in the module
     docstring of rendering templates: body, facts and per-type keys). It is
     snapshotted as canonical JSON together with the header, and hashed.
@@ -75,6 +86,9 @@ def issue_record(
         raise RecordError(ISSUER_INCOMPLETE.format(issuer=issuer))
     if not isinstance(data, dict):
         raise RecordError(DATA_NOT_OBJECT)
+    addressed_to = addressee_department(addressee)
+    if isinstance(addressee, Department):
+        addressee = addressee.name
     subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     # A savepoint only where a RecordError can be raised after a read inside (the supersedes checks), so a
     # caller may catch it and carry on; otherwise a failure here fails the caller's whole transaction anyway.
@@ -127,7 +141,8 @@ def issue_record(
             issued_by=actor,
             supersedes=supersedes,
         )
-        record.departments.add(*subject_departments(subject))  # a new record: add, not set (no read)
+        # A new record: add, not set (no read). The issuer sees its own records anyway.
+        record.departments.add(*subject_departments(subject), *([addressed_to] if addressed_to else []))
         record_event(
             subject=subject,
             action="record_issued",

@@ -48,6 +48,7 @@ from catalog.services import resource_withdraw
 from organizations.demo import DEMO_PASSWORD, FAMILY_NAMES, GIVEN_NAMES
 from organizations.models import Department, User
 from organizations.roles import Role
+from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record
 from pdf_templates.rendering import fonts, header_font_pt, seal_font_family
 from pdf_templates.seal import seal_svg
@@ -686,9 +687,9 @@ def application_letter(
             "item_names": "、".join(item.name for item in items),
             "purposes": "、".join(Purpose(p).label for p in data["purposes"]),
             "method": ShareMethod(data["share_method"]).label,
-            "start": _date_cn(data["period_start"]),
-            "end": _date_cn(data["period_end"]),
-            "date": _date_cn(day),
+            "start": chinese_date(data["period_start"]),
+            "end": chinese_date(data["period_end"]),
+            "date": chinese_date(day),
             "fonts": fonts(),
             "header_pt": header_font_pt(department.seal_text),
             "seal": seal_svg(department.seal_text, font_family=seal_font_family(), size="38mm"),
@@ -696,10 +697,6 @@ def application_letter(
     )
     name = f"{department.name}关于申请共享{resource.name}的函.pdf".replace("/", "、")
     return SimpleUploadedFile(name, HTML(string=html).write_pdf(), content_type="application/pdf")
-
-
-def _date_cn(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # ---------------------------------------------------------------- summary

@@ -35,6 +35,7 @@ from catalog.selectors import negative_list_hits
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
+from pdf_templates.dates import chinese_date
 from pdf_templates.models import RecordType
 from pdf_templates.services import issue_record
 from requests import permissions
@@ -1181,7 +1182,7 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
         _complete_task(task, actor, application)
         _tell_reviewers(
             application,
-            f"政数局责令在{workdays}个工作日内（{timezone.localtime(application.due_at):%Y年%m月%d日}前）答复共享申请{application.reference}。{comment}",
+            f"政数局责令在{workdays}个工作日内（{chinese_date(application.due_at)}前）答复共享申请{application.reference}。{comment}",
         )
     return application
 
@@ -1283,7 +1284,7 @@ def _refuse_for_withdrawn_resource(application_id: int) -> bool:
             decided_as=Decision.DecidedAs.AUTOMATIC,
             refusal_reason=reason,
             refusal_text=(
-                f"数据资源“{resource.name}”已于{withdrawn_on:%Y年%m月%d日}从政务数据资源目录撤销"
+                f"数据资源“{resource.name}”已于{chinese_date(withdrawn_on)}从政务数据资源目录撤销"
                 f"（{resource.withdraw_reason}），不再共享。"
             ),
         )
@@ -1315,9 +1316,9 @@ def _issue_decision_record(
     ]
     if decision.countersigned_by_id:
         signed_on = timezone.localtime(decision.countersigned_at)
-        facts.append({"label": "负责人会签", "value": f"{decision.countersigned_by}（{signed_on:%Y年%m月%d日}）"})
+        facts.append({"label": "负责人会签", "value": f"{decision.countersigned_by}（{chinese_date(signed_on)}）"})
     body = [
-        f"你单位于{submitted:%Y年%m月%d日}提交的《{application.resource.name}》共享申请（{application.reference}）收悉。"
+        f"你单位于{chinese_date(submitted)}提交的《{application.resource.name}》共享申请（{application.reference}）收悉。"
         "经审核，现将意见告知如下。"
     ]
     if bureau:
@@ -1329,7 +1330,7 @@ def _issue_decision_record(
             issuer=issuer,
             actor=actor,
             title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的不予共享告知书",
-            addressee=application.applicant_department.name,
+            addressee=application.applicant_department,
             data={
                 "body": body,
                 "reason": f"{decision.refusal_reason.label if decision.refusal_reason else ''}。{decision.refusal_text}",
@@ -1357,7 +1358,7 @@ def _issue_decision_record(
             application.period_end,
         ):
             body.append(
-                f"使用期限调整为{decision.granted_period_start:%Y年%m月%d日}至{decision.granted_period_end:%Y年%m月%d日}。"
+                f"使用期限调整为{chinese_date(decision.granted_period_start)}至{chinese_date(decision.granted_period_end)}。"
             )
         if decision.adjustment_reason:
             body.append(f"调整理由：{decision.adjustment_reason}")
@@ -1366,22 +1367,21 @@ def _issue_decision_record(
     conditions = [StandardClause(code).label for code in decision.standard_clauses]
     if decision.conditions:
         conditions.append(decision.conditions)
-    facts.append({"label": "共享方式", "value": method_label})
     return issue_record(
         type=RecordType.REVIEW_OPINION,
         subject=application,
         issuer=issuer,
         actor=actor,
         title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的审核意见书",
-        addressee=application.applicant_department.name,
+        addressee=application.applicant_department,
         data={
             "body": body,
             "decision": f"{verdict}共享方式为{method_label}。",
             "granted_items": [i.name for i in granted],
             "not_granted_items": [i.name for i in not_granted],
             "conditions": conditions,
-            "valid_from": f"{decision.granted_period_start:%Y年%m月%d日}",
-            "valid_until": f"{decision.granted_period_end:%Y年%m月%d日}",
+            "valid_from": chinese_date(decision.granted_period_start),
+            "valid_until": chinese_date(decision.granted_period_end),
             "facts": facts,
         },
     )

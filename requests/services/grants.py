@@ -25,6 +25,7 @@ from notifications import recipients
 from notifications.services import notify
 from organizations.models import Department
 from organizations.roles import Role
+from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import RecordError, issue_record
 from requests.models import (
@@ -93,10 +94,6 @@ def _lock(grant: Grant) -> Grant:
     return _for_update().get(pk=grant.pk)
 
 
-def _date_cn(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 # --- expiry -----------------------------------------------------------------------------------
 
 
@@ -110,7 +107,7 @@ def grant_expire(*, grant: Grant, today: dt.date | None = None) -> Grant:
         if grant.state != GrantState.ACTIVE:
             raise GrantError(MSG_NOT_ACTIVE.format(state=grant.get_state_display(), action="到期"))
         if grant.valid_to >= today:
-            raise GrantError(MSG_NOT_YET_DUE.format(valid_to=_date_cn(grant.valid_to)))
+            raise GrantError(MSG_NOT_YET_DUE.format(valid_to=chinese_date(grant.valid_to)))
         grant.expire()
         grant.save(update_fields=["state"])
         record_event(
@@ -118,7 +115,7 @@ def grant_expire(*, grant: Grant, today: dt.date | None = None) -> Grant:
             action="grant_expired",
             from_state=GrantState.ACTIVE,
             to_state=grant.state,
-            comment=f"有效期至{_date_cn(grant.valid_to)}，已到期",
+            comment=f"有效期至{chinese_date(grant.valid_to)}，已到期",
         )
         context = {"grant": grant, "link": grant_link(grant)}
         notify(
@@ -264,7 +261,7 @@ def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
 
 def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
     consumer, resource = grant.consumer_department, grant.resource
-    revoked_on = _date_cn(timezone.localdate(grant.revoked_at))
+    revoked_on = chinese_date(timezone.localdate(grant.revoked_at))
     data = {
         "body": [
             f"你单位经{grant.application.reference}号共享申请获得的“{resource.name}”共享授权"
@@ -279,7 +276,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
             {"label": "数据资源", "value": f"{resource.code} {resource.name}"},
             {"label": "提供部门", "value": grant.provider_department.name},
             {"label": "授权信息项", "value": "、".join(item.name for item in grant.items.all())},
-            {"label": "原有效期", "value": f"{_date_cn(grant.valid_from)}至{_date_cn(grant.valid_to)}"},
+            {"label": "原有效期", "value": f"{chinese_date(grant.valid_from)}至{chinese_date(grant.valid_to)}"},
         ],
     }
     try:
@@ -290,7 +287,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
             data=data,
             actor=actor,
             title=f"关于撤销{consumer.name}“{resource.name}”共享授权的通知",
-            addressee=consumer.name,
+            addressee=consumer,
         )
     except RecordError as exc:
         raise GrantError(str(exc)) from exc
@@ -373,7 +370,7 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
                 "call_volume": source.call_volume,
                 "need_legal_basis": source.need_legal_basis,
                 "applied_before": True,
-                "earlier_outcome": f"已获授权（{grant.number or source.reference}），有效期至{_date_cn(grant.valid_to)}。",
+                "earlier_outcome": f"已获授权（{grant.number or source.reference}），有效期至{chinese_date(grant.valid_to)}。",
             },
             items=items,
             renews_grant=grant,

@@ -316,3 +316,30 @@ def test_it_lets_a_department_user_without_rights_see_nothing(client, issue, db)
     assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
     ct = ContentType.objects.get_for_model(record.subject)
     assert client.get(f"{reverse('records:trail')}?subject_type={ct.pk}&subject_id=x").status_code == 404
+
+
+def test_the_addressee_department_opens_its_record_and_nothing_else(client, issue, zhengshu, finance_officer):
+    """The 资金闸口核验单 is about the project's department and addressed to 财政局: finance opens it."""
+    gate = issue(
+        RecordType.FUNDING_GATE_SHEET,
+        issuer=zhengshu,
+        title="医保智能审核系统升级项目资金闸口核验单",
+        addressee="市财政局",
+        render=True,
+    )
+    unrelated = issue(render=True)  # a share-application record between 住建局 and 公安局
+    _login(client, finance_officer)
+
+    assert client.get(reverse("records:detail", args=[gate.pk])).status_code == 200
+    pdf = client.get(reverse("records:pdf", args=[gate.pk]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    listing = client.get(reverse("records:index")).content.decode()
+    assert gate.number in listing and unrelated.number not in listing
+    assert client.get(reverse("records:detail", args=[unrelated.pk])).status_code == 404
+    assert client.get(reverse("records:pdf", args=[unrelated.pk])).status_code == 404
+
+
+def test_an_addressee_given_as_a_department_is_written_by_its_name(issue, caizheng):
+    record = issue(RecordType.FUNDING_GATE_SHEET, addressee=caizheng)
+    assert record.addressee == "市财政局" and record.content["addressee"] == "市财政局"
+    assert caizheng in record.departments.all()

@@ -1,14 +1,17 @@
 """Share applications through the services: every route, decision and the separation of duties."""
 
 import datetime as dt
+import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from catalog.models import NegativeListEntry
 from notifications.models import Notification
 from pdf_templates.models import Record, RecordType
+from pdf_templates.rendering import record_html
 from requests.flows import ShareApplicationFlow
 from requests.models import (
     ApplicationState,
@@ -189,7 +192,32 @@ def test_it_makes_a_counter_offer_that_shows_exactly_what_was_not_granted(
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.PARTIALLY_GRANTED
     assert list(Grant.objects.get(application=application).items.all()) == [first]
     assert "建筑面积" in decision.record.snapshot  # named among the items not granted
-    assert "2026年06月30日" in decision.record.snapshot
+    assert "2026年6月30日" in decision.record.snapshot
+
+
+ZERO_PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
+
+
+@time_machine.travel("2026-01-05 10:00 +0800")
+def test_a_decision_record_writes_its_dates_without_zero_padding(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian_leader
+):
+    application = make_application(
+        gongan_applicant, housing_resource, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 9, 9)
+    )
+    application_grant(
+        actor=zhujian_reviewer,
+        obj=application,
+        terms=full_terms(application, period_end=dt.date(2026, 8, 8)),  # partial: the period is adjusted
+    )
+    application_countersign(actor=zhujian_leader, obj=application, approve=True)
+
+    record = Decision.objects.get(application=application).record
+    text = record.snapshot + record_html(record, will_sign=False)
+    assert ZERO_PADDED_DATE.search(text) is None, ZERO_PADDED_DATE.search(text)
+    for date in ("2026年1月5日", "2026年2月1日", "2026年8月8日"):  # submitted, countersigned, issued; the period
+        assert date in text
+    assert record.data["valid_from"] == "2026年2月1日" and record.data["valid_until"] == "2026年8月8日"
 
 
 def test_it_waits_for_the_leaders_countersign_before_a_level_3_grant_takes_effect(

@@ -254,3 +254,23 @@ def test_the_withdrawal_refuses_the_application_then_in_review(demo, db):
     ).exists()
     assert not ShareApplication.objects.filter(resource=resource, state__in=OPEN_STATES).exists()
     assert "在审申请 1 件不予授权（数据资源已从目录撤销）" in demo["first"]
+
+
+def test_no_record_is_issued_before_the_application_it_decides_was_submitted(demo, db):
+    submitted = dict(ShareApplication.objects.values_list("pk", "submitted_at"))
+    by_grant = {
+        grant_id: submitted[application_id]
+        for grant_id, application_id in Grant.objects.values_list("pk", "application_id")
+    }
+    checked = 0
+    for record in Record.objects.select_related("subject_type"):
+        model = record.subject_type.model
+        if model == "shareapplication":
+            moment = submitted[int(record.subject_id)]
+        elif model == "grant":
+            moment = by_grant[int(record.subject_id)]
+        else:
+            continue
+        assert moment is not None and record.issued_at >= moment, record
+        checked += 1
+    assert checked >= 100

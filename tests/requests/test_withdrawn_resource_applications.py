@@ -83,8 +83,7 @@ def test_it_refuses_an_application_in_review_with_a_notice_and_closes_its_task(
         "RESOURCE_WITHDRAWN",
     )
     assert (
-        decision.refusal_text
-        == f"数据资源“房屋登记信息”已于2026年03月02日从政务数据资源目录撤销（{REASON}），不再共享。"
+        decision.refusal_text == f"数据资源“房屋登记信息”已于2026年3月2日从政务数据资源目录撤销（{REASON}），不再共享。"
     )
     record = Record.objects.get(type=RecordType.REFUSAL_NOTICE, subject_id=str(application.pk))
     assert decision.record == record and record.addressee == "市公安局"
