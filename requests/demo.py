@@ -296,7 +296,18 @@ class Builder:
             else:
                 whole.add(entry.resource_id)
         self.pools: dict[str, list[DataResource]] = {
-            key: [] for key in ("any", "auto", "review", "grant_low", "grant_cs", "refusable", "disputable", "negative")
+            key: []
+            for key in (
+                "any",
+                "auto",
+                "review",
+                "grant_low",
+                "grant_cs",
+                "partial",
+                "refusable",
+                "disputable",
+                "negative",
+            )
         }
         self.clean: dict[int, list[DataItem]] = {}
         for r in published:
@@ -327,6 +338,7 @@ class Builder:
                         self.pools["grant_low"].append(r)
                     if high or r.security_level >= 3:
                         self.pools["grant_cs"].append(r)
+                        self.pools["partial"].append(r)  # unconditional data is granted only in full
         self.banned = banned
         self.whole_banned = whole
 
@@ -342,7 +354,7 @@ class Builder:
         "withdrawn": "review",
         "countersigning": "grant_cs",
         "granted_cs": "grant_cs",
-        "partial": "grant_cs",
+        "partial": "partial",
         "granted": "grant_low",
         "bureau_granted": "grant_low",
         "revoked": "grant_low",
@@ -513,8 +525,7 @@ class Builder:
         start, end = application.period_start, application.period_end
         reason = ""
         if partial:
-            unconditional = application.resource.share_class == ShareClass.UNCONDITIONAL  # none withheld
-            if len(items) > 1 and not unconditional:
+            if len(items) > 1:
                 items = items[: max(1, len(items) // 2)]  # a counter-offer: fewer items
                 reason = "其余信息项超出所述办理事项的需要。"
             else:

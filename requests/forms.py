@@ -11,7 +11,7 @@ from catalog.selectors import negative_listed_item_ids
 from organizations.models import User
 from requests.models import ApplicationAttachment, RefusalReason, StandardClause
 from requests.selectors import removable_attachments
-from requests.services.applications import PERIOD_OVER
+from requests.services.applications import GRANT_PERIOD_OVER, PERIOD_OVER
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -140,6 +140,13 @@ class GrantForm(forms.Form):
         self.initial.setdefault("period_start", application.period_start)
         self.initial.setdefault("period_end", application.period_end)
         self.initial.setdefault("conditions", application.resource.share_conditions)
+
+    def clean_period_end(self):
+        # Here, not in the services, as for the application: the demo grants periods already over.
+        end = self.cleaned_data.get("period_end")
+        if end and end < timezone.localdate():
+            raise forms.ValidationError(GRANT_PERIOD_OVER)
+        return end
 
 
 class RefuseForm(forms.Form):

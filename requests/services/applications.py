@@ -70,6 +70,7 @@ METHOD_NOT_OFFERED = "该资源不提供此共享方式，可选：{methods}。"
 PERIOD_INVALID = "使用期限的结束日期不能早于开始日期。"
 PERIOD_TOO_LONG = "使用期限不能超过 {years} 年。"
 PERIOD_OVER = "使用期限已经结束，请填写今后的期限。"
+GRANT_PERIOD_OVER = "授权期限已经结束，不能授权已过去的期限；请填写今后的期限，或作不予授权决定。"
 PURPOSES_REQUIRED = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
 FIELD_REQUIRED = "此项为必填项。"
 ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
@@ -91,7 +92,12 @@ LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为�
 CITATION_INCOMPLETE = "请写明法律法规的名称（用书名号《》）和条款（如第十三条），或从列表中选择依据。"
 METHOD_BROADER = "授权的共享方式不能宽于申请的方式（{requested}）：只可改为核验、查询等更窄的方式。"
 ADJUSTMENT_REASON_REQUIRED = "部分同意（少授信息项、改变共享方式或缩短期限）须说明理由。"
-UNCONDITIONAL_ITEMS_WITHHELD = "无条件共享的资源不能少授信息项；如有异议，请向政数局提出共享类型异议。"
+UNCONDITIONAL_AS_REQUESTED = (
+    "无条件共享的资源须按申请授权，信息项、共享方式和期限都不能缩减；如有异议，请向政数局提出共享类型异议。"
+)
+NOT_SHARED_NOT_GRANTABLE = (
+    "该资源在目录中属于不予共享类，不能授权：请作不予授权决定并引用法律法规依据，或由提供部门先调整目录的共享类型。"
+)
 COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
 DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
@@ -700,9 +706,19 @@ METHOD_BREADTH = {
 
 
 def validate_grant_terms(
-    application: ShareApplication, terms: GrantTerms, requested_items: Sequence[DataItem] | None = None
+    application: ShareApplication,
+    terms: GrantTerms,
+    requested_items: Sequence[DataItem] | None = None,
+    *,
+    as_provider: bool = True,
 ) -> str:
-    """The outcome the terms amount to (granted or partially granted), or field errors."""
+    """The outcome the terms amount to (granted or partially granted), or field errors.
+
+    Not-shared data is granted by nobody; unconditional data by its provider only in full
+    (共享为原则: the provider's recourse is a class dispute, which the 政数局 decides).
+    """
+    if application.resource.share_class == ShareClass.NONE:
+        raise ApplicationError(NOT_SHARED_NOT_GRANTABLE)
     errors: dict[str, list[str]] = {}
     if requested_items is None:
         requested = set(application.items.values_list("pk", flat=True))
@@ -740,6 +756,8 @@ def validate_grant_terms(
         and terms.share_method == application.share_method
         and (terms.period_start, terms.period_end) == (application.period_start, application.period_end)
     )
+    if not full and as_provider and application.resource.share_class == ShareClass.UNCONDITIONAL:
+        raise ApplicationError(UNCONDITIONAL_AS_REQUESTED)
     if not full and not terms.adjustment_reason.strip():
         raise ApplicationError(ADJUSTMENT_REASON_REQUIRED, field="adjustment_reason")
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
@@ -777,14 +795,9 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
         node, decided_as = _decision_role(actor, application)
         task = _check_may_work(actor, application, node)
         requested = list(application.items.order_by("position", "pk"))  # one read: the check and the record
-        outcome = validate_grant_terms(application, terms, requested)
-        withheld = len(terms.items) < len(requested)
-        if (
-            withheld
-            and decided_as == Decision.DecidedAs.PROVIDER
-            and application.resource.share_class == ShareClass.UNCONDITIONAL
-        ):
-            raise ApplicationError(UNCONDITIONAL_ITEMS_WITHHELD, field="items")
+        outcome = validate_grant_terms(
+            application, terms, requested, as_provider=decided_as == Decision.DecidedAs.PROVIDER
+        )
         granted_levels = [item.security_level for item in terms.items]
         countersign = decided_as == Decision.DecidedAs.PROVIDER and (
             max(granted_levels) >= 3 or application.resource.security_level >= 3

@@ -300,6 +300,29 @@ def test_it_shows_a_field_error_for_a_refusal_without_reason_and_writes_nothing(
     assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
 
 
+def test_a_grant_of_a_period_already_over_is_refused_with_a_field_error(
+    gongan_applicant, housing_resource, zhujian_reviewer
+):
+    began = TODAY - dt.timedelta(days=200)
+    application = make_application(gongan_applicant, housing_resource, period_start=began)
+    grant = {
+        "items": [str(pk) for pk in application.items.values_list("pk", flat=True)],
+        "share_method": application.share_method,
+        "period_start": began.isoformat(),
+        "period_end": (TODAY - dt.timedelta(days=1)).isoformat(),
+        "adjustment_reason": "只授权已经过去的半年。",
+    }
+
+    response = client_for(zhujian_reviewer).post(
+        reverse("share_requests:action", args=[application.pk, "grant"]), grant
+    )
+
+    assert response.status_code == 400
+    assert svc.GRANT_PERIOD_OVER in response.content.decode()
+    assert not Decision.objects.exists()
+    assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [

@@ -2,6 +2,8 @@
 legal citation, the bureau's order on its own department's application, the provider told of the
 bureau's decision in its place."""
 
+import datetime as dt
+
 import pytest
 
 from notifications.models import Notification
@@ -157,14 +159,34 @@ def test_a_partial_grant_states_its_reason_in_the_decision_and_the_record(
     assert "调整理由：建筑面积与户口迁入登记无关。" in decision.record.content["data"]["body"]
 
 
-def test_the_provider_cannot_withhold_items_of_unconditional_data(gongan_applicant, open_resource, zhujian_reviewer):
+@pytest.mark.parametrize("cut", ["items", "period", "one_day"])
+def test_the_provider_grants_unconditional_data_only_as_requested(
+    gongan_applicant, open_resource, zhujian_reviewer, cut
+):
     level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
     level2 = open_resource.items.filter(security_level=2).first()
     application = make_application(gongan_applicant, open_resource, items=[level2, level3])
     assert application.state == ApplicationState.IN_REVIEW
+    terms = {
+        "items": {"items": [level2]},
+        "period": {"period_end": application.period_end - dt.timedelta(days=30)},
+        "one_day": {"period_start": application.period_start, "period_end": application.period_start},
+    }[cut]
 
     with pytest.raises(ApplicationError) as exc:
-        application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, items=[level2]))
+        application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, **terms))
 
-    assert exc.value.errors == {"items": [svc.UNCONDITIONAL_ITEMS_WITHHELD]}
+    assert exc.value.errors == {"": [svc.UNCONDITIONAL_AS_REQUESTED]}
     assert not Decision.objects.exists()
+
+
+def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, closed_resource)
+    assert application.state == ApplicationState.IN_REVIEW
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
+
+    assert exc.value.message == svc.NOT_SHARED_NOT_GRANTABLE
+    assert not Decision.objects.exists()
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
