@@ -82,7 +82,7 @@ def applicant_history(application: ShareApplication) -> QuerySet[ShareApplicatio
             state__in=DECIDED_STATES,
         )
         .exclude(pk=application.pk)
-        .select_related("decision__refusal_reason")
+        .select_related("decision__refusal_reason", "grant")
         .order_by("-decided_at")
     )
 

@@ -45,12 +45,14 @@ from requests.models import (
     ClassDispute,
     Decision,
     DecisionOutcome,
+    Grant,
+    GrantState,
     RefusalReason,
     ShareApplication,
     StandardClause,
 )
 from requests.selectors import removable_attachments
-from requests.services.grants import grant_create_from_decision
+from requests.services.grants import MSG_RENEW_REVOKED, grant_create_from_decision
 from workflows import deadlines
 from workflows.audit import record_event
 
@@ -425,6 +427,8 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             raise ApplicationError(NOT_EDITABLE)
         if not application.resource.is_published:
             raise ApplicationError(RESOURCE_GONE.format(status=application.resource.get_status_display()))
+        if application.renews_grant_id and _grant_revoked(application.renews_grant_id):
+            raise ApplicationError(MSG_RENEW_REVOKED)  # revoked since the renewal was started
         resubmission = application.state == ApplicationState.RETURNED
         from_state = application.state
         application.resource_version_id = application.resource.current_version_id
@@ -446,6 +450,10 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
         else:
             decide_automatically(application=application)
     return application
+
+
+def _grant_revoked(grant_id: int) -> bool:
+    return Grant.objects.filter(pk=grant_id, state=GrantState.REVOKED).exists()
 
 
 def _start_review(

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from catalog.services import resource_withdraw
 from requests.models import ApplicationState, ShareApplication
+from requests.services import ApplicationError, application_submit
 from requests.services.grants import (
     MSG_RENEW_ENDLESS,
     MSG_RENEW_NOT_ALLOWED,
@@ -22,6 +23,7 @@ from requests.services.grants import (
 )
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login, reload
+from tests.requests.helpers import make_application
 from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +108,28 @@ def test_it_does_not_renew_a_revoked_grant(housing_grant, gongan_applicant, zhuj
             grant_renew(actor=gongan_applicant, grant=grant)
         assert str(error.value) == MSG_RENEW_REVOKED
     assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
+
+
+def test_a_renewal_started_before_the_revocation_cannot_be_submitted(housing_grant, gongan_applicant, zhujian_reviewer):
+    draft = grant_renew(actor=gongan_applicant, grant=housing_grant)
+    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="申请部门违规转授数据")
+
+    with pytest.raises(ApplicationError) as error:
+        application_submit(actor=gongan_applicant, obj=draft)
+
+    assert error.value.message == MSG_RENEW_REVOKED
+    assert ShareApplication.objects.get(pk=draft.pk).state == ApplicationState.DRAFT
+
+
+def test_the_reviewer_sees_that_an_earlier_grant_was_revoked(housing_grant, gongan_applicant, zhujian_reviewer, client):
+    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="申请部门违规转授数据")
+    application = make_application(gongan_applicant, housing_grant.resource)
+
+    page = login(client, zhujian_reviewer).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+
+    history = page[page.index('data-testid="history"') :]
+    assert f"{housing_grant.application.reference}</a>" in history
+    assert "授权已撤销：申请部门违规转授数据" in history
 
 
 def test_it_does_not_renew_a_withdrawn_resource(
