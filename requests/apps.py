@@ -16,6 +16,7 @@ class RequestsConfig(AppConfig):
         register("share_application_task", "共享申请待办")
         register("share_application_decided", "共享申请结果")
         register("share_application_returned", "共享申请退回补正")
+        register("share_application_withdrawn", "共享申请已撤回")
         register("share_application_auto_granted", "无条件共享自动授权")
         # Registers the deadline's expiry action "share_requests.escalate_overdue".
         from requests.services import applications  # noqa: F401

@@ -530,7 +530,20 @@ def application_withdraw(*, actor, obj: ShareApplication) -> ShareApplication:
             to_state="withdrawn",
         )
         if from_state != ApplicationState.DRAFT:
-            _tell_reviewers(application, f"{application.applicant_department}已撤回该共享申请。")
+            # Whoever it was waiting on: the reviewers, and the leaders at 会签 or the 政数局 in 协调.
+            waiting = [*who.by_role(Role.PROVIDER_REVIEWER, application.provider_department)]
+            if from_state == ApplicationState.COUNTERSIGNING:
+                waiting += who.department_leaders(application.provider_department)
+            elif from_state == ApplicationState.ESCALATED:
+                waiting += who.data_bureau()
+            notify(
+                recipients=waiting,
+                event="share_application_withdrawn",
+                subject=application,
+                context={
+                    "message": f"{application.applicant_department}已撤回共享申请{application.reference}，无需再办理。"
+                },
+            )
     return application
 
 

@@ -407,6 +407,11 @@ def test_a_withdrawal_awaiting_countersign_discards_the_proposed_grant(
     assert application.state == ApplicationState.WITHDRAWN
     assert not Decision.objects.exists() and not Grant.objects.exists()
     assert _task(application) is None
+    for waiting in (zhujian_leader, zhujian_reviewer):  # the leader was to countersign it
+        notice = Notification.objects.filter(recipient=waiting).latest("pk")
+        assert notice.event == "share_application_withdrawn"
+        assert notice.title.startswith("共享申请已撤回：")
+        assert "无需再办理" in notice.body
 
 
 def test_it_lets_reviewers_take_release_and_hand_over_tasks(

@@ -86,7 +86,10 @@ def test_it_tells_the_consumer_once_by_the_revocation(
     for user in (gongan_applicant, gongan_leader):
         [notice] = Notification.objects.filter(recipient=user)
         assert notice.event == "grant_revoked"
-        assert notice.title == "授权已撤销：房屋登记信息"
+        assert (
+            notice.title
+            == f"授权已撤销：{housing_grant.number} 房屋登记信息（{housing_grant.provider_department.name}）"
+        )
         assert f"理由：数据资源已从目录撤销（{REASON}）" in notice.body
         assert number in notice.body and "自即日起停止使用相关共享数据" in notice.body
         assert notice.link == reverse("grants:detail", args=[housing_grant.pk])
