@@ -114,8 +114,9 @@ class GrantRevokeView(LoginRequiredMixin, View):
                 grant = grant_revoke(
                     actor=request.user, grant=grant, reason=form.cleaned_data["reason"], ip=client_ip(request)
                 )
-            except GrantError as exc:
-                form.add_error(None, str(exc))
+            except GrantError as exc:  # e.g. revoked meanwhile: the page no longer shows the form
+                messages.error(request, str(exc))
+                return redirect("grants:detail", pk=grant.pk)
             else:
                 messages.success(request, "授权已撤销，撤销通知已签发，使用部门已收到通知。")
                 return redirect("grants:detail", pk=grant.pk)

@@ -24,6 +24,7 @@ from organizations.models import User
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from requests import permissions, selectors
 from requests.events import labelled
+from requests.flows import DepartmentTask
 from requests.forms import (
     ApplicationForm,
     CommentForm,
@@ -241,6 +242,13 @@ def _colleagues(task: Task, application: ShareApplication):
     return User.objects.filter(pk__in=[u.pk for u in users if u.has_perm(task.owner_permission)])
 
 
+def _may_take_such_tasks(user, task: Task, application: ShareApplication) -> bool:
+    """Whether `user` could have taken `task` had a colleague not taken it first."""
+    if isinstance(task.flow_task, DepartmentTask) and user.department_id != application.provider_department_id:
+        return False
+    return user.has_perm(task.owner_permission)
+
+
 class ActionView(LoginRequiredMixin, View):
     """POST-only actions on one application; errors show on its page with the form refilled."""
 
@@ -253,8 +261,8 @@ class ActionView(LoginRequiredMixin, View):
             response = handler(request, application)
         except services.ApplicationError as exc:
             form = getattr(exc, "form", None)
-            # NOT_OPEN: someone else decided first, and the page no longer shows the form to refill.
-            if form is None or exc.message == services.NOT_OPEN:
+            # Stale: someone else acted first, and the page no longer shows the form to refill.
+            if form is None or exc.stale:
                 messages.error(request, exc.message)
                 return redirect("share_requests:detail", pk=application.pk)
             _form_errors(form, exc)
@@ -287,12 +295,12 @@ class ActionView(LoginRequiredMixin, View):
     def _task(self, request, application) -> Task:
         task = services.open_task(application)
         if task is None or task.flow_task_type != "HUMAN":
-            raise services.ApplicationError(services.NOT_OPEN)
+            raise services.ApplicationError(services.NOT_OPEN, stale=True)
         node = task.flow_task
         if node.can_execute(request.user, task) or node.can_assign(request.user, task):
             return task
-        if task.owner_id is not None:  # a colleague took it first: say so, not just "forbidden"
-            raise services.ApplicationError(services.TASK_NOT_YOURS.format(owner=task.owner))
+        if task.owner_id is not None and _may_take_such_tasks(request.user, task, application):
+            raise services.ApplicationError(services.TASK_NOT_YOURS.format(owner=task.owner))  # not just "forbidden"
         raise PermissionDenied
 
     def do_submit(self, request, application):

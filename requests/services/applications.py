@@ -79,6 +79,8 @@ ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
 ATTACHMENT_NOT_REMOVABLE = "附件“{name}”已随申请提交给提供部门，不能删除；可上传新的附件说明更正。"
 ATTACHMENT_BAD_TYPE = "附件“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断，与扩展名无关）。"
 NOT_OPEN = "该申请当前不在待处理状态，可能已被他人处理，请刷新页面。"
+NOT_AT_STEP = "该申请当前处于“{state}”，没有待办理的这一步骤；可能已被他人处理，请刷新页面。"
+ALREADY_YOURS = "您已认领该任务，可直接办理。"
 NOT_PERMITTED = "您无权办理该申请的这一步骤。"
 TASK_NOT_YOURS = "该任务已由{owner}认领，请先由其退回或转交。"
 SELF_DECISION = "不能审核本部门提出或本人提交的申请（职责分离）。"
@@ -115,10 +117,11 @@ PDF_MAGIC, PNG_MAGIC, JPEG_MAGIC = b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xf
 class ApplicationError(Exception):
     """A share-application action is refused. `errors` maps form fields to messages ("" = the whole form)."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
+    def __init__(self, message: str, *, field: str = "", stale: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.errors: dict[str, list[str]] = {field: [message]}
+        self.stale = stale  # the step is no longer open: the page the user acted on is out of date
 
     @classmethod
     def from_errors(cls, errors: dict[str, list[str]]) -> ApplicationError:
@@ -576,6 +579,13 @@ def _open_task(application: ShareApplication, node=None) -> Task | None:
     return tasks.select_related("owner", "process__shareapplicationprocess").order_by("-pk").first()
 
 
+def _not_open(application: ShareApplication) -> ApplicationError:
+    """The step acted on is not open (any more): decided meanwhile, or waiting at another step."""
+    if application.state in OPEN:
+        return ApplicationError(NOT_AT_STEP.format(state=application.get_state_display()), stale=True)
+    return ApplicationError(NOT_OPEN, stale=True)
+
+
 def open_task(application: ShareApplication) -> Task | None:
     """The human task waiting on the application (review, countersign, arbitrate or correction)."""
     return _open_task(application)
@@ -592,7 +602,7 @@ def _check_may_work(actor, application: ShareApplication, node, *, deciding: boo
         raise ApplicationError(SELF_DECISION)
     task = _open_task(application, node)
     if task is None:
-        raise ApplicationError(NOT_OPEN)
+        raise _not_open(application)
     task._share_application = application  # DepartmentTask.can_assign: the provider, without a read
     if task.owner_id:
         if not node.can_execute(actor, task):
@@ -631,8 +641,12 @@ def task_take(*, actor, task: Task) -> Task:
             raise ApplicationError(SELF_DECISION)
         task._share_application = application  # DepartmentTask.can_assign: the provider, without a read
         with task.activation() as activation:
+            if task.status == STATUS.ASSIGNED and task.owner_id == actor.pk:
+                raise ApplicationError(ALREADY_YOURS)
+            if task.status == STATUS.ASSIGNED:
+                raise ApplicationError(TASK_NOT_YOURS.format(owner=task.owner))
             if task.status != STATUS.NEW:
-                raise ApplicationError(NOT_OPEN)
+                raise _not_open(application)
             if not task.flow_task.can_assign(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.assign(actor)
@@ -644,10 +658,10 @@ def task_release(*, actor, task: Task) -> Task:
     """退回任务池: the owner (or their substitute) puts the task back in the queue."""
     application = _application_of(task)
     with transaction.atomic():
-        _lock(application)
+        application = _lock(application)
         with task.activation() as activation:
             if task.status != STATUS.ASSIGNED:
-                raise ApplicationError(NOT_OPEN)
+                raise _not_open(application)
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.unassign()
@@ -659,10 +673,10 @@ def task_handover(*, actor, task: Task, to_user) -> Task:
     """转交: the owner hands the task to a colleague who could have taken it."""
     application = _application_of(task)
     with transaction.atomic():
-        _lock(application)
+        application = _lock(application)
         with task.activation() as activation:
             if task.status != STATUS.ASSIGNED:
-                raise ApplicationError(NOT_OPEN)
+                raise _not_open(application)
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             if (
@@ -806,7 +820,7 @@ def _decision_role(actor, application: ShareApplication):
         return ShareApplicationFlow.review, Decision.DecidedAs.PROVIDER
     if application.state == ApplicationState.ESCALATED:
         return ShareApplicationFlow.arbitrate, Decision.DecidedAs.DATA_BUREAU
-    raise ApplicationError(NOT_OPEN)
+    raise _not_open(application)
 
 
 def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Decision:
@@ -930,7 +944,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
     with transaction.atomic():
         application = _lock(obj)
         if application.state != ApplicationState.COUNTERSIGNING:
-            raise ApplicationError(NOT_OPEN)
+            raise _not_open(application)
         task = _check_may_work(actor, application, ShareApplicationFlow.countersign)
         if not approve and not comment.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
@@ -1104,7 +1118,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
     with transaction.atomic():
         application = _lock(obj)
         if application.state != ApplicationState.IN_REVIEW:
-            raise ApplicationError(NOT_OPEN)
+            raise _not_open(application)
         task = _check_may_work(actor, application, ShareApplicationFlow.review)
         if application.resource.share_class != ShareClass.UNCONDITIONAL:
             raise ApplicationError(DISPUTE_ONLY_UNCONDITIONAL)

@@ -221,6 +221,22 @@ def test_a_reviewer_too_late_is_told_why_on_the_page(
     assert Decision.objects.count() == 1
 
 
+def test_task_actions_out_of_turn_say_what_is_the_matter(gongan_applicant, housing_resource, zhujian_reviewer, auditor):
+    application = make_application(gongan_applicant, housing_resource)
+    reviewer = client_for(zhujian_reviewer)
+    action = lambda name: reverse("share_requests:action", args=[application.pk, name])  # noqa: E731
+    reviewer.post(action("take"))
+
+    page = reviewer.post(action("take"), follow=True).content.decode()
+    assert svc.ALREADY_YOURS in page
+
+    page = reviewer.post(action("countersign"), {"approve": "1"}, follow=True).content.decode()  # a stale page
+    assert svc.NOT_AT_STEP.format(state="审核中") in page
+
+    assert client_for(auditor).post(action("grant"), {}).status_code == 403  # not "taken by a colleague"
+    assert not Decision.objects.exists()
+
+
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
     client = client_for(gongan_applicant)
     url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"

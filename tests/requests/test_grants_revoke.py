@@ -150,6 +150,18 @@ def test_it_shows_the_missing_reason_and_keeps_the_grant(client, housing_grant, 
     assert reload(housing_grant).state == GrantState.ACTIVE
 
 
+def test_a_second_revocation_says_why_on_the_page(client, housing_grant, zhujian_reviewer):
+    login(client, zhujian_reviewer)
+    url = reverse("grants:revoke", args=[housing_grant.pk])
+    client.post(url, {"reason": "超范围使用"})
+
+    response = client.post(url, {"reason": "超范围使用"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("grants:detail", args=[housing_grant.pk]), 302)]
+    assert "该授权当前状态为“已撤销”，不能撤销。" in response.content.decode()
+    assert len(audit(housing_grant, "grant_revoked")) == 1
+
+
 def test_it_answers_403_to_the_consumer_and_404_to_outsiders(client, housing_grant, gongan_applicant, outsider):
     login(client, gongan_applicant)
     page = client.get(reverse("grants:detail", args=[housing_grant.pk])).content.decode()
