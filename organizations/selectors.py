@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Substitution, User
@@ -58,3 +58,19 @@ def acts_with_role(user: User, *roles: str) -> bool:
 def active_substitutions(on: dt.date | None = None) -> QuerySet[Substitution]:
     on = on or timezone.localdate()
     return Substitution.objects.filter(substitution_in_force(on)).select_related("principal", "substitute")
+
+
+def _current_first(substitutions: QuerySet[Substitution]) -> QuerySet[Substitution]:
+    """Running and coming substitutions first, then those that have ended; each by start date."""
+    ended = ExpressionWrapper(Q(ends_on__lt=timezone.localdate()), output_field=BooleanField())
+    return substitutions.alias(ended=ended).order_by("ended", "starts_on", "pk")
+
+
+def substitutions_given(principal: User) -> QuerySet[Substitution]:
+    """代理人设置: whom the user named to act for them."""
+    return _current_first(Substitution.objects.filter(principal=principal).select_related("substitute"))
+
+
+def substitutions_taken(substitute: User) -> QuerySet[Substitution]:
+    """我受托代理: whom the user was named to act for."""
+    return _current_first(Substitution.objects.filter(substitute=substitute).select_related("principal"))
