@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from organizations.roles import Role
 
@@ -78,6 +80,13 @@ class User(AbstractUser):
         return [label for value, label in Role.choices if value in self.role_names]
 
 
+SUBSTITUTION_PERIOD_REVERSED = "结束日期不能早于开始日期。"
+SUBSTITUTION_PERIOD_OVER = "结束日期已经过去，请填写今天或以后的日期。"
+SUBSTITUTION_TOO_LONG = "代理期限最长 {days} 天（含首尾两天），请提前结束日期。"
+SUBSTITUTION_REASON_MISSING = "请填写事由，例如“出差”“休假”“外出培训”。"
+SUBSTITUTION_OVERLAP = "这段时间与已设置的代理（{other}）重叠。同一时间只能指定一位代理人，请调整日期或先撤销原代理。"
+
+
 class Substitution(models.Model):
     """An absent user names a colleague who acts for them between two dates."""
 
@@ -104,16 +113,48 @@ class Substitution(models.Model):
     def __str__(self) -> str:
         return f"{self.substitute} 代理 {self.principal}（{self.starts_on}—{self.ends_on}）"
 
+    @property
+    def period_status(self) -> str:
+        today = timezone.localdate()
+        if self.ends_on < today:
+            return "已结束"
+        return "未开始" if self.starts_on > today else "进行中"
+
     def clean(self) -> None:
         errors = {}
         if self.principal_id and self.principal_id == self.substitute_id:
             errors["substitute"] = "不能指定本人为代理人。"
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = "结束日期不能早于开始日期。"
         if self.principal_id and self.substitute_id and self.principal.department_id != self.substitute.department_id:
             # Tasks are scoped by department; an outsider must not see them.
             errors["substitute"] = "代理人必须与被代理人同属一个部门。"
         elif self.substitute_id and self.substitute.is_superuser:
             errors["substitute"] = "系统管理员账号不能作为代理人，请指定本部门的工作人员。"
+        if not self.reason.strip():
+            errors["reason"] = SUBSTITUTION_REASON_MISSING
+        if self.starts_on and self.ends_on:
+            errors.update(self._period_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _period_errors(self) -> dict[str, str]:
+        if self.ends_on < self.starts_on:
+            return {"ends_on": SUBSTITUTION_PERIOD_REVERSED}
+        if self._state.adding and self.ends_on < timezone.localdate():
+            return {"ends_on": SUBSTITUTION_PERIOD_OVER}  # one already over stays editable in the admin
+        if (self.ends_on - self.starts_on).days + 1 > settings.SUBSTITUTION_MAX_DAYS:
+            return {"ends_on": SUBSTITUTION_TOO_LONG.format(days=settings.SUBSTITUTION_MAX_DAYS)}
+        if not self.principal_id:
+            return {}
+        # One substitute at a time, so that it is clear who answers for the absent colleague's tasks.
+        overlapping = (
+            Substitution.objects.filter(
+                principal_id=self.principal_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+            )
+            .exclude(pk=self.pk)
+            .select_related("substitute")
+            .first()
+        )
+        if overlapping is not None:
+            other = f"{overlapping.substitute}，{overlapping.starts_on}—{overlapping.ends_on}"
+            return {"starts_on": SUBSTITUTION_OVERLAP.format(other=other)}
+        return {}

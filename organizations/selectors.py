@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Substitution, User
@@ -27,6 +27,50 @@ def acting_user_ids(user: User, on: dt.date | None = None) -> list[int]:
     return [user.pk, *principals_of(user, on).values_list("pk", flat=True)]
 
 
+def _stood_in_for(user: User) -> list[tuple[int | None, str | None]]:
+    """(department id, role) of everyone `user` stands in for today: one query, kept on the user for the day.
+
+    A request's user is loaded per request, so the day's substitutions are read at most once per request.
+    """
+    today = timezone.localdate()
+    cached = getattr(user, "_stood_in_for", None)
+    if cached is None or cached[0] != today:
+        cached = (today, list(principals_of(user, today).values_list("department_id", "groups__name")))
+        user._stood_in_for = cached
+    return cached[1]
+
+
+def acting_department_ids(user: User) -> set[int]:
+    """The user's department and those of everyone they stand in for today: the departments whose view they have."""
+    return {pk for pk in (user.department_id, *(dept for dept, _ in _stood_in_for(user))) if pk is not None}
+
+
+def acts_with_role(user: User, *roles: str) -> bool:
+    """The user has one of `roles`, or stands in today for someone who has.
+
+    For what a substitute sees, never for what they may do: powers stay with the roles themselves.
+    """
+    if any(user.has_role(role) for role in roles):
+        return True  # no query
+    return any(role in roles for _, role in _stood_in_for(user))
+
+
 def active_substitutions(on: dt.date | None = None) -> QuerySet[Substitution]:
     on = on or timezone.localdate()
     return Substitution.objects.filter(substitution_in_force(on)).select_related("principal", "substitute")
+
+
+def _current_first(substitutions: QuerySet[Substitution]) -> QuerySet[Substitution]:
+    """Running and coming substitutions first, then those that have ended; each by start date."""
+    ended = ExpressionWrapper(Q(ends_on__lt=timezone.localdate()), output_field=BooleanField())
+    return substitutions.alias(ended=ended).order_by("ended", "starts_on", "pk")
+
+
+def substitutions_given(principal: User) -> QuerySet[Substitution]:
+    """代理人设置: whom the user named to act for them."""
+    return _current_first(Substitution.objects.filter(principal=principal).select_related("substitute"))
+
+
+def substitutions_taken(substitute: User) -> QuerySet[Substitution]:
+    """我受托代理: whom the user was named to act for."""
+    return _current_first(Substitution.objects.filter(substitute=substitute).select_related("principal"))

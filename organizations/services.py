@@ -8,6 +8,8 @@ from workflows.audit import record_event
 def substitution_create(*, actor: User, substitution: Substitution, ip: str | None = None) -> Substitution:
     """The actor names a substitute for their own absence."""
     substitution.principal = actor
+    # full_clean reads the actor's other substitutions for an overlap: two forms posted at once take turns.
+    User.objects.select_for_update().get(pk=actor.pk)
     substitution.full_clean()
     substitution.save()
     record_event(

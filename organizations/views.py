@@ -1,11 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView
 
 from organizations.forms import SubstitutionForm
 from organizations.models import Substitution
+from organizations.selectors import substitutions_given, substitutions_taken
 from organizations.services import substitution_cancel, substitution_create
 from workflows.audit import client_ip
 
@@ -22,8 +24,9 @@ class SubstitutionsView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
-            given=Substitution.objects.filter(principal=user).select_related("substitute"),
-            taken=Substitution.objects.filter(substitute=user).select_related("principal"),
+            given=substitutions_given(user),
+            taken=substitutions_taken(user),
+            max_days=settings.SUBSTITUTION_MAX_DAYS,
             **kwargs,
         )
 
@@ -35,8 +38,12 @@ class SubstitutionsView(LoginRequiredMixin, FormView):
 
 class SubstitutionCancelView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
-        # Someone else's substitution is not found, not forbidden: no hint it exists.
-        substitution = get_object_or_404(Substitution, pk=pk, principal=request.user)
-        substitution_cancel(actor=request.user, substitution=substitution, ip=client_ip(request))
-        messages.success(request, "已撤销代理。")
+        substitution = Substitution.objects.filter(pk=pk, principal=request.user).first()
+        if substitution is None:
+            # Cancelled already (a second click, or the back button): cancelling deletes it. Someone else's
+            # gets the same answer, which gives no hint that it exists.
+            messages.info(request, "该代理已不存在（可能已经撤销），无需再次撤销。")
+        else:
+            substitution_cancel(actor=request.user, substitution=substitution, ip=client_ip(request))
+            messages.success(request, "已撤销代理。")
         return redirect("home:substitutions")

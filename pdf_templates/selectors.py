@@ -7,23 +7,29 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from organizations.roles import Role
+from organizations.selectors import acting_department_ids, acts_with_role
 from pdf_templates.models import Record
 
 
 def sees_all_records(user) -> bool:
-    return user.is_authenticated and (user.has_role(Role.AUDITOR) or user.has_role(Role.DATA_BUREAU))
+    """Auditors and the data bureau, and whoever stands in for one of them today."""
+    return user.is_authenticated and acts_with_role(user, Role.AUDITOR, Role.DATA_BUREAU)
 
 
 def records_visible_to(user) -> QuerySet[Record]:
-    """Auditors and the data bureau see every record; a department sees what it issued or is party to."""
+    """Auditors and the data bureau see every record; a department sees what it issued or is party to.
+
+    A substitute sees the records of the colleagues they stand in for too, for the period.
+    """
     records = Record.objects.select_related("issuer")
     if not user.is_authenticated:
         return records.none()
     if sees_all_records(user):
         return records
-    if user.department_id is None:
+    departments = acting_department_ids(user)
+    if not departments:
         return records.none()
-    return records.filter(Q(issuer_id=user.department_id) | Q(departments=user.department_id)).distinct()
+    return records.filter(Q(issuer_id__in=departments) | Q(departments__in=departments)).distinct()
 
 
 def filter_records(

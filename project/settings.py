@@ -219,6 +219,8 @@ SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
 SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
 # The longest period a share application may ask for (and so a grant may last).
 SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
+# The longest absence a user may name a substitute (代理人) for, in calendar days, first and last included.
+SUBSTITUTION_MAX_DAYS = env_int("SUBSTITUTION_MAX_DAYS", 90)
 # Each process keeps the calendar overrides this long (workflows.workdays); 0 reads them every time.
 CALENDAR_OVERRIDES_CACHE_SECONDS = env_int("CALENDAR_OVERRIDES_CACHE_SECONDS", 60)
 # Application letters and other attachments: PDF, PNG or JPEG (checked by content), at most this size.

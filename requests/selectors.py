@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from organizations.selectors import acting_user_ids
+from organizations.selectors import acting_department_ids, acting_user_ids
 from requests import permissions
 from requests.models import (
     DECIDED_STATES,
@@ -24,17 +24,21 @@ def _base() -> QuerySet[ShareApplication]:
 
 
 def applications_visible_to(user) -> QuerySet[ShareApplication]:
-    """The applicant department's own; of the submitted ones, the provider's and, for the bureau and auditors, all."""
+    """The applicant department's own; of the submitted ones, the provider's and, for the bureau and auditors, all.
+
+    A substitute sees those of the colleagues they stand in for too (permissions.can_view).
+    """
     applications = _base()
     if not user.is_authenticated:
         return applications.none()
-    own = Q(applicant_department_id=user.department_id)
+    departments = acting_department_ids(user)
+    own = Q(applicant_department_id__in=departments)
     submitted = Q(submitted_at__isnull=False)  # not a draft, nor a draft withdrawn unsent
     if permissions.sees_all(user):
         return applications.filter(own | submitted)
-    if user.department_id is None:
+    if not departments:
         return applications.none()
-    return applications.filter(own | (Q(provider_department_id=user.department_id) & submitted))
+    return applications.filter(own | (Q(provider_department_id__in=departments) & submitted))
 
 
 def department_applications(user) -> QuerySet[ShareApplication]:

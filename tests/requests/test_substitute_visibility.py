@@ -1,0 +1,139 @@
+"""A substitute (代理人) sees what the colleague they stand in for sees, and acts on their tasks, for the period only."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pdf_templates.models import Record
+from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
+from requests.services import applications as svc
+from tests.factories import UserFactory
+from tests.requests.helpers import make_application
+from tests.requests.test_applications_http import PDF, client_for
+from workflows.deadlines import for_subject
+
+MONDAY = dt.date(2026, 11, 23)
+AFTER = MONDAY + dt.timedelta(days=3)  # the substitution below ends on Wednesday
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def on_monday():
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        yield
+
+
+def _letter(application) -> ApplicationAttachment:
+    return ApplicationAttachment.objects.create(
+        application=application,
+        file=SimpleUploadedFile("函.pdf", PDF),
+        original_name="函.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=application.applicant,
+    )
+
+
+def _stand_in(principal, substitute) -> None:
+    """`principal` names `substitute` on 代理人设置, Monday to Wednesday."""
+    response = client_for(principal).post(
+        "/home/substitutions/",
+        {"substitute": substitute.pk, "starts_on": "2026-11-23", "ends_on": "2026-11-25", "reason": "外出培训"},
+    )
+    assert response.status_code == 302
+
+
+def _urls(application, attachment) -> list[str]:
+    return [
+        reverse("share_requests:detail", args=[application.pk]),
+        reverse("share_requests:attachment", args=[attachment.pk]),
+    ]
+
+
+@pytest.fixture
+def escalated(gongan_applicant, housing_resource):
+    """An application the provider left unanswered, now in the 政数局's 逾期协调 queue."""
+    application = make_application(gongan_applicant, housing_resource)
+    svc.escalate_overdue(for_subject(application).get(status="active"))
+    return ShareApplication.objects.get(pk=application.pk)
+
+
+def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, coordinator, zhengshu):
+    zs_leader = UserFactory(
+        username="zs_leader", last_name="孙", first_name="领导", department=zhengshu, roles=["dept_leader"]
+    )
+    bystander = UserFactory(username="zs_other", department=zhengshu, roles=["dept_leader"])
+    attachment = _letter(escalated)
+    taken = client_for(coordinator).post(reverse("share_requests:action", args=[escalated.pk, "take"]))
+    assert taken.status_code == 302
+    _stand_in(coordinator, zs_leader)
+    substitute = client_for(zs_leader)
+
+    assert escalated.reference in substitute.get(reverse("share_requests:tasks")).content.decode()
+    detail = substitute.get(reverse("share_requests:detail", args=[escalated.pk]))
+    assert detail.status_code == 200
+    assert 'data-testid="grant-form"' in detail.content.decode()
+    assert b"".join(substitute.get(_urls(escalated, attachment)[1]).streaming_content) == PDF
+    assert substitute.get(reverse("share_requests:overdue")).status_code == 403  # sees, takes nothing new
+    for url in _urls(escalated, attachment):
+        assert client_for(bystander).get(url).status_code == 404, url  # same department, but stands in for nobody
+
+    grant = {
+        "items": [str(pk) for pk in escalated.items.values_list("pk", flat=True)],
+        "share_method": escalated.share_method,
+        "period_start": escalated.period_start.isoformat(),
+        "period_end": escalated.period_end.isoformat(),
+        "standard_clauses": ["purpose_only"],
+        "conditions": "仅用于户口迁入业务",
+    }
+    with time_machine.travel(AFTER, tick=False):
+        for url in _urls(escalated, attachment):
+            assert client_for(zs_leader).get(url).status_code == 404, url
+        response = client_for(zs_leader).post(reverse("share_requests:action", args=[escalated.pk, "grant"]), grant)
+        assert response.status_code == 404
+    assert ShareApplication.objects.get(pk=escalated.pk).state == ApplicationState.ESCALATED
+
+    response = substitute.post(reverse("share_requests:action", args=[escalated.pk, "grant"]), grant)
+    assert response.status_code == 302
+    decision = Decision.objects.get(application=escalated)
+    assert (decision.decided_by, decision.decided_as) == (zs_leader, Decision.DecidedAs.DATA_BUREAU)
+    assert ShareApplication.objects.get(pk=escalated.pk).state == ApplicationState.GRANTED
+
+
+def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_period(
+    gongan_applicant, housing_resource, zhujian_reviewer, auditor, shenji, finance_officer
+):
+    colleague = UserFactory(username="sj_colleague", department=shenji, roles=["applicant"])
+    application = make_application(gongan_applicant, housing_resource)
+    attachment = _letter(application)
+    svc.application_refuse(
+        actor=zhujian_reviewer,
+        obj=application,
+        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        text="缺少履职依据",
+    )
+    record = Record.objects.get()  # issued by 住建局 to 公安局: neither is 审计局
+    urls = [*_urls(application, attachment), reverse("records:detail", args=[record.pk])]
+    for url in urls:
+        assert client_for(colleague).get(url).status_code == 404, url
+
+    _stand_in(auditor, colleague)
+    substitute = client_for(colleague)
+    for url in urls:
+        assert substitute.get(url).status_code == 200, url
+    assert record.number in substitute.get(urls[0]).content.decode()
+    assert application.reference in substitute.get(reverse("share_requests:all")).content.decode()
+    for url in urls:
+        assert client_for(finance_officer).get(url).status_code == 404, url
+
+    with time_machine.travel(AFTER, tick=False):
+        for url in urls:
+            assert client_for(colleague).get(url).status_code == 404, url
