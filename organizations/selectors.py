@@ -27,22 +27,17 @@ def acting_user_ids(user: User, on: dt.date | None = None) -> list[int]:
     return [user.pk, *principals_of(user, on).values_list("pk", flat=True)]
 
 
-def _stood_in_for(user: User) -> list[tuple[int | None, str | None]]:
-    """(department id, role) of everyone `user` stands in for today: one query, kept on the user for the day.
+def _stood_in_for(user: User) -> list[str | None]:
+    """The roles of everyone `user` stands in for today: one query, kept on the user for the day.
 
     A request's user is loaded per request, so the day's substitutions are read at most once per request.
     """
     today = timezone.localdate()
     cached = getattr(user, "_stood_in_for", None)
     if cached is None or cached[0] != today:
-        cached = (today, list(principals_of(user, today).values_list("department_id", "groups__name")))
+        cached = (today, list(principals_of(user, today).values_list("groups__name", flat=True)))
         user._stood_in_for = cached
     return cached[1]
-
-
-def acting_department_ids(user: User) -> set[int]:
-    """The user's department and those of everyone they stand in for today: the departments whose view they have."""
-    return {pk for pk in (user.department_id, *(dept for dept, _ in _stood_in_for(user))) if pk is not None}
 
 
 def acts_with_role(user: User, *roles: str) -> bool:
@@ -52,7 +47,7 @@ def acts_with_role(user: User, *roles: str) -> bool:
     """
     if any(user.has_role(role) for role in roles):
         return True  # no query
-    return any(role in roles for _, role in _stood_in_for(user))
+    return any(role in roles for role in _stood_in_for(user))
 
 
 def active_substitutions(on: dt.date | None = None) -> QuerySet[Substitution]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import BaseBackend
 
 from organizations.roles import Role
-from organizations.selectors import acting_department_ids, acts_with_role
+from organizations.selectors import acts_with_role
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PROVIDER_REVIEWER: {"share_requests.can_review_application"},
@@ -48,19 +48,18 @@ def is_bureau(user) -> bool:
 def can_view(user, application) -> bool:
     """The applicant department; once it was submitted, the provider, the bureau and auditors.
 
-    A substitute sees what the colleagues they stand in for see, for the period (organizations.Substitution).
+    A substitute, of the same department as their principal, sees what the principal sees (sees_all).
     A draft withdrawn before submission stays the applicant department's alone.
     """
     if not user.is_authenticated:
         return False
     if user.department_id is not None and user.department_id == application.applicant_department_id:
-        return True  # no query
-    departments = acting_department_ids(user)
-    if application.applicant_department_id in departments:
         return True
     if application.submitted_at is None:
         return False
-    return sees_all(user) or application.provider_department_id in departments
+    return sees_all(user) or (
+        user.department_id is not None and user.department_id == application.provider_department_id
+    )
 
 
 def can_apply(user) -> bool:

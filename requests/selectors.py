@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from organizations.selectors import acting_department_ids, acting_user_ids
+from organizations.selectors import acting_user_ids
 from requests import permissions
 from requests.models import (
     DECIDED_STATES,
@@ -26,19 +26,19 @@ def _base() -> QuerySet[ShareApplication]:
 def applications_visible_to(user) -> QuerySet[ShareApplication]:
     """The applicant department's own; of the submitted ones, the provider's and, for the bureau and auditors, all.
 
-    A substitute sees those of the colleagues they stand in for too (permissions.can_view).
+    A substitute is of their principal's department (organizations.Substitution) and has its view already;
+    standing in for the bureau or an auditor, they see all (permissions.sees_all).
     """
     applications = _base()
     if not user.is_authenticated:
         return applications.none()
-    departments = acting_department_ids(user)
-    own = Q(applicant_department_id__in=departments)
+    own = Q(applicant_department_id=user.department_id)
     submitted = Q(submitted_at__isnull=False)  # not a draft, nor a draft withdrawn unsent
     if permissions.sees_all(user):
         return applications.filter(own | submitted)
-    if not departments:
+    if user.department_id is None:
         return applications.none()
-    return applications.filter(own | (Q(provider_department_id__in=departments) & submitted))
+    return applications.filter(own | (Q(provider_department_id=user.department_id) & submitted))
 
 
 def department_applications(user) -> QuerySet[ShareApplication]:

@@ -106,6 +106,7 @@ def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, co
     decision = Decision.objects.get(application=escalated)
     assert (decision.decided_by, decision.decided_as) == (zs_leader, Decision.DecidedAs.DATA_BUREAU)
     assert ShareApplication.objects.get(pk=escalated.pk).state == ApplicationState.GRANTED
+    assert substitute.get(reverse("grants:detail", args=[escalated.grant.pk])).status_code == 200  # the link it got
 
 
 def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_period(
