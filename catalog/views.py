@@ -53,6 +53,7 @@ from catalog.services import (
     resource_update,
     resource_withdraw,
 )
+from organizations.roles import Role
 from workflows.audit import client_ip
 
 # The share-application issue provides this page (GET, ?resource=<id>); until it exists the link is hidden.
@@ -111,6 +112,15 @@ class SearchView(LoginRequiredMixin, View):
         return _search_page(request, SearchForm(request.GET or None))
 
 
+def _may_apply_for(user, resource: DataResource) -> bool:
+    """申请共享 is offered to another department's applicants, for a published entry."""
+    return (
+        resource.is_published
+        and user.has_role(Role.APPLICANT)
+        and user.department_id not in (None, resource.provider_department_id)
+    )
+
+
 class ResourceDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         resource = _visible_resource(request.user, pk)
@@ -127,7 +137,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "versions": resource.versions.select_related("created_by"),
                 "negative_entries": selectors.negative_list_hits(resource),
                 "demands": resource.demands.select_related("department"),
-                "apply_url": apply_url(resource) if resource.is_published else None,
+                "apply_url": apply_url(resource) if _may_apply_for(user, resource) else None,
                 "can_edit": manages and resource.status in ("draft", "returned", "registered", "mounted"),
                 "can_submit": manages and resource.status in ("draft", "returned"),
                 "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,

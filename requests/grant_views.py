@@ -83,7 +83,7 @@ class GrantDetailView(LoginRequiredMixin, View):
     @staticmethod
     def render(request, grant, *, revoke_form=None, status=200):
         user = request.user
-        clauses = [StandardClause(c).label for c in grant.standard_clauses if c in StandardClause.values]
+        clauses = StandardClause.labels_of(grant.standard_clauses)
         return render(
             request,
             "requests/grants/detail.html",

@@ -302,6 +302,10 @@ class StandardClause(models.TextChoices):
     NO_ONWARD_SHARING = "no_onward_sharing", "不得向第三方转授或提供"
     RETENTION_LIMIT = "retention_limit", "使用期满后按规定删除或归档，不得超期留存"
 
+    @classmethod
+    def labels_of(cls, codes) -> list[str]:
+        return [cls(code).label for code in codes if code in cls.values]
+
 
 class Decision(models.Model):
     """The one decision on an application. The one-to-one key makes a second decision impossible."""
@@ -429,6 +433,14 @@ class Grant(models.Model):
 
     def is_in_force(self, on: dt.date) -> bool:
         return self.state == GrantState.ACTIVE and self.valid_from <= on <= self.valid_to
+
+    def standing(self, on: dt.date) -> str:
+        """The state as of `on`: an active grant outside its period (before the hourly sweep) says so."""
+        if self.state == GrantState.ACTIVE and on < self.valid_from:
+            return "尚未生效"
+        if self.state == GrantState.ACTIVE and on > self.valid_to:
+            return "已过有效期"
+        return self.get_state_display()
 
     @transition(field=state, source=GrantState.ACTIVE, target=GrantState.EXPIRED)
     def expire(self) -> None:

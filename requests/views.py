@@ -35,7 +35,7 @@ from requests.forms import (
     OrderForm,
     RefuseForm,
 )
-from requests.models import ApplicationAttachment, ApplicationState, ShareApplication
+from requests.models import ApplicationAttachment, ApplicationState, ShareApplication, StandardClause
 from requests.services import applications as services
 from workflows.models import AuditEvent
 from workflows.selectors import count_capped
@@ -171,13 +171,16 @@ class DetailView(LoginRequiredMixin, TemplateView):
         application = _visible(self.request, kwargs["pk"])
         task = services.open_task(application)
         decision = getattr(application, "decision", None)
+        grant = getattr(application, "grant", None)
         context = {
             "application": application,
             "items": application.items.order_by("position", "pk"),
             "attachments": application.attachments.all(),
             "decision": decision,
             "granted_items": decision.granted_items.order_by("position", "pk") if decision else [],
-            "grant": getattr(application, "grant", None),
+            "grant": grant,
+            "grant_standing": grant.standing(timezone.localdate()) if grant else "",
+            "clauses": StandardClause.labels_of(decision.standard_clauses) if decision else [],
             "records": records_visible_to(user).filter(
                 subject_type__app_label="share_requests",
                 subject_type__model="shareapplication",

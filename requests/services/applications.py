@@ -1412,7 +1412,7 @@ def _issue_decision_record(
             body.append(f"调整理由：{decision.adjustment_reason}")
     else:
         verdict = "同意共享。"
-    conditions = [StandardClause(code).label for code in decision.standard_clauses]
+    conditions = StandardClause.labels_of(decision.standard_clauses)
     if decision.conditions:
         conditions.append(decision.conditions)
     return issue_record(

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -11,7 +12,7 @@ from pdf_templates.models import Record
 from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
-from tests.requests.helpers import application_data, make_application
+from tests.requests.helpers import application_data, full_terms, make_application
 from workflows.models import AuditEvent
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -235,6 +236,27 @@ def test_task_actions_out_of_turn_say_what_is_the_matter(gongan_applicant, housi
 
     assert client_for(auditor).post(action("grant"), {}).status_code == 403  # not "taken by a colleague"
     assert not Decision.objects.exists()
+
+
+def test_the_application_page_shows_the_whole_grant(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(
+        gongan_applicant, housing_resource, items=list(housing_resource.items.filter(security_level=2))
+    )
+    decision = svc.application_grant(
+        actor=zhujian_reviewer,
+        obj=application,
+        terms=full_terms(application, standard_clauses=["purpose_only", "no_onward_sharing"]),
+    )
+    grant = decision.application.grant
+    url = reverse("share_requests:detail", args=[application.pk])
+
+    page = client_for(gongan_applicant).get(url).content.decode()
+    assert "仅用于申请所述用途；不得向第三方转授或提供" in page
+    assert f'<a href="{reverse("grants:detail", args=[grant.pk])}">{grant.number}</a>（有效' in page
+
+    with time_machine.travel(grant.valid_to + dt.timedelta(days=1)):  # before the hourly sweep expires it
+        page = client_for(gongan_applicant).get(url).content.decode()
+    assert f"{grant.number}</a>（已过有效期" in page
 
 
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
