@@ -102,7 +102,7 @@ UNCONDITIONAL_AS_REQUESTED = (
 NOT_SHARED_NOT_GRANTABLE = (
     "该资源在目录中属于不予共享类，不能授权：请作不予授权决定并引用法律法规依据，或由提供部门先调整目录的共享类型。"
 )
-COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）。"
+COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）：请由本部门其他负责人会签，或选择“不同意，退回审核人”收回拟同意意见。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
 DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
 COMMENT_REQUIRED = "请填写意见。"
@@ -949,7 +949,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
         if not approve and not comment.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
         decision = application.decision
-        if actor.pk == decision.decided_by_id:
+        if approve and actor.pk == decision.decided_by_id:  # sending one's own proposal back is allowed
             raise ApplicationError(COUNTERSIGN_OWN_PROPOSAL)
         if approve:
             if listed := negative_listed(application, decision.granted_items.all(), NEGATIVE_LISTED_AT_COUNTERSIGN):

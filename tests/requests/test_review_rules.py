@@ -45,6 +45,11 @@ def test_nobody_countersigns_the_grant_they_proposed(gongan_applicant, housing_r
     assert exc.value.message == svc.COUNTERSIGN_OWN_PROPOSAL
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.COUNTERSIGNING
 
+    # Nor is the proposal stuck there: its proposer may take it back to review.
+    application_countersign(actor=both, obj=application, approve=False, comment="拟同意的期限需再核")
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+    assert not Decision.objects.filter(application=application).exists()
+
 
 def test_a_counter_offer_may_narrow_the_method_but_not_broaden_it(gongan_applicant, housing_resource, zhujian_reviewer):
     asks_query = make_application(
