@@ -68,6 +68,17 @@ def overdue_counts_by_provider() -> list[dict]:
     )
 
 
+def pending_application(department, resource) -> ShareApplication | None:
+    """The department's draft or undecided application for `resource`, if it has one (a second would repeat it)."""
+    return (
+        ShareApplication.objects.filter(
+            applicant_department=department, resource=resource, state__in=[ApplicationState.DRAFT, *OPEN_STATES]
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 def removable_attachments(application: ShareApplication) -> QuerySet[ApplicationAttachment]:
     """Those no reviewer has seen: all of a draft's, and those added since the last submission of a returned one."""
     attachments = application.attachments.all()

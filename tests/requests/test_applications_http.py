@@ -259,6 +259,16 @@ def test_the_application_page_shows_the_whole_grant(gongan_applicant, housing_re
     assert f"{grant.number}</a>（已过有效期" in page
 
 
+def test_the_form_warns_of_the_departments_pending_application_for_the_resource(gongan_applicant, housing_resource):
+    url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
+    assert "请勿重复申请" not in client_for(gongan_applicant).get(url).content.decode()
+    pending = make_application(gongan_applicant, housing_resource)
+
+    page = client_for(gongan_applicant).get(url).content.decode()
+
+    assert f"本部门已有该资源的申请 {pending.reference}（审核中），请勿重复申请" in page
+
+
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
     client = client_for(gongan_applicant)
     url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"
