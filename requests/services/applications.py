@@ -105,6 +105,7 @@ NOT_SHARED_NOT_GRANTABLE = (
 COUNTERSIGN_OWN_PROPOSAL = "会签人不能是拟同意该授权的审核人本人（职责分离）：请由本部门其他负责人会签，或选择“不同意，退回审核人”收回拟同意意见。"
 UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有异议请向政数局提出共享类型异议。"
 DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
+DISPUTE_SETTLED = "政数局已就该申请的共享类型异议作出协调意见（异议不成立），不能再次提出；请按申请授权。"
 COMMENT_REQUIRED = "请填写意见。"
 HANDOVER_TARGET_INVALID = "只能转交给本部门有审核权限的同事。"
 NOT_OVERDUE_QUEUE = "只有提请协调中的申请可以由政数局处理。"
@@ -1122,6 +1123,8 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
         task = _check_may_work(actor, application, ShareApplicationFlow.review)
         if application.resource.share_class != ShareClass.UNCONDITIONAL:
             raise ApplicationError(DISPUTE_ONLY_UNCONDITIONAL)
+        if application.disputes.filter(outcome=ClassDispute.Outcome.DISMISSED).exists():
+            raise ApplicationError(DISPUTE_SETTLED)
         if not reason.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="reason")
         dispute = ClassDispute.objects.create(application=application, filed_by=actor, reason=reason.strip())
@@ -1148,11 +1151,12 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
     return dispute
 
 
-def _close_dispute(application: ShareApplication, actor, *, upheld: bool) -> None:
+def _close_dispute(application: ShareApplication, actor, *, upheld: bool, comment: str = "") -> None:
     application.disputes.filter(outcome=ClassDispute.Outcome.OPEN).update(
         outcome=ClassDispute.Outcome.UPHELD if upheld else ClassDispute.Outcome.DISMISSED,
         decided_by=actor,
         decided_at=timezone.now(),
+        decision_comment=comment,
     )
 
 
@@ -1216,6 +1220,8 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
         task = _check_may_work(actor, application, ShareApplicationFlow.arbitrate, deciding=False)
         if not 1 <= workdays <= 30:
             raise ApplicationError(WORKDAYS_INVALID, field="workdays")
+        # An order answers a class dispute too: the provider is to decide, so the class stands.
+        _close_dispute(application, actor, upheld=False, comment=f"责令提供部门限期答复。{comment}".strip())
         application.order_provider_decision()
         _start_clock(application, workdays)
         application.save(update_fields=["state", "due_at", "updated_at"])
@@ -1344,6 +1350,17 @@ def _refuse_for_withdrawn_resource(application_id: int) -> bool:
 # ---------------------------------------------------------------- records and notices
 
 
+def _bureau_ground(application: ShareApplication) -> str:
+    """Why the 政数局 decides: a class dispute settled in this escalation, or the provider's missed deadline.
+
+    A dispute dismissed by an earlier order, after which the provider let the deadline pass again, is not it.
+    """
+    provider = application.provider_department.name
+    if application.disputes.filter(decided_at__gte=application.escalated_at).exists():
+        return f"{provider}对该资源的共享类型提出异议，由本局协调作出决定。"
+    return f"因{provider}未在规定期限内答复，由本局协调作出决定。"
+
+
 def _issue_decision_record(
     application: ShareApplication,
     decision: Decision,
@@ -1370,7 +1387,7 @@ def _issue_decision_record(
         "经审核，现将意见告知如下。"
     ]
     if bureau:
-        body.append(f"因{application.provider_department.name}未在规定期限内答复或提出异议，由本局协调作出决定。")
+        body.append(_bureau_ground(application))
     if decision.outcome == DecisionOutcome.REFUSED:
         return issue_record(
             type=RecordType.REFUSAL_NOTICE,

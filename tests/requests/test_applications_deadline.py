@@ -104,6 +104,7 @@ def test_it_lets_the_bureau_decide_in_the_providers_place(gongan_applicant, hous
     assert decision.decided_as == Decision.DecidedAs.DATA_BUREAU
     assert decision.record.issuer == coordinator.department
     assert decision.record.number.startswith("通政数共〔")
+    assert "因市住建局未在规定期限内答复，由本局协调作出决定。" in decision.record.content["data"]["body"]
     assert Grant.objects.filter(application=application).exists()
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
     assert not overdue_queue().exists()

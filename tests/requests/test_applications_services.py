@@ -28,6 +28,7 @@ from requests.services import (
     application_countersign,
     application_dispute_class,
     application_grant,
+    application_order_decision,
     application_refuse,
     application_return,
     application_submit,
@@ -344,8 +345,28 @@ def test_it_does_not_let_the_provider_refuse_unconditional_data_only_dispute_it(
     )
     assert decision.decided_as == Decision.DecidedAs.DATA_BUREAU
     assert decision.record.issuer == coordinator.department
+    assert "市住建局对该资源的共享类型提出异议，由本局协调作出决定。" in decision.record.content["data"]["body"]
     dispute.refresh_from_db()
     assert dispute.outcome == ClassDispute.Outcome.UPHELD
+
+
+def test_an_order_to_reply_settles_the_dispute_and_it_cannot_be_filed_again(
+    gongan_applicant, open_resource, zhujian_reviewer, coordinator
+):
+    level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
+    application = make_application(gongan_applicant, open_resource, items=[level3])
+    dispute = application_dispute_class(actor=zhujian_reviewer, obj=application, reason="该项应为有条件共享")
+
+    application_order_decision(actor=coordinator, obj=application, workdays=3, comment="该资源属无条件共享")
+
+    dispute.refresh_from_db()
+    assert (dispute.outcome, dispute.decided_by) == (ClassDispute.Outcome.DISMISSED, coordinator)
+    assert dispute.decision_comment == "责令提供部门限期答复。该资源属无条件共享"
+    with pytest.raises(ApplicationError) as exc:
+        application_dispute_class(actor=zhujian_reviewer, obj=application, reason="再次异议")
+    assert exc.value.message == svc.DISPUTE_SETTLED
+    assert ClassDispute.objects.filter(application=application).count() == 1
+    assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
 
 
 def test_it_returns_for_correction_and_restarts_review_and_clock_on_resubmission(
