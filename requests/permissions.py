@@ -45,6 +45,11 @@ def is_bureau(user) -> bool:
     return user.is_authenticated and user.has_role(Role.DATA_BUREAU)
 
 
+def reads_overdue(user) -> bool:
+    """逾期协调: the bureau works the queue; auditors read it and the late-reply counts."""
+    return user.is_authenticated and (is_bureau(user) or user.has_role(Role.AUDITOR))
+
+
 def can_view(user, application) -> bool:
     """The applicant department; once it was submitted, the provider, the bureau and auditors.
 

@@ -218,12 +218,16 @@ class DetailView(LoginRequiredMixin, TemplateView):
         if task is not None and task.flow_task_type == "HUMAN":
             node = task.flow_task
             mine = task.owner_id is not None and node.can_execute(user, task)
+            # Separation of duties: one's own department's application is not one's to decide (services).
+            own = user.department_id == application.applicant_department_id
             context.update(
                 task_node=node.name,
                 task_mine=mine,
-                can_take=task.owner_id is None and node.can_assign(user, task),
+                can_take=task.owner_id is None and node.can_assign(user, task) and not own,
             )
-            if mine or context["can_take"]:
+            if own and node.name == "arbitrate" and node.can_assign(user, task):
+                context.update(own_department=True, order_form=OrderForm())  # ordering is not deciding
+            elif mine or context["can_take"]:
                 context["history"] = selectors.applicant_history(application)
                 if node.name in ("review", "arbitrate"):
                     context.update(
@@ -479,7 +483,7 @@ class OverdueView(LoginRequiredMixin, TemplateView):
     template_name = "requests/overdue.html"
 
     def get_context_data(self, **kwargs):
-        if not permissions.is_bureau(self.request.user):
+        if not permissions.reads_overdue(self.request.user):
             raise PermissionDenied
         return super().get_context_data(
             applications=selectors.overdue_queue(), counts=selectors.overdue_counts_by_provider(), **kwargs

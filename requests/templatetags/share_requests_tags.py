@@ -19,7 +19,7 @@ def share_requests_menu(user) -> list[tuple[str, str, str]]:
         for p in ("can_review_application", "can_countersign_application", "can_arbitrate_application")
     ):
         links.append(("待办审核", "share_requests:tasks", "inbox"))
-    if permissions.is_bureau(user):
+    if permissions.reads_overdue(user):
         links.append(("逾期协调", "share_requests:overdue", "alarm"))
     if permissions.sees_all(user):
         links.append(("全部申请", "share_requests:all", "list"))

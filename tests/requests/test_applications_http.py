@@ -531,3 +531,19 @@ def test_it_gives_the_bureau_an_overdue_queue_and_the_menu(coordinator, gongan_a
     assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
     home = client.get(reverse("share_requests:index")).content.decode()
     assert "逾期协调" in home and "全部申请" in home
+
+
+def test_an_auditor_reads_the_overdue_queue_and_counts(auditor, gongan_applicant, housing_resource):
+    application = make_application(gongan_applicant, housing_resource)
+    from workflows.deadlines import for_subject
+
+    svc.escalate_overdue(for_subject(application).get(status="active"))
+    client = client_for(auditor)
+
+    page = client.get(reverse("share_requests:overdue")).content.decode()
+    assert application.reference in page and "超期答复件数" in page
+    assert "逾期协调" in client.get(reverse("share_requests:index")).content.decode()
+    assert (
+        client.post(reverse("share_requests:action", args=[application.pk, "order"]), {"workdays": 3}).status_code
+        == 403
+    )

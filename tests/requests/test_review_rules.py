@@ -5,6 +5,7 @@ bureau's decision in its place."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from notifications.models import Notification
 from pdf_templates.rendering import record_html
@@ -98,13 +99,18 @@ def test_a_grant_form_for_not_shared_data_offers_the_requested_method(gongan_app
     assert [value for value, _ in GrantForm(application=application).fields["share_method"].choices] == ["query_api"]
 
 
-def test_the_bureau_orders_a_reply_on_its_own_departments_application(housing_resource, zhengshu, coordinator):
+def test_the_bureau_orders_a_reply_on_its_own_departments_application(housing_resource, zhengshu, coordinator, client):
     bureau_applicant = UserFactory(username="zs_applicant", department=zhengshu, roles=["applicant"])
     application = _escalated(bureau_applicant, housing_resource)
 
     with pytest.raises(ApplicationError) as exc:  # deciding it would break the separation of duties
         application_grant(actor=coordinator, obj=application, terms=full_terms(application))
     assert exc.value.message == svc.SELF_DECISION
+    client.force_login(coordinator)
+
+    page = client.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert 'data-testid="own-department"' in page and "责令提供部门答复" in page
+    assert 'data-testid="grant-form"' not in page and "认领</button>" not in page  # it may not decide it here
 
     application_order_decision(actor=coordinator, obj=application, workdays=3)
 
@@ -185,9 +191,13 @@ def test_the_provider_grants_unconditional_data_only_as_requested(
     assert not Decision.objects.exists()
 
 
-def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujian_reviewer):
+def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujian_reviewer, client):
     application = make_application(gongan_applicant, closed_resource)
     assert application.state == ApplicationState.IN_REVIEW
+    client.force_login(zhujian_reviewer)
+    page = client.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert 'data-testid="not-grantable"' in page and 'data-testid="grant-form"' not in page
+    assert 'data-testid="refuse-form"' in page
 
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
