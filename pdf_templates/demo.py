@@ -1,6 +1,9 @@
-"""One sample record of each type, rendered now so a newcomer can open them under 文书记录.
+"""One sample record of each type no domain app issues yet, rendered now so a newcomer can open them
+under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
-The subjects are Department rows until the domain apps issue their own records.
+The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知: samples of those would
+take numbers from the real sequences and cite applications that do not exist. Their sample data stays in
+samples() for the layout tests and the records benchmark (B3).
 """
 
 from __future__ import annotations
@@ -145,10 +148,15 @@ def samples(today: dt.date | None = None) -> list[tuple]:
     ]
 
 
+ISSUED_BY_SHARE_APPLICATIONS = {RecordType.REVIEW_OPINION, RecordType.REFUSAL_NOTICE, RecordType.REVOCATION_NOTICE}
+
+
 def load(*, stdout) -> None:
     created = 0
     sample_ids = []
     for type, issuer_code, subject_code, username, title, addressee, data in samples():
+        if type in ISSUED_BY_SHARE_APPLICATIONS:
+            continue
         issuer = Department.objects.get(code=issuer_code)
         existing = Record.objects.filter(type=type, issuer=issuer, title=title).first()
         if existing is not None:
