@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from organizations.models import Department, Substitution, User
+from workflows.admin import ReadOnlyAdmin
 
 
 @admin.register(Department)
@@ -55,7 +56,9 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Substitution)
-class SubstitutionAdmin(admin.ModelAdmin):
+class SubstitutionAdmin(ReadOnlyAdmin):
+    """Users name and cancel their substitutes on 代理授权 (/home/substitutions/), which audits both."""
+
     list_display = ["principal", "substitute", "starts_on", "ends_on", "reason"]
     list_select_related = ["principal", "substitute"]
     autocomplete_fields = ["principal", "substitute"]
