@@ -40,7 +40,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "department", "is_active", "is_staff"]
+    list_display = ["username", "full_name", "department", "is_active", "is_staff"]
     list_filter = ["department", "groups", "is_active", "is_staff"]
     list_select_related = ["department"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -53,6 +53,10 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("所属部门", {"fields": ["department"]}),
     ]
+
+    @admin.display(description="姓名", ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
 
 
 @admin.register(Substitution)

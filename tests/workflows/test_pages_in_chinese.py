@@ -26,3 +26,12 @@ def test_the_menus_carry_no_english_or_developer_messages(auditor_client):
     assert "文书列表" in page and "文书核验" in page
     assert "No viewsets found" not in page
     assert "Applications" not in page and "功能" in page
+
+
+def test_the_account_and_admin_pages_carry_our_site_names(admin_client):
+    for url in ("/accounts/password_reset/", "/accounts/password_change/", "/admin/password_change/", "/admin/"):
+        page = admin_client.get(url).content.decode()
+        assert "govshare 管理后台</title>" in page, url
+        assert "govshare 政务数据共享 管理后台" in page, url
+        assert "Django" not in page, url
+    assert "系统管理" in admin_client.get("/admin/").content.decode()
