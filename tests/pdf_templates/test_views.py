@@ -159,6 +159,25 @@ def test_it_filters_the_auditor_list(client, issue, auditor, zhengshu):
     assert "没有符合条件的文书。" in nothing
 
 
+def test_it_applies_the_valid_filters_and_lists_nothing_for_a_reversed_range(client, issue, auditor, zhengshu):
+    review = issue()
+    refusal = issue(RecordType.REFUSAL_NOTICE)
+    _login(client, auditor)
+    reversed_range = client.get(reverse("records:index"), {"date_from": "2026-11-22", "date_to": "2026-11-01"})
+    body = reversed_range.content.decode()
+    assert "起始日期不能晚于截止日期" in body and "没有符合条件的文书。" in body
+    assert review.number not in body and refusal.number not in body
+
+    stale_issuer = client.get(reverse("records:index"), {"issuer": 999999, "type": RecordType.REFUSAL_NOTICE})
+    body = stale_issuer.content.decode()
+    assert "选择一个有效的选项" in body
+    assert refusal.number in body and review.number not in body  # the type still applies
+
+    bad_type = client.get(reverse("records:index"), {"type": "no_such_type", "issuer": zhengshu.pk}).content.decode()
+    assert "选择一个有效的选项" in bad_type
+    assert review.number not in bad_type and "没有符合条件的文书。" in bad_type  # 住建局 issued both
+
+
 def _download(client, url) -> bytes:
     response = client.get(url)
     assert response.status_code == 200
