@@ -80,11 +80,12 @@ class ResourceVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DemandItem)
-class DemandItemAdmin(admin.ModelAdmin):
+class DemandItemAdmin(ReadOnlyAdmin):
+    """Demands are raised and linked on 需求清单, which notifies the demander and audits the link."""
+
     list_display = ["data_name", "department", "business_matter", "status", "linked_resource", "created_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["data_name", "business_matter"]
-    readonly_fields = ["status", "linked_by", "linked_at", "created_at"]
 
 
 @admin.register(NegativeListEntry)

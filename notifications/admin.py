@@ -2,17 +2,18 @@ from django.contrib import admin, messages
 
 from notifications import services
 from notifications.models import Notification, NotificationPreference, OutboundEmail
+from workflows.admin import ReadOnlyAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """A notice is what its recipient was told (a decision, a deadline): nobody rewrites or deletes it."""
+
     list_display = ["id", "created_at", "recipient", "on_behalf_of", "event", "title", "read_at"]
     list_filter = ["event", ("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient", "on_behalf_of"]
     search_fields = ["title", "recipient__username", "recipient__last_name"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["recipient", "on_behalf_of"]
-    readonly_fields = ["created_at"]
 
 
 @admin.register(OutboundEmail)

@@ -33,5 +33,5 @@ def load(*, stdout) -> None:
     )
     auditor = User.objects.filter(username="sj_auditor").first()
     if auditor is not None:
-        preference_set(user=auditor, event="test", channel=Channel.DIGEST)
+        preference_set(user=auditor, event="deadline_reminder", channel=Channel.DIGEST)
     stdout.write(f"演示消息 {Notification.objects.count()} 条（审计人员 sj_auditor 选择了每日汇总）。")

@@ -64,7 +64,8 @@ def selectable() -> list[EventType]:
     return [event for event in EVENTS.values() if event.user_selectable]
 
 
-register("test", "测试消息")
+# Developers' and the demo's welcome notices: nothing a user would choose how to receive.
+register("test", "测试消息", user_selectable=False)
 register("deadline_reminder", "办理期限提醒")
 register("deadline_escalated", "超期提请协调")
 DAILY_DIGEST = register("daily_digest", "每日消息汇总", user_selectable=False)

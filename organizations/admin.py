@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from organizations.models import Department, Substitution, User
+from workflows.admin import ReadOnlyAdmin
 
 
 @admin.register(Department)
@@ -39,7 +40,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "department", "is_active", "is_staff"]
+    list_display = ["username", "full_name", "department", "is_active", "is_staff"]
     list_filter = ["department", "groups", "is_active", "is_staff"]
     list_select_related = ["department"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -53,9 +54,15 @@ class UserAdmin(BaseUserAdmin):
         ("所属部门", {"fields": ["department"]}),
     ]
 
+    @admin.display(description="姓名", ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
+
 
 @admin.register(Substitution)
-class SubstitutionAdmin(admin.ModelAdmin):
+class SubstitutionAdmin(ReadOnlyAdmin):
+    """Users name and cancel their substitutes on 代理授权 (/home/substitutions/), which audits both."""
+
     list_display = ["principal", "substitute", "starts_on", "ends_on", "reason"]
     list_select_related = ["principal", "substitute"]
     autocomplete_fields = ["principal", "substitute"]

@@ -18,10 +18,14 @@ class RecordFilterForm(forms.Form):
             raise forms.ValidationError("起始日期不能晚于截止日期。")
         return data
 
-    def filters(self) -> dict:
-        """Filters for selectors.filter_records; empty when the form is invalid."""
-        if not self.is_valid():
+    def filters(self) -> dict | None:
+        """Filters for selectors.filter_records from the valid fields: a bad value (an edited or stale link) is
+        shown as an error and left out, the others still apply. None for a reversed date range, which no
+        record matches."""
+        if not self.is_bound:
             return {}
+        if not self.is_valid() and self.non_field_errors():
+            return None
         data = self.cleaned_data
         return {
             "issuer_id": data["issuer"].pk if data.get("issuer") else None,

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pdf_templates.models import Record
-from pdf_templates.verification import claimed_code
+from pdf_templates.verification import claimed_code, claimed_data_hash
 from workflows.audit import event_payload
 from workflows.hashing import chain_hash, sha256_hex
 from workflows.models import AuditEvent
@@ -238,12 +239,19 @@ def verify_trail(path: str | Path) -> TrailReport:
             report.checked_files += 1
             if digest.hexdigest() != item["sha256"]:
                 report.failures.append(f"{name}：SHA-256 与清单不符（文件被修改）")
+        # Trails before format 2 lack the events' actor_id, so their hashes cannot be recomputed.
+        events = json.loads(archive.read("events.json")) if "events.json" in names else None
+        issued_hashes = _issued_data_hashes(events or [])
         for entry in manifest.get("records", []):
             report.checked_records += 1
             number = entry["number"]
             snapshot_name = entry.get("snapshot")
-            if snapshot_name in names and sha256_hex(archive.read(snapshot_name)) != entry["data_sha256"]:
+            data_hash = sha256_hex(archive.read(snapshot_name)) if snapshot_name in names else None
+            if data_hash is not None and data_hash != entry["data_sha256"]:
                 report.failures.append(f"{number}：数据快照与数据哈希不符")
+            # The manifest can be rewritten to match an edited snapshot; the issuing event and the PDF cannot.
+            if data_hash is not None and issued_hashes.get(number, data_hash) != data_hash:
+                report.failures.append(f"{number}：数据快照与签发事件记载的数据哈希不符（快照被修改）")
             pdf_name = entry.get("pdf")
             if not pdf_name:
                 report.pending.append(number)
@@ -255,16 +263,48 @@ def verify_trail(path: str | Path) -> TrailReport:
                 report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
             if (code := claimed_code(pdf)) != entry["verification_code"]:
                 report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
+            elif data_hash is not None and claimed_data_hash(pdf) != data_hash:
+                report.failures.append(f"{number}：数据快照与 PDF 所载的数据哈希不符（快照被修改）")
             if entry.get("signature_status") == "signed":
                 signature = check_signatures(pdf)
                 if not signature.present or not signature.valid:
                     report.failures.append(f"{number}：{signature.label}")
                 else:
                     report.signed += 1
-        # Trails before format 2 lack the events' actor_id, so their hashes cannot be recomputed.
-        if "events.json" in names and manifest.get("format") == "govshare-trail/2":
-            _verify_events(json.loads(archive.read("events.json")), report)
+        if events is not None and manifest.get("format") == "govshare-trail/2":
+            _verify_events(events, report)
+        if events is not None and "events.csv" in names:
+            _compare_events_csv(archive.read("events.csv"), events, report)
     return report
+
+
+# pdf_templates.services.issue_record's comment on its record_issued event.
+_ISSUED_RE = re.compile(r"签发(?P<number>.+?)《.*》，数据哈希 (?P<hash>[0-9a-f]{64})", re.S)
+
+
+def _issued_data_hashes(rows: list[dict]) -> dict[str, str]:
+    """Record number → the data hash its record_issued event states."""
+    issued = {}
+    for row in rows:
+        if row.get("action") == "record_issued" and (match := _ISSUED_RE.fullmatch(row.get("comment") or "")):
+            issued[match["number"]] = match["hash"]
+    return issued
+
+
+def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -> None:
+    """events.csv (what auditors open in Excel) must say what events.json, whose hashes are checked, says."""
+    try:
+        csv_rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        report.failures.append("events.csv：无法读取（文件被修改）")
+        return
+    if len(csv_rows) != len(rows):
+        report.failures.append(f"events.csv：有 {len(csv_rows)} 条事件，events.json 有 {len(rows)} 条（文件被修改）")
+        return
+    for csv_row, row in zip(csv_rows, rows, strict=True):
+        fields = [name for name in EVENT_FIELDS if name in row]  # a format-1 trail's rows lack actor_id
+        if any(csv_row.get(name) != ("" if row[name] is None else str(row[name])) for name in fields):
+            report.failures.append(f"events.csv：审计事件 #{row.get('id')} 与 events.json 不符（文件被修改）")
 
 
 def _verify_events(rows: list[dict], report: TrailReport) -> None:

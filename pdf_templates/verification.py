@@ -22,6 +22,7 @@ OUTCOME_LABELS = {
 }
 
 _CODE_RE = re.compile(rb"govshare-verification:([A-Z2-7]{16})")
+_DATA_HASH_RE = re.compile(rb"data-sha256:([0-9a-f]{64})")
 
 
 @dataclass
@@ -37,28 +38,36 @@ class UploadCheck:
 
 
 def claimed_code(pdf: bytes) -> str | None:
-    """The verification code the file claims, from its /Keywords metadata.
+    """The verification code the file claims, from its /Keywords metadata."""
+    return _claimed(pdf, "/Keywords", _CODE_RE)
 
-    Read through pyHanko so an incremental update that rewrote the metadata
+
+def claimed_data_hash(pdf: bytes) -> str | None:
+    """The SHA-256 of the record's data snapshot the file states, from its /Subject metadata."""
+    return _claimed(pdf, "/Subject", _DATA_HASH_RE)
+
+
+def _claimed(pdf: bytes, key: str, pattern: re.Pattern[bytes]) -> str | None:
+    """Read through pyHanko so an incremental update that rewrote the metadata
     is what counts; a raw byte search is the fallback for damaged files.
     """
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
 
         info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view.get("/Info")
-        keywords = str(info.get_object().get("/Keywords", "")) if info is not None else ""
-        match = _CODE_RE.search(keywords.encode("utf-8"))
+        value = str(info.get_object().get(key, "")) if info is not None else ""
+        match = pattern.search(value.encode("utf-8"))
         if match:
             return match.group(1).decode("ascii")
     except Exception:
         pass
-    match = _CODE_RE.search(pdf)
+    match = pattern.search(pdf)
     if match:
         return match.group(1).decode("ascii")
     # WeasyPrint keeps the metadata in a compressed object stream.
     for stream in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
         try:
-            match = _CODE_RE.search(zlib.decompress(stream.group(1)))
+            match = pattern.search(zlib.decompress(stream.group(1)))
         except zlib.error:
             continue
         if match:

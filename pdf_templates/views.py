@@ -15,6 +15,7 @@ from pdf_templates.forms import RecordFilterForm, UploadForm
 from pdf_templates.models import Record
 from pdf_templates.rendering import verify_url
 from pdf_templates.selectors import filter_records, records_of_subject, records_visible_to, sees_all_records
+from pdf_templates.services import subject_departments
 from pdf_templates.trail import stream_trail_zip
 from pdf_templates.verification import check_uploaded_pdf
 from workflows.models import AuditEvent
@@ -25,7 +26,9 @@ class RecordListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = RecordFilterForm(self.request.GET or None)
-        records = filter_records(records_visible_to(self.request.user), **form.filters())
+        filters = form.filters()
+        records = records_visible_to(self.request.user)
+        records = records.none() if filters is None else filter_records(records, **filters)
         page = Paginator(records.order_by("-issued_at", "-id"), 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -49,8 +52,21 @@ class RecordDetailView(LoginRequiredMixin, TemplateView):
             verify_url=verify_url(record),
             superseded_by=record.superseded_by.first(),
             subject_type=record.subject_type,
+            **_subject(record, self.request.user),
             **kwargs,
         )
+
+
+def _subject(record: Record, user) -> dict:
+    """The record's subject by its reference (SQ000166) or name, linked when the viewer may open its page:
+    its departments' staff and those who see everything, as the subject's own pages allow."""
+    subject = record.subject
+    if subject is None:
+        return {"subject_label": f"#{record.subject_id}", "subject_url": None}
+    label = getattr(subject, "reference", None) or str(subject)
+    may_open = sees_all_records(user) or user.department in subject_departments(subject)
+    url = subject.get_absolute_url() if may_open and hasattr(subject, "get_absolute_url") else None
+    return {"subject_label": label, "subject_url": url}
 
 
 class RecordPdfView(LoginRequiredMixin, View):

@@ -13,6 +13,7 @@ from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
 admin.site.site_title = "govshare 管理后台"
+admin.site.index_title = "系统管理"
 
 site = Site(
     title="govshare 政务数据共享",

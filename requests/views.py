@@ -515,7 +515,8 @@ class TaskListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         try:
-            number = max(1, int(self.request.GET.get("page", 1)))
+            # Capped far beyond any inbox: a larger page's offset overflows the database's integers (a 500).
+            number = min(max(1, int(self.request.GET.get("page", 1))), 1_000_000)
         except ValueError:
             number = 1
         offset = (number - 1) * self.page_size

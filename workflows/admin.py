@@ -2,6 +2,7 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
+from requests.events import ACTIONS, STATES
 from workflows.models import AuditEvent, CalendarOverride, Deadline
 
 
@@ -25,15 +26,40 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
+class ActionListFilter(admin.SimpleListFilter):
+    title = "动作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        return [(action, ACTIONS.get(action, action)) for action in actions]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """Read-only: the trail is append-only, even for superusers."""
+    """Read-only: the trail is append-only, even for superusers. Actions and states read as on the
+    application's 办理记录; a code without a label shows as it is."""
 
-    list_display = ["id", "created_at", "actor", "action", "subject_type", "subject_id", "from_state", "to_state"]
-    list_filter = ["action", "subject_type"]
+    list_display = ["id", "created_at", "actor", "action_label", "subject_type", "subject_id", "from_label", "to_label"]
+    list_filter = [ActionListFilter, "subject_type"]
     list_select_related = ["actor", "subject_type"]
     search_fields = ["subject_id", "comment", "hash"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="动作", ordering="action")
+    def action_label(self, event: AuditEvent) -> str:
+        return ACTIONS.get(event.action, event.action)
+
+    @admin.display(description="原状态", ordering="from_state")
+    def from_label(self, event: AuditEvent) -> str:
+        return STATES.get(event.from_state, event.from_state)
+
+    @admin.display(description="新状态", ordering="to_state")
+    def to_label(self, event: AuditEvent) -> str:
+        return STATES.get(event.to_state, event.to_state)
 
 
 @admin.register(Deadline)
@@ -48,16 +74,78 @@ class DeadlineAdmin(ReadOnlyAdmin):
 
 
 # viewflow's own process and task admin would let an operator edit or delete a task under a live
-# application, leaving it stuck: the same lists, read-only.
+# application, leaving it stuck: the same lists, read-only, in words (its labels are English and
+# its flow and task columns print class paths and node names).
 admin.site.unregister(Process)
 admin.site.unregister(Task)
 
 
+def _task_title(task: Task) -> str:
+    node = task.flow_task
+    return str(TASK_TITLES.get(node.name, node.task_title)) if node else ""
+
+
+# Nodes without an Annotation(title=...) are titled by viewflow from their name ("Start", "End").
+TASK_TITLES = {"start": "发起", "end": "办结"}
+
+
+class FlowListFilter(viewflow_admin.FlowClassListFilter):
+    title = "流程"
+
+
+class TaskInline(viewflow_admin.TaskInline):
+    fields = ["title", "status", "owner", "created", "finished"]
+    readonly_fields = fields
+
+    @admin.display(description="任务")
+    def title(self, task: Task) -> str:
+        return _task_title(task)
+
+
 @admin.register(Process)
 class ProcessAdmin(ReadOnlyAdmin, viewflow_admin.ProcessAdmin):
-    pass
+    list_display = ["number", "created", "flow", "status", "participant_names", "summary"]
+    list_display_links = ["number", "created", "flow"]
+    list_filter = ["status", FlowListFilter]
+    fields = ["flow", "status", "created", "finished", "artifact_object", "summary"]
+    readonly_fields = fields
+    inlines = [TaskInline]
+
+    @admin.display(description="编号", ordering="pk")
+    def number(self, process: Process) -> int:
+        return process.pk
+
+    @admin.display(description="流程")
+    def flow(self, process: Process) -> str:
+        return str(process.flow_class.process_title) if process.flow_class else ""
+
+    @admin.display(description="参与人")
+    def participant_names(self, process: Process) -> str:
+        return ", ".join(
+            sorted({task.owner.get_full_name() or task.owner.username for task in process._participant_tasks})
+        )
+
+    @admin.display(description="摘要")
+    def summary(self, process: Process) -> str:
+        return process.brief
+
+    @admin.display(description="办理对象")
+    def artifact_object(self, process: Process) -> str:
+        return str(process.artifact) if process.artifact else ""
 
 
 @admin.register(Task)
 class TaskAdmin(ReadOnlyAdmin, viewflow_admin.TaskAdmin):
-    pass
+    list_display = ["number", "created", "process", "title", "status", "owner", "started", "finished"]
+    list_display_links = ["number", "created", "process"]
+    list_filter = ["status"]
+    fields = ["process", "title", "status", "owner", "created", "assigned", "started", "finished"]
+    readonly_fields = fields
+
+    @admin.display(description="编号", ordering="pk")
+    def number(self, task: Task) -> int:
+        return task.pk
+
+    @admin.display(description="任务")
+    def title(self, task: Task) -> str:
+        return _task_title(task)

@@ -176,6 +176,18 @@ def test_it_refuses_anonymous_callers_and_hides_drafts(client, zhujian):
     assert client.post("/api/catalog/resources/", {}).status_code == 405
 
 
+def test_it_answers_errors_in_chinese(client, api, zhujian):
+    from project.api import NOT_FOUND
+
+    missing = api.get("/api/catalog/resources/220500-ZJ-99999/")
+    assert missing.status_code == 404
+    assert json.loads(missing.content) == {"detail": NOT_FOUND}
+    api.logout()
+    anonymous = client.get("/api/catalog/resources/")
+    assert anonymous.status_code == 403
+    assert json.loads(anonymous.content) == {"detail": "身份认证信息未提供。"}
+
+
 def test_it_serves_the_openapi_schema_and_offline_docs(client, gongan_applicant):
     schema = json.loads(client.get("/api/schema/").content)
     assert schema["openapi"].startswith("3.")

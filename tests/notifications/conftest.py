@@ -17,3 +17,13 @@ def eager_celery(request):
         yield
     finally:
         app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def selectable_test_event(monkeypatch):
+    """Lets tests set channel preferences on the internal test event, which users cannot choose."""
+    import dataclasses
+
+    from notifications import events
+
+    monkeypatch.setitem(events.EVENTS, "test", dataclasses.replace(events.get("test"), user_selectable=True))

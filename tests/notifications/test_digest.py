@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -17,6 +18,7 @@ class FakeDeadline:
     due_at = dt.datetime(2026, 10, 9, 23, 59, tzinfo=SHANGHAI)
 
 
+@pytest.mark.usefixtures("selectable_test_event")
 def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
     zhujian_reviewer, zhujian_colleague, coordinator, zhujian, django_capture_on_commit_callbacks
 ):

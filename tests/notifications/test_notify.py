@@ -95,6 +95,7 @@ def test_it_ignores_an_expired_substitution_and_inactive_users(zhujian_reviewer,
     assert [n.recipient for n in notifications] == [zhujian_reviewer]
 
 
+@pytest.mark.usefixtures("selectable_test_event")
 def test_it_follows_each_users_channel_preference(zhujian_reviewer, zhujian_colleague, coordinator, zhujian):
     preference_set(user=zhujian_reviewer, event="test", channel=Channel.INAPP)
     preference_set(user=zhujian_colleague, event="test", channel=Channel.DIGEST)
@@ -153,6 +154,7 @@ def test_it_flags_an_event_without_templates():
     assert len(errors) == 5
 
 
+@pytest.mark.usefixtures("selectable_test_event")
 def test_it_reads_substitutes_and_every_channel_in_one_query(
     zhujian_reviewer, zhujian_colleague, coordinator, zhujian, django_assert_num_queries
 ):
@@ -202,6 +204,7 @@ def test_it_sends_a_substitute_for_two_recipients_one_notice_for_the_latest_subs
     ]
 
 
+@pytest.mark.usefixtures("selectable_test_event")
 def test_it_tells_a_recipient_who_also_stands_in_for_another_only_directly(
     zhujian_reviewer, zhujian_colleague, zhujian
 ):

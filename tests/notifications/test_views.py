@@ -104,15 +104,17 @@ def test_it_saves_preferences_and_rejects_a_bad_channel(zhujian_reviewer, client
     client = client_for(zhujian_reviewer)
     page = client.get("/notifications/preferences/")
     assert "办理期限提醒" in page.text and "每日消息汇总" not in page.text
+    assert "测试消息" not in page.text  # the internal test event is nobody's to choose
     response = client.post(
-        "/notifications/preferences/", {"event-deadline_reminder": Channel.DIGEST, "event-test": Channel.INAPP}
+        "/notifications/preferences/",
+        {"event-deadline_reminder": Channel.DIGEST, "event-grant_revoked": Channel.INAPP, "event-test": Channel.DIGEST},
     )
     assert response.status_code == 302
     assert dict(NotificationPreference.objects.filter(user=zhujian_reviewer).values_list("event", "channel")) == {
         "deadline_reminder": Channel.DIGEST,
-        "test": Channel.INAPP,
+        "grant_revoked": Channel.INAPP,
     }
-    response = client.post("/notifications/preferences/", {"event-test": "carrier_pigeon"})
+    response = client.post("/notifications/preferences/", {"event-grant_revoked": "carrier_pigeon"})
     assert response.status_code == 400
-    assert "测试消息：无效的接收方式。" in response.text
-    assert NotificationPreference.objects.get(user=zhujian_reviewer, event="test").channel == Channel.INAPP
+    assert "共享授权已撤销：无效的接收方式。" in response.text
+    assert NotificationPreference.objects.get(user=zhujian_reviewer, event="grant_revoked").channel == Channel.INAPP

@@ -70,7 +70,9 @@ def test_the_admin_cannot_change_what_only_the_services_may_change(admin_client,
     from django.contrib import admin
     from viewflow.workflow.models import Process, Task
 
-    from catalog.models import DataResource, NegativeListEntry
+    from catalog.models import DataResource, DemandItem, NegativeListEntry
+    from notifications.models import Notification
+    from organizations.models import Substitution
     from requests.models import ApiToken, ClassDispute, Decision, Grant, ShareApplication
     from workflows.models import AuditEvent, Deadline
 
@@ -87,12 +89,45 @@ def test_the_admin_cannot_change_what_only_the_services_may_change(admin_client,
         Deadline,
         Process,
         Task,
+        Substitution,
+        Notification,
+        DemandItem,
     ):
         model_admin = admin.site._registry[model]
         assert not model_admin.has_add_permission(request), model
         assert not model_admin.has_change_permission(request), model
         assert not model_admin.has_delete_permission(request), model
         assert admin_client.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/").status_code == 200
+
+
+def test_the_admin_neither_adds_substitutes_nor_rewrites_notices(admin_client, zhujian_reviewer, zhujian_colleague):
+    """Substitutions are audited on 代理授权; a notice is what its recipient was told."""
+    from notifications.models import Notification
+    from organizations.models import Substitution
+
+    response = admin_client.post(
+        "/admin/organizations/substitution/add/",
+        {
+            "principal": zhujian_reviewer.pk,
+            "substitute": zhujian_colleague.pk,
+            "starts_on": "2026-03-02",
+            "ends_on": "2026-03-06",
+            "reason": "出差",
+        },
+    )
+    assert response.status_code == 403
+    assert not Substitution.objects.exists()
+
+    notice = Notification.objects.create(recipient=zhujian_reviewer, event="test", title="原标题", body="原正文")
+    url = f"/admin/notifications/notification/{notice.pk}/change/"
+    assert (
+        admin_client.post(url, {"recipient": zhujian_reviewer.pk, "title": "改过", "body": "改过"}).status_code == 403
+    )
+    assert (
+        admin_client.post(f"/admin/notifications/notification/{notice.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    notice.refresh_from_db()
+    assert (notice.title, notice.body) == ("原标题", "原正文")
 
 
 @pytest.mark.django_db

@@ -159,6 +159,25 @@ def test_it_filters_the_auditor_list(client, issue, auditor, zhengshu):
     assert "没有符合条件的文书。" in nothing
 
 
+def test_it_applies_the_valid_filters_and_lists_nothing_for_a_reversed_range(client, issue, auditor, zhengshu):
+    review = issue()
+    refusal = issue(RecordType.REFUSAL_NOTICE)
+    _login(client, auditor)
+    reversed_range = client.get(reverse("records:index"), {"date_from": "2026-11-22", "date_to": "2026-11-01"})
+    body = reversed_range.content.decode()
+    assert "起始日期不能晚于截止日期" in body and "没有符合条件的文书。" in body
+    assert review.number not in body and refusal.number not in body
+
+    stale_issuer = client.get(reverse("records:index"), {"issuer": 999999, "type": RecordType.REFUSAL_NOTICE})
+    body = stale_issuer.content.decode()
+    assert "选择一个有效的选项" in body
+    assert refusal.number in body and review.number not in body  # the type still applies
+
+    bad_type = client.get(reverse("records:index"), {"type": "no_such_type", "issuer": zhengshu.pk}).content.decode()
+    assert "选择一个有效的选项" in bad_type
+    assert review.number not in bad_type and "没有符合条件的文书。" in bad_type  # 住建局 issued both
+
+
 def _download(client, url) -> bytes:
     response = client.get(url)
     assert response.status_code == 200
@@ -343,3 +362,75 @@ def test_an_addressee_given_as_a_department_is_written_by_its_name(issue, caizhe
     record = issue(RecordType.FUNDING_GATE_SHEET, addressee=caizheng)
     assert record.addressee == "市财政局" and record.content["addressee"] == "市财政局"
     assert caizheng in record.departments.all()
+
+
+def _subject_trail(client, auditor, record) -> bytes:
+    _login(client, auditor)
+    return _download(
+        client, f"{reverse('records:trail')}?subject_type={record.subject_type_id}&subject_id={record.subject_id}"
+    )
+
+
+def test_verify_trail_catches_an_edited_snapshot_even_with_the_manifest_rewritten(client, issue, auditor, tmp_path):
+    rendered = issue(render=True)
+    pending = issue(RecordType.REFUSAL_NOTICE)  # no PDF yet: its issuing event still states the hash
+    content = _subject_trail(client, auditor, rendered)
+    snapshots = {f"{record_file_stem(record)}.json" for record in (rendered, pending)}
+
+    def edit_snapshots(name, data):
+        if name not in snapshots:
+            return data
+        snapshot = json.loads(data)
+        snapshot["data"]["conditions"] = "不限用途（篡改）"
+        return json.dumps(snapshot, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    edited = tmp_path / "edited.zip"
+    _rewritten(content, edited, edit_snapshots)
+    with zipfile.ZipFile(edited) as archive:  # the manifest's data hashes rewritten to match, too
+        manifest = json.loads(archive.read("manifest.json"))
+    for entry in manifest["records"]:
+        entry["data_sha256"] = hashlib.sha256(
+            edit_snapshots(entry["snapshot"], _read(content, entry["snapshot"]))
+        ).hexdigest()
+    _replace_manifest(edited, manifest)
+
+    report = verify_trail(edited)
+    assert not any("数据快照与数据哈希不符" in failure for failure in report.failures)  # the manifest agrees
+    assert f"{rendered.number}：数据快照与 PDF 所载的数据哈希不符（快照被修改）" in report.failures
+    assert f"{rendered.number}：数据快照与签发事件记载的数据哈希不符（快照被修改）" in report.failures
+    assert f"{pending.number}：数据快照与签发事件记载的数据哈希不符（快照被修改）" in report.failures
+
+
+def test_verify_trail_catches_an_edited_events_csv(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+
+    def edit_csv(name, data):
+        if name != "events.csv":
+            return data
+        return data.decode("utf-8-sig").replace(record.number, "通住建共〔2099〕1号").encode("utf-8-sig")
+
+    edited = tmp_path / "edited.zip"
+    _rewritten(content, edited, edit_csv)
+    report = verify_trail(edited)
+    [failure] = report.failures
+    assert failure.startswith("events.csv：审计事件 #") and "与 events.json 不符" in failure
+
+    dropped = tmp_path / "dropped.zip"
+    _rewritten(
+        content, dropped, lambda name, data: b"\n".join(data.splitlines()[:-1]) if name == "events.csv" else data
+    )
+    assert any("events.json 有" in failure for failure in verify_trail(dropped).failures)
+
+
+def _read(content: bytes, name: str) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(content)).read(name)
+
+
+def _replace_manifest(path, manifest: dict) -> None:
+    with zipfile.ZipFile(path) as source:
+        files = {name: source.read(name) for name in source.namelist() if name != "manifest.json"}
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in files.items():
+            target.writestr(name, data)
+        target.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from organizations.models import Department
 from workflows.audit import record_event, verify_chain
+from workflows.management.commands.verify_audit import BAD_ANCHOR
 from workflows.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 
 
@@ -87,6 +88,28 @@ def test_verify_audit_notices_events_deleted_from_the_end_against_an_anchor(even
     assert error.value.returncode == 1
     assert "deleted from its end" in str(error.value)
     call_command("verify_audit", anchor=events[1].hash)  # an older anchor is still there
+
+
+def test_verify_audit_takes_the_head_as_it_prints_it(events, capsys):
+    call_command("verify_audit")
+    printed = capsys.readouterr().out.splitlines()[-1]
+    head = printed.removeprefix("head: ")
+    for anchor in (printed, head, f"  {head}\n", events[2].hash, events[2].hash.upper()):
+        call_command("verify_audit", anchor=anchor)
+    with pytest.raises(CommandError) as error:  # the id names another event than the hash
+        call_command("verify_audit", anchor=f"#{events[1].pk} {events[2].hash}")
+    assert error.value.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "anchor", ["", "   ", "2e9f0c1d2b3a", "nothex", "g" * 64, "a" * 63, "#12", "#x " + "a" * 64, "a" * 64 + " trailing"]
+)
+def test_verify_audit_refuses_what_is_not_an_anchor_as_a_usage_error(events, anchor):
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", anchor=anchor)
+    assert error.value.returncode == 2
+    assert str(error.value) == BAD_ANCHOR
+    assert "BROKEN" not in str(error.value)
 
 
 def test_verify_audit_names_a_row_changed_behind_its_back(events):
