@@ -4,15 +4,14 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
+from requests.models import ApplicationState, Decision, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
 from tests.requests.helpers import make_application
-from tests.requests.test_applications_http import PDF, client_for
+from tests.requests.test_applications_http import PDF, _letter, client_for
 from workflows.deadlines import for_subject
 
 MONDAY = dt.date(2026, 11, 23)
@@ -28,18 +27,6 @@ def media(settings, tmp_path):
 def on_monday():
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
         yield
-
-
-def _letter(application) -> ApplicationAttachment:
-    return ApplicationAttachment.objects.create(
-        application=application,
-        file=SimpleUploadedFile("函.pdf", PDF),
-        original_name="函.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=application.applicant,
-    )
 
 
 def _stand_in(principal, substitute) -> None:
