@@ -12,3 +12,30 @@ class CatalogConfig(AppConfig):
         register("catalog_resource_withdrawn", "资源目录已撤销")
         register("catalog_review_requested", "资源目录待注册审核")
         register("catalog_review_result", "资源目录审核结果")
+
+        from catalog.models import DemandStatus, ImportJob, ResourceStatus
+        from workflows import labels
+
+        labels.register(
+            actions={
+                "catalog.resource_created": "新建资源目录",
+                "catalog.resource_amended": "修改资源目录",
+                "catalog.resource_submitted": "提交注册审核",
+                "catalog.resource_registered": "注册",
+                "catalog.resource_returned": "退回修改",
+                "catalog.resource_mounted": "挂载数据",
+                "catalog.resource_withdrawn": "撤销资源目录",
+                "catalog.demand_created": "登记数据需求",
+                "catalog.demand_linked": "需求对接资源",
+                "catalog.negative_entry_created": "列入负面清单",
+                "catalog.negative_entry_deactivated": "移出负面清单",
+                "catalog.import_uploaded": "上传导入表格",
+                "catalog.import_succeeded": "表格导入成功",
+                "catalog.import_failed": "表格导入失败",
+            },
+            states={
+                "catalog.dataresource": dict(ResourceStatus.choices),
+                "catalog.demanditem": dict(DemandStatus.choices),
+                "catalog.importjob": dict(ImportJob.Status.choices),
+            },
+        )

@@ -13,6 +13,10 @@ class RequestsConfig(AppConfig):
 
         register_task_source(task_list)
 
+        from requests import events
+
+        events.register()
+
         register("share_application_task", "共享申请待办")
         register("share_application_decided", "共享申请结果")
         register("share_application_returned", "共享申请退回补正")

@@ -1,12 +1,10 @@
-"""How a share application's audit events read on its page (办理记录): in words, not codes."""
+"""How share applications' and grants' audit events read (办理记录, the admin): in words, not codes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from pdf_templates.models import RecordType
-from requests.models import ApplicationState
-from workflows.models import AuditEvent
+from requests.models import ApplicationState, GrantState
+from workflows import labels
 
 ACTIONS = {
     "application_created": "创建申请",
@@ -27,14 +25,24 @@ ACTIONS = {
     "task_released": "退回任务池",
     "task_handed_over": "转交任务",
 }
-STATES = {**dict(ApplicationState.choices), **dict(RecordType.choices)}
+GRANT_ACTIONS = {
+    "grant_expired": "授权到期",
+    "grant_expiry_notice_30": "到期前30天提醒",
+    "grant_expiry_notice_7": "到期前7天提醒",
+    "grant_revoked": "撤销授权",
+    "grant_renewal_started": "发起续期申请",
+    "api_token_issued": "签发接口令牌",
+    "api_token_disabled": "停用接口令牌",
+}
 
 
-def labelled(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """The events with `action_label`, `from_label` and `to_label` set; an unknown code shows as it is."""
-    events = list(events)
-    for event in events:
-        event.action_label = ACTIONS.get(event.action, event.action)
-        event.from_label = STATES.get(event.from_state, event.from_state)
-        event.to_label = STATES.get(event.to_state, event.to_state)
-    return events
+def register() -> None:
+    """The words for share applications' and grants' events (workflows.labels)."""
+    labels.register(
+        actions={**ACTIONS, **GRANT_ACTIONS},
+        states={
+            # record_issued: to_state names the record type
+            "share_requests.shareapplication": {**dict(ApplicationState.choices), **dict(RecordType.choices)},
+            "share_requests.grant": {**dict(GrantState.choices), **dict(RecordType.choices)},
+        },
+    )

@@ -23,7 +23,6 @@ from catalog.models import DataResource
 from organizations.models import User
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from requests import permissions, selectors
-from requests.events import labelled
 from requests.flows import DepartmentTask
 from requests.forms import (
     ApplicationForm,
@@ -37,6 +36,7 @@ from requests.forms import (
 )
 from requests.models import ApplicationAttachment, ApplicationState, ShareApplication, StandardClause
 from requests.services import applications as services
+from workflows.labels import labelled
 from workflows.models import AuditEvent
 from workflows.selectors import count_capped
 from workflows.workdays import workdays_between
@@ -198,7 +198,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
                     subject_type__model="shareapplication",
                     subject_id=str(application.pk),
                 )
-                .select_related("actor")
+                .select_related("actor", "subject_type")
                 .order_by("pk")
             ),
             "task": task,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
-from requests.events import ACTIONS, STATES
+from workflows import labels
 from workflows.models import AuditEvent, CalendarOverride, Deadline
 
 
@@ -32,7 +32,7 @@ class ActionListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        return [(action, ACTIONS.get(action, action)) for action in actions]
+        return [(action, labels.action_label(action)) for action in actions]
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -40,26 +40,39 @@ class ActionListFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """Read-only: the trail is append-only, even for superusers. Actions and states read as on the
-    application's 办理记录; a code without a label shows as it is."""
+    """Read-only: the trail is append-only, even for superusers. Actions and states read in words
+    (workflows.labels); a code without a label shows as it is."""
 
     list_display = ["id", "created_at", "actor", "action_label", "subject_type", "subject_id", "from_label", "to_label"]
     list_filter = [ActionListFilter, "subject_type"]
     list_select_related = ["actor", "subject_type"]
     search_fields = ["subject_id", "comment", "hash"]
     date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "created_at",
+        "actor",
+        "action_label",
+        "subject_type",
+        "subject_id",
+        "from_label",
+        "to_label",
+        "comment",
+        "ip",
+        "prev_hash",
+        "hash",
+    ]
 
     @admin.display(description="动作", ordering="action")
     def action_label(self, event: AuditEvent) -> str:
-        return ACTIONS.get(event.action, event.action)
+        return labels.action_label(event.action)
 
     @admin.display(description="原状态", ordering="from_state")
     def from_label(self, event: AuditEvent) -> str:
-        return STATES.get(event.from_state, event.from_state)
+        return labels.state_label(event, event.from_state)
 
     @admin.display(description="新状态", ordering="to_state")
     def to_label(self, event: AuditEvent) -> str:
-        return STATES.get(event.to_state, event.to_state)
+        return labels.state_label(event, event.to_state)
 
 
 @admin.register(Deadline)

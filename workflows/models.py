@@ -74,7 +74,9 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.subject_type.model}:{self.subject_id}"
+        from workflows.labels import action_label  # which imports this module
+
+        return f"#{self.pk} {action_label(self.action)} {self.subject_type.model}:{self.subject_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

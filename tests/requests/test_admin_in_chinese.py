@@ -2,8 +2,11 @@
 
 from viewflow.workflow.models import Process
 
+from catalog.services import resource_withdraw
 from requests.flows import ShareApplicationFlow
+from requests.services import application_withdraw
 from tests.requests.helpers import make_application
+from workflows.models import AuditEvent
 
 
 def _page(client, url: str) -> str:
@@ -41,6 +44,23 @@ def test_audit_events_show_actions_and_states_as_on_the_application_page(
     assert "提交申请" in page and "草稿" in page and "审核中" in page
     for code in (">application_submitted<", ">draft<", ">in_review<"):
         assert code not in page, code
+
+
+def test_every_apps_audit_events_read_in_words_with_each_subjects_own_states(
+    admin_client, gongan_applicant, housing_resource, zhujian_clerk
+):
+    application = make_application(gongan_applicant, housing_resource)
+    application_withdraw(actor=gongan_applicant, obj=application)
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
+
+    page = _page(admin_client, "/admin/workflows/auditevent/")
+    assert "撤回申请" in page and "已撤回" in page  # the application's "withdrawn"
+    assert "撤销资源目录" in page and "已撤销" in page  # the catalog entry's
+    for code in (">catalog.resource_withdrawn<", ">withdrawn<", ">registered<"):
+        assert code not in page, code
+    event = AuditEvent.objects.filter(action="catalog.resource_withdrawn").get()
+    detail = _page(admin_client, f"/admin/workflows/auditevent/{event.pk}/change/")
+    assert "撤销资源目录" in detail and "catalog.resource_withdrawn" not in detail
 
 
 def test_the_user_list_names_its_name_column(admin_client, gongan_applicant):
