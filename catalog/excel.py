@@ -324,11 +324,16 @@ class _Parser:
         self.sheet = sheet
         self.errors = errors
         self.row = row_number
-        self.failed = False
+        self.failed_columns: set[str] = set()
 
     def fail(self, column: str, message: str) -> None:
-        self.failed = True
+        self.failed_columns.add(column)
         self.errors.add(self.sheet, self.row, column, message)
+
+    def follow_up(self, column: str, message: str) -> None:
+        """A rule's error, unless the cell itself was already reported (an unreadable 长度 is not also 'missing')."""
+        if column not in self.failed_columns:
+            self.fail(column, message)
 
     def text(self, cells, index, column: str, required: bool = False, max_length: int | None = None) -> str:
         position = index.get(column)
@@ -481,7 +486,7 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
         item = ItemRow(code, name, data_type, length, precision, description, level, position)
         for field_name, messages in rules.check_item(item, levels.get(code)).items():
             for message in messages:
-                p.fail(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
+                p.follow_up(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
         items.append(item)
     return items
 
