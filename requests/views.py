@@ -262,6 +262,15 @@ def _may_take_such_tasks(user, task: Task, application: ShareApplication) -> boo
     return user.has_perm(task.owner_permission)
 
 
+def _works_on(user, application: ShareApplication) -> bool:
+    """Whether `user` has some step of `application` to work: the provider's reviewers and leaders, the 政数局."""
+    return (
+        permissions.is_bureau(user)
+        or permissions.is_provider_reviewer(user, application)
+        or permissions.is_provider_leader(user, application)
+    )
+
+
 class ActionView(LoginRequiredMixin, View):
     """POST-only actions on one application; errors show on its page with the form refilled."""
 
@@ -310,10 +319,13 @@ class ActionView(LoginRequiredMixin, View):
         if task is None or task.flow_task_type != "HUMAN":
             raise services.ApplicationError(services.NOT_OPEN, stale=True)
         node = task.flow_task
-        if node.can_execute(request.user, task) or node.can_assign(request.user, task):
+        user = request.user
+        if node.can_execute(user, task) or node.can_assign(user, task):
             return task
-        if task.owner_id is not None and _may_take_such_tasks(request.user, task, application):
+        if task.owner_id is not None and _may_take_such_tasks(user, task, application):
             raise services.ApplicationError(services.TASK_NOT_YOURS.format(owner=task.owner))  # not just "forbidden"
+        if _works_on(user, application):  # a page from an earlier step: say where it stands now
+            raise services.not_open(application)
         raise PermissionDenied
 
     def do_submit(self, request, application):

@@ -580,7 +580,7 @@ def _open_task(application: ShareApplication, node=None) -> Task | None:
     return tasks.select_related("owner", "process__shareapplicationprocess").order_by("-pk").first()
 
 
-def _not_open(application: ShareApplication) -> ApplicationError:
+def not_open(application: ShareApplication) -> ApplicationError:
     """The step acted on is not open (any more): decided meanwhile, or waiting at another step."""
     if application.state in OPEN:
         return ApplicationError(NOT_AT_STEP.format(state=application.get_state_display()), stale=True)
@@ -603,7 +603,7 @@ def _check_may_work(actor, application: ShareApplication, node, *, deciding: boo
         raise ApplicationError(SELF_DECISION)
     task = _open_task(application, node)
     if task is None:
-        raise _not_open(application)
+        raise not_open(application)
     task._share_application = application  # DepartmentTask.can_assign: the provider, without a read
     if task.owner_id:
         if not node.can_execute(actor, task):
@@ -647,7 +647,7 @@ def task_take(*, actor, task: Task) -> Task:
             if task.status == STATUS.ASSIGNED:
                 raise ApplicationError(TASK_NOT_YOURS.format(owner=task.owner))
             if task.status != STATUS.NEW:
-                raise _not_open(application)
+                raise not_open(application)
             if not task.flow_task.can_assign(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.assign(actor)
@@ -662,7 +662,7 @@ def task_release(*, actor, task: Task) -> Task:
         application = _lock(application)
         with task.activation() as activation:
             if task.status != STATUS.ASSIGNED:
-                raise _not_open(application)
+                raise not_open(application)
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             activation.unassign()
@@ -677,7 +677,7 @@ def task_handover(*, actor, task: Task, to_user) -> Task:
         application = _lock(application)
         with task.activation() as activation:
             if task.status != STATUS.ASSIGNED:
-                raise _not_open(application)
+                raise not_open(application)
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(NOT_PERMITTED)
             if (
@@ -821,7 +821,7 @@ def _decision_role(actor, application: ShareApplication):
         return ShareApplicationFlow.review, Decision.DecidedAs.PROVIDER
     if application.state == ApplicationState.ESCALATED:
         return ShareApplicationFlow.arbitrate, Decision.DecidedAs.DATA_BUREAU
-    raise _not_open(application)
+    raise not_open(application)
 
 
 def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Decision:
@@ -945,7 +945,7 @@ def application_countersign(*, actor, obj: ShareApplication, approve: bool, comm
     with transaction.atomic():
         application = _lock(obj)
         if application.state != ApplicationState.COUNTERSIGNING:
-            raise _not_open(application)
+            raise not_open(application)
         task = _check_may_work(actor, application, ShareApplicationFlow.countersign)
         if not approve and not comment.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="comment")
@@ -1119,7 +1119,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
     with transaction.atomic():
         application = _lock(obj)
         if application.state != ApplicationState.IN_REVIEW:
-            raise _not_open(application)
+            raise not_open(application)
         task = _check_may_work(actor, application, ShareApplicationFlow.review)
         if application.resource.share_class != ShareClass.UNCONDITIONAL:
             raise ApplicationError(DISPUTE_ONLY_UNCONDITIONAL)

@@ -237,6 +237,11 @@ def test_task_actions_out_of_turn_say_what_is_the_matter(gongan_applicant, housi
     assert client_for(auditor).post(action("grant"), {}).status_code == 403  # not "taken by a colleague"
     assert not Decision.objects.exists()
 
+    svc.application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))  # to 会签
+    response = reviewer.post(action("grant"), {}, follow=True)  # the page from before: not a bare 403
+    assert response.status_code == 200
+    assert svc.NOT_AT_STEP.format(state="待负责人会签") in response.content.decode()
+
 
 def test_the_application_page_shows_the_whole_grant(gongan_applicant, housing_resource, zhujian_reviewer):
     application = make_application(
