@@ -13,6 +13,7 @@ from requests.models import (
     OPEN_STATES,
     ApplicationAttachment,
     ApplicationState,
+    GrantState,
     ShareApplication,
 )
 
@@ -74,6 +75,7 @@ def pending_application(department, resource) -> ShareApplication | None:
         ShareApplication.objects.filter(
             applicant_department=department, resource=resource, state__in=[ApplicationState.DRAFT, *OPEN_STATES]
         )
+        .exclude(renews_grant__state=GrantState.REVOKED, state=ApplicationState.DRAFT)  # cannot be submitted
         .order_by("-id")
         .first()
     )

@@ -34,7 +34,7 @@ from requests.forms import (
     OrderForm,
     RefuseForm,
 )
-from requests.models import ApplicationAttachment, ApplicationState, ShareApplication, StandardClause
+from requests.models import ApplicationAttachment, ApplicationState, GrantState, ShareApplication, StandardClause
 from requests.services import applications as services
 from workflows.labels import labelled
 from workflows.models import AuditEvent
@@ -157,8 +157,7 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                         obj=application, remove_attachments=list(form.cleaned_data["remove_attachments"]), **kwargs
                     )
                 if "submit" in request.POST:
-                    application = services.application_submit(actor=request.user, obj=application)
-                    messages.success(request, f"申请已提交，当前状态：{application.get_state_display()}。")
+                    _submit_saved(request, application)
                 else:
                     messages.success(request, "草稿已保存。")
                 return redirect("share_requests:detail", pk=application.pk)
@@ -167,6 +166,16 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(form=form, application=application, resource=resource), status=200
         )
+
+
+def _submit_saved(request, application: ShareApplication) -> None:
+    """Submit what the form just saved; if it may not be submitted, the changes stay saved and the page says why."""
+    try:
+        application = services.application_submit(actor=request.user, obj=application)
+    except services.ApplicationError as exc:
+        messages.error(request, f"修改已保存为草稿，但未能提交：{exc.message}")
+    else:
+        messages.success(request, f"申请已提交，当前状态：{application.get_state_display()}。")
 
 
 class DetailView(LoginRequiredMixin, TemplateView):
@@ -178,6 +187,11 @@ class DetailView(LoginRequiredMixin, TemplateView):
         task = services.open_task(application)
         decision = getattr(application, "decision", None)
         grant = getattr(application, "grant", None)
+        renewal_revoked = (
+            application.state == ApplicationState.DRAFT
+            and application.renews_grant_id is not None
+            and application.renews_grant.state == GrantState.REVOKED
+        )
         context = {
             "application": application,
             "items": application.items.order_by("position", "pk"),
@@ -204,7 +218,9 @@ class DetailView(LoginRequiredMixin, TemplateView):
             "task": task,
             "trail_url": _trail_url(application) if sees_all_records(user) else "",
             "can_edit": permissions.can_edit(user, application)
-            and application.state in (ApplicationState.DRAFT, ApplicationState.RETURNED),
+            and application.state in (ApplicationState.DRAFT, ApplicationState.RETURNED)
+            and not renewal_revoked,
+            "renewal_revoked": renewal_revoked,
             "can_withdraw": permissions.can_edit(user, application)
             and application.state in (ApplicationState.DRAFT, *services.OPEN),
         }

@@ -241,6 +241,8 @@ def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool
         ip=ip,
     )
     record = _issue_revocation_notice(grant, actor, withdrawn=withdrawn)
+    # Drafts renewing it can no longer be submitted (applications.application_submit): say so.
+    renewals = [draft.reference for draft in grant.renewals.filter(state=ApplicationState.DRAFT).only("pk")]
     told = consumer_recipients(grant)
     if actor.department_id != grant.provider_department_id:
         told |= provider_recipients(grant)  # the bureau revoked: the provider must know too
@@ -248,7 +250,7 @@ def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool
         recipients=told,
         event="grant_revoked",
         subject=grant,
-        context={"grant": grant, "record": record, "link": grant_link(grant)},
+        context={"grant": grant, "record": record, "renewals": renewals, "link": grant_link(grant)},
     )
     return grant
 

@@ -483,6 +483,8 @@ def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant,
     application = ShareApplication.objects.get()
     assert application.state == ApplicationState.IN_REVIEW
     assert application.attachments.get().content_type == "image/png"
+    page = applicant.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert 'data-testid="return-comment"' not in page  # answered: it stays in 办理记录
 
 
 def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, zhujian_reviewer):
