@@ -536,7 +536,9 @@ class Builder:
             share_method=application.share_method,
             period_start=start,
             period_end=end,
-            conditions="仅限申请所述办理事项使用，调用日志保存不少于六个月。",
+            conditions=""  # unconditional data: the standard clauses only
+            if application.resource.share_class == ShareClass.UNCONDITIONAL
+            else "仅限申请所述办理事项使用，调用日志保存不少于六个月。",
             standard_clauses=["purpose_only", "no_onward_sharing", "retention_limit"],
             adjustment_reason=reason,
         )

@@ -99,6 +99,9 @@ ADJUSTMENT_REASON_REQUIRED = "部分同意（少授信息项、改变共享方�
 UNCONDITIONAL_AS_REQUESTED = (
     "无条件共享的资源须按申请授权，信息项、共享方式和期限都不能缩减；如有异议，请向政数局提出共享类型异议。"
 )
+UNCONDITIONAL_NO_CONDITIONS = (
+    "无条件共享的资源不能附加其他共享条件（标准条款除外）；如认为需要条件，请向政数局提出共享类型异议。"
+)
 NOT_SHARED_NOT_GRANTABLE = (
     "该资源在目录中属于不予共享类，不能授权：请作不予授权决定并引用法律法规依据，或由提供部门先调整目录的共享类型。"
 )
@@ -792,8 +795,11 @@ def validate_grant_terms(
         and terms.share_method == application.share_method
         and (terms.period_start, terms.period_end) == (application.period_start, application.period_end)
     )
-    if not full and as_provider and application.resource.share_class == ShareClass.UNCONDITIONAL:
-        raise ApplicationError(UNCONDITIONAL_AS_REQUESTED)
+    if as_provider and application.resource.share_class == ShareClass.UNCONDITIONAL:
+        if not full:
+            raise ApplicationError(UNCONDITIONAL_AS_REQUESTED)
+        if terms.conditions.strip():
+            raise ApplicationError(UNCONDITIONAL_NO_CONDITIONS, field="conditions")
     if not full and not terms.adjustment_reason.strip():
         raise ApplicationError(ADJUSTMENT_REASON_REQUIRED, field="adjustment_reason")
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED

@@ -191,6 +191,22 @@ def test_the_provider_grants_unconditional_data_only_as_requested(
     assert not Decision.objects.exists()
 
 
+def test_the_provider_adds_no_conditions_of_its_own_to_unconditional_data(
+    gongan_applicant, open_resource, zhujian_reviewer
+):
+    level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
+    application = make_application(gongan_applicant, open_resource, items=[level3])
+
+    with pytest.raises(ApplicationError) as exc:
+        application_grant(
+            actor=zhujian_reviewer, obj=application, terms=full_terms(application, conditions="仅限内部使用，需审批")
+        )
+    assert exc.value.errors == {"conditions": [svc.UNCONDITIONAL_NO_CONDITIONS]}
+
+    decision = application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, conditions=""))
+    assert decision.outcome == DecisionOutcome.GRANTED and decision.standard_clauses
+
+
 def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujian_reviewer, client):
     application = make_application(gongan_applicant, closed_resource)
     assert application.state == ApplicationState.IN_REVIEW
