@@ -292,7 +292,7 @@ def previous_application(department, resource: DataResource) -> ShareApplication
             state__in=[*DECIDED, ApplicationState.WITHDRAWN],
             submitted_at__isnull=False,  # a draft withdrawn unsent was never an application to the provider
         )
-        .select_related("decision__refusal_reason")
+        .select_related("decision__refusal_reason", "grant")
         .order_by("-id")
         .first()
     )
@@ -307,6 +307,11 @@ def earlier_outcome_text(previous: ShareApplication) -> str:
     if decision is not None and decision.outcome == DecisionOutcome.REFUSED:
         reason = decision.refusal_reason.label if decision.refusal_reason else ""
         text += f"，理由：{reason} {decision.refusal_text}".rstrip()
+    grant = getattr(previous, "grant", None)
+    if grant is not None and grant.state == GrantState.REVOKED:
+        text += f"，授权{grant.number}已撤销，理由：{grant.revoked_reason}"
+    elif grant is not None and grant.state == GrantState.EXPIRED:
+        text += f"，授权{grant.number}已于{chinese_date(grant.valid_to)}到期"
     return text
 
 

@@ -156,6 +156,19 @@ def test_the_reviewer_sees_that_an_earlier_grant_was_revoked(housing_grant, gong
     assert "授权已撤销：申请部门违规转授数据" in history
 
 
+def test_applied_before_mentions_the_revocation(housing_grant, gongan_applicant, zhujian_reviewer, client):
+    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="发现申请材料不实")
+    login(client, gongan_applicant)
+
+    page = client.get(f"{reverse('share_requests:apply')}?resource={housing_grant.resource.pk}")
+
+    earlier = page.context["form"].initial["earlier_outcome"]
+    assert (
+        earlier
+        == f"{housing_grant.application.reference}：已授权，授权{housing_grant.number}已撤销，理由：发现申请材料不实"
+    )
+
+
 def test_it_does_not_renew_a_withdrawn_resource(
     housing_grant, housing_resource, gongan_applicant, zhujian_clerk, frozen
 ):
