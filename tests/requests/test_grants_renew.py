@@ -163,9 +163,9 @@ def test_applied_before_mentions_the_revocation(housing_grant, gongan_applicant,
     page = client.get(f"{reverse('share_requests:apply')}?resource={housing_grant.resource.pk}")
 
     earlier = page.context["form"].initial["earlier_outcome"]
-    assert (
-        earlier
-        == f"{housing_grant.application.reference}：已授权，授权{housing_grant.number}已撤销，理由：发现申请材料不实"
+    source = housing_grant.application
+    assert earlier == (
+        f"{source.reference}：{source.get_state_display()}，授权{housing_grant.number}已撤销，理由：发现申请材料不实"
     )
 
 
