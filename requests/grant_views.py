@@ -103,7 +103,13 @@ class GrantDetailView(LoginRequiredMixin, View):
         )
 
 
-class GrantRevokeView(LoginRequiredMixin, View):
+class GrantActionView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        # The URL opened directly, e.g. after logging in again when the session ran out mid-post.
+        return redirect("grants:detail", pk=_visible_grant(request.user, pk).pk)
+
+
+class GrantRevokeView(GrantActionView):
     def post(self, request, pk: int):
         grant = _visible_grant(request.user, pk)
         if not can_revoke(request.user, grant):
@@ -123,7 +129,7 @@ class GrantRevokeView(LoginRequiredMixin, View):
         return GrantDetailView.render(request, grant, revoke_form=form, status=400)
 
 
-class GrantRenewView(LoginRequiredMixin, View):
+class GrantRenewView(GrantActionView):
     def post(self, request, pk: int):
         grant = _visible_grant(request.user, pk)
         if not can_renew(request.user, grant):

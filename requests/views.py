@@ -290,6 +290,10 @@ def _works_on(user, application: ShareApplication) -> bool:
 class ActionView(LoginRequiredMixin, View):
     """POST-only actions on one application; errors show on its page with the form refilled."""
 
+    def get(self, request, pk: int, action: str):
+        # An action's URL opened directly, e.g. after logging in again when the session ran out mid-post.
+        return redirect("share_requests:detail", pk=_visible(request, pk).pk)
+
     def post(self, request, pk: int, action: str):
         application = _visible(request, pk)
         handler = getattr(self, f"do_{action}", None)

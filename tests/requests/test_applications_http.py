@@ -274,6 +274,22 @@ def test_the_form_warns_of_the_departments_pending_application_for_the_resource(
     assert f"本部门已有该资源的申请 {pending.reference}（审核中），请勿重复申请" in page
 
 
+def test_an_action_url_opened_after_logging_in_again_leads_back_to_the_page(
+    gongan_applicant, housing_resource, zhujian_reviewer, caizheng
+):
+    application = make_application(gongan_applicant, housing_resource)
+    url = reverse("share_requests:action", args=[application.pk, "grant"])
+
+    response = Client().post(url, {})  # the session ran out: to the login page, then back here by GET
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+    response = client_for(zhujian_reviewer).get(url)
+    assert response.status_code == 302 and response.url == reverse("share_requests:detail", args=[application.pk])
+    assert not Decision.objects.exists()
+    outsider = UserFactory(username="cz_x", department=caizheng, roles=["applicant"])
+    assert client_for(outsider).get(url).status_code == 404
+
+
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
     client = client_for(gongan_applicant)
     url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"

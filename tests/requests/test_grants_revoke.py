@@ -162,6 +162,13 @@ def test_a_second_revocation_says_why_on_the_page(client, housing_grant, zhujian
     assert len(audit(housing_grant, "grant_revoked")) == 1
 
 
+def test_the_revoke_url_opened_directly_leads_back_to_the_grant(client, housing_grant, zhujian_reviewer):
+    login(client, zhujian_reviewer)
+    response = client.get(reverse("grants:revoke", args=[housing_grant.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("grants:detail", args=[housing_grant.pk])
+    assert reload(housing_grant).state == GrantState.ACTIVE
+
+
 def test_it_answers_403_to_the_consumer_and_404_to_outsiders(client, housing_grant, gongan_applicant, outsider):
     login(client, gongan_applicant)
     page = client.get(reverse("grants:detail", args=[housing_grant.pk])).content.decode()
