@@ -254,14 +254,16 @@ class DetailView(LoginRequiredMixin, TemplateView):
                             else {}
                         ),
                         return_form=CommentForm(),
-                        dispute_form=DisputeForm() if application.resource.share_class == "unconditional" else None,
+                        dispute_form=DisputeForm() if services.may_dispute(application) else None,
                     )
                 if node.name == "countersign":
                     context["countersign_form"] = CountersignForm()
                 if node.name == "arbitrate":
                     context["order_form"] = OrderForm()
             if mine and node.name in ("review", "countersign"):
-                context["handover_form"] = HandoverForm(colleagues=_colleagues(task, application))
+                colleagues = _colleagues(task, application)
+                if colleagues.exists():  # nobody to hand it to: no form
+                    context["handover_form"] = HandoverForm(colleagues=colleagues)
         context.update(kwargs)
         return super().get_context_data(**context)
 

@@ -72,6 +72,7 @@ METHOD_NOT_OFFERED = "该资源不提供此共享方式，可选：{methods}。"
 PERIOD_INVALID = "使用期限的结束日期不能早于开始日期。"
 PERIOD_TOO_LONG = "使用期限不能超过 {years} 年。"
 PERIOD_OVER = "使用期限已经结束，请填写今后的期限。"
+GRANT_PERIOD_INVALID = "授权期限的结束日期不能早于开始日期。"
 GRANT_PERIOD_OVER = "授权期限已经结束，不能授权已过去的期限；请填写今后的期限，或作不予授权决定。"
 PURPOSES_REQUIRED = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
 FIELD_REQUIRED = "此项为必填项。"
@@ -92,7 +93,8 @@ NEGATIVE_LISTED_AT_COUNTERSIGN = "{what}已于审核后列入共享负面清单�
 REFUSAL_REASON_REQUIRED = "不予授权必须选择理由代码。"
 REFUSAL_REASON_RESERVED = "该理由代码已停用或仅供系统自动决定使用，请另选理由。"
 REFUSAL_TEXT_REQUIRED = "不予授权必须说明理由。"
-LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，或理由为法律法规禁止，须引用法律法规依据（名称及条款）。"
+LEGAL_BASIS_REQUIRED = "该资源或信息项属于不予共享，须引用法律法规依据（名称及条款）。"
+LEGAL_BASIS_REQUIRED_BY_REASON = "以“{reason}”为理由不予授权，须引用法律法规依据（名称及条款）。"
 CITATION_INCOMPLETE = "请写明法律法规的名称（用书名号《》）和条款（如第十三条），或从列表中选择依据。"
 METHOD_BROADER = "授权的共享方式不能宽于申请的方式（{requested}）：只可改为核验、查询等更窄的方式。"
 ADJUSTMENT_REASON_REQUIRED = "部分同意（少授信息项、改变共享方式或缩短期限）须说明理由。"
@@ -784,7 +786,7 @@ def validate_grant_terms(
             METHOD_BROADER.format(requested=application.get_share_method_display())
         )
     if terms.period_end < terms.period_start:
-        errors.setdefault("period_end", []).append(PERIOD_INVALID)
+        errors.setdefault("period_end", []).append(GRANT_PERIOD_INVALID)
     elif terms.period_start < application.period_start or terms.period_end > application.period_end:
         errors.setdefault("period_end", []).append(
             GRANT_PERIOD_OUTSIDE.format(start=application.period_start, end=application.period_end)
@@ -863,7 +865,8 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms) -> Dec
             countersign_required=countersign,
         )
         if application.resource.share_class == ShareClass.UNCONDITIONAL:  # only those are disputed
-            _close_dispute(application, actor, upheld=False)
+            # The 政数局 granting less than asked agrees with the provider's dispute, at least in part.
+            _close_dispute(application, actor, upheld=outcome == DecisionOutcome.PARTIALLY_GRANTED)
         from_state = application.state
         if countersign:
             _save_new_decision(decision, terms.items)
@@ -1045,7 +1048,10 @@ def application_refuse(
         if not text.strip():
             errors["text"] = [REFUSAL_TEXT_REQUIRED]
         if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
-            errors["citation"] = [LEGAL_BASIS_REQUIRED]
+            data_not_shared = application.resource.share_class == ShareClass.NONE or application.is_on_negative_list()
+            errors["citation"] = [
+                LEGAL_BASIS_REQUIRED if data_not_shared else LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label)
+            ]
         elif citation.strip() and not CITATION.search(citation):
             errors["citation"] = [CITATION_INCOMPLETE]
         if errors:
@@ -1134,7 +1140,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
         task = _check_may_work(actor, application, ShareApplicationFlow.review)
         if application.resource.share_class != ShareClass.UNCONDITIONAL:
             raise ApplicationError(DISPUTE_ONLY_UNCONDITIONAL)
-        if application.disputes.filter(outcome=ClassDispute.Outcome.DISMISSED).exists():
+        if not may_dispute(application):
             raise ApplicationError(DISPUTE_SETTLED)
         if not reason.strip():
             raise ApplicationError(COMMENT_REQUIRED, field="reason")
@@ -1160,6 +1166,14 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str) -> C
             },
         )
     return dispute
+
+
+def may_dispute(application: ShareApplication) -> bool:
+    """Unconditional data whose class the 政数局 has not already upheld against a dispute on this application."""
+    return (
+        application.resource.share_class == ShareClass.UNCONDITIONAL
+        and not application.disputes.filter(outcome=ClassDispute.Outcome.DISMISSED).exists()
+    )
 
 
 def _close_dispute(application: ShareApplication, actor, *, upheld: bool, comment: str = "") -> None:

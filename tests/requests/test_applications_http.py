@@ -290,6 +290,30 @@ def test_an_action_url_opened_after_logging_in_again_leads_back_to_the_page(
     assert client_for(outsider).get(url).status_code == 404
 
 
+def test_the_handover_form_shows_only_when_there_is_a_colleague_to_hand_to(
+    gongan_applicant, housing_resource, zhujian_reviewer, zhujian
+):
+    application = make_application(gongan_applicant, housing_resource)
+    reviewer = client_for(zhujian_reviewer)
+    reviewer.post(reverse("share_requests:action", args=[application.pk, "take"]))
+    detail = reverse("share_requests:detail", args=[application.pk])
+
+    assert reviewer.get(detail).context.get("handover_form") is None
+    UserFactory(username="zj_second", department=zhujian, roles=["provider_reviewer"])
+    assert reviewer.get(detail).context["handover_form"] is not None
+
+
+def test_a_reversed_grant_period_names_the_grant_period(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource)
+    with pytest.raises(svc.ApplicationError) as exc:
+        svc.application_grant(
+            actor=zhujian_reviewer,
+            obj=application,
+            terms=full_terms(application, period_start=application.period_end, period_end=application.period_start),
+        )
+    assert exc.value.errors == {"period_end": [svc.GRANT_PERIOD_INVALID]}
+
+
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
     client = client_for(gongan_applicant)
     url = f"{reverse('share_requests:apply')}?resource={housing_resource.pk}"

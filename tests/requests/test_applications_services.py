@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
@@ -306,6 +307,16 @@ def test_it_rejects_an_incomplete_refusal_and_writes_nothing(
     assert Record.objects.count() == records
 
 
+def test_a_reason_that_needs_a_legal_basis_says_so(gongan_applicant, housing_resource, zhujian_reviewer):
+    application = make_application(gongan_applicant, housing_resource)  # conditional data
+    reason = RefusalReason.objects.get(code="LAW_PROHIBITED")
+
+    with pytest.raises(ApplicationError) as exc:
+        application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="法律禁止")
+
+    assert exc.value.errors == {"citation": [svc.LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label)]}
+
+
 def test_it_requires_a_legal_basis_to_refuse_not_shared_data(
     gongan_applicant, closed_resource, zhujian_reviewer, privacy_law
 ):
@@ -351,7 +362,7 @@ def test_it_does_not_let_the_provider_refuse_unconditional_data_only_dispute_it(
 
 
 def test_an_order_to_reply_settles_the_dispute_and_it_cannot_be_filed_again(
-    gongan_applicant, open_resource, zhujian_reviewer, coordinator
+    gongan_applicant, open_resource, zhujian_reviewer, coordinator, client
 ):
     level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
     application = make_application(gongan_applicant, open_resource, items=[level3])
@@ -367,6 +378,23 @@ def test_an_order_to_reply_settles_the_dispute_and_it_cannot_be_filed_again(
     assert exc.value.message == svc.DISPUTE_SETTLED
     assert ClassDispute.objects.filter(application=application).count() == 1
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
+    client.force_login(zhujian_reviewer)
+    page = client.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
+    assert "提交政数局协调" not in page  # the dispute form is no longer offered
+
+
+def test_the_bureau_granting_less_than_asked_upholds_the_dispute(
+    gongan_applicant, open_resource, zhujian_reviewer, coordinator
+):
+    level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
+    level2 = open_resource.items.filter(security_level=2).first()
+    application = make_application(gongan_applicant, open_resource, items=[level2, level3])
+    dispute = application_dispute_class(actor=zhujian_reviewer, obj=application, reason="身份证号应有条件共享")
+
+    application_grant(actor=coordinator, obj=application, terms=full_terms(application, items=[level2]))
+
+    dispute.refresh_from_db()
+    assert (dispute.outcome, dispute.decided_by) == (ClassDispute.Outcome.UPHELD, coordinator)
 
 
 def test_it_returns_for_correction_and_restarts_review_and_clock_on_resubmission(
