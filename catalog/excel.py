@@ -9,7 +9,7 @@ sheet, row, column and message. openpyxl's read-only and write-only modes keep m
 from __future__ import annotations
 
 import io
-from collections import namedtuple
+from collections import Counter, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -529,10 +529,11 @@ def import_workbook(
         items = _read_items(wb[ITEM_SHEET], levels, errors, progress)
     finally:
         wb.close()
-    with_items = {item.code for item in items}
+    item_counts = Counter(item.code for item in items)
     for row_number, resource in resources:
-        if resource.code and resource.code not in with_items:
-            errors.add(RESOURCE_SHEET, row_number, "目录编码", rules.MSG_NEEDS_ITEM)
+        if resource.code:
+            for message in rules.check_item_count(item_counts[resource.code]).get("items", []):
+                errors.add(RESOURCE_SHEET, row_number, "目录编码", message)
     if errors.count:
         errors.errors.sort(key=lambda e: (e["sheet"] != RESOURCE_SHEET, e["row"] or 0))
         result.errors, result.error_count = errors.errors, errors.count

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import (
     MAX_BIGINT,
     MAX_INT,
@@ -109,6 +110,8 @@ class DataItemForm(ClearMessagesMixin, forms.ModelForm):
 
 class DataItemFormSet(BaseInlineFormSet):
     resource_level: int | None = None
+    # Posting more rows than MAX_ITEMS_PER_RESOURCE (the formset's absolute_max) gets the rule's message.
+    default_error_messages = {"too_many_forms": rules.MSG_TOO_MANY_ITEMS}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", DataItem.objects.filter(retired_at=None))  # not the deleted ones
@@ -122,8 +125,9 @@ class DataItemFormSet(BaseInlineFormSet):
             for field, messages in rules.check_item(item, self.resource_level).items():
                 for message in messages:
                     form.add_error(field, message)
-        if not kept:
-            raise forms.ValidationError(rules.MSG_NEEDS_ITEM)
+        count_errors = rules.check_item_count(len(kept))
+        if count_errors:
+            raise forms.ValidationError(count_errors["items"])
 
     def item_dicts(self) -> list[dict]:
         return [
@@ -134,7 +138,14 @@ class DataItemFormSet(BaseInlineFormSet):
 
 
 ItemFormSet = inlineformset_factory(
-    DataResource, DataItem, form=DataItemForm, formset=DataItemFormSet, extra=3, can_delete=True
+    DataResource,
+    DataItem,
+    form=DataItemForm,
+    formset=DataItemFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ITEMS_PER_RESOURCE,  # no blank rows beyond the maximum
+    absolute_max=MAX_ITEMS_PER_RESOURCE,
 )
 
 

@@ -8,7 +8,6 @@ instances built from a form, a serializer or a spreadsheet row all go through th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from catalog.choices import (
@@ -19,6 +18,7 @@ from catalog.choices import (
     ShareClass,
     UpdateFrequency,
 )
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 
 # 6-digit administrative division code, department abbreviation, 5-digit serial: 220500-GA-00001.
 CODE_RE = re.compile(r"^\d{6}-[A-Z0-9]{2,10}-\d{5}$")
@@ -32,6 +32,7 @@ MSG_NONE_NEEDS_LEGAL_BASIS = (
     "不予共享的资源必须引用法律、行政法规或政策文件的具体条款（从法律依据目录中选择含条款的依据）。"
 )
 MSG_NEEDS_ITEM = "每个资源至少需要一个信息项。"
+MSG_TOO_MANY_ITEMS = f"每个资源最多 {MAX_ITEMS_PER_RESOURCE} 个信息项，请删去不需要的信息项，或将资源拆分为多个资源。"
 MSG_NEEDS_METHOD = "除不予共享外，至少选择一种共享方式。"
 MSG_DOMAIN_OTHER = "数据领域选择“其他”时必须填写具体领域。"
 MSG_FREQUENCY_OTHER = "更新频率选择“其他”时必须填写具体周期（例如“每三年”）。"
@@ -113,14 +114,18 @@ def check_item(item: Any, resource_level: int | None) -> Errors:
     return errors
 
 
-def check_item_count(items: Iterable[Any]) -> Errors:
-    return {} if any(True for _ in items) else {"items": [MSG_NEEDS_ITEM]}
+def check_item_count(count: int) -> Errors:
+    if not count:
+        return {"items": [MSG_NEEDS_ITEM]}
+    if count > MAX_ITEMS_PER_RESOURCE:
+        return {"items": [MSG_TOO_MANY_ITEMS]}
+    return {}
 
 
 def check_all(resource: Any, items: list[Any]) -> Errors:
     """Everything a complete entry must satisfy; item errors are keyed items[<index>].<field>."""
     errors = check_resource(resource)
-    for field, messages in check_item_count(items).items():
+    for field, messages in check_item_count(len(items)).items():
         errors.setdefault(field, []).extend(messages)
     for index, item in enumerate(items):
         for field, messages in check_item(item, resource.security_level).items():

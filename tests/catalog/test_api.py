@@ -5,6 +5,7 @@ import pytest
 from catalog import rules
 from catalog.api import MSG_UNKNOWN_DEPARTMENT
 from catalog.forms import MSG_BAD_SHARE_METHODS, MSG_ITEMS_NOT_A_LIST, MSG_NOT_AN_OBJECT, DataResourceForm
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import DataResource
 from catalog.services import resource_register, resource_submit, resource_update
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
@@ -197,3 +198,9 @@ def test_it_serves_the_openapi_schema_and_offline_docs(client, gongan_applicant)
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs and "/api/schema/" in docs
     assert 'src="http' not in docs and 'href="http' not in docs  # nothing fetched from the internet
+
+
+def test_it_refuses_more_items_than_a_resource_may_have(api, zhujian):
+    item = {"name": "姓名", "data_type": "D"}
+    assert check(api, items=[item] * MAX_ITEMS_PER_RESOURCE)[0] == 200
+    assert check(api, items=[item] * (MAX_ITEMS_PER_RESOURCE + 1)) == (400, {"items": [rules.MSG_TOO_MANY_ITEMS]})
