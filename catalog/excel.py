@@ -34,6 +34,7 @@ from catalog.choices import (
 from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis, ResourceStatus
 from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
+from workflows.audit import record_events
 
 RESOURCE_SHEET = "资源"
 ITEM_SHEET = "信息项"
@@ -499,11 +500,14 @@ def import_workbook(
     submit_after: bool = False,
     progress: Progress = _no_progress,
     on_success: Callable[[ImportResult], None] | None = None,
+    origin: str = "表格导入",
 ) -> ImportResult:
     """Check the whole file, then write all of it in one transaction, or nothing.
 
     `department` limits rows to that provider department (None: any, for the data bureau).
     `on_success` runs inside the write transaction, so a job row can be marked done atomically.
+    Each resource's audit trail starts with an event saying it was imported, commented with `origin`
+    (which import job), and one saying it was submitted when `submit_after`.
     """
     errors = _Collector()
     result = ImportResult()
@@ -601,4 +605,19 @@ def import_workbook(
         result.items_created = total
         if on_success:
             on_success(result)
+        # Last: the audit chain's lock is held until commit, and after the rows on_success locks (the job).
+        _record_import_events(list(ids.values()), actor=actor, submit_after=submit_after, origin=origin)
     return result
+
+
+def _record_import_events(resource_ids: list[int], *, actor, submit_after: bool, origin: str) -> None:
+    """What resource_create and resource_submit record, for every imported resource (in bulk: B4)."""
+    events = {"model": DataResource, "subject_ids": resource_ids, "actor": actor, "comment": origin}
+    record_events(action="catalog.resource_imported", to_state=ResourceStatus.DRAFT, **events)
+    if submit_after:
+        record_events(
+            action="catalog.resource_submitted",
+            from_state=ResourceStatus.DRAFT,
+            to_state=ResourceStatus.SUBMITTED,
+            **events,
+        )
