@@ -465,6 +465,7 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
     name_max = _max_length("name", DataItem)
     description_max = _max_length("description", DataItem)
     positions: dict[str, int] = {}
+    names: dict[str, list[tuple[int, str]]] = {}  # code → (row, item name), for the duplicate rule
     items: list[ItemRow] = []
     total = ws.max_row or 0
     for row_number, cells in enumerate(rows, start=2):
@@ -484,11 +485,15 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
         level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=False) or levels.get(code) or None
         position = positions.get(code, 0) + 1
         positions[code] = position
+        names.setdefault(code, []).append((row_number, name))
         item = ItemRow(code, name, data_type, length, precision, description, level, position)
         for field_name, messages in rules.check_item(item, levels.get(code)).items():
             for message in messages:
                 p.follow_up(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
         items.append(item)
+    for rows in names.values():
+        for index, message in rules.duplicate_item_names(name for _, name in rows).items():
+            errors.add(ITEM_SHEET, rows[index][0], "信息项名称", message)
     return items
 
 

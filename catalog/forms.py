@@ -125,6 +125,8 @@ class DataItemFormSet(BaseInlineFormSet):
             for field, messages in rules.check_item(item, self.resource_level).items():
                 for message in messages:
                     form.add_error(field, message)
+        for index, message in rules.duplicate_item_names(f.cleaned_data.get("name") for f in kept).items():
+            kept[index].add_error("name", message)
         count_errors = rules.check_item_count(len(kept))
         if count_errors:
             raise forms.ValidationError(count_errors["items"])

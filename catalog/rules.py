@@ -8,6 +8,7 @@ instances built from a form, a serializer or a spreadsheet row all go through th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from catalog.choices import (
@@ -39,6 +40,7 @@ MSG_FREQUENCY_OTHER = "更新频率选择“其他”时必须填写具体周期
 MSG_ITEM_NEEDS_LENGTH = "字符型和数值型信息项必须填写长度。"
 MSG_ITEM_NO_PRECISION = "只有数值型、货币型、双精度型和浮点型信息项可以填写精度。"
 MSG_ITEM_LEVEL_TOO_LOW = "信息项的安全级别不能低于所属资源的安全级别。"
+MSG_ITEM_NAME_DUPLICATE = "信息项名称“{name}”与前面的信息项重复：同一资源的信息项名称不能相同，请改名或删除其中一项。"
 
 Errors = dict[str, list[str]]
 
@@ -114,6 +116,18 @@ def check_item(item: Any, resource_level: int | None) -> Errors:
     return errors
 
 
+def duplicate_item_names(names: Iterable[str]) -> dict[int, str]:
+    """Index → message for each item named like an earlier one: applications and the grant check name items."""
+    seen: set[str] = set()
+    duplicates = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            duplicates[index] = MSG_ITEM_NAME_DUPLICATE.format(name=name)
+        elif name:
+            seen.add(name)
+    return duplicates
+
+
 def check_item_count(count: int) -> Errors:
     if not count:
         return {"items": [MSG_NEEDS_ITEM]}
@@ -130,4 +144,6 @@ def check_all(resource: Any, items: list[Any]) -> Errors:
     for index, item in enumerate(items):
         for field, messages in check_item(item, resource.security_level).items():
             errors.setdefault(f"items[{index}].{field}", []).extend(messages)
+    for index, message in duplicate_item_names(item.name for item in items).items():
+        errors.setdefault(f"items[{index}].name", []).append(message)
     return errors

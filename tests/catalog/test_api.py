@@ -201,6 +201,12 @@ def test_it_serves_the_openapi_schema_and_offline_docs(client, gongan_applicant)
 
 
 def test_it_refuses_more_items_than_a_resource_may_have(api, zhujian):
-    item = {"name": "姓名", "data_type": "D"}
-    assert check(api, items=[item] * MAX_ITEMS_PER_RESOURCE)[0] == 200
-    assert check(api, items=[item] * (MAX_ITEMS_PER_RESOURCE + 1)) == (400, {"items": [rules.MSG_TOO_MANY_ITEMS]})
+    items = [{"name": f"项{n}", "data_type": "D"} for n in range(MAX_ITEMS_PER_RESOURCE + 1)]
+    assert check(api, items=items[:-1])[0] == 200
+    assert check(api, items=items) == (400, {"items": [rules.MSG_TOO_MANY_ITEMS]})
+
+
+def test_it_refuses_two_items_of_the_same_name(api, zhujian):
+    items = [{"name": name, "data_type": "D"} for name in ("姓名", "出生日期", "姓名", "姓名")]
+    message = rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")
+    assert check(api, items=items) == (400, {"items[2].name": [message], "items[3].name": [message]})

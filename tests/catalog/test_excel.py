@@ -228,3 +228,18 @@ def test_it_refuses_a_resource_with_more_items_than_allowed(zhujian, zhujian_sta
     )
     assert _errors(result) == [("资源", 2, "目录编码", rules.MSG_TOO_MANY_ITEMS)]
     assert not DataResource.objects.exists()
+
+
+def test_it_refuses_two_items_of_the_same_name_in_one_resource(zhujian, zhujian_staff):
+    codes = ["220500-ZJ-00001", "220500-ZJ-00002"]
+    items = [
+        item_row(codes[0], "姓名"),
+        item_row(codes[1], "姓名"),
+        item_row(codes[0], "地址"),
+        item_row(codes[0], "姓名"),
+    ]
+    result = import_workbook(
+        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_staff, department=zhujian
+    )
+    assert _errors(result) == [("信息项", 5, "信息项名称", rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名"))]
+    assert not DataResource.objects.exists()

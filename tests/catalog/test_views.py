@@ -510,3 +510,11 @@ def test_it_edits_a_resource_with_hundreds_of_items(client, zhujian, zhujian_sta
     forms = Counter(match[1] for match in map(re.compile(r"items-(\d+)-").match, fields) if match)
     per_item, others = max(forms.values()), len(fields) - sum(forms.values())
     assert others + per_item * MAX_ITEMS_PER_RESOURCE <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+def test_the_form_refuses_two_items_of_the_same_name(client, zhujian_staff):
+    login(client, zhujian_staff)
+    response = client.post(reverse("catalog:resource_create"), form_data(**{"items-1-name": "姓名"}))
+    assert response.status_code == 400
+    assert response.content.decode().count(rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")) == 1
+    assert not DataResource.objects.exists()
