@@ -123,6 +123,8 @@ class DataItemFormSet(BaseInlineFormSet):
         for form in kept:
             item = form.instance
             for field, messages in rules.check_item(item, self.resource_level).items():
+                if field in form.errors:
+                    continue  # a length that could not be read is not also reported as missing
                 for message in messages:
                     form.add_error(field, message)
         for index, message in rules.duplicate_item_names(f.cleaned_data.get("name") for f in kept).items():

@@ -210,3 +210,18 @@ def test_it_refuses_two_items_of_the_same_name(api, zhujian):
     items = [{"name": name, "data_type": "D"} for name in ("姓名", "出生日期", "姓名", "姓名")]
     message = rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")
     assert check(api, items=items) == (400, {"items[2].name": [message], "items[3].name": [message]})
+
+
+@pytest.mark.parametrize(
+    "length, message",
+    [
+        ("abc", "「长度」应填写整数（不带小数点和单位）。"),
+        (-5, "「长度」不能小于 0。"),
+        (99999999999, "「长度」不能大于 2147483647。"),
+    ],
+)
+def test_a_length_that_cannot_be_read_is_not_also_reported_missing(api, zhujian, length, message):
+    assert check(api, items=[{"name": "姓名", "data_type": "C", "length": length}]) == (
+        400,
+        {"items[0].length": [message]},
+    )

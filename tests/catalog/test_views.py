@@ -518,3 +518,11 @@ def test_the_form_refuses_two_items_of_the_same_name(client, zhujian_staff):
     assert response.status_code == 400
     assert response.content.decode().count(rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")) == 1
     assert not DataResource.objects.exists()
+
+
+def test_the_form_says_once_what_is_wrong_with_a_length(client, zhujian_staff):
+    login(client, zhujian_staff)
+    response = client.post(reverse("catalog:resource_create"), form_data(**{"items-0-length": "abc"}))
+    page = response.content.decode()
+    assert response.status_code == 400 and "「长度」应填写整数（不带小数点和单位）。" in page
+    assert rules.MSG_ITEM_NEEDS_LENGTH not in page
