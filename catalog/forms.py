@@ -157,11 +157,24 @@ MSG_NOT_AN_OBJECT = '请求内容应为 JSON 对象，例如 {"code": "220500-GA
 MSG_ITEMS_NOT_A_LIST = (
     '信息项（items）应为对象的列表，每个对象是一个信息项，例如 [{"name": "姓名", "data_type": "C"}]。'
 )
+MSG_NOT_BOOLEAN = "「{label}」应为 true 或 false（不带引号）。"
 MSG_BAD_SHARE_METHODS = (
     "共享方式（share_methods）应为列表，可选："
     + "、".join(f"{method.value}（{method.label}）" for method in ShareMethod)
     + "。"
 )
+
+
+def _not_booleans(data: dict) -> rules.Errors:
+    """The form reads any text but "false" as true; in JSON these are true or false (or null)."""
+    return {
+        name: [MSG_NOT_BOOLEAN.format(label=field.label)]
+        for name, field in DataResourceForm.base_fields.items()
+        if isinstance(field, forms.BooleanField)
+        and name not in SHARE_METHOD_FIELDS  # given as the share_methods list
+        and data.get(name) is not None
+        and not isinstance(data[name], bool)
+    }
 
 
 def entry_errors(data: Any, *, department: Department | None = None) -> rules.Errors:
@@ -179,6 +192,7 @@ def entry_errors(data: Any, *, department: Department | None = None) -> rules.Er
         malformed["share_methods"], methods = [MSG_BAD_SHARE_METHODS], []
     if not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
         malformed["items"], items = [MSG_ITEMS_NOT_A_LIST], []
+    malformed.update(_not_booleans(data))
     form_data = {name: value for name, value in data.items() if name in FORM_FIELDS}
     form_data.update({name: name in methods for name in SHARE_METHOD_FIELDS})
     form_data.update({"items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": 0})
