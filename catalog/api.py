@@ -145,6 +145,10 @@ class ResourceCheckSerializer(serializers.Serializer):
     open_to_public = serializers.BooleanField(label="向社会开放", required=False)
     items = CheckItemSerializer(label="信息项", many=True)
 
+    def validate_empty_values(self, data):
+        # A body of `null` is not an entry either: the form's message, not DRF's "No data provided".
+        return False, data
+
     def to_internal_value(self, data):
         department, errors = self._provider(data)
         errors = entry_errors(data, department=department) | errors
@@ -232,7 +236,7 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [FilterBackend]
     filterset_class = ResourceFilter
     lookup_field = "code"
-    lookup_value_regex = r"[0-9A-Z\-]+"
+    lookup_value_regex = r"[^/.]+"  # anything, so a mistyped code gets the API's 404 and not the site's HTML one
 
     def get_queryset(self):
         current_items = Prefetch("items", queryset=DataItem.objects.filter(retired_at=None))

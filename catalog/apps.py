@@ -19,6 +19,8 @@ class CatalogConfig(AppConfig):
         labels.register(
             actions={
                 "catalog.resource_created": "新建资源目录",
+                "catalog.resource_imported": "表格导入资源目录",
+                "catalog.resource_edited": "修改资源目录草稿",
                 "catalog.resource_amended": "修改资源目录",
                 "catalog.resource_submitted": "提交注册审核",
                 "catalog.resource_registered": "注册",

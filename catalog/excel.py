@@ -9,7 +9,7 @@ sheet, row, column and message. openpyxl's read-only and write-only modes keep m
 from __future__ import annotations
 
 import io
-from collections import namedtuple
+from collections import Counter, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -34,6 +34,7 @@ from catalog.choices import (
 from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis, ResourceStatus
 from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
+from workflows.audit import record_events
 
 RESOURCE_SHEET = "资源"
 ITEM_SHEET = "信息项"
@@ -464,6 +465,7 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
     name_max = _max_length("name", DataItem)
     description_max = _max_length("description", DataItem)
     positions: dict[str, int] = {}
+    names: dict[str, list[tuple[int, str]]] = {}  # code → (row, item name), for the duplicate rule
     items: list[ItemRow] = []
     total = ws.max_row or 0
     for row_number, cells in enumerate(rows, start=2):
@@ -483,11 +485,15 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
         level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=False) or levels.get(code) or None
         position = positions.get(code, 0) + 1
         positions[code] = position
+        names.setdefault(code, []).append((row_number, name))
         item = ItemRow(code, name, data_type, length, precision, description, level, position)
         for field_name, messages in rules.check_item(item, levels.get(code)).items():
             for message in messages:
                 p.follow_up(ITEM_FIELD_COLUMN.get(field_name, field_name), message)
         items.append(item)
+    for rows in names.values():
+        for index, message in rules.duplicate_item_names(name for _, name in rows).items():
+            errors.add(ITEM_SHEET, rows[index][0], "信息项名称", message)
     return items
 
 
@@ -499,11 +505,14 @@ def import_workbook(
     submit_after: bool = False,
     progress: Progress = _no_progress,
     on_success: Callable[[ImportResult], None] | None = None,
+    origin: str = "表格导入",
 ) -> ImportResult:
     """Check the whole file, then write all of it in one transaction, or nothing.
 
     `department` limits rows to that provider department (None: any, for the data bureau).
     `on_success` runs inside the write transaction, so a job row can be marked done atomically.
+    Each resource's audit trail starts with an event saying it was imported, commented with `origin`
+    (which import job), and one saying it was submitted when `submit_after`.
     """
     errors = _Collector()
     result = ImportResult()
@@ -529,10 +538,11 @@ def import_workbook(
         items = _read_items(wb[ITEM_SHEET], levels, errors, progress)
     finally:
         wb.close()
-    with_items = {item.code for item in items}
+    item_counts = Counter(item.code for item in items)
     for row_number, resource in resources:
-        if resource.code and resource.code not in with_items:
-            errors.add(RESOURCE_SHEET, row_number, "目录编码", rules.MSG_NEEDS_ITEM)
+        if resource.code:
+            for message in rules.check_item_count(item_counts[resource.code]).get("items", []):
+                errors.add(RESOURCE_SHEET, row_number, "目录编码", message)
     if errors.count:
         errors.errors.sort(key=lambda e: (e["sheet"] != RESOURCE_SHEET, e["row"] or 0))
         result.errors, result.error_count = errors.errors, errors.count
@@ -600,4 +610,19 @@ def import_workbook(
         result.items_created = total
         if on_success:
             on_success(result)
+        # Last: the audit chain's lock is held until commit, and after the rows on_success locks (the job).
+        _record_import_events(list(ids.values()), actor=actor, submit_after=submit_after, origin=origin)
     return result
+
+
+def _record_import_events(resource_ids: list[int], *, actor, submit_after: bool, origin: str) -> None:
+    """What resource_create and resource_submit record, for every imported resource (in bulk: B4)."""
+    events = {"model": DataResource, "subject_ids": resource_ids, "actor": actor, "comment": origin}
+    record_events(action="catalog.resource_imported", to_state=ResourceStatus.DRAFT, **events)
+    if submit_after:
+        record_events(
+            action="catalog.resource_submitted",
+            from_state=ResourceStatus.DRAFT,
+            to_state=ResourceStatus.SUBMITTED,
+            **events,
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import (
     MAX_BIGINT,
     MAX_INT,
@@ -109,6 +110,8 @@ class DataItemForm(ClearMessagesMixin, forms.ModelForm):
 
 class DataItemFormSet(BaseInlineFormSet):
     resource_level: int | None = None
+    # Posting more rows than MAX_ITEMS_PER_RESOURCE (the formset's absolute_max) gets the rule's message.
+    default_error_messages = {"too_many_forms": rules.MSG_TOO_MANY_ITEMS}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", DataItem.objects.filter(retired_at=None))  # not the deleted ones
@@ -120,10 +123,15 @@ class DataItemFormSet(BaseInlineFormSet):
         for form in kept:
             item = form.instance
             for field, messages in rules.check_item(item, self.resource_level).items():
+                if field in form.errors:
+                    continue  # a length that could not be read is not also reported as missing
                 for message in messages:
                     form.add_error(field, message)
-        if not kept:
-            raise forms.ValidationError(rules.MSG_NEEDS_ITEM)
+        for index, message in rules.duplicate_item_names(f.cleaned_data.get("name") for f in kept).items():
+            kept[index].add_error("name", message)
+        count_errors = rules.check_item_count(len(kept))
+        if count_errors:
+            raise forms.ValidationError(count_errors["items"])
 
     def item_dicts(self) -> list[dict]:
         return [
@@ -134,7 +142,14 @@ class DataItemFormSet(BaseInlineFormSet):
 
 
 ItemFormSet = inlineformset_factory(
-    DataResource, DataItem, form=DataItemForm, formset=DataItemFormSet, extra=3, can_delete=True
+    DataResource,
+    DataItem,
+    form=DataItemForm,
+    formset=DataItemFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ITEMS_PER_RESOURCE,  # no blank rows beyond the maximum
+    absolute_max=MAX_ITEMS_PER_RESOURCE,
 )
 
 
@@ -142,11 +157,24 @@ MSG_NOT_AN_OBJECT = '请求内容应为 JSON 对象，例如 {"code": "220500-GA
 MSG_ITEMS_NOT_A_LIST = (
     '信息项（items）应为对象的列表，每个对象是一个信息项，例如 [{"name": "姓名", "data_type": "C"}]。'
 )
+MSG_NOT_BOOLEAN = "「{label}」应为 true 或 false（不带引号）。"
 MSG_BAD_SHARE_METHODS = (
     "共享方式（share_methods）应为列表，可选："
     + "、".join(f"{method.value}（{method.label}）" for method in ShareMethod)
     + "。"
 )
+
+
+def _not_booleans(data: dict) -> rules.Errors:
+    """The form reads any text but "false" as true; in JSON these are true or false (or null)."""
+    return {
+        name: [MSG_NOT_BOOLEAN.format(label=field.label)]
+        for name, field in DataResourceForm.base_fields.items()
+        if isinstance(field, forms.BooleanField)
+        and name not in SHARE_METHOD_FIELDS  # given as the share_methods list
+        and data.get(name) is not None
+        and not isinstance(data[name], bool)
+    }
 
 
 def entry_errors(data: Any, *, department: Department | None = None) -> rules.Errors:
@@ -164,6 +192,7 @@ def entry_errors(data: Any, *, department: Department | None = None) -> rules.Er
         malformed["share_methods"], methods = [MSG_BAD_SHARE_METHODS], []
     if not (isinstance(items, list) and all(isinstance(item, dict) for item in items)):
         malformed["items"], items = [MSG_ITEMS_NOT_A_LIST], []
+    malformed.update(_not_booleans(data))
     form_data = {name: value for name, value in data.items() if name in FORM_FIELDS}
     form_data.update({name: name in methods for name in SHARE_METHOD_FIELDS})
     form_data.update({"items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": 0})

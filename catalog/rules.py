@@ -19,6 +19,7 @@ from catalog.choices import (
     ShareClass,
     UpdateFrequency,
 )
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 
 # 6-digit administrative division code, department abbreviation, 5-digit serial: 220500-GA-00001.
 CODE_RE = re.compile(r"^\d{6}-[A-Z0-9]{2,10}-\d{5}$")
@@ -32,12 +33,14 @@ MSG_NONE_NEEDS_LEGAL_BASIS = (
     "不予共享的资源必须引用法律、行政法规或政策文件的具体条款（从法律依据目录中选择含条款的依据）。"
 )
 MSG_NEEDS_ITEM = "每个资源至少需要一个信息项。"
+MSG_TOO_MANY_ITEMS = f"每个资源最多 {MAX_ITEMS_PER_RESOURCE} 个信息项，请删去不需要的信息项，或将资源拆分为多个资源。"
 MSG_NEEDS_METHOD = "除不予共享外，至少选择一种共享方式。"
 MSG_DOMAIN_OTHER = "数据领域选择“其他”时必须填写具体领域。"
 MSG_FREQUENCY_OTHER = "更新频率选择“其他”时必须填写具体周期（例如“每三年”）。"
 MSG_ITEM_NEEDS_LENGTH = "字符型和数值型信息项必须填写长度。"
 MSG_ITEM_NO_PRECISION = "只有数值型、货币型、双精度型和浮点型信息项可以填写精度。"
 MSG_ITEM_LEVEL_TOO_LOW = "信息项的安全级别不能低于所属资源的安全级别。"
+MSG_ITEM_NAME_DUPLICATE = "信息项名称“{name}”与前面的信息项重复：同一资源的信息项名称不能相同，请改名或删除其中一项。"
 
 Errors = dict[str, list[str]]
 
@@ -113,16 +116,34 @@ def check_item(item: Any, resource_level: int | None) -> Errors:
     return errors
 
 
-def check_item_count(items: Iterable[Any]) -> Errors:
-    return {} if any(True for _ in items) else {"items": [MSG_NEEDS_ITEM]}
+def duplicate_item_names(names: Iterable[str]) -> dict[int, str]:
+    """Index → message for each item named like an earlier one: applications and the grant check name items."""
+    seen: set[str] = set()
+    duplicates = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            duplicates[index] = MSG_ITEM_NAME_DUPLICATE.format(name=name)
+        elif name:
+            seen.add(name)
+    return duplicates
+
+
+def check_item_count(count: int) -> Errors:
+    if not count:
+        return {"items": [MSG_NEEDS_ITEM]}
+    if count > MAX_ITEMS_PER_RESOURCE:
+        return {"items": [MSG_TOO_MANY_ITEMS]}
+    return {}
 
 
 def check_all(resource: Any, items: list[Any]) -> Errors:
     """Everything a complete entry must satisfy; item errors are keyed items[<index>].<field>."""
     errors = check_resource(resource)
-    for field, messages in check_item_count(items).items():
+    for field, messages in check_item_count(len(items)).items():
         errors.setdefault(field, []).extend(messages)
     for index, item in enumerate(items):
         for field, messages in check_item(item, resource.security_level).items():
             errors.setdefault(f"items[{index}].{field}", []).extend(messages)
+    for index, message in duplicate_item_names(item.name for item in items).items():
+        errors.setdefault(f"items[{index}].name", []).append(message)
     return errors

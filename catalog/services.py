@@ -663,6 +663,8 @@ def import_job_run(job_id: int):
             actor=job.created_by,
             comment=f"新增资源 {result.resources_created} 个、信息项 {result.items_created} 个",
         )
+        if job.submit_after:
+            _announce_imported_submissions(locked, result.resources_created)
 
     try:
         with job.file.open("rb") as handle:
@@ -673,6 +675,7 @@ def import_job_run(job_id: int):
                 submit_after=job.submit_after,
                 progress=progress,
                 on_success=mark_done,
+                origin=f"表格导入：导入任务 #{job.pk}（{job.original_name}）",
             )
     except _AlreadyImported:
         return ImportJob.objects.get(pk=job.pk)
@@ -708,3 +711,22 @@ def import_job_run(job_id: int):
 
 class _AlreadyImported(Exception):
     pass
+
+
+def _announce_imported_submissions(job, count: int) -> None:
+    """One notice per import, not one per resource: an import may submit thousands of entries."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    submitter = job.department.name if job.department else job.created_by.get_full_name() or job.created_by.username
+    notify(
+        recipients=who.data_bureau(),
+        event="catalog_review_requested",
+        subject=job,
+        context={
+            "heading": f"表格导入的 {count} 个资源",
+            "message": f"{submitter}通过表格导入提交了 {count} 个资源目录（导入任务 #{job.pk}），请在注册审核中逐个审核。",
+            "link": reverse("catalog:review"),
+        },
+    )

@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from project.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,6 +248,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "project.api.exception_handler",
 }
+
+# The resource form posts every item of a resource at once, up to 8 fields each (id, name, type, length,
+# precision, description, level, delete) plus about 30 for the resource. Django's default of 1,000 fields
+# answered HTTP 400 to the edit of a resource with more than about 135 items; this fits the most items a
+# resource may have (catalog.limits), with room to spare.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_ITEMS_PER_RESOURCE * 10 + 100
 
 # Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.
 CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", 256 * 1024)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from workflows.hashing import canonical_json, chain_hash, sha256_hex
 from workflows.models import GENESIS_HASH, AuditEvent
+
+# The advisory lock workflows_audit_append takes (migration 0004): every writer of the chain holds it until commit.
+CHAIN_LOCK_KEY = 1618321617
 
 
 def event_payload(event: AuditEvent) -> dict[str, Any]:
@@ -74,6 +77,52 @@ def record_event(
             event.hash = sha256_hex(event.prev_hash + payload)  # chain_hash, with the JSON already made
             event.save()
     return event
+
+
+def record_events(
+    *,
+    model: type[models.Model],
+    subject_ids: Iterable[Any],
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+) -> int:
+    """Append one event per subject of `model`, in the order given, inside the caller's transaction.
+
+    For writes of thousands of rows at once (a catalog import), where record_event's round trip per
+    event would dominate: the hashes are computed here and the rows inserted in batches. The head is
+    read after taking the chain's lock, as workflows_audit_append does, and ids are drawn in insert
+    order after it, so the chain stays one line in id order. Take it after the rows the transaction
+    locks, like any event (a writer waiting for such a row while holding the chain would block all others).
+    """
+    subject_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    created_at = timezone.now()
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        # SQLite: write transactions are IMMEDIATE (settings), so this one already holds the database lock.
+        last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
+        prev_hash = last.hash if last else GENESIS_HASH
+        events = []
+        for subject_id in subject_ids:
+            event = AuditEvent(
+                actor=actor,
+                action=action,
+                subject_type=subject_type,
+                subject_id=str(subject_id),
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
+                created_at=created_at,
+                prev_hash=prev_hash,
+            )
+            event.hash = prev_hash = sha256_hex(prev_hash + canonical_json(event_payload(event)))
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
 
 
 def _append_in_postgresql(event: AuditEvent, payload: str) -> None:

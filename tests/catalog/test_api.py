@@ -1,10 +1,18 @@
 import json
 
 import pytest
+from django.test import Client
 
 from catalog import rules
 from catalog.api import MSG_UNKNOWN_DEPARTMENT
-from catalog.forms import MSG_BAD_SHARE_METHODS, MSG_ITEMS_NOT_A_LIST, MSG_NOT_AN_OBJECT, DataResourceForm
+from catalog.forms import (
+    MSG_BAD_SHARE_METHODS,
+    MSG_ITEMS_NOT_A_LIST,
+    MSG_NOT_AN_OBJECT,
+    MSG_NOT_BOOLEAN,
+    DataResourceForm,
+)
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import DataResource
 from catalog.services import resource_register, resource_submit, resource_update
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
@@ -197,3 +205,63 @@ def test_it_serves_the_openapi_schema_and_offline_docs(client, gongan_applicant)
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs and "/api/schema/" in docs
     assert 'src="http' not in docs and 'href="http' not in docs  # nothing fetched from the internet
+
+
+def test_it_refuses_more_items_than_a_resource_may_have(api, zhujian):
+    items = [{"name": f"项{n}", "data_type": "D"} for n in range(MAX_ITEMS_PER_RESOURCE + 1)]
+    assert check(api, items=items[:-1])[0] == 200
+    assert check(api, items=items) == (400, {"items": [rules.MSG_TOO_MANY_ITEMS]})
+
+
+def test_it_refuses_two_items_of_the_same_name(api, zhujian):
+    items = [{"name": name, "data_type": "D"} for name in ("姓名", "出生日期", "姓名", "姓名")]
+    message = rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")
+    assert check(api, items=items) == (400, {"items[2].name": [message], "items[3].name": [message]})
+
+
+@pytest.mark.parametrize(
+    "length, message",
+    [
+        ("abc", "「长度」应填写整数（不带小数点和单位）。"),
+        (-5, "「长度」不能小于 0。"),
+        (99999999999, "「长度」不能大于 2147483647。"),
+    ],
+)
+def test_a_length_that_cannot_be_read_is_not_also_reported_missing(api, zhujian, length, message):
+    assert check(api, items=[{"name": "姓名", "data_type": "C", "length": length}]) == (
+        400,
+        {"items[0].length": [message]},
+    )
+
+
+def test_it_refuses_a_yes_or_no_that_is_not_a_boolean(api, zhujian):
+    assert check(api, in_responsibility_list="maybe", open_to_public=1) == (
+        400,
+        {
+            "in_responsibility_list": [MSG_NOT_BOOLEAN.format(label="列入国家共享责任清单")],
+            "open_to_public": [MSG_NOT_BOOLEAN.format(label="向社会开放")],
+        },
+    )
+    assert check(api, in_responsibility_list=True, open_to_public=None) == (200, {"valid": True})
+
+
+def test_it_says_in_chinese_what_to_fix_in_a_malformed_request(
+    api, zhujian, zhujian_staff, coordinator, gongan_applicant
+):
+    from project.api import BAD_REQUEST_BODY, CSRF_FAILED, NOT_FOUND
+
+    def post(body, client=api):
+        response = client.post(CHECK_URL, body, content_type="application/json")
+        return response.status_code, json.loads(response.content)
+
+    assert post("{bad") == (400, {"detail": BAD_REQUEST_BODY})
+    assert post("null") == (400, {"non_field_errors": [MSG_NOT_AN_OBJECT]})
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(gongan_applicant)
+    assert post(json.dumps(CHECK_BASE), client=strict) == (403, {"detail": CSRF_FAILED})
+    resource = published(zhujian, coordinator, zhujian_staff)
+    for path in (f"{resource.code.lower()}/", f"{resource.code.lower()}/versions/", "220500-ZJ-0.1/"):
+        missing = api.get(f"/api/catalog/resources/{path}")
+        assert (missing.status_code, missing["Content-Type"]) == (404, "application/json"), path
+        assert json.loads(missing.content) == {"detail": NOT_FOUND}
+    assert get(api, f"/api/catalog/resources/{resource.code}/")["code"] == resource.code

@@ -40,6 +40,8 @@ def test_it_loads_a_varied_catalog_once():
     assert NegativeListEntry.objects.count() == 3
     for resource in DataResource.objects.select_related("provider_department"):
         assert rules.check_code(resource.code, resource.provider_department) == [], resource.code
+        names = resource.current_items().values_list("name", flat=True)
+        assert rules.duplicate_item_names(names) == {} and rules.check_item_count(len(names)) == {}, resource.code
     population = next(rate for rate in base_library_rates() if rate.base_library == "population")
     assert population.expected == 1500 and 0 < population.items <= 740
     demo.load(stdout=out)

@@ -18,6 +18,7 @@ from catalog.excel import (
     export_workbook,
     import_workbook,
 )
+from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import DataItem, DataResource, ResourceStatus
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
@@ -216,3 +217,29 @@ def test_it_says_a_negative_number_is_not_allowed(zhujian, zhujian_staff):
     assert [error for error in _errors(result) if error[2] == "长度"] == [
         ("信息项", 2, "长度", "应为不小于 0 的整数。")
     ]
+
+
+def test_it_refuses_a_resource_with_more_items_than_allowed(zhujian, zhujian_staff):
+    codes = ["220500-ZJ-00001", "220500-ZJ-00002"]
+    items = [item_row(codes[0], f"项{n}") for n in range(MAX_ITEMS_PER_RESOURCE + 1)]
+    items += [item_row(codes[1], f"项{n}") for n in range(MAX_ITEMS_PER_RESOURCE)]
+    result = import_workbook(
+        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_staff, department=zhujian
+    )
+    assert _errors(result) == [("资源", 2, "目录编码", rules.MSG_TOO_MANY_ITEMS)]
+    assert not DataResource.objects.exists()
+
+
+def test_it_refuses_two_items_of_the_same_name_in_one_resource(zhujian, zhujian_staff):
+    codes = ["220500-ZJ-00001", "220500-ZJ-00002"]
+    items = [
+        item_row(codes[0], "姓名"),
+        item_row(codes[1], "姓名"),
+        item_row(codes[0], "地址"),
+        item_row(codes[0], "姓名"),
+    ]
+    result = import_workbook(
+        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_staff, department=zhujian
+    )
+    assert _errors(result) == [("信息项", 5, "信息项名称", rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名"))]
+    assert not DataResource.objects.exists()

@@ -199,3 +199,10 @@ def test_it_cannot_submit_twice_or_withdraw_a_draft(zhujian_staff):
         resource_submit(actor=zhujian_staff, obj=resource)
     with pytest.raises(CatalogError):
         resource_update(actor=zhujian_staff, obj=resource, data={"name": "x"}, items=ITEMS)
+
+
+def test_an_entry_cannot_have_two_current_items_of_the_same_name(zhujian, zhujian_staff):
+    items = [*ITEMS, {**ITEMS[0], "length": 100}]
+    with pytest.raises(CatalogError) as error:
+        resource_create(actor=zhujian_staff, data=resource_data(zhujian), items=items)
+    assert error.value.errors == {"items[2].name": [rules.MSG_ITEM_NAME_DUPLICATE.format(name=ITEMS[0]["name"])]}

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from organizations.models import Department
-from workflows.audit import record_event, verify_chain
+from workflows.audit import record_event, record_events, verify_chain
 from workflows.management.commands.verify_audit import BAD_ANCHOR
 from workflows.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 
@@ -170,3 +170,70 @@ def test_it_never_forks_the_chain_under_concurrent_writers():
     assert AuditEvent.objects.count() == writers * per_writer
     assert verify_chain() == (writers * per_writer, None)
     assert AuditEvent.objects.values("prev_hash").distinct().count() == writers * per_writer
+
+
+def test_it_appends_many_events_at_once_on_the_same_chain(events, gongan, gongan_applicant):
+    departments = [Department.objects.create(code=f"TH-B{n}", name=f"市批量{n}局") for n in range(3)]
+    count = record_events(
+        model=Department,
+        subject_ids=[d.pk for d in departments],
+        action="test.bulk",
+        actor=gongan_applicant,
+        from_state="draft",
+        to_state="submitted",
+        comment="批量",
+    )
+    after = record_event(subject=gongan, action="test.after")
+    bulk = list(AuditEvent.objects.filter(action="test.bulk").order_by("id"))
+    assert count == 3 and [e.subject for e in bulk] == departments
+    assert bulk[0].prev_hash == events[-1].hash and after.prev_hash == bulk[-1].hash
+    assert {(e.actor, e.from_state, e.to_state, e.comment) for e in bulk} == {
+        (gongan_applicant, "draft", "submitted", "批量")
+    }
+    assert verify_chain() == (7, None)
+    assert record_events(model=Department, subject_ids=[], action="test.none") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_and_single_writers_never_fork_the_chain():
+    department = Department.objects.create(code="TH-X", name="市并发局", short_name="通并", seal_text="通化市并发局")
+    writers, rounds, batch = 6, 5, 40
+    barrier = threading.Barrier(writers)
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(rounds):
+                with transaction.atomic():
+                    if n % 2:
+                        record_events(
+                            model=Department,
+                            subject_ids=[department.pk] * batch,
+                            action=f"test.bulk{n}",
+                            comment=str(i),
+                        )
+                    else:
+                        record_event(subject=department, action=f"test.single{n}", comment=str(i))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    expected = (writers // 2) * rounds * (batch + 1)
+    assert errors == []
+    assert AuditEvent.objects.count() == expected
+    assert verify_chain() == (expected, None)
+    # Each bulk write is one unbroken run of the chain.
+    positions = {}
+    for position, key in enumerate(AuditEvent.objects.order_by("id").values_list("action", "comment")):
+        positions.setdefault(key, []).append(position)
+    bulk_runs = [p for (action, _), p in positions.items() if "bulk" in action]
+    assert len(bulk_runs) == (writers // 2) * rounds
+    assert all(run == list(range(run[0], run[0] + batch)) for run in bulk_runs)
