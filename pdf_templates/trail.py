@@ -201,7 +201,9 @@ class TrailReport:
     checked_records: int = 0
     signed: int = 0
     checked_events: int = 0
+    online: bool = False
     pending: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -209,73 +211,102 @@ class TrailReport:
         return not self.failures
 
 
-def verify_trail(path: str | Path) -> TrailReport:
-    """Check a trail ZIP offline: manifest hashes, record hashes, snapshots and signatures."""
-    from pdf_templates.signing import check_signatures
-
-    report = TrailReport()
+def verify_trail(path: str | Path, *, online: bool = False) -> TrailReport:
+    """Check a trail ZIP: offline, its files, records, signatures and audit events agree with each other;
+    with `online`, also with this govshare's database (see README, Records)."""
+    report = TrailReport(online=online)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         report.failures.append(f"无法打开 ZIP：{exc}")
         return report
     with archive:
-        names = set(archive.namelist())
-        if "manifest.json" not in names:
-            report.failures.append("缺少 manifest.json")
-            return report
-        manifest = json.loads(archive.read("manifest.json"))
-        listed = {item["name"]: item for item in manifest.get("files", [])}
-        for name in sorted(names - set(listed) - {"manifest.json"}):
-            report.failures.append(f"{name}：不在清单中（被加入的文件）")
-        for name, item in listed.items():
-            if name not in names:
-                report.failures.append(f"{name}：清单中有、压缩包中缺失")
-                continue
-            digest = hashlib.sha256()
-            with archive.open(name) as handle:
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
-            report.checked_files += 1
-            if digest.hexdigest() != item["sha256"]:
-                report.failures.append(f"{name}：SHA-256 与清单不符（文件被修改）")
-        # Trails before format 2 lack the events' actor_id, so their hashes cannot be recomputed.
-        events = json.loads(archive.read("events.json")) if "events.json" in names else None
-        issued_hashes = _issued_data_hashes(events or [])
-        for entry in manifest.get("records", []):
-            report.checked_records += 1
-            number = entry["number"]
-            snapshot_name = entry.get("snapshot")
-            data_hash = sha256_hex(archive.read(snapshot_name)) if snapshot_name in names else None
-            if data_hash is not None and data_hash != entry["data_sha256"]:
-                report.failures.append(f"{number}：数据快照与数据哈希不符")
-            # The manifest can be rewritten to match an edited snapshot; the issuing event and the PDF cannot.
-            if data_hash is not None and issued_hashes.get(number, data_hash) != data_hash:
-                report.failures.append(f"{number}：数据快照与签发事件记载的数据哈希不符（快照被修改）")
-            pdf_name = entry.get("pdf")
-            if not pdf_name:
-                report.pending.append(number)
-                continue
-            if pdf_name not in names:
-                continue  # already reported as missing
-            pdf = archive.read(pdf_name)
-            if sha256_hex(pdf) != entry["pdf_sha256"]:
-                report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
-            if (code := claimed_code(pdf)) != entry["verification_code"]:
-                report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
-            elif data_hash is not None and claimed_data_hash(pdf) != data_hash:
-                report.failures.append(f"{number}：数据快照与 PDF 所载的数据哈希不符（快照被修改）")
-            if entry.get("signature_status") == "signed":
-                signature = check_signatures(pdf)
-                if not signature.present or not signature.valid:
-                    report.failures.append(f"{number}：{signature.label}")
-                else:
-                    report.signed += 1
-        if events is not None and manifest.get("format") == "govshare-trail/2":
-            _verify_events(events, report)
-        if events is not None and "events.csv" in names:
-            _compare_events_csv(archive.read("events.csv"), events, report)
+        _verify_archive(archive, report)
     return report
+
+
+def _verify_archive(archive: zipfile.ZipFile, report: TrailReport) -> None:
+    names = set(archive.namelist())
+    if "manifest.json" not in names:
+        report.failures.append("缺少 manifest.json")
+        return
+    manifest = json.loads(archive.read("manifest.json"))
+    _verify_files(archive, names, manifest, report)
+    if "events.json" not in names:
+        report.failures.append("缺少 events.json：轨迹必须带有审计事件")
+        return
+    rows = json.loads(archive.read("events.json"))
+    _verify_records(archive, names, manifest, rows, report)
+    if manifest.get("format") == "govshare-trail/1":
+        # Format 1 events lack actor_id, so their hashes cannot be recomputed.
+        report.notes.append("旧格式轨迹（govshare-trail/1）的审计事件缺少操作人编号，未核验事件哈希。")
+    else:
+        _verify_events(rows, report)
+    if "events.csv" in names:
+        _compare_events_csv(archive.read("events.csv"), rows, report)
+    else:
+        report.failures.append("缺少 events.csv")
+    if report.online:
+        from pdf_templates.trail_online import verify_against_database
+
+        verify_against_database(manifest, rows, report)
+
+
+def _verify_files(archive: zipfile.ZipFile, names: set[str], manifest: dict, report: TrailReport) -> None:
+    listed = {item["name"]: item for item in manifest.get("files", [])}
+    for name in sorted(names - set(listed) - {"manifest.json"}):
+        report.failures.append(f"{name}：不在清单中（被加入的文件）")
+    for name, item in listed.items():
+        if name not in names:
+            report.failures.append(f"{name}：清单中有、压缩包中缺失")
+            continue
+        digest = hashlib.sha256()
+        with archive.open(name) as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        report.checked_files += 1
+        if digest.hexdigest() != item["sha256"]:
+            report.failures.append(f"{name}：SHA-256 与清单不符（文件被修改）")
+
+
+def _verify_records(
+    archive: zipfile.ZipFile, names: set[str], manifest: dict, rows: list[dict], report: TrailReport
+) -> None:
+    """Each record against its snapshot, its PDF and its 签发 event, which every record must have in the trail:
+    the manifest and the snapshot can be rewritten together, the hash-chained event cannot."""
+    from pdf_templates.signing import check_signatures
+
+    issued_hashes = _issued_data_hashes(rows)
+    for entry in manifest.get("records", []):
+        report.checked_records += 1
+        number = entry["number"]
+        snapshot_name = entry.get("snapshot")
+        data_hash = sha256_hex(archive.read(snapshot_name)) if snapshot_name in names else None
+        if data_hash is not None and data_hash != entry["data_sha256"]:
+            report.failures.append(f"{number}：数据快照与数据哈希不符")
+        if number not in issued_hashes:
+            report.failures.append(f"{number}：轨迹中没有该文书的签发事件（事件被删除）")
+        elif data_hash is not None and issued_hashes[number] != data_hash:
+            report.failures.append(f"{number}：数据快照与签发事件记载的数据哈希不符（快照被修改）")
+        pdf_name = entry.get("pdf")
+        if not pdf_name:
+            report.pending.append(number)
+            continue
+        if pdf_name not in names:
+            continue  # already reported as missing
+        pdf = archive.read(pdf_name)
+        if sha256_hex(pdf) != entry["pdf_sha256"]:
+            report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
+        if (code := claimed_code(pdf)) != entry["verification_code"]:
+            report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
+        elif data_hash is not None and claimed_data_hash(pdf) != data_hash:
+            report.failures.append(f"{number}：数据快照与 PDF 所载的数据哈希不符（快照被修改）")
+        if entry.get("signature_status") == "signed":
+            signature = check_signatures(pdf)
+            if not signature.present or not signature.valid:
+                report.failures.append(f"{number}：{signature.label}")
+            else:
+                report.signed += 1
 
 
 # pdf_templates.services.issue_record's comment on its record_issued event.
@@ -310,8 +341,9 @@ def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -
 def _verify_events(rows: list[dict], report: TrailReport) -> None:
     """Each event's hash covers its content; events next to each other in the chain link up.
 
-    An event edited without recomputing its hash is caught here, offline. One whose hash was
-    recomputed too no longer matches the system's chain: `manage.py verify_audit` on the server.
+    An event edited without recomputing its hash is caught here, offline, and so is one removed from
+    between two events that were consecutive in the chain. What a forger recomputes consistently
+    (an event's hash, or an event removed from a gap) only the database shows: `verify_trail --online`.
     """
     previous = None
     for row in rows:
@@ -327,8 +359,13 @@ def _verify_events(rows: list[dict], report: TrailReport) -> None:
             "created_at": row["created_at"],
         }
         report.checked_events += 1
+        if previous and row["id"] <= previous["id"]:
+            report.failures.append(f"审计事件 #{row['id']}：排在 #{previous['id']} 之后，顺序错乱或重复（文件被修改）")
         if chain_hash(row["prev_hash"], payload) != row["hash"]:
             report.failures.append(f"审计事件 #{row['id']}：内容与其哈希不符（被修改）")
         elif previous and row["id"] == previous["id"] + 1 and row["prev_hash"] != previous["hash"]:
             report.failures.append(f"审计事件 #{row['id']}：与前一事件 #{previous['id']} 的哈希链断开")
+        elif previous and row["id"] > previous["id"] + 1 and row["prev_hash"] == previous["hash"]:
+            # The chain says they were neighbours: the ids between them were made up.
+            report.failures.append(f"审计事件 #{row['id']}：紧接 #{previous['id']} 之后，编号却不相邻（被修改）")
         previous = row

@@ -1,0 +1,144 @@
+"""verify_trail against forged trails: what it catches offline, and what only --online can."""
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from pypdf import PdfReader, PdfWriter
+
+from pdf_templates.models import RecordType
+from pdf_templates.trail import EVENT_FIELDS, record_file_stem, verify_trail
+from tests.pdf_templates.test_views import _read, _replace_manifest, _rewritten, _subject_trail
+from workflows.audit import record_event
+from workflows.hashing import chain_hash
+
+
+def _events_files(rows: list[dict]) -> dict[str, bytes]:
+    """events.json and events.csv as the trail writes them, for `rows`."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return {
+        "events.json": json.dumps(rows, ensure_ascii=False).encode("utf-8"),
+        "events.csv": ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+    }
+
+
+def _without_events(content: bytes, path, drop) -> None:
+    """The trail with the events `drop(row)` picks removed from events.json and events.csv, manifest recomputed."""
+    files = _events_files([row for row in json.loads(_read(content, "events.json")) if not drop(row)])
+    _rewritten(content, path, lambda name, data: files.get(name, data))
+
+
+def _with_subject_hash(pdf: bytes, data_hash: str) -> bytes:
+    """The PDF with its /Subject metadata (the data hash it states) rewritten by an incremental update."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    writer.add_metadata({"/Subject": f"data-sha256:{data_hash}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_forged_snapshot_fails_even_with_its_issuing_event_removed(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+    stem = record_file_stem(record)
+    snapshot = json.loads(_read(content, f"{stem}.json"))
+    snapshot["data"]["granted_items"].append("身份证件号码")
+    forged = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    forged_hash = hashlib.sha256(forged).hexdigest()
+    forged_pdf = _with_subject_hash(_read(content, f"{stem}.pdf"), forged_hash)
+    assert forged_hash in PdfReader(io.BytesIO(forged_pdf)).metadata["/Subject"]
+
+    step = tmp_path / "step.zip"
+    _rewritten(content, step, lambda name, data: {f"{stem}.json": forged, f"{stem}.pdf": forged_pdf}.get(name, data))
+    forgery = tmp_path / "forgery.zip"
+    _without_events(step.read_bytes(), forgery, lambda row: row["action"] == "record_issued")
+    with zipfile.ZipFile(forgery) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    manifest["records"][0]["data_sha256"] = forged_hash
+    _replace_manifest(forgery, manifest)
+
+    report = verify_trail(forgery)
+    assert report.failures == [f"{record.number}：轨迹中没有该文书的签发事件（事件被删除）"]
+    with pytest.raises(CommandError):
+        call_command("verify_trail", str(forgery))
+
+
+def test_a_trail_with_every_event_removed_fails(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    emptied = tmp_path / "emptied.zip"
+    _without_events(_subject_trail(client, auditor, record), emptied, lambda row: True)
+    report = verify_trail(emptied)
+    assert f"{record.number}：轨迹中没有该文书的签发事件（事件被删除）" in report.failures
+
+
+def test_a_trail_without_its_event_files_fails(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+    source = zipfile.ZipFile(io.BytesIO(content))
+    manifest = json.loads(source.read("manifest.json"))
+    manifest["files"] = [item for item in manifest["files"] if not item["name"].startswith("events.")]
+    stripped = tmp_path / "stripped.zip"
+    with zipfile.ZipFile(stripped, "w") as target:
+        for name in source.namelist():
+            if not name.startswith("events.") and name != "manifest.json":
+                target.writestr(name, source.read(name))
+        target.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))
+    assert "缺少 events.json：轨迹必须带有审计事件" in verify_trail(stripped).failures
+
+
+def test_an_event_removed_from_a_gap_passes_offline_and_fails_online(client, issue, auditor, gongan, tmp_path):
+    record = issue(render=True)
+    with transaction.atomic():
+        noted = record_event(subject=gongan, action="application_escalated", comment="逾期提请协调")
+    content = _subject_trail(client, auditor, record)
+    intact, dropped = tmp_path / "intact.zip", tmp_path / "dropped.zip"
+    _rewritten(content, intact, lambda name, data: data)
+    _without_events(content, dropped, lambda row: row["id"] == noted.pk)
+
+    assert verify_trail(intact, online=True).ok, verify_trail(intact, online=True).failures
+    assert verify_trail(dropped).ok  # offline, a gap is a gap
+    online = verify_trail(dropped, online=True)
+    assert online.failures == [f"审计事件 #{noted.pk}（超期提请协调）：数据库中有，轨迹中没有（被删除）"]
+    with pytest.raises(CommandError):
+        call_command("verify_trail", str(dropped), "--online")
+
+
+def test_online_catches_an_event_and_a_snapshot_recomputed_consistently(client, issue, auditor, tmp_path):
+    record = issue(RecordType.REFUSAL_NOTICE)  # pending: no PDF states the data hash
+    content = _subject_trail(client, auditor, record)
+    stem = record_file_stem(record)
+    snapshot = json.loads(_read(content, f"{stem}.json"))
+    snapshot["data"]["reason"] = "（篡改）"
+    forged = json.dumps(snapshot, ensure_ascii=False).encode()
+    forged_hash = hashlib.sha256(forged).hexdigest()
+
+    rows = json.loads(_read(content, "events.json"))
+    for row in rows:  # each event's hash recomputed over the forged comment
+        row["comment"] = row["comment"].replace(record.data_sha256, forged_hash)
+        payload = {key: row[key] for key in ("action", "subject_type", "from_state", "to_state", "comment", "ip")}
+        payload |= {"actor": row["actor_id"], "subject_id": str(row["subject_id"]), "created_at": row["created_at"]}
+        row["hash"] = chain_hash(row["prev_hash"], payload)
+    files = {f"{stem}.json": forged, **_events_files(rows)}
+
+    def forge(name, data):
+        return files.get(name, data)
+
+    forgery = tmp_path / "forgery.zip"
+    _rewritten(content, forgery, forge)
+    with zipfile.ZipFile(forgery) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    manifest["records"][0]["data_sha256"] = forged_hash
+    _replace_manifest(forgery, manifest)
+
+    assert verify_trail(forgery).ok  # consistent in itself
+    failures = verify_trail(forgery, online=True).failures
+    assert f"{record.number}：数据哈希与数据库中的文书不符（快照被修改）" in failures
+    assert any(failure.endswith("与数据库中的同号事件不符（被修改）") for failure in failures), failures
