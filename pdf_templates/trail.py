@@ -221,8 +221,63 @@ def verify_trail(path: str | Path, *, online: bool = False) -> TrailReport:
         report.failures.append(f"无法打开 ZIP：{exc}")
         return report
     with archive:
-        _verify_archive(archive, report)
+        try:
+            _verify_archive(archive, report)
+        except zipfile.BadZipFile as exc:  # a member's data damaged, e.g. its CRC
+            report.failures.append(f"压缩包已损坏：{exc}")
     return report
+
+
+# What verify_trail reads from the manifest's records and the events, and of which JSON types.
+_TEXT, _OPTIONAL_TEXT = (str,), (str, type(None))
+_FILE_FIELDS = {"name": _TEXT, "sha256": _TEXT}
+_RECORD_FIELDS = {
+    "number": _TEXT,
+    "verification_code": _TEXT,
+    "data_sha256": _TEXT,
+    "snapshot": _TEXT,
+    "pdf": _OPTIONAL_TEXT,
+    "pdf_sha256": _OPTIONAL_TEXT,
+}
+_EVENT_TYPES = {
+    "id": (int,),
+    "created_at": _TEXT,
+    "actor": _TEXT,
+    "actor_id": (int, type(None)),
+    "action": _TEXT,
+    "subject_type": _TEXT,
+    "subject_id": (str, int),
+    "from_state": _TEXT,
+    "to_state": _TEXT,
+    "comment": _TEXT,
+    "ip": _OPTIONAL_TEXT,
+    "prev_hash": _TEXT,
+    "hash": _TEXT,
+}
+
+
+def _read_json(archive: zipfile.ZipFile, name: str, report: TrailReport):
+    try:
+        return json.loads(archive.read(name))
+    except (ValueError, UnicodeDecodeError):
+        report.failures.append(f"{name}：不是有效的 JSON（文件被修改）")
+        return None
+
+
+def _malformed(items, fields: dict[str, tuple], what: str) -> str | None:
+    """Why `items` is not a list of objects with `fields` of those types, or None."""
+    if not isinstance(items, list):
+        return f"{what}应为列表（文件被修改）"
+    for index, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            return f"{what}第 {index} 条不是对象（文件被修改）"
+        for name, types in fields.items():
+            if name not in item:
+                return f"{what}第 {index} 条缺少字段 {name}（文件被修改）"
+            # JSON true/false are Python bools, which are ints too.
+            if isinstance(item[name], bool) or not isinstance(item[name], types):
+                return f"{what}第 {index} 条的 {name} 类型不对：{json.dumps(item[name], ensure_ascii=False)}（文件被修改）"
+    return None
 
 
 def _verify_archive(archive: zipfile.ZipFile, report: TrailReport) -> None:
@@ -230,14 +285,31 @@ def _verify_archive(archive: zipfile.ZipFile, report: TrailReport) -> None:
     if "manifest.json" not in names:
         report.failures.append("缺少 manifest.json")
         return
-    manifest = json.loads(archive.read("manifest.json"))
+    manifest = _read_json(archive, "manifest.json", report)
+    if manifest is None:
+        return
+    problem = (
+        ("manifest.json：应为对象（文件被修改）" if not isinstance(manifest, dict) else None)
+        or _malformed(manifest.get("files", []), _FILE_FIELDS, "manifest.json：文件清单")
+        or _malformed(manifest.get("records", []), _RECORD_FIELDS, "manifest.json：文书清单")
+    )
+    if problem:
+        report.failures.append(problem)
+        return
     _verify_files(archive, names, manifest, report)
     if "events.json" not in names:
         report.failures.append("缺少 events.json：轨迹必须带有审计事件")
         return
-    rows = json.loads(archive.read("events.json"))
+    rows = _read_json(archive, "events.json", report)
+    if rows is None:
+        return
+    old_format = manifest.get("format") == "govshare-trail/1"
+    fields = {name: types for name, types in _EVENT_TYPES.items() if not (old_format and name == "actor_id")}
+    if problem := _malformed(rows, fields, "events.json：审计事件"):
+        report.failures.append(problem)
+        return
     _verify_records(archive, names, manifest, rows, report)
-    if manifest.get("format") == "govshare-trail/1":
+    if old_format:
         # Format 1 events lack actor_id, so their hashes cannot be recomputed.
         report.notes.append("旧格式轨迹（govshare-trail/1）的审计事件缺少操作人编号，未核验事件哈希。")
     else:

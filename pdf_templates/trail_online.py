@@ -55,7 +55,7 @@ def _find_missing(manifest: dict, rows: list[dict], report: TrailReport) -> None
     """The records and events the same user's download would have held when the trail was made."""
     user = User.objects.filter(username=manifest.get("generated_by") or "").first()
     generated_at = parse_datetime(str(manifest.get("generated_at") or ""))
-    subject = manifest.get("subject")
+    subject = manifest.get("subject") if isinstance(manifest.get("subject"), dict) else None
     listed = {entry["number"] for entry in manifest.get("records", [])}
     records = Record.objects.filter(number__in=listed)
     if subject and user is not None:

@@ -142,3 +142,64 @@ def test_online_catches_an_event_and_a_snapshot_recomputed_consistently(client, 
     failures = verify_trail(forgery, online=True).failures
     assert f"{record.number}：数据哈希与数据库中的文书不符（快照被修改）" in failures
     assert any(failure.endswith("与数据库中的同号事件不符（被修改）") for failure in failures), failures
+
+
+def _manifest_edit(change):
+    def edit(data):
+        manifest = json.loads(data)
+        change(manifest)
+        return json.dumps(manifest).encode()
+
+    return edit
+
+
+def _first_event_edit(change):
+    def edit(data):
+        rows = json.loads(data)
+        change(rows[0])
+        return json.dumps(rows).encode()
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "name, edit, failure",
+    [
+        ("manifest.json", lambda data: b"{", "manifest.json：不是有效的 JSON（文件被修改）"),
+        (
+            "manifest.json",
+            _manifest_edit(lambda manifest: manifest["records"][0].pop("data_sha256")),
+            "manifest.json：文书清单第 1 条缺少字段 data_sha256（文件被修改）",
+        ),
+        (
+            "events.json",
+            _first_event_edit(lambda row: row.pop("ip")),
+            "events.json：审计事件第 1 条缺少字段 ip（文件被修改）",
+        ),
+        (
+            "events.json",
+            _first_event_edit(lambda row: row.pop("actor_id")),
+            "events.json：审计事件第 1 条缺少字段 actor_id（文件被修改）",
+        ),
+        (
+            "events.json",
+            _first_event_edit(lambda row: row.update(id="abc")),
+            'events.json：审计事件第 1 条的 id 类型不对："abc"（文件被修改）',
+        ),
+        ("events.json", lambda data: b"{}", "events.json：审计事件应为列表（文件被修改）"),
+    ],
+)
+def test_a_malformed_trail_fails_with_a_message_not_a_traceback(
+    client, issue, auditor, tmp_path, capsys, name, edit, failure
+):
+    content = _subject_trail(client, auditor, issue(render=True))
+    source = zipfile.ZipFile(io.BytesIO(content))
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            target.writestr(member, edit(data) if member == name else data)
+
+    with pytest.raises(CommandError, match="文书轨迹核验不通过"):
+        call_command("verify_trail", str(broken))
+    assert f"不通过：{failure}" in capsys.readouterr().err
