@@ -276,7 +276,9 @@ def _malformed(items, fields: dict[str, tuple], what: str) -> str | None:
                 return f"{what}第 {index} 条缺少字段 {name}（文件被修改）"
             # JSON true/false are Python bools, which are ints too.
             if isinstance(item[name], bool) or not isinstance(item[name], types):
-                return f"{what}第 {index} 条的 {name} 类型不对：{json.dumps(item[name], ensure_ascii=False)}（文件被修改）"
+                return (
+                    f"{what}第 {index} 条的 {name} 类型不对：{json.dumps(item[name], ensure_ascii=False)}（文件被修改）"
+                )
     return None
 
 
