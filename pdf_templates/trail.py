@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from pdf_templates.models import Record
@@ -28,6 +30,8 @@ from workflows.hashing import chain_hash, sha256_hex
 from workflows.models import AuditEvent
 
 CHUNK = 64 * 1024
+# 3: each rendered record's record_rendered event, stating its PDF's hash, is in the trail.
+TRAIL_FORMAT = "govshare-trail/3"
 EVENT_FIELDS = [
     "id",
     "created_at",
@@ -75,7 +79,10 @@ def record_file_stem(record: Record) -> str:
 
 def trail_events(records: QuerySet[Record]) -> QuerySet[AuditEvent]:
     """Events about the subjects of `records` and about the records themselves, in chain order."""
-    condition = Q(pk__in=[])
+    condition = Q(
+        subject_type=ContentType.objects.get_for_model(Record),
+        subject_id__in=records.order_by().annotate(key=Cast("pk", CharField())).values("key"),
+    )
     for subject_type_id in records.order_by().values_list("subject_type", flat=True).distinct():
         condition |= Q(
             subject_type_id=subject_type_id,
@@ -154,7 +161,7 @@ def stream_trail_zip(
     yield from add("events.csv", _events_csv(events))
     yield from add("events.json", _events_json(events))
     manifest = {
-        "format": "govshare-trail/2",
+        "format": TRAIL_FORMAT,
         "generated_at": timezone.now().astimezone(UTC).isoformat(),
         **description,
         "records": entries,
@@ -350,7 +357,10 @@ def _verify_records(
     the manifest and the snapshot can be rewritten together, the hash-chained event cannot."""
     from pdf_templates.signing import check_signatures
 
-    issued_hashes = _issued_data_hashes(rows)
+    issued_hashes = _stated_hashes(rows, "record_issued", _ISSUED_RE)
+    rendered_hashes = _stated_hashes(rows, "record_rendered", _RENDERED_RE)
+    # Trails made before PDFs had their event cannot show offline that a PDF is the one rendered.
+    pdf_events = manifest.get("format") not in ("govshare-trail/1", "govshare-trail/2")
     for entry in manifest.get("records", []):
         report.checked_records += 1
         number = entry["number"]
@@ -371,6 +381,14 @@ def _verify_records(
         pdf = archive.read(pdf_name)
         if sha256_hex(pdf) != entry["pdf_sha256"]:
             report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
+        if not pdf_events:
+            report.notes.append(
+                f"{number}：旧格式轨迹不含 PDF 生成事件，PDF 未经审计事件核验（请用 --online 或电子签名核验）。"
+            )
+        elif number not in rendered_hashes:
+            report.failures.append(f"{number}：轨迹中没有该文书的 PDF 生成事件（事件被删除）")
+        elif rendered_hashes[number] != sha256_hex(pdf):
+            report.failures.append(f"{number}：PDF 与生成事件记载的文件哈希不符（PDF 被修改）")
         if (code := claimed_code(pdf)) != entry["verification_code"]:
             report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
         elif data_hash is not None and claimed_data_hash(pdf) != data_hash:
@@ -383,17 +401,19 @@ def _verify_records(
                 report.signed += 1
 
 
-# pdf_templates.services.issue_record's comment on its record_issued event.
+# The comments of pdf_templates.services.issue_record's record_issued event and of render_record's
+# record_rendered event (services.rendered_comment; migration 0003 adds a note after the hash).
 _ISSUED_RE = re.compile(r"签发(?P<number>.+?)《.*》，数据哈希 (?P<hash>[0-9a-f]{64})", re.S)
+_RENDERED_RE = re.compile(r"生成(?P<number>.+?)《.*》PDF，文件哈希 (?P<hash>[0-9a-f]{64})(（.*）)?", re.S)
 
 
-def _issued_data_hashes(rows: list[dict]) -> dict[str, str]:
-    """Record number → the data hash its record_issued event states."""
-    issued = {}
+def _stated_hashes(rows: list[dict], action: str, pattern: re.Pattern[str]) -> dict[str, str]:
+    """Record number → the hash its `action` event states."""
+    stated = {}
     for row in rows:
-        if row.get("action") == "record_issued" and (match := _ISSUED_RE.fullmatch(row.get("comment") or "")):
-            issued[match["number"]] = match["hash"]
-    return issued
+        if row["action"] == action and (match := pattern.fullmatch(row["comment"])):
+            stated[match["number"]] = match["hash"]
+    return stated
 
 
 def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -> None:

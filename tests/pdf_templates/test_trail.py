@@ -2,20 +2,25 @@
 
 import csv
 import hashlib
+import importlib
 import io
 import json
 import zipfile
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import FreeText
 
-from pdf_templates.models import RecordType
+from pdf_templates.models import Record, RecordType
+from pdf_templates.services import render_record
 from pdf_templates.trail import EVENT_FIELDS, record_file_stem, verify_trail
 from tests.pdf_templates.test_views import _read, _replace_manifest, _rewritten, _subject_trail
 from workflows.audit import record_event
 from workflows.hashing import chain_hash
+from workflows.models import AuditEvent
 
 
 def _events_files(rows: list[dict]) -> dict[str, bytes]:
@@ -66,7 +71,7 @@ def test_a_forged_snapshot_fails_even_with_its_issuing_event_removed(client, iss
     _replace_manifest(forgery, manifest)
 
     report = verify_trail(forgery)
-    assert report.failures == [f"{record.number}：轨迹中没有该文书的签发事件（事件被删除）"]
+    assert f"{record.number}：轨迹中没有该文书的签发事件（事件被删除）" in report.failures
     with pytest.raises(CommandError):
         call_command("verify_trail", str(forgery))
 
@@ -203,3 +208,54 @@ def test_a_malformed_trail_fails_with_a_message_not_a_traceback(
     with pytest.raises(CommandError, match="文书轨迹核验不通过"):
         call_command("verify_trail", str(broken))
     assert f"不通过：{failure}" in capsys.readouterr().err
+
+
+def _with_annotation(pdf: bytes) -> bytes:
+    """A visible change saved as a PDF editor saves it: a FreeText annotation in an incremental update."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    note = FreeText(text="以上信息项全部同意共享", rect=(50, 50, 550, 120))
+    writer.add_annotation(page_number=0, annotation=note)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_an_annotated_pdf_fails_against_its_rendered_event_with_the_manifest_rewritten(
+    client, issue, auditor, tmp_path
+):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+    pdf_name = f"{record_file_stem(record)}.pdf"
+    edited = tmp_path / "edited.zip"
+    _rewritten(content, edited, lambda name, data: _with_annotation(data) if name == pdf_name else data)
+
+    report = verify_trail(edited)
+    assert report.failures == [f"{record.number}：PDF 与生成事件记载的文件哈希不符（PDF 被修改）"]
+
+    dropped = tmp_path / "dropped.zip"
+    _without_events(edited.read_bytes(), dropped, lambda row: row["action"] == "record_rendered")
+    assert f"{record.number}：轨迹中没有该文书的 PDF 生成事件（事件被删除）" in verify_trail(dropped).failures
+
+
+def test_rendering_writes_one_rendered_event_stating_the_pdf_hash(issue):
+    record = issue()
+    assert not AuditEvent.objects.filter(action="record_rendered").exists()
+    render_record(record_id=record.pk)
+    render_record(record_id=record.pk)  # a retried task: already rendered, nothing more
+    record.refresh_from_db()
+    [event] = AuditEvent.objects.filter(action="record_rendered")
+    assert event.subject == record
+    assert event.comment == f"生成{record.number}《{record.title}》PDF，文件哈希 {record.pdf_sha256}"
+
+
+def test_the_migration_adds_the_event_of_a_pdf_rendered_before_it_once(issue):
+    record = issue()
+    record.pdf_sha256, record.render_status = "ab" * 32, Record.RenderStatus.RENDERED
+    record.save(update_fields=["pdf_sha256", "render_status"])  # as rendered by an earlier version
+    migration = importlib.import_module("pdf_templates.migrations.0003_record_rendered_events")
+
+    migration.add_rendered_events(django_apps, None)
+    migration.add_rendered_events(django_apps, None)
+
+    [event] = AuditEvent.objects.filter(action="record_rendered")
+    assert event.subject == record and f"{record.number}《{record.title}》PDF，文件哈希 {'ab' * 32}" in event.comment
