@@ -13,7 +13,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -24,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from pdf_templates.models import Record
+from pdf_templates.selectors import records_visible_to, sees_all_records, sees_subject
 from pdf_templates.verification import claimed_code, claimed_data_hash
 from workflows.audit import event_payload
 from workflows.hashing import chain_hash, sha256_hex
@@ -77,18 +78,57 @@ def record_file_stem(record: Record) -> str:
     return f"records/{record.pk:07d}_{record.number}"
 
 
-def trail_events(records: QuerySet[Record]) -> QuerySet[AuditEvent]:
-    """Events about the subjects of `records` and about the records themselves, in chain order."""
-    condition = Q(
-        subject_type=ContentType.objects.get_for_model(Record),
-        subject_id__in=records.order_by().annotate(key=Cast("pk", CharField())).values("key"),
-    )
+def _of_subjects(records: QuerySet[Record]) -> Q:
+    """Rows whose subject is the subject of one of `records`."""
+    condition = Q(pk__in=[])
     for subject_type_id in records.order_by().values_list("subject_type", flat=True).distinct():
         condition |= Q(
             subject_type_id=subject_type_id,
             subject_id__in=records.filter(subject_type_id=subject_type_id).order_by().values("subject_id"),
         )
+    return condition
+
+
+def trail_events(records: QuerySet[Record]) -> QuerySet[AuditEvent]:
+    """Events about the subjects of `records` and about the records themselves, in chain order."""
+    condition = _of_subjects(records) | Q(
+        subject_type=ContentType.objects.get_for_model(Record),
+        subject_id__in=records.order_by().annotate(key=Cast("pk", CharField())).values("key"),
+    )
     return AuditEvent.objects.filter(condition).select_related("subject_type", "actor").order_by("id")
+
+
+def events_visible_to(user, records: QuerySet[Record]) -> Callable[[AuditEvent], bool]:
+    """Which of trail_events(records) `user` may read: an event about a record only if they may open that
+    record, and the subjects' other events only where they may open the subject (sees_subject).
+
+    `records` are among those the user may open. A record_issued event is about the subject and names its
+    record by number: another record's (the 初审意见书 beside finance's 资金闸口核验单) stays out.
+    """
+    if user is None or sees_all_records(user):
+        return lambda event: True
+    hidden = set(
+        Record.objects.filter(_of_subjects(records))
+        .exclude(pk__in=records_visible_to(user).values("pk"))
+        .values_list("number", flat=True)
+    )
+    subjects = records.order_by().values_list("subject_type_id", "subject_id").distinct()
+    open_subjects = {key for key in subjects if sees_subject(user, _subject_of(*key))}
+    record_type_id = ContentType.objects.get_for_model(Record).pk
+
+    def visible(event: AuditEvent) -> bool:
+        if event.subject_type_id == record_type_id:
+            return True  # trail_events holds these only for `records`
+        if event.action == "record_issued" and (match := _ISSUED_RE.fullmatch(event.comment)):
+            return match["number"] not in hidden
+        return (event.subject_type_id, event.subject_id) in open_subjects
+
+    return visible
+
+
+def _subject_of(subject_type_id: int, subject_id: str):
+    model = ContentType.objects.get_for_id(subject_type_id).model_class()
+    return model._default_manager.filter(pk=subject_id).first() if model else None
 
 
 def _event_row(event: AuditEvent) -> dict:
@@ -111,11 +151,12 @@ def _event_row(event: AuditEvent) -> dict:
 
 
 def stream_trail_zip(
-    records: QuerySet[Record], *, description: dict, events: QuerySet[AuditEvent] | None = None
+    records: QuerySet[Record], *, description: dict, events: QuerySet[AuditEvent] | None = None, user=None
 ) -> Iterator[bytes]:
     """Yield the ZIP in chunks. `description` (who, which filter) goes into the manifest.
 
-    `events`: the audit events to include; by default those of the records and their subjects.
+    `events`: the audit events to include; by default those of the records and their subjects that `user`
+    may read (events_visible_to; all of them without a user).
     """
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
@@ -157,9 +198,12 @@ def stream_trail_zip(
             yield from add(entry["pdf"], _read_file(record))
         entries.append(entry)
 
-    events = trail_events(records) if events is None else events.select_related("subject_type", "actor").order_by("id")
-    yield from add("events.csv", _events_csv(events))
-    yield from add("events.json", _events_json(events))
+    if events is None:
+        events, visible = trail_events(records), events_visible_to(user, records)
+    else:
+        events, visible = events.select_related("subject_type", "actor").order_by("id"), lambda event: True
+    yield from add("events.csv", _events_csv(events, visible))
+    yield from add("events.json", _events_json(events, visible))
     manifest = {
         "format": TRAIL_FORMAT,
         "generated_at": timezone.now().astimezone(UTC).isoformat(),
@@ -178,13 +222,13 @@ def _read_file(record: Record) -> Iterator[bytes]:
             yield chunk
 
 
-def _events_csv(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
+def _events_csv(events: QuerySet[AuditEvent], visible: Callable[[AuditEvent], bool]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
     # A BOM so Excel opens the Chinese text as UTF-8.
     buffer.write("\ufeff")
     writer.writeheader()
-    for event in events.iterator(chunk_size=1000):
+    for event in filter(visible, events.iterator(chunk_size=1000)):
         writer.writerow(_event_row(event))
         if buffer.tell() > CHUNK:
             yield buffer.getvalue().encode("utf-8")
@@ -193,10 +237,10 @@ def _events_csv(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def _events_json(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
+def _events_json(events: QuerySet[AuditEvent], visible: Callable[[AuditEvent], bool]) -> Iterator[bytes]:
     yield b"["
     first = True
-    for event in events.iterator(chunk_size=1000):
+    for event in filter(visible, events.iterator(chunk_size=1000)):
         yield (b"" if first else b",") + b"\n" + json.dumps(_event_row(event), ensure_ascii=False).encode("utf-8")
         first = False
     yield b"\n]\n"

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from organizations.models import User
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_of_subject, records_visible_to
-from pdf_templates.trail import TrailReport, trail_events
+from pdf_templates.trail import TrailReport, events_visible_to, trail_events
 from workflows.labels import action_label
 from workflows.models import AuditEvent
 
@@ -71,13 +71,15 @@ def _find_missing(manifest: dict, rows: list[dict], report: TrailReport) -> None
                 events = AuditEvent.objects.filter(subject_type=content_type, subject_id=str(subject.get("id")))
                 _report_missing_events(events, generated_at, rows, report)
                 return
-    _report_missing_events(trail_events(records), generated_at, rows, report)
+    _report_missing_events(trail_events(records), generated_at, rows, report, events_visible_to(user, records))
 
 
-def _report_missing_events(events, generated_at, rows: list[dict], report: TrailReport) -> None:
+def _report_missing_events(events, generated_at, rows, report: TrailReport, visible=lambda event: True) -> None:
     if generated_at is not None:
         events = events.filter(created_at__lte=generated_at)
     present = {row["id"] for row in rows}
-    for event_id, action in events.values_list("pk", "action").iterator(chunk_size=2000):
-        if event_id not in present:
-            report.failures.append(f"审计事件 #{event_id}（{action_label(action)}）：数据库中有，轨迹中没有（被删除）")
+    for event in filter(visible, events.iterator(chunk_size=2000)):
+        if event.pk not in present:
+            report.failures.append(
+                f"审计事件 #{event.pk}（{action_label(event.action)}）：数据库中有，轨迹中没有（被删除）"
+            )

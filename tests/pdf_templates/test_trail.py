@@ -11,13 +11,14 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
 
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import render_record
 from pdf_templates.trail import EVENT_FIELDS, record_file_stem, verify_trail
-from tests.pdf_templates.test_views import _read, _replace_manifest, _rewritten, _subject_trail
+from tests.pdf_templates.test_views import _download, _login, _read, _replace_manifest, _rewritten, _subject_trail
 from workflows.audit import record_event
 from workflows.hashing import chain_hash
 from workflows.models import AuditEvent
@@ -259,3 +260,39 @@ def test_the_migration_adds_the_event_of_a_pdf_rendered_before_it_once(issue):
 
     [event] = AuditEvent.objects.filter(action="record_rendered")
     assert event.subject == record and f"{record.number}《{record.title}》PDF，文件哈希 {'ab' * 32}" in event.comment
+
+
+def test_finance_downloads_the_events_of_its_record_only(client, issue, zhengshu, finance_officer, gongan, tmp_path):
+    """finance opens the 资金闸口核验单 addressed to it, not the 初审意见书 on the same subject, nor the subject."""
+    gate = issue(RecordType.FUNDING_GATE_SHEET, issuer=zhengshu, addressee="市财政局", render=True)
+    review = issue(RecordType.FIRST_REVIEW_OPINION, issuer=zhengshu, addressee="", render=True)
+    with transaction.atomic():
+        record_event(subject=gongan, action="application_escalated", comment="逾期提请协调")
+    _login(client, finance_officer)
+    assert client.get(reverse("records:detail", args=[review.pk])).status_code == 404
+    content = _download(
+        client, f"{reverse('records:trail')}?subject_type={gate.subject_type_id}&subject_id={gate.subject_id}"
+    )
+
+    rows = json.loads(_read(content, "events.json"))
+    assert [(row["action"], row["subject_type"]) for row in rows] == [
+        ("record_issued", "organizations.department"),
+        ("record_rendered", "pdf_templates.record"),
+    ]
+    assert all(gate.number in row["comment"] for row in rows)
+    everything = b"".join(_read(content, name) for name in ("events.json", "events.csv", "manifest.json"))
+    assert review.number.encode() not in everything and review.data_sha256.encode() not in everything
+    path = tmp_path / "finance.zip"
+    path.write_bytes(content)
+    assert verify_trail(path, online=True).ok, verify_trail(path, online=True).failures
+
+
+def test_the_auditor_downloads_every_event_of_the_subject(client, issue, zhengshu, auditor, gongan, tmp_path):
+    gate = issue(RecordType.FUNDING_GATE_SHEET, issuer=zhengshu, addressee="市财政局", render=True)
+    review = issue(RecordType.FIRST_REVIEW_OPINION, issuer=zhengshu, addressee="", render=True)
+    with transaction.atomic():
+        noted = record_event(subject=gongan, action="application_escalated", comment="逾期提请协调")
+    content = _subject_trail(client, auditor, gate)
+    rows = json.loads(_read(content, "events.json"))
+    assert noted.pk in {row["id"] for row in rows}
+    assert sum(review.number in row["comment"] for row in rows) == 2
