@@ -1,27 +1,63 @@
 from django.contrib import admin, messages
 
-from notifications import services
+from notifications import events, services
 from notifications.models import Notification, NotificationPreference, OutboundEmail
 from workflows.admin import ReadOnlyAdmin
 
 
+def event_label(key: str) -> str:
+    """The event type in words (notifications.events); a key nobody registered shows as it is."""
+    event = events.EVENTS.get(key)
+    return event.label if event else key
+
+
+class EventListFilter(admin.SimpleListFilter):
+    title = "事件类型"
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        keys = model_admin.model.objects.order_by("event").values_list("event", flat=True).distinct()
+        return [(key, event_label(key)) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
+class EventLabelMixin:
+    @admin.display(description="事件类型", ordering="event")
+    def event_label(self, obj) -> str:
+        return event_label(obj.event)
+
+
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(EventLabelMixin, ReadOnlyAdmin):
     """A notice is what its recipient was told (a decision, a deadline): nobody rewrites or deletes it."""
 
-    list_display = ["id", "created_at", "recipient", "on_behalf_of", "event", "title", "read_at"]
-    list_filter = ["event", ("read_at", admin.EmptyFieldListFilter)]
+    list_display = ["id", "created_at", "recipient", "on_behalf_of", "event_label", "title", "read_at"]
+    list_filter = [EventListFilter, ("read_at", admin.EmptyFieldListFilter)]
+    fields = [
+        "created_at",
+        "recipient",
+        "on_behalf_of",
+        "event_label",
+        "subject_type",
+        "subject_id",
+        "title",
+        "body",
+        "link",
+        "read_at",
+    ]
     list_select_related = ["recipient", "on_behalf_of"]
     search_fields = ["title", "recipient__username", "recipient__last_name"]
     date_hierarchy = "created_at"
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(EventLabelMixin, admin.ModelAdmin):
     """The outbox by status; failed rows can be sent again. Rows are written only by notify()."""
 
-    list_display = ["id", "created_at", "status", "to_address", "event", "subject_line", "attempts", "sent_at"]
-    list_filter = ["status", "event"]
+    list_display = ["id", "created_at", "status", "to_address", "event_label", "subject_line", "attempts", "sent_at"]
+    list_filter = ["status", EventListFilter]
     search_fields = ["to_address", "subject_line", "last_error"]
     date_hierarchy = "created_at"
     actions = ["retry_failed"]
@@ -45,7 +81,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "event", "channel"]
-    list_filter = ["event", "channel"]
+class NotificationPreferenceAdmin(EventLabelMixin, admin.ModelAdmin):
+    list_display = ["user", "event_label", "channel"]
+    list_filter = [EventListFilter, "channel"]
     raw_id_fields = ["user"]

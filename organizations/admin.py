@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from organizations.models import Department, Substitution, User
+from organizations.roles import Role
 from workflows.admin import ReadOnlyAdmin
 
 
@@ -67,3 +70,21 @@ class SubstitutionAdmin(ReadOnlyAdmin):
     list_select_related = ["principal", "substitute"]
     autocomplete_fields = ["principal", "substitute"]
     date_hierarchy = "starts_on"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Roles are groups named by their code, which the code relies on: the list shows the role's name too."""
+
+    list_display = ["role_label", "code"]
+
+    @admin.display(description="角色", ordering="name")
+    def role_label(self, group: Group) -> str:
+        return Role(group.name).label if group.name in Role.values else group.name
+
+    @admin.display(description="组名（程序使用，勿改）", ordering="name")
+    def code(self, group: Group) -> str:
+        return group.name

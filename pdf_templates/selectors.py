@@ -9,11 +9,22 @@ from django.db.models import Q, QuerySet
 from organizations.roles import Role
 from organizations.selectors import acts_with_role
 from pdf_templates.models import Record
+from pdf_templates.services import subject_departments
 
 
 def sees_all_records(user) -> bool:
     """Auditors and the data bureau, and whoever stands in for one of them today."""
     return user.is_authenticated and acts_with_role(user, Role.AUDITOR, Role.DATA_BUREAU)
+
+
+def sees_subject(user, subject) -> bool:
+    """Whether `user` may open a record's subject: its departments' staff and those who see every record,
+    as the subject's own pages allow. Not the addressee of a record about it (财政局 and a project)."""
+    if subject is None:
+        return False
+    return sees_all_records(user) or (
+        user.department_id is not None and user.department in subject_departments(subject)
+    )
 
 
 def records_visible_to(user) -> QuerySet[Record]:

@@ -154,6 +154,11 @@ def issue_record(
     return record
 
 
+def rendered_comment(record: Record) -> str:
+    """What the record_rendered event says; pdf_templates.trail reads the number and hash back."""
+    return f"生成{record.number}《{record.title}》PDF，文件哈希 {record.pdf_sha256}"
+
+
 def _enqueue_render(record_id: int) -> None:
     """A broker outage must not fail the committed decision: the beat sweep renders it later."""
     from pdf_templates.tasks import render_record_task
@@ -209,6 +214,9 @@ def render_record(*, record_id: int) -> Record:
                     "last_error",
                 ]
             )
+            # In the PDF's transaction, once (a rendered record returns above): the chain now vouches
+            # for the file, so a trail's PDF can be checked offline against this event.
+            record_event(subject=record, action="record_rendered", comment=rendered_comment(record))
             return record
     except Exception as exc:
         _note_render_failure(record_id, exc)

@@ -14,8 +14,13 @@ from viewflow.urls import Application
 from pdf_templates.forms import RecordFilterForm, UploadForm
 from pdf_templates.models import Record
 from pdf_templates.rendering import verify_url
-from pdf_templates.selectors import filter_records, records_of_subject, records_visible_to, sees_all_records
-from pdf_templates.services import subject_departments
+from pdf_templates.selectors import (
+    filter_records,
+    records_of_subject,
+    records_visible_to,
+    sees_all_records,
+    sees_subject,
+)
 from pdf_templates.trail import stream_trail_zip
 from pdf_templates.verification import check_uploaded_pdf
 from workflows.models import AuditEvent
@@ -64,8 +69,7 @@ def _subject(record: Record, user) -> dict:
     if subject is None:
         return {"subject_label": f"#{record.subject_id}", "subject_url": None}
     label = getattr(subject, "reference", None) or str(subject)
-    may_open = sees_all_records(user) or user.department in subject_departments(subject)
-    url = subject.get_absolute_url() if may_open and hasattr(subject, "get_absolute_url") else None
+    url = subject.get_absolute_url() if sees_subject(user, subject) and hasattr(subject, "get_absolute_url") else None
     return {"subject_label": label, "subject_url": url}
 
 
@@ -114,7 +118,8 @@ class TrailDownloadView(LoginRequiredMixin, View):
             description["filter"] = {key: str(value) for key, value in filters.items() if value}
             filename = f"trail-{timezone.localdate():%Y%m%d}.zip"
         response = StreamingHttpResponse(
-            stream_trail_zip(records, description=description, events=events), content_type="application/zip"
+            stream_trail_zip(records, description=description, events=events, user=request.user),
+            content_type="application/zip",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pdf_templates.models import RecordType
 from requests.models import ApplicationState, GrantState
-from workflows import labels
+from workflows import deadlines, labels
 
 ACTIONS = {
     "application_created": "创建申请",
@@ -44,5 +44,12 @@ def register() -> None:
             # record_issued: to_state names the record type
             "share_requests.shareapplication": {**dict(ApplicationState.choices), **dict(RecordType.choices)},
             "share_requests.grant": {**dict(GrantState.choices), **dict(RecordType.choices)},
+        },
+    )
+    deadlines.describe(
+        kinds={"provider_reply": "提供方答复期限"},
+        actions={
+            "share_requests.remind_reviewers": "提醒提供方审核人（按提醒当日的人员）",
+            "share_requests.escalate_overdue": "超期提请政数局协调",
         },
     )

@@ -428,6 +428,11 @@ class Grant(models.Model):
     def __str__(self) -> str:
         return f"{self.number or self.application.reference} {self.consumer_department} ← {self.resource}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("grants:detail", kwargs={"pk": self.pk})
+
     def record_departments(self):
         return [self.consumer_department, self.provider_department]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
-from workflows import labels
+from workflows import deadlines, labels
 from workflows.models import AuditEvent, CalendarOverride, Deadline
 
 
@@ -77,13 +77,44 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
-    """Deadlines are set and closed by the processes; the operator watches them."""
+    """Deadlines are set and closed by the processes; the operator watches them. Kinds and actions read
+    in words (workflows.deadlines.describe); one nobody described shows as it is."""
 
-    list_display = ["id", "title", "subject_type", "subject_id", "status", "due_at", "remind_at", "reminded_at"]
-    list_filter = ["status", "kind", "subject_type"]
+    list_display = ["id", "title", "kind_label", "subject_type", "subject_id", "status", "due_at", "remind_at"]
+    list_filter = ["status", "subject_type"]
     search_fields = ["subject_id", "title"]
     date_hierarchy = "due_at"
-    readonly_fields = [field.name for field in Deadline._meta.fields] + ["recipients"]
+    fields = readonly_fields = [
+        "title",
+        "kind_label",
+        "subject_type",
+        "subject_id",
+        "starts_on",
+        "workdays",
+        "due_at",
+        "remind_before_workdays",
+        "remind_at",
+        "on_remind_label",
+        "on_expiry_label",
+        "recipients",
+        "status",
+        "reminded_at",
+        "expired_at",
+        "closed_at",
+        "created_at",
+    ]
+
+    @admin.display(description="期限类型", ordering="kind")
+    def kind_label(self, deadline: Deadline) -> str:
+        return deadlines.KIND_LABELS.get(deadline.kind, deadline.kind)
+
+    @admin.display(description="提醒动作")
+    def on_remind_label(self, deadline: Deadline) -> str:
+        return deadlines.ACTION_LABELS.get(deadline.on_remind, deadline.on_remind)  # "": no reminder
+
+    @admin.display(description="到期动作")
+    def on_expiry_label(self, deadline: Deadline) -> str:
+        return deadlines.ACTION_LABELS.get(deadline.on_expiry, deadline.on_expiry)
 
 
 # viewflow's own process and task admin would let an operator edit or delete a task under a live
@@ -91,15 +122,6 @@ class DeadlineAdmin(ReadOnlyAdmin):
 # its flow and task columns print class paths and node names).
 admin.site.unregister(Process)
 admin.site.unregister(Task)
-
-
-def _task_title(task: Task) -> str:
-    node = task.flow_task
-    return str(TASK_TITLES.get(node.name, node.task_title)) if node else ""
-
-
-# Nodes without an Annotation(title=...) are titled by viewflow from their name ("Start", "End").
-TASK_TITLES = {"start": "发起", "end": "办结"}
 
 
 class FlowListFilter(viewflow_admin.FlowClassListFilter):
@@ -112,7 +134,7 @@ class TaskInline(viewflow_admin.TaskInline):
 
     @admin.display(description="任务")
     def title(self, task: Task) -> str:
-        return _task_title(task)
+        return labels.task_title(task)
 
 
 @admin.register(Process)
@@ -161,4 +183,4 @@ class TaskAdmin(ReadOnlyAdmin, viewflow_admin.TaskAdmin):
 
     @admin.display(description="任务")
     def title(self, task: Task) -> str:
-        return _task_title(task)
+        return labels.task_title(task)

@@ -12,7 +12,7 @@ def check_official_calendar_years(app_configs, **kwargs):
         checks.Warning(
             f"chinese-calendar 没有 {year} 年的法定节假日数据：该年工作日暂按周一至周五计算，"
             f"请在“工作日历调整”中录入已公布的 {year} 年放假和调休安排，或升级 chinesecalendar 包。",
-            hint=f"The chinese-calendar package does not know {year}; add CalendarOverride rows or upgrade it.",
+            hint=f"在管理后台“工作日历调整”中逐日录入 {year} 年的放假日和调休上班日；或升级 chinesecalendar 包后重启服务。",
             id="workflows.W001",
         )
         for year in (this_year, this_year + 1)

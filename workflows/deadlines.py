@@ -54,6 +54,19 @@ Action = Callable[[Deadline], Any]
 ACTIONS: dict[str, Action] = {}
 
 
+# How kinds and actions read in the admin (办理期限): each app describes its own in AppConfig.ready().
+KIND_LABELS: dict[str, str] = {}
+ACTION_LABELS: dict[str, str] = {
+    DEFAULT_REMIND_ACTION: "提醒办理人",
+    "notify_escalated": "通知办理人和政数局：已超期",
+}
+
+
+def describe(*, kinds: dict[str, str] | None = None, actions: dict[str, str] | None = None) -> None:
+    KIND_LABELS.update(kinds or {})
+    ACTION_LABELS.update(actions or {})
+
+
 class UnknownDeadlineAction(LookupError):
     pass
 

@@ -38,3 +38,18 @@ def labelled(events: Iterable[AuditEvent]) -> list[AuditEvent]:
         event.from_label = state_label(event, event.from_state)
         event.to_label = state_label(event, event.to_state)
     return events
+
+
+# viewflow titles nodes without an Annotation(title=...) from their name ("Start", "End").
+TASK_TITLES = {"start": "发起", "end": "办结"}
+
+
+def task_title(task) -> str:
+    """A viewflow task's node in words."""
+    node = task.flow_task
+    return str(TASK_TITLES.get(node.name, node.task_title)) if node else ""
+
+
+def task_label(task) -> str:
+    """提供方审核 #670（新建）, for viewflow's "<shareapplication.Review/670> - NEW" (WorkflowsConfig.ready)."""
+    return f"{task_title(task) or '任务'} #{task.pk}（{task.get_status_display()}）"

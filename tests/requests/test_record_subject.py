@@ -5,9 +5,13 @@ from django.test import Client
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ShareApplication
+from requests.models import Grant, ShareApplication
+from requests.services.grants import grant_revoke
 from tests.factories import UserFactory
+from tests.requests import grant_factory
 from tests.requests.helpers import make_application
+
+housing_grant = grant_factory.housing_grant
 
 
 def _record_page(user, record) -> str:
@@ -46,3 +50,16 @@ def test_the_record_page_names_a_subject_without_a_page(client, gongan, zhujian,
     page = _record_page(UserFactory(department=gongan), record)
     assert f"<dd>{ContentType.objects.get_for_model(gongan).name} 市公安局</dd>" in page  # no page of its own: no link
     assert f"#{gongan.pk}</dd>" not in page
+
+
+def test_a_revocation_notice_links_its_grant_for_those_who_may_open_it(
+    housing_grant, zhujian_reviewer, gongan_applicant, auditor
+):
+    grant = grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超出授权场景批量调用接口")
+    record = Record.objects.get(subject_type=ContentType.objects.get_for_model(Grant), subject_id=str(grant.pk))
+    link = f'<a href="{reverse("grants:detail", args=[grant.pk])}">'
+    for viewer in (auditor, gongan_applicant, zhujian_reviewer):
+        assert link in _record_page(viewer, record)
+        client = Client()
+        client.force_login(viewer)
+        assert client.get(reverse("grants:detail", args=[grant.pk])).status_code == 200

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from organizations.models import Department
-from workflows.audit import record_event, record_events, verify_chain
+from workflows.audit import event_payload, record_event, record_events, verify_chain
+from workflows.hashing import chain_hash
 from workflows.management.commands.verify_audit import BAD_ANCHOR
 from workflows.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 
@@ -73,7 +74,7 @@ def _tamper(sql: str, params: list) -> None:
 
 def test_verify_audit_reports_ok_with_the_count(events, capsys):
     call_command("verify_audit")
-    assert "OK: 3 audit events verified" in capsys.readouterr().out
+    assert "OK: 已核验审计事件 3 条，哈希链完整\n" in capsys.readouterr().out
 
 
 def test_verify_audit_notices_events_deleted_from_the_end_against_an_anchor(events, capsys):
@@ -86,7 +87,12 @@ def test_verify_audit_notices_events_deleted_from_the_end_against_an_anchor(even
     with pytest.raises(CommandError) as error:
         call_command("verify_audit", anchor=events[2].hash)
     assert error.value.returncode == 1
-    assert "deleted from its end" in str(error.value)
+    assert str(error.value) == (
+        f"BROKEN: 锚点事件（哈希 {events[2].hash}）已不在链中：链尾的事件被删除，或链条被改写（已核验 2 条事件）"
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", anchor=f"#{events[2].pk} {events[2].hash}")
+    assert str(error.value).startswith(f"BROKEN: 锚点事件 #{events[2].pk}（哈希 {events[2].hash}）已不在链中")
     call_command("verify_audit", anchor=events[1].hash)  # an older anchor is still there
 
 
@@ -96,9 +102,13 @@ def test_verify_audit_takes_the_head_as_it_prints_it(events, capsys):
     head = printed.removeprefix("head: ")
     for anchor in (printed, head, f"  {head}\n", events[2].hash, events[2].hash.upper()):
         call_command("verify_audit", anchor=anchor)
-    with pytest.raises(CommandError) as error:  # the id names another event than the hash
+    with pytest.raises(CommandError) as error:  # the id names another event than the hash: nothing was deleted
         call_command("verify_audit", anchor=f"#{events[1].pk} {events[2].hash}")
-    assert error.value.returncode == 1
+    assert error.value.returncode == 2
+    assert str(error.value) == (
+        f"锚点不匹配：哈希 {events[2].hash} 属于事件 #{events[2].pk}，而链中 #{events[1].pk} 的哈希是 {events[1].hash}。"
+        "请传入 verify_audit 同一次打印的“head: #<编号> <哈希>”。"
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,8 +127,10 @@ def test_verify_audit_names_a_row_changed_behind_its_back(events):
     with pytest.raises(CommandError) as error:
         call_command("verify_audit")
     assert error.value.returncode == 1
-    assert f"audit event #{events[1].pk}" in str(error.value)
-    assert "篡改" in str(error.value)
+    assert (
+        str(error.value)
+        == f"BROKEN: 审计事件 #{events[1].pk}：事件内容与其哈希不符（记录被篡改）（其前 1 条事件核验无误）"
+    )
 
 
 def test_verify_audit_names_the_successor_of_a_deleted_row(events):
@@ -237,3 +249,18 @@ def test_bulk_and_single_writers_never_fork_the_chain():
     bulk_runs = [p for (action, _), p in positions.items() if "bulk" in action]
     assert len(bulk_runs) == (writers // 2) * rounds
     assert all(run == list(range(run[0], run[0] + batch)) for run in bulk_runs)
+
+
+def test_verify_audit_notices_a_chain_rewritten_from_the_anchor_with_recomputed_hashes(events):
+    rewritten = chain_hash(events[2].prev_hash, {**event_payload(events[2]), "comment": "同意（改写）"})
+    _tamper(
+        "UPDATE workflows_auditevent SET comment = %s, hash = %s WHERE id = %s",
+        ["同意（改写）", rewritten, events[2].pk],
+    )
+    assert verify_chain() == (3, None)  # rewritten with its hash recomputed: the chain alone cannot tell
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", anchor=f"#{events[2].pk} {events[2].hash}")
+    assert error.value.returncode == 1
+    assert str(error.value).startswith(
+        f"BROKEN: 锚点事件 #{events[2].pk} 的哈希已不是 {events[2].hash}，库中为 {rewritten}：该事件及其后的链条被改写"
+    )

@@ -41,6 +41,10 @@ def test_it_warns_about_next_year_when_the_package_stops_this_year():
     warnings = _calendar_warnings()
     assert len(warnings) == 1
     assert "2027" in warnings[0].msg
+    assert (
+        warnings[0].hint
+        == "在管理后台“工作日历调整”中逐日录入 2027 年的放假日和调休上班日；或升级 chinesecalendar 包后重启服务。"
+    )
     assert warnings[0].level == checks.WARNING
 
 

@@ -41,22 +41,39 @@ class Command(BaseCommand):
         count, broken = verify_chain()
         if broken is not None:
             raise CommandError(
-                f"BROKEN: audit event #{broken.event_id}: {broken.reason} ({count} events before it verified)",
-                returncode=1,
+                f"BROKEN: 审计事件 #{broken.event_id}：{broken.reason}（其前 {count} 条事件核验无误）", returncode=1
             )
-        if anchor is not None and not _anchored(*anchor).exists():
-            # The chain alone cannot tell: its remaining events still link up.
-            raise CommandError(
-                f"BROKEN: the anchored event {options['anchor'].strip()} is no longer in the chain: "
-                f"events were deleted from its end ({count} events verified)",
-                returncode=1,
-            )
+        if anchor is not None:
+            _check_anchor(*anchor, count=count)
         head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-        self.stdout.write(f"OK: {count} audit events verified")
+        self.stdout.write(f"OK: 已核验审计事件 {count} 条，哈希链完整")
         if head is not None:
             self.stdout.write(f"head: #{head[0]} {head[1]}")
 
 
-def _anchored(event_id: int | None, hash: str):
-    events = AuditEvent.objects.filter(hash=hash)
-    return events if event_id is None else events.filter(pk=event_id)
+def _check_anchor(event_id: int | None, hash: str, *, count: int) -> None:
+    """The anchored event must still be in the chain, as the anchor names it. The chain alone cannot
+    tell that its newest events were deleted, nor that it was rewritten with every hash recomputed."""
+    holder = AuditEvent.objects.filter(hash=hash).values_list("pk", flat=True).first()
+    stored = None if event_id is None else AuditEvent.objects.filter(pk=event_id).values_list("hash", flat=True).first()
+    if holder is not None and event_id in (None, holder):
+        return
+    if holder is not None:
+        # Both exist and the chain verified: the anchor pairs one event's id with another's hash.
+        held = f" #{event_id} 的哈希是 {stored}" if stored else f"没有事件 #{event_id}"
+        raise CommandError(
+            f"锚点不匹配：哈希 {hash} 属于事件 #{holder}，而链中{held}。"
+            "请传入 verify_audit 同一次打印的“head: #<编号> <哈希>”。",
+            returncode=2,
+        )
+    if stored is not None:
+        raise CommandError(
+            f"BROKEN: 锚点事件 #{event_id} 的哈希已不是 {hash}，库中为 {stored}："
+            f"该事件及其后的链条被改写，或锚点抄错（已核验 {count} 条事件）",
+            returncode=1,
+        )
+    named = f" #{event_id}（哈希 {hash}）" if event_id is not None else f"（哈希 {hash}）"
+    raise CommandError(
+        f"BROKEN: 锚点事件{named}已不在链中：链尾的事件被删除，或链条被改写（已核验 {count} 条事件）",
+        returncode=1,
+    )
