@@ -684,7 +684,7 @@ def import_job_run(job_id: int):
     except Exception as exc:
         # Nothing was written (the write is one transaction); the page must not poll forever.
         logger.exception("Import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
+        ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.SUCCEEDED).update(
             status=ImportJob.Status.FAILED,
             progress=100,
             message=f"处理出错，未导入任何数据：{exc}"[:200],
@@ -693,6 +693,10 @@ def import_job_run(job_id: int):
         return ImportJob.objects.get(pk=job.pk)
     if not result.ok:
         with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == ImportJob.Status.SUCCEEDED:
+                # Another worker ran the same job and imported it meanwhile: these errors are its rows, found.
+                return locked
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.FAILED,
                 progress=100,

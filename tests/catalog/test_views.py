@@ -425,6 +425,27 @@ def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(
     assert not DataResource.objects.exists()
 
 
+def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_success(client, zhujian_staff, monkeypatch):
+    import catalog.excel
+
+    real = catalog.excel.import_workbook
+
+    def twice(source, **kwargs):
+        # The other worker imports the file first; this one then finds every code taken.
+        real(source, **kwargs)
+        source.seek(0)
+        return real(source, **{**kwargs, "on_success": None})
+
+    monkeypatch.setattr(catalog.excel, "import_workbook", twice)
+    login(client, zhujian_staff)
+    file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
+    client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.SUCCEEDED and job.errors == []
+    assert DataResource.objects.count() == 1
+
+
 def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(client, zhujian_staff):
     from catalog.forms import DataItemForm, MountForm
 
