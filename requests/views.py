@@ -21,6 +21,8 @@ from viewflow.workflow.models import Task
 
 from catalog.models import DataResource
 from organizations.models import User
+from organizations.roles import Role
+from organizations.selectors import acts_with_role
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from requests import permissions, selectors
 from requests.flows import DepartmentTask
@@ -85,6 +87,8 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                 raise PermissionDenied
             if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
                 raise PermissionDenied
+            if _renewal_revoked(application):
+                raise PermissionDenied  # its page says why and offers 撤回
             return application, application.resource
         if not permissions.can_apply(self.request.user):
             raise PermissionDenied
@@ -168,6 +172,15 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         )
 
 
+def _renewal_revoked(application: ShareApplication) -> bool:
+    """A renewal draft whose grant was revoked since: it cannot be submitted (services.application_submit)."""
+    return (
+        application.state == ApplicationState.DRAFT
+        and application.renews_grant_id is not None
+        and application.renews_grant.state == GrantState.REVOKED
+    )
+
+
 def _submit_saved(request, application: ShareApplication) -> None:
     """Submit what the form just saved; if it may not be submitted, the changes stay saved and the page says why."""
     try:
@@ -187,11 +200,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
         task = services.open_task(application)
         decision = getattr(application, "decision", None)
         grant = getattr(application, "grant", None)
-        renewal_revoked = (
-            application.state == ApplicationState.DRAFT
-            and application.renews_grant_id is not None
-            and application.renews_grant.state == GrantState.REVOKED
-        )
+        renewal_revoked = _renewal_revoked(application)
         context = {
             "application": application,
             "items": application.items.order_by("position", "pk"),
@@ -281,12 +290,12 @@ def _may_take_such_tasks(user, task: Task, application: ShareApplication) -> boo
 
 
 def _works_on(user, application: ShareApplication) -> bool:
-    """Whether `user` has some step of `application` to work: the provider's reviewers and leaders, the 政数局."""
-    return (
-        permissions.is_bureau(user)
-        or permissions.is_provider_reviewer(user, application)
-        or permissions.is_provider_leader(user, application)
-    )
+    """Whether `user` has some step of `application` to work: the provider's reviewers and leaders, the 政数局,
+    and whoever stands in for one of them today."""
+    if acts_with_role(user, Role.DATA_BUREAU):
+        return True
+    provider = user.department_id == application.provider_department_id
+    return provider and acts_with_role(user, Role.PROVIDER_REVIEWER, Role.DEPT_LEADER)
 
 
 class ActionView(LoginRequiredMixin, View):

@@ -527,6 +527,24 @@ def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant,
     assert 'data-testid="return-comment"' not in page  # answered: it stays in 办理记录
 
 
+def test_an_edit_that_cannot_be_submitted_is_kept_and_the_page_says_why(
+    gongan_applicant, housing_resource, zhujian_clerk
+):
+    from catalog.services import resource_withdraw
+
+    application = make_application(gongan_applicant, housing_resource, submit=False)
+    resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
+    edit = reverse("share_requests:edit", args=[application.pk])
+
+    response = client_for(gongan_applicant).post(
+        edit, {**form_post(housing_resource), "scenario": "改过的场景", "submit": "1"}, follow=True
+    )
+
+    assert "修改已保存为草稿，但未能提交：该资源已撤销，不能提交共享申请。" in response.content.decode()
+    application = ShareApplication.objects.get()
+    assert (application.state, application.scenario) == (ApplicationState.DRAFT, "改过的场景")
+
+
 def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, zhujian_reviewer):
     first = make_application(gongan_applicant, housing_resource)
     svc.application_refuse(

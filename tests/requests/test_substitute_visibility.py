@@ -125,3 +125,17 @@ def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_pe
     with time_machine.travel(AFTER, tick=False):
         for url in urls:
             assert client_for(colleague).get(url).status_code == 404, url
+
+
+def test_the_bureaus_substitute_on_a_stale_page_is_told_where_it_stands(escalated, coordinator, zhengshu):
+    zs_leader = UserFactory(username="zs_leader", department=zhengshu, roles=["dept_leader"])
+    client_for(coordinator).post(reverse("share_requests:action", args=[escalated.pk, "take"]))
+    _stand_in(coordinator, zs_leader)
+    svc.application_order_decision(actor=coordinator, obj=escalated, workdays=3)  # meanwhile
+
+    response = client_for(zs_leader).post(
+        reverse("share_requests:action", args=[escalated.pk, "order"]), {"workdays": 2}, follow=True
+    )
+
+    assert response.status_code == 200  # not a bare 403
+    assert svc.NOT_AT_STEP.format(state="审核中") in response.content.decode()
