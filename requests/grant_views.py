@@ -95,6 +95,7 @@ class GrantDetailView(LoginRequiredMixin, View):
                 "renewals": grant.renewals.order_by("-id"),
                 "today": timezone.localdate(),
                 "in_force": grant.is_in_force(timezone.localdate()),
+                "standing": grant.standing(timezone.localdate()),
                 "can_revoke": grant.state == GrantState.ACTIVE and can_revoke(user, grant),
                 "can_renew": can_renew(user, grant),
                 "revoke_form": revoke_form or RevokeForm(),

@@ -1176,8 +1176,9 @@ def may_dispute(application: ShareApplication) -> bool:
     )
 
 
-def _close_dispute(application: ShareApplication, actor, *, upheld: bool, comment: str = "") -> None:
-    application.disputes.filter(outcome=ClassDispute.Outcome.OPEN).update(
+def _close_dispute(application: ShareApplication, actor, *, upheld: bool, comment: str = "") -> int:
+    """Settle the open class dispute, if any; how many were settled."""
+    return application.disputes.filter(outcome=ClassDispute.Outcome.OPEN).update(
         outcome=ClassDispute.Outcome.UPHELD if upheld else ClassDispute.Outcome.DISMISSED,
         decided_by=actor,
         decided_at=timezone.now(),
@@ -1246,7 +1247,8 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
         if not 1 <= workdays <= 30:
             raise ApplicationError(WORKDAYS_INVALID, field="workdays")
         # An order answers a class dispute too: the provider is to decide, so the class stands.
-        _close_dispute(application, actor, upheld=False, comment=f"责令提供部门限期答复。{comment}".strip())
+        dismissed = _close_dispute(application, actor, upheld=False, comment=f"责令提供部门限期答复。{comment}".strip())
+        settled = "共享类型异议不成立，" if dismissed else ""
         application.order_provider_decision()
         _start_clock(application, workdays)
         application.save(update_fields=["state", "due_at", "updated_at"])
@@ -1256,12 +1258,13 @@ def application_order_decision(*, actor, obj: ShareApplication, workdays: int, c
             actor=actor,
             from_state=ApplicationState.ESCALATED,
             to_state=application.state,
-            comment=f"责令{workdays}个工作日内答复。{comment}".strip(),
+            comment=f"{settled}责令{workdays}个工作日内答复。{comment}".strip(),
         )
         _complete_task(task, actor, application)
         _tell_reviewers(
             application,
-            f"政数局责令在{workdays}个工作日内（{chinese_date(application.due_at)}前）答复共享申请{application.reference}。{comment}",
+            f"{settled}政数局责令在{workdays}个工作日内（{chinese_date(application.due_at)}前）"
+            f"答复共享申请{application.reference}。{comment}",
         )
     return application
 

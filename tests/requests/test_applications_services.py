@@ -380,7 +380,9 @@ def test_an_order_to_reply_settles_the_dispute_and_it_cannot_be_filed_again(
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
     client.force_login(zhujian_reviewer)
     page = client.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
-    assert "提交政数局协调" not in page  # the dispute form is no longer offered
+    assert "提交政数局协调" not in page and "政数局已认定共享类型（异议不成立）" in page  # no dispute form
+    notice = Notification.objects.filter(recipient=zhujian_reviewer).latest("pk")
+    assert notice.body.startswith("共享类型异议不成立，政数局责令在3个工作日内")
 
 
 def test_the_bureau_granting_less_than_asked_upholds_the_dispute(

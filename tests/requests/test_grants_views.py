@@ -138,3 +138,4 @@ def test_it_marks_a_grant_not_yet_in_force_and_links_its_application(client, hou
     assert "（4月1日起生效）" in listed(client)
     page = client.get(reverse("grants:detail", args=[housing_grant.pk])).content.decode()
     assert f'href="{reverse("share_requests:detail", args=[housing_grant.application_id])}"' in page
+    assert ">尚未生效</span>" in page and "（2026-04-01起生效）" in page  # not "有效（不在有效期内）"
