@@ -24,6 +24,7 @@ ACTIONS = {
     "task_taken": "认领任务",
     "task_released": "退回任务池",
     "task_handed_over": "转交任务",
+    "task_done_for": "代理办理",
 }
 GRANT_ACTIONS = {
     "grant_expired": "授权到期",

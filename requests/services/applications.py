@@ -631,6 +631,11 @@ def _complete_task(task: Task, actor, application: ShareApplication) -> None:
     process twice). The gateways after the task route on the state the caller just set.
     """
     node = task.flow_task
+    if actor is not None and task.owner_id not in (None, actor.pk):
+        # A substitute finishes the absent owner's task: the trail says on whose behalf.
+        record_event(
+            subject=application, action="task_done_for", actor=actor, comment=f"代理{task.owner}办理{node.task_title}"
+        )
     with node.flow_class.lock(task.process_id):
         activation = node.activation_class(task)
         activation.process.application = application
