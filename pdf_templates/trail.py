@@ -33,6 +33,7 @@ from workflows.models import AuditEvent
 CHUNK = 64 * 1024
 # 3: each rendered record's record_rendered event, stating its PDF's hash, is in the trail.
 TRAIL_FORMAT = "govshare-trail/3"
+TRAIL_FORMATS = ("govshare-trail/1", "govshare-trail/2", TRAIL_FORMAT)  # what verify_trail reads
 EVENT_FIELDS = [
     "id",
     "created_at",
@@ -349,6 +350,9 @@ def _verify_archive(archive: zipfile.ZipFile, report: TrailReport) -> None:
     if problem:
         report.failures.append(problem)
         return
+    if manifest.get("format") not in TRAIL_FORMATS:
+        report.failures.append(f"manifest.json：未知的轨迹格式 {manifest.get('format')!r}（文件被修改）")
+        return
     _verify_files(archive, names, manifest, report)
     if "events.json" not in names:
         report.failures.append("缺少 events.json：轨迹必须带有审计事件")
@@ -403,8 +407,9 @@ def _verify_records(
 
     issued_hashes = _stated_hashes(rows, "record_issued", _ISSUED_RE)
     rendered_hashes = _stated_hashes(rows, "record_rendered", _RENDERED_RE)
-    # Trails made before PDFs had their event cannot show offline that a PDF is the one rendered.
-    pdf_events = manifest.get("format") not in ("govshare-trail/1", "govshare-trail/2")
+    # Trails made before PDFs had their event cannot show offline that a PDF is the one rendered. One that
+    # carries a PDF's event anyway is checked against it, whatever format its manifest claims.
+    old_format = manifest.get("format") in ("govshare-trail/1", "govshare-trail/2")
     for entry in manifest.get("records", []):
         report.checked_records += 1
         number = entry["number"]
@@ -425,7 +430,7 @@ def _verify_records(
         pdf = archive.read(pdf_name)
         if sha256_hex(pdf) != entry["pdf_sha256"]:
             report.failures.append(f"{number}：PDF 与签发时的哈希不符（文件被修改）")
-        if not pdf_events:
+        if old_format and number not in rendered_hashes:
             report.notes.append(
                 f"{number}：旧格式轨迹不含 PDF 生成事件，PDF 未经审计事件核验（请用 --online 或电子签名核验）。"
             )
@@ -434,7 +439,7 @@ def _verify_records(
         elif rendered_hashes[number] != sha256_hex(pdf):
             report.failures.append(f"{number}：PDF 与生成事件记载的文件哈希不符（PDF 被修改）")
         if (code := claimed_code(pdf)) != entry["verification_code"]:
-            report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code}），不是本条目的文书")
+            report.failures.append(f"{number}：PDF 是另一件文书（核验码 {code or '无'}），不是本条目的文书")
         elif data_hash is not None and claimed_data_hash(pdf) != data_hash:
             report.failures.append(f"{number}：数据快照与 PDF 所载的数据哈希不符（快照被修改）")
         if entry.get("signature_status") == "signed":

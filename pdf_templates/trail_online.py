@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from organizations.models import User
 from pdf_templates.models import Record
-from pdf_templates.selectors import records_of_subject, records_visible_to
+from pdf_templates.selectors import records_of_subject, records_visible_to, sees_all_records
 from pdf_templates.trail import TrailReport, events_visible_to, trail_events
 from workflows.labels import action_label
 from workflows.models import AuditEvent
@@ -54,6 +54,10 @@ def _compare_records(entries: list[dict], report: TrailReport) -> None:
 def _find_missing(manifest: dict, rows: list[dict], report: TrailReport) -> None:
     """The records and events the same user's download would have held when the trail was made."""
     user = User.objects.filter(username=manifest.get("generated_by") or "").first()
+    if user is None:
+        # Whose view to rebuild is unknown: nothing could be shown complete.
+        report.failures.append(f"manifest.json：下载人“{manifest.get('generated_by')}”不是本系统用户（清单被修改）")
+        return
     generated_at = parse_datetime(str(manifest.get("generated_at") or ""))
     subject = manifest.get("subject") if isinstance(manifest.get("subject"), dict) else None
     listed = {entry["number"] for entry in manifest.get("records", [])}
@@ -63,6 +67,11 @@ def _find_missing(manifest: dict, rows: list[dict], report: TrailReport) -> None
         content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
         if content_type is not None:
             records = records_of_subject(records_visible_to(user), content_type.pk, str(subject.get("id")))
+            if not (records.exists() or sees_all_records(user)):  # as TrailDownloadView answers 404
+                report.failures.append(
+                    f"manifest.json：下载人“{user.username}”无权下载该对象的轨迹，不可能是其下载的（清单被修改）"
+                )
+                return
             if generated_at is not None:
                 records = records.filter(issued_at__lte=generated_at)
             for number in sorted(set(records.values_list("number", flat=True)) - listed):

@@ -238,6 +238,40 @@ def test_an_annotated_pdf_fails_against_its_rendered_event_with_the_manifest_rew
     assert f"{record.number}：轨迹中没有该文书的 PDF 生成事件（事件被删除）" in verify_trail(dropped).failures
 
 
+def test_a_manifest_claiming_an_older_or_unknown_format_does_not_skip_the_checks(client, issue, auditor, tmp_path):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+    pdf_name = f"{record_file_stem(record)}.pdf"
+    edited = tmp_path / "edited.zip"
+    _rewritten(content, edited, lambda name, data: _with_annotation(data) if name == pdf_name else data)
+    with zipfile.ZipFile(edited) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+
+    _replace_manifest(edited, {**manifest, "format": "govshare-trail/2"})  # its PDF's event is still in it
+    assert f"{record.number}：PDF 与生成事件记载的文件哈希不符（PDF 被修改）" in verify_trail(edited).failures
+    _replace_manifest(edited, {**manifest, "format": "govshare-trail/9"})
+    assert verify_trail(edited).failures == ["manifest.json：未知的轨迹格式 'govshare-trail/9'（文件被修改）"]
+
+
+def test_online_fails_a_trail_claiming_a_downloader_who_could_not_have_downloaded_it(
+    client, issue, auditor, tmp_path, django_user_model
+):
+    record = issue(render=True)
+    content = _subject_trail(client, auditor, record)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    claimed = tmp_path / "claimed.zip"
+    _rewritten(content, claimed, lambda name, data: data)
+    django_user_model.objects.create(username="outsider_x")  # a user, but of no department
+
+    for username, failure in (
+        ("nobody_xyz", "manifest.json：下载人“nobody_xyz”不是本系统用户（清单被修改）"),
+        ("outsider_x", "manifest.json：下载人“outsider_x”无权下载该对象的轨迹，不可能是其下载的（清单被修改）"),
+    ):
+        _replace_manifest(claimed, {**manifest, "generated_by": username})
+        assert failure in verify_trail(claimed, online=True).failures
+
+
 def test_rendering_writes_one_rendered_event_stating_the_pdf_hash(issue):
     record = issue()
     assert not AuditEvent.objects.filter(action="record_rendered").exists()
