@@ -166,7 +166,10 @@ class ApiTokenListView(LoginRequiredMixin, View):
             return self.render(request, form, status=400)
         try:
             token, raw = api_token_issue(
-                department=form.cleaned_data["department"], name=form.cleaned_data["name"], actor=request.user
+                department=form.cleaned_data["department"],
+                name=form.cleaned_data["name"],
+                actor=request.user,
+                ip=client_ip(request),
             )
         except GrantError as exc:
             form.add_error("name", str(exc))

@@ -517,7 +517,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_issue(*, department: Department, name: str, actor=None) -> tuple[ApiToken, str]:
+def api_token_issue(*, department: Department, name: str, actor=None, ip: str | None = None) -> tuple[ApiToken, str]:
     """A new token for one system. The raw token is returned once and never stored."""
     name = (name or "").strip()
     if not name:
@@ -525,7 +525,7 @@ def api_token_issue(*, department: Department, name: str, actor=None) -> tuple[A
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(name=name, department=department, prefix=raw[:10], token_hash=hash_token(raw))
-        record_event(subject=token, action="api_token_issued", actor=actor, comment=f"{department.code} {name}")
+        record_event(subject=token, action="api_token_issued", actor=actor, comment=f"{department.code} {name}", ip=ip)
     return token, raw
 
 

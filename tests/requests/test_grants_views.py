@@ -10,6 +10,7 @@ from requests.models import ApiToken
 from requests.services.grants import api_token_issue
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login
+from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 gongan_leader, outsider, housing_grant = (
@@ -99,9 +100,12 @@ def test_it_shows_the_menu_entries_a_user_may_open(client, coordinator, gongan_a
 
 def test_it_lets_the_bureau_issue_a_token_shown_once_and_disable_it(client, coordinator, zhengshu):
     login(client, coordinator)
-    response = client.post(reverse("grants:tokens"), {"name": "市政务数据交换平台", "department": zhengshu.pk})
+    response = client.post(
+        reverse("grants:tokens"), {"name": "市政务数据交换平台", "department": zhengshu.pk}, REMOTE_ADDR="10.1.2.3"
+    )
     assert response.status_code == 200
     token = ApiToken.objects.get()
+    assert AuditEvent.objects.get(action="api_token_issued").ip == "10.1.2.3"
     raw = response.context["issued"][1]
     assert hashlib.sha256(raw.encode()).hexdigest() == token.token_hash
     assert raw in response.content.decode()
