@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -54,7 +55,11 @@ from catalog.services import (
     resource_withdraw,
 )
 from organizations.roles import Role
+from pdf_templates.selectors import sees_all_records
+from pdf_templates.views import trail_url
 from workflows.audit import client_ip
+from workflows.labels import labelled
+from workflows.models import AuditEvent
 
 # The share-application issue provides this page (GET, ?resource=<id>); until it exists the link is hidden.
 APPLY_URL_NAME = "share_requests:apply"
@@ -128,6 +133,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
         manages = can_manage_department(user, resource.provider_department_id)
         bureau = is_bureau(user)
         can_withdraw = (manages or bureau) and resource.is_published
+        auditor = sees_all_records(user)
         return render(
             request,
             "catalog/resource_detail.html",
@@ -149,8 +155,18 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
+                # 办理记录: for the entry's own department, the 政数局 and auditors.
+                "events": _events(resource) if manages or bureau or auditor else None,
+                "trail_url": trail_url(resource) if auditor else "",
             },
         )
+
+
+def _events(resource: DataResource) -> list:
+    events = AuditEvent.objects.filter(
+        subject_type=ContentType.objects.get_for_model(DataResource), subject_id=str(resource.pk)
+    )
+    return labelled(events.select_related("actor", "subject_type").order_by("pk"))
 
 
 def _active_grant_count(resource: DataResource) -> int:

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -81,6 +81,12 @@ class RecordPdfView(LoginRequiredMixin, View):
         return FileResponse(
             record.pdf.open("rb"), content_type="application/pdf", filename=f"{record.number}.pdf", as_attachment=False
         )
+
+
+def trail_url(subject) -> str:
+    """The download of `subject`'s whole trail, its records and audit events (for those who see every record)."""
+    subject_type = ContentType.objects.get_for_model(subject)
+    return f"{reverse('records:trail')}?subject_type={subject_type.pk}&subject_id={subject.pk}"
 
 
 class TrailDownloadView(LoginRequiredMixin, View):

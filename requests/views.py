@@ -6,13 +6,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -24,6 +23,7 @@ from organizations.models import User
 from organizations.roles import Role
 from organizations.selectors import acts_with_role
 from pdf_templates.selectors import records_visible_to, sees_all_records
+from pdf_templates.views import trail_url
 from requests import permissions, selectors
 from requests.flows import DepartmentTask
 from requests.forms import (
@@ -61,12 +61,6 @@ def _form_errors(form, exc: services.ApplicationError) -> None:
     for field, errors in exc.errors.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
-
-
-def _trail_url(application) -> str:
-    """The auditor's download of the application's whole trail: its records and audit events."""
-    subject_type = ContentType.objects.get_for_model(ShareApplication)
-    return f"{reverse('records:trail')}?subject_type={subject_type.pk}&subject_id={application.pk}"
 
 
 def _already_created(request, application):
@@ -225,7 +219,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
                 .order_by("pk")
             ),
             "task": task,
-            "trail_url": _trail_url(application) if sees_all_records(user) else "",
+            "trail_url": trail_url(application) if sees_all_records(user) else "",
             "can_edit": permissions.can_edit(user, application)
             and application.state in (ApplicationState.DRAFT, ApplicationState.RETURNED)
             and not renewal_revoked,

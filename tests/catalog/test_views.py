@@ -236,6 +236,23 @@ def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
         assert 'data-testid="apply"' not in page, user
 
 
+def test_the_resource_page_shows_its_record_to_its_department_the_bureau_and_auditors(
+    client, zhujian, zhujian_staff, coordinator, gongan_applicant, auditor
+):
+    resource = published(zhujian, coordinator, zhujian_staff)
+    url = reverse("catalog:resource_detail", args=[resource.pk])
+
+    for user in (zhujian_staff, coordinator, auditor):
+        login(client, user)
+        page = client.get(url).content.decode()
+        events = page[page.index('data-testid="events"') :]
+        assert "提交注册审核" in events and "已注册" in events and "catalog.resource_" not in events, user
+    assert 'data-testid="trail"' in page  # the auditor's download
+    login(client, gongan_applicant)
+    page = client.get(url).content.decode()
+    assert 'data-testid="events"' not in page and 'data-testid="trail"' not in page
+
+
 def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_staff):
     login(client, zhujian_staff)
     template = client.get(reverse("catalog:template"))
