@@ -129,7 +129,8 @@ class GrantForm(forms.Form):
         help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
     )
 
-    def __init__(self, *args, application, **kwargs):
+    def __init__(self, *args, application, as_requested: bool = False, **kwargs):
+        """`as_requested`: the terms are the application's (unconditional data before its provider), shown, not asked."""
         super().__init__(*args, **kwargs)
         requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
@@ -140,6 +141,11 @@ class GrantForm(forms.Form):
         self.initial.setdefault("period_start", application.period_start)
         self.initial.setdefault("period_end", application.period_end)
         self.initial.setdefault("conditions", application.resource.share_conditions)
+        if as_requested:
+            self.initial["conditions"] = ""  # the standard clauses only
+            for name in ("items", "share_method", "period_start", "period_end", "conditions"):
+                self.fields[name].disabled = True  # a bound form takes the initial values, whatever is posted
+            del self.fields["adjustment_reason"]
 
     def clean_period_end(self):
         # Here, not in the services, as for the application: the demo grants periods already over.

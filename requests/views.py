@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import Application
 from viewflow.workflow.models import Task
 
+from catalog.choices import ShareClass
 from catalog.models import DataResource
 from organizations.models import User
 from organizations.roles import Role
@@ -166,6 +167,13 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         )
 
 
+def _as_requested(application: ShareApplication) -> bool:
+    """Unconditional data before its provider is granted only as requested (services.validate_grant_terms)."""
+    return (
+        application.resource.share_class == ShareClass.UNCONDITIONAL and application.state == ApplicationState.IN_REVIEW
+    )
+
+
 def _renewal_revoked(application: ShareApplication) -> bool:
     """A renewal draft whose grant was revoked since: it cannot be submitted (services.application_submit)."""
     return (
@@ -250,7 +258,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
                 context["history"] = selectors.applicant_history(application)
                 if node.name in ("review", "arbitrate"):
                     context.update(
-                        grant_form=GrantForm(application=application),
+                        grant_form=GrantForm(application=application, as_requested=_as_requested(application)),
                         refuse_form=RefuseForm(
                             initial={"legal_basis": application.resource.legal_basis_id}
                             if application.resource.share_class == "none"
@@ -385,7 +393,7 @@ class ActionView(LoginRequiredMixin, View):
 
     def do_grant(self, request, application):
         self._task(request, application)
-        form = GrantForm(request.POST, application=application)
+        form = GrantForm(request.POST, application=application, as_requested=_as_requested(application))
         data = self._bound(form, "grant_form")
         terms = services.GrantTerms(
             items=list(data["items"]),
@@ -394,7 +402,7 @@ class ActionView(LoginRequiredMixin, View):
             period_end=data["period_end"],
             conditions=data["conditions"].strip(),
             standard_clauses=list(data["standard_clauses"]),
-            adjustment_reason=data["adjustment_reason"],
+            adjustment_reason=data.get("adjustment_reason", ""),  # not asked when granted as requested
         )
         try:
             decision = services.application_grant(actor=request.user, obj=application, terms=terms)

@@ -207,6 +207,28 @@ def test_the_provider_adds_no_conditions_of_its_own_to_unconditional_data(
     assert decision.outcome == DecisionOutcome.GRANTED and decision.standard_clauses
 
 
+def test_the_grant_form_for_unconditional_data_shows_the_requested_terms_fixed(
+    gongan_applicant, open_resource, zhujian_reviewer, client
+):
+    level3 = open_resource.items.create(name="法定代表人身份证号", data_type="C", length=18, security_level=3)
+    level2 = open_resource.items.filter(security_level=2).first()
+    application = make_application(gongan_applicant, open_resource, items=[level2, level3])
+    client.force_login(zhujian_reviewer)
+    form = client.get(reverse("share_requests:detail", args=[application.pk])).context["grant_form"]
+    assert form.fields["items"].disabled and form.fields["period_end"].disabled and form.fields["conditions"].disabled
+    assert "adjustment_reason" not in form.fields
+
+    # Whatever is posted, the terms are the application's.
+    client.post(
+        reverse("share_requests:action", args=[application.pk, "grant"]),
+        {"items": [level2.pk], "conditions": "需审批", "standard_clauses": ["purpose_only"]},
+    )
+
+    decision = Decision.objects.get(application=application)
+    assert decision.outcome == DecisionOutcome.GRANTED and decision.conditions == ""
+    assert set(decision.granted_items.all()) == {level2, level3}
+
+
 def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujian_reviewer, client):
     application = make_application(gongan_applicant, closed_resource)
     assert application.state == ApplicationState.IN_REVIEW
