@@ -350,7 +350,7 @@ class ActionView(LoginRequiredMixin, View):
     def _task(self, request, application) -> Task:
         task = services.open_task(application)
         if task is None or task.flow_task_type != "HUMAN":
-            raise services.ApplicationError(services.NOT_OPEN, stale=True)
+            raise services.not_open(application)
         node = task.flow_task
         user = request.user
         if node.can_execute(user, task) or node.can_assign(user, task):

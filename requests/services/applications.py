@@ -80,6 +80,7 @@ ATTACHMENT_TOO_LARGE = "附件“{name}”超过 {limit} 的大小限制。"
 ATTACHMENT_NOT_REMOVABLE = "附件“{name}”已随申请提交给提供部门，不能删除；可上传新的附件说明更正。"
 ATTACHMENT_BAD_TYPE = "附件“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断，与扩展名无关）。"
 NOT_OPEN = "该申请当前不在待处理状态，可能已被他人处理，请刷新页面。"
+ALREADY_DECIDED = "该申请已有决定（{state}），可能已被他人处理；请刷新页面查看。"
 NOT_AT_STEP = "该申请当前处于“{state}”，没有待办理的这一步骤；可能已被他人处理，请刷新页面。"
 ALREADY_YOURS = "您已认领该任务，可直接办理。"
 NOT_PERMITTED = "您无权办理该申请的这一步骤。"
@@ -594,6 +595,8 @@ def not_open(application: ShareApplication) -> ApplicationError:
     """The step acted on is not open (any more): decided meanwhile, or waiting at another step."""
     if application.state in OPEN:
         return ApplicationError(NOT_AT_STEP.format(state=application.get_state_display()), stale=True)
+    if application.state in DECIDED:
+        return ApplicationError(ALREADY_DECIDED.format(state=application.get_state_display()), stale=True)
     return ApplicationError(NOT_OPEN, stale=True)
 
 

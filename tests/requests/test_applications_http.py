@@ -218,7 +218,7 @@ def test_a_reviewer_too_late_is_told_why_on_the_page(
     }
     assert first.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant).status_code == 302
     response = second.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant, follow=True)
-    assert response.status_code == 200 and svc.NOT_OPEN in response.content.decode()
+    assert response.status_code == 200 and svc.ALREADY_DECIDED.format(state="已授权") in response.content.decode()
     assert Decision.objects.count() == 1
 
 
