@@ -37,7 +37,7 @@ from requests.forms import (
     OrderForm,
     RefuseForm,
 )
-from requests.models import ApplicationAttachment, ApplicationState, GrantState, ShareApplication, StandardClause
+from requests.models import ApplicationAttachment, ApplicationState, ShareApplication, StandardClause
 from requests.services import applications as services
 from workflows.labels import labelled
 from workflows.models import AuditEvent
@@ -175,12 +175,8 @@ def _as_requested(application: ShareApplication) -> bool:
 
 
 def _renewal_revoked(application: ShareApplication) -> bool:
-    """A renewal draft whose grant was revoked since: it cannot be submitted (services.application_submit)."""
-    return (
-        application.state == ApplicationState.DRAFT
-        and application.renews_grant_id is not None
-        and application.renews_grant.state == GrantState.REVOKED
-    )
+    """A renewal draft that can no longer be submitted (services.application_submit refuses it)."""
+    return application.state == ApplicationState.DRAFT and services.renews_revoked_grant(application)
 
 
 def _submit_saved(request, application: ShareApplication) -> None:

@@ -442,7 +442,7 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
             raise ApplicationError(NOT_EDITABLE)
         if not application.resource.is_published:
             raise ApplicationError(RESOURCE_GONE.format(status=application.resource.get_status_display()))
-        if application.renews_grant_id and _grant_revoked(application.renews_grant_id):
+        if renews_revoked_grant(application):
             raise ApplicationError(MSG_RENEW_REVOKED)  # revoked since the renewal was started
         resubmission = application.state == ApplicationState.RETURNED
         from_state = application.state
@@ -467,8 +467,12 @@ def application_submit(*, actor, obj: ShareApplication) -> ShareApplication:
     return application
 
 
-def _grant_revoked(grant_id: int) -> bool:
-    return Grant.objects.filter(pk=grant_id, state=GrantState.REVOKED).exists()
+def renews_revoked_grant(application: ShareApplication) -> bool:
+    """A renewal whose grant was revoked since it was started: it may no longer be submitted."""
+    return (
+        bool(application.renews_grant_id)
+        and Grant.objects.filter(pk=application.renews_grant_id, state=GrantState.REVOKED).exists()
+    )
 
 
 def _start_review(
