@@ -124,8 +124,7 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         if application is None and (pending := selectors.pending_application(request.user.department, resource)):
             messages.warning(
                 request,
-                f"本部门已有该资源的申请 {pending.reference}（{pending.get_state_display()}），请勿重复申请；"
-                "如需调整，请打开该申请修改或撤回。",
+                services.PENDING_APPLICATION.format(reference=pending.reference, state=pending.get_state_display()),
             )
         form = ApplicationForm(resource=resource, application=application, initial=self._initial(application, resource))
         return self.render_to_response(self.get_context_data(form=form, application=application, resource=resource))
