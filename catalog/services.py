@@ -551,7 +551,7 @@ def _end_grants(resource: DataResource, *, actor, ip: str | None) -> None:
 
 def _refuse_open_applications_after_commit() -> None:
     """Applications still open on the resource get a reasoned refusal once the withdrawal commits."""
-    from requests.services.applications import queue_refusals_for_withdrawn_resources  # requests depends on catalog
+    from requests.services import queue_refusals_for_withdrawn_resources  # requests depends on catalog
 
     transaction.on_commit(queue_refusals_for_withdrawn_resources)
 

@@ -170,7 +170,7 @@ def _events(resource: DataResource) -> list:
 
 
 def _active_grant_count(resource: DataResource) -> int:
-    from requests.grant_selectors import active_grant_count  # requests depends on catalog
+    from requests.selectors import active_grant_count  # requests depends on catalog
 
     return active_grant_count(resource)
 

@@ -7,8 +7,8 @@ from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
-from requests.grant_views import GrantsApplication
 from requests.views import ShareRequestsApplication
+from requests.views.grants import GrantsApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"

@@ -23,7 +23,7 @@ class RequestsConfig(AppConfig):
         register("share_application_withdrawn", "共享申请已撤回")
         register("share_application_auto_granted", "无条件共享自动授权")
         # Registers the deadline's expiry action "share_requests.escalate_overdue".
-        from requests.services import applications  # noqa: F401
+        import requests.services  # noqa: F401
 
         register("grant_expiring", "共享授权即将到期")
         register("grant_expired", "共享授权已到期")

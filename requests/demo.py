@@ -54,6 +54,7 @@ from pdf_templates.rendering import fonts, header_font_pt, seal_font_family
 from pdf_templates.seal import seal_svg
 from pdf_templates.services import render_record
 from requests import selectors
+from requests import services as svc
 from requests.models import (
     OPEN_STATES,
     ApplicationAttachment,
@@ -63,7 +64,6 @@ from requests.models import (
     RefusalReason,
     ShareApplication,
 )
-from requests.services import applications as svc
 from workflows import deadlines
 from workflows.models import Deadline
 from workflows.workdays import add_workdays, due_date
@@ -486,7 +486,7 @@ class Builder:
         # Nothing more here for the rest: decided on submit ("auto", "negative"), left in the reviewers'
         # queue, or escalated and decided by the bureau further on ("escalated", "ordered", "bureau_*").
         if target == "taken":
-            svc.task_take(actor=reviewer, task=svc.open_task(application))
+            svc.task_take(actor=reviewer, task=selectors.open_task(application))
         elif target in ("returned", "resubmitted"):
             svc.application_return(actor=reviewer, obj=application, comment=self.rng.choice(RETURN_COMMENTS))
             if target == "resubmitted":

@@ -8,10 +8,10 @@ from django.utils import timezone
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
 from catalog.selectors import negative_listed_item_ids
-from organizations.models import User
-from requests.models import ApplicationAttachment, RefusalReason, StandardClause
+from organizations.models import Department, User
+from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
+from requests.models import ApplicationAttachment, GrantState, RefusalReason, StandardClause
 from requests.selectors import removable_attachments
-from requests.services.applications import GRANT_PERIOD_OVER, PERIOD_OVER
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -92,7 +92,7 @@ class ApplicationForm(forms.Form):
         # periods already over, to show expired grants.
         end = self.cleaned_data.get("period_end")
         if end and end < timezone.localdate():
-            raise forms.ValidationError(PERIOD_OVER)
+            raise forms.ValidationError(MSG_PERIOD_OVER)
         return end
 
     def service_data(self) -> dict:
@@ -151,7 +151,7 @@ class GrantForm(forms.Form):
         # Here, not in the services, as for the application: the demo grants periods already over.
         end = self.cleaned_data.get("period_end")
         if end and end < timezone.localdate():
-            raise forms.ValidationError(GRANT_PERIOD_OVER)
+            raise forms.ValidationError(MSG_GRANT_PERIOD_OVER)
         return end
 
 
@@ -197,3 +197,28 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = colleagues
+
+
+# ---------------------------------------------------------------- grants and API tokens
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="撤销理由",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        error_messages={"required": "撤销共享授权必须说明理由。"},
+    )
+
+
+class GrantFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", choices=[("", "全部")] + GrantState.choices, required=False)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="系统名称", max_length=100, error_messages={"required": "请填写使用令牌的系统名称。"})
+    department = forms.ModelChoiceField(
+        label="所属部门",
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        error_messages={"required": "请选择所属部门。"},
+    )

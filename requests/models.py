@@ -1,4 +1,4 @@
-"""Share applications (共享申请), their decisions and the grants they produce (DESIGN.md §3.1).
+"""Share applications (共享申请), their decisions and the grants they produce.
 
 State lives on the domain objects (django-fsm); viewflow only routes the human
 tasks. Transitions are called only from requests.services.
@@ -16,6 +16,7 @@ from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
 from catalog.choices import Purpose, ShareMethod
+from requests.messages import MSG_PERIOD_INVALID, MSG_PURPOSES_REQUIRED
 
 
 class ApplicationState(models.TextChoices):
@@ -39,8 +40,10 @@ OPEN_STATES = [
     ApplicationState.ESCALATED,
 ]
 DECIDED_STATES = [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED, ApplicationState.REFUSED]
-# States in which the provider owes a reply and the deadline runs.
-REVIEW_STATES = [ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING, ApplicationState.ESCALATED]
+# The applicant may change and submit it.
+EDITABLE_STATES = [ApplicationState.DRAFT, ApplicationState.RETURNED]
+# The applicant may withdraw it.
+WITHDRAWABLE_STATES = [ApplicationState.DRAFT, *OPEN_STATES]
 
 
 class ShareApplication(models.Model):
@@ -141,10 +144,10 @@ class ShareApplication(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            errors["period_end"] = "使用期限的结束日期不能早于开始日期。"
+            errors["period_end"] = MSG_PERIOD_INVALID
         unknown = set(self.purposes or []) - set(Purpose.values)
         if unknown or not self.purposes:
-            errors["purposes"] = "请选择一项或多项应用方式（减材料、减填写、业务协同）。"
+            errors["purposes"] = MSG_PURPOSES_REQUIRED
         if errors:
             raise ValidationError(errors)
 
@@ -170,14 +173,9 @@ class ShareApplication(models.Model):
     def is_on_negative_list(self) -> bool:
         return bool(self.negative_list_hits())
 
-    def needs_countersign(self) -> bool:
-        return self.items.filter(security_level__gte=3).exists() or self.resource.security_level >= 3
-
     # Transitions. Called only from requests.services, which locks the row,
     # audits, notifies and issues records around them.
-    @transition(
-        field=state, source=[ApplicationState.DRAFT, ApplicationState.RETURNED], target=ApplicationState.SUBMITTED
-    )
+    @transition(field=state, source=EDITABLE_STATES, target=ApplicationState.SUBMITTED)
     def submit(self) -> None:
         pass
 
@@ -239,7 +237,7 @@ class ShareApplication(models.Model):
 
     @transition(
         field=state,
-        source=[ApplicationState.DRAFT, *OPEN_STATES],
+        source=WITHDRAWABLE_STATES,
         target=ApplicationState.WITHDRAWN,
     )
     def withdraw(self) -> None:

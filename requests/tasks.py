@@ -23,6 +23,6 @@ def refuse_for_withdrawn_resources() -> int:
 
     Harmless to run twice: each application is refused under its row lock, once.
     """
-    from requests.services.applications import refuse_for_withdrawn_resources as refuse
+    from requests.services import refuse_for_withdrawn_resources as refuse
 
     return refuse()

@@ -37,6 +37,7 @@ from requests.models import (
     GrantState,
     ShareApplication,
 )
+from requests.services.validation import years_after
 from workflows.audit import record_event
 
 MSG_REVOKE_NOT_ALLOWED = "只有提供部门的审核人、部门负责人或政数局可以撤销共享授权。"
@@ -313,8 +314,6 @@ def renewal_period(grant: Grant, today: dt.date) -> tuple[dt.date, dt.date]:
     At most as long as an application may ask for (SHARE_MAX_PERIOD_YEARS); a grant running to the
     end of the calendar has nothing to renew.
     """
-    from requests.services.applications import years_after  # applications imports this module
-
     if grant.valid_to >= dt.date.max - dt.timedelta(days=1):
         raise GrantError(MSG_RENEW_ENDLESS)
     start = max(today, grant.valid_to + dt.timedelta(days=1))
@@ -348,7 +347,7 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
         resource = DataResource.objects.get(pk=grant.resource_id)
         if not resource.is_published:
             raise GrantError(MSG_RENEW_RESOURCE_GONE.format(resource=resource, status=resource.get_status_display()))
-        from requests.services.applications import application_create  # applications imports this module
+        from requests.services.applicant import application_create  # applicant imports this module
 
         source = grant.application
         start, end = renewal_period(grant, timezone.localdate())

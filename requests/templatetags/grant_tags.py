@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from requests.grant_selectors import grant_scopes, manages_api_tokens
+from requests.selectors import grant_scopes, manages_api_tokens
 
 register = template.Library()
 

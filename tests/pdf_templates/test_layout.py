@@ -20,7 +20,7 @@ TITLE = "关于市公安局申请共享房屋登记信息的审核意见书"
 
 
 def review_opinion_data(*, extra_body=(), countersigned=False, decision="同意共享。共享方式为信息查询接口。"):
-    """What requests.services.applications._issue_decision_record states for a demo-sized grant:
+    """What requests.services.records.issue_decision_record states for a demo-sized grant:
     six items, the three standard clauses and the demo's own condition, the application's facts."""
     facts = [
         {"label": "申请编号", "value": "SQ-2026-0123"},

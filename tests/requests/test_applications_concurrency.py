@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 
 from pdf_templates.models import Record
+from requests import selectors
+from requests import services as svc
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import ApplicationError, application_grant
-from requests.services import applications as svc
 from tests.requests.helpers import full_terms, make_application
 
 
@@ -39,7 +40,7 @@ def test_it_lets_only_one_of_two_simultaneous_reviewers_decide(
     for thread in threads:
         thread.join(30)
 
-    assert sorted(outcomes) == sorted(["decided", svc.ALREADY_DECIDED.format(state="已授权")])
+    assert sorted(outcomes) == sorted(["decided", svc.MSG_ALREADY_DECIDED.format(state="已授权")])
     assert Decision.objects.count() == 1
     assert Grant.objects.count() == 1
     assert Record.objects.filter(type="review_opinion").count() == 1
@@ -94,7 +95,7 @@ def test_a_reviewers_refusal_and_the_withdrawal_refusal_at_once_decide_once(
 
     # Either the reviewer refused first (then the sweep found nothing), or the sweep did (then the reviewer's
     # task was gone): one decision, one refusal notice, whichever came first.
-    refused = svc.ALREADY_DECIDED.format(state=ApplicationState.REFUSED.label)
+    refused = svc.MSG_ALREADY_DECIDED.format(state=ApplicationState.REFUSED.label)
     assert sorted(outcomes) in (sorted(["Decision", "0"]), sorted([refused, "1"]))
     assert Decision.objects.count() == 1
     assert Record.objects.filter(type="refusal_notice").count() == 1
@@ -138,4 +139,4 @@ def test_one_form_posted_twice_at_once_makes_one_application(gongan_applicant, h
         thread.join(30)
 
     assert sorted(outcomes) == ["created", "duplicate"]
-    assert svc.created_from_form(gongan_applicant, token) == ShareApplication.objects.get()
+    assert selectors.created_from_form(gongan_applicant, token) == ShareApplication.objects.get()

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
-from requests.services import applications as svc
+from requests import selectors
+from requests import services as svc
+from requests.models import ApplicationAttachment, ApplicationState, Decision, RefusalReason, ShareApplication
 from tests.factories import UserFactory
 from tests.requests.helpers import application_data, full_terms, make_application
 from workflows.models import AuditEvent
@@ -155,7 +156,7 @@ def test_it_shows_each_party_only_what_it_may_see(
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少履职依据",
     )
     record = Record.objects.get()
@@ -177,12 +178,12 @@ def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
     assert draft.reference not in client_for(auditor).get(reverse("share_requests:all")).content.decode()
     assert client_for(gongan_applicant).get(reverse("share_requests:detail", args=[draft.pk])).status_code == 200
     # Nor is it "applied before" for the next application.
-    assert svc.previous_application(gongan_applicant.department, housing_resource) is None
+    assert selectors.previous_application(gongan_applicant.department, housing_resource) is None
 
 
 def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, housing_resource, zhujian_reviewer):
     application = make_application(gongan_applicant, housing_resource)
-    svc.task_take(actor=zhujian_reviewer, task=svc.open_task(application))
+    svc.task_take(actor=zhujian_reviewer, task=selectors.open_task(application))
 
     page = client_for(gongan_applicant).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
     history = page[page.index('data-testid="events"') :]
@@ -206,7 +207,7 @@ def test_a_reviewer_too_late_is_told_why_on_the_page(
     # The colleague clicks 认领 on the page they opened before: a message, not a bare 403.
     response = second.post(reverse("share_requests:action", args=[application.pk, "take"]), follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0] == detail
-    assert svc.TASK_NOT_YOURS.format(owner=zhujian_reviewer) in response.content.decode()
+    assert svc.MSG_TASK_NOT_YOURS.format(owner=zhujian_reviewer) in response.content.decode()
 
     # The owner grants; the colleague's grant posted a moment later says it was decided meanwhile.
     grant = {
@@ -218,7 +219,7 @@ def test_a_reviewer_too_late_is_told_why_on_the_page(
     }
     assert first.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant).status_code == 302
     response = second.post(reverse("share_requests:action", args=[application.pk, "grant"]), grant, follow=True)
-    assert response.status_code == 200 and svc.ALREADY_DECIDED.format(state="已授权") in response.content.decode()
+    assert response.status_code == 200 and svc.MSG_ALREADY_DECIDED.format(state="已授权") in response.content.decode()
     assert Decision.objects.count() == 1
 
 
@@ -229,10 +230,10 @@ def test_task_actions_out_of_turn_say_what_is_the_matter(gongan_applicant, housi
     reviewer.post(action("take"))
 
     page = reviewer.post(action("take"), follow=True).content.decode()
-    assert svc.ALREADY_YOURS in page
+    assert svc.MSG_ALREADY_YOURS in page
 
     page = reviewer.post(action("countersign"), {"approve": "1"}, follow=True).content.decode()  # a stale page
-    assert svc.NOT_AT_STEP.format(state="审核中") in page
+    assert svc.MSG_NOT_AT_STEP.format(state="审核中") in page
 
     assert client_for(auditor).post(action("grant"), {}).status_code == 403  # not "taken by a colleague"
     assert not Decision.objects.exists()
@@ -240,7 +241,7 @@ def test_task_actions_out_of_turn_say_what_is_the_matter(gongan_applicant, housi
     svc.application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))  # to 会签
     response = reviewer.post(action("grant"), {}, follow=True)  # the page from before: not a bare 403
     assert response.status_code == 200
-    assert svc.NOT_AT_STEP.format(state="待负责人会签") in response.content.decode()
+    assert svc.MSG_NOT_AT_STEP.format(state="待负责人会签") in response.content.decode()
 
 
 def test_the_application_page_shows_the_whole_grant(gongan_applicant, housing_resource, zhujian_reviewer):
@@ -311,7 +312,7 @@ def test_a_reversed_grant_period_names_the_grant_period(gongan_applicant, housin
             obj=application,
             terms=full_terms(application, period_start=application.period_end, period_end=application.period_start),
         )
-    assert exc.value.errors == {"period_end": [svc.GRANT_PERIOD_INVALID]}
+    assert exc.value.errors == {"period_end": [svc.MSG_GRANT_PERIOD_INVALID]}
 
 
 def test_posting_the_same_new_application_form_twice_makes_one_application(gongan_applicant, housing_resource):
@@ -360,7 +361,7 @@ def test_applying_for_ones_own_resource_says_so_before_the_form(zhujian_reviewer
         f"{reverse('share_requests:apply')}?resource={housing_resource.pk}", follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("catalog:resource_detail", args=[housing_resource.pk])
-    assert svc.OWN_RESOURCE in response.content.decode()
+    assert svc.MSG_OWN_RESOURCE in response.content.decode()
 
 
 def test_it_hides_another_departments_review_task(gongan_applicant, housing_resource, caizheng):
@@ -382,12 +383,12 @@ def test_it_shows_a_field_error_for_a_refusal_without_reason_and_writes_nothing(
 
     response = client.post(url, {"text": "不予共享"})
     assert response.status_code == 400
-    assert svc.REFUSAL_REASON_REQUIRED in response.content.decode()
+    assert svc.MSG_REFUSAL_REASON_REQUIRED in response.content.decode()
 
-    reason = svc.RefusalReason.objects.get(code="PURPOSE_UNRELATED")
+    reason = RefusalReason.objects.get(code="PURPOSE_UNRELATED")
     response = client.post(url, {"reason": reason.pk, "text": "不予共享"})
     assert response.status_code == 400
-    assert svc.LEGAL_BASIS_REQUIRED in response.content.decode()
+    assert svc.MSG_LEGAL_BASIS_REQUIRED in response.content.decode()
     assert not Decision.objects.exists()
     assert not Record.objects.exists()
     assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
@@ -411,7 +412,7 @@ def test_a_grant_of_a_period_already_over_is_refused_with_a_field_error(
     )
 
     assert response.status_code == 400
-    assert svc.GRANT_PERIOD_OVER in response.content.decode()
+    assert svc.MSG_GRANT_PERIOD_OVER in response.content.decode()
     assert not Decision.objects.exists()
     assert ShareApplication.objects.get().state == ApplicationState.IN_REVIEW
 
@@ -419,13 +420,13 @@ def test_a_grant_of_a_period_already_over_is_refused_with_a_field_error(
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"period_start": END, "period_end": START}, svc.PERIOD_INVALID),
-        ({"period_end": (TODAY + dt.timedelta(days=366 * 5 + 1)).isoformat()}, svc.PERIOD_TOO_LONG.format(years=5)),
+        ({"period_start": END, "period_end": START}, svc.MSG_PERIOD_INVALID),
+        ({"period_end": (TODAY + dt.timedelta(days=366 * 5 + 1)).isoformat()}, svc.MSG_PERIOD_TOO_LONG.format(years=5)),
         (
             {"period_start": "2025-01-01", "period_end": (TODAY - dt.timedelta(days=1)).isoformat()},
-            svc.PERIOD_OVER,
+            svc.MSG_PERIOD_OVER,
         ),
-        ({"purposes": []}, svc.PURPOSES_REQUIRED),
+        ({"purposes": []}, svc.MSG_PURPOSES_REQUIRED),
     ],
 )
 def test_it_shows_a_field_error_for_bad_application_input(gongan_applicant, housing_resource, overrides, message):
@@ -441,7 +442,7 @@ def test_it_refuses_items_not_in_the_resource(gongan_applicant, housing_resource
     foreign = open_resource.items.get(name="企业名称")
     post = form_post(housing_resource, items=[str(foreign.pk)])
     response = client_for(gongan_applicant).post(url, post)
-    assert svc.ITEMS_NOT_IN_RESOURCE.format(names="企业名称") in response.content.decode()
+    assert svc.MSG_ITEMS_NOT_IN_RESOURCE.format(names="企业名称") in response.content.decode()
     assert not ShareApplication.objects.exists()
 
 
@@ -452,11 +453,11 @@ def test_it_refuses_an_oversized_or_disguised_attachment(gongan_applicant, housi
 
     big = SimpleUploadedFile("大文件.pdf", PDF + b"0" * 2048, content_type="application/pdf")
     response = client.post(url, {**form_post(housing_resource), "attachments": [big]})
-    assert svc.ATTACHMENT_TOO_LARGE.format(name="大文件.pdf", limit="1 KB") in response.content.decode()
+    assert svc.MSG_ATTACHMENT_TOO_LARGE.format(name="大文件.pdf", limit="1 KB") in response.content.decode()
 
     disguised = SimpleUploadedFile("申请函.pdf", b"MZ\x90\x00\x03\x00\x00\x00", content_type="application/pdf")
     response = client.post(url, {**form_post(housing_resource), "attachments": [disguised]})
-    assert svc.ATTACHMENT_BAD_TYPE.format(name="申请函.pdf") in response.content.decode()
+    assert svc.MSG_ATTACHMENT_BAD_TYPE.format(name="申请函.pdf") in response.content.decode()
 
     assert not ShareApplication.objects.exists()
     assert not ApplicationAttachment.objects.exists()
@@ -500,7 +501,7 @@ def test_an_attachment_the_provider_was_sent_stays(gongan_applicant, housing_res
             items=list(application.items.all()),
             remove_attachments=[sent],
         )
-    assert refused.value.message == svc.ATTACHMENT_NOT_REMOVABLE.format(name="函.pdf")
+    assert refused.value.message == svc.MSG_ATTACHMENT_NOT_REMOVABLE.format(name="函.pdf")
     assert application.attachments.count() == 2
 
 
@@ -509,7 +510,7 @@ def test_it_returns_for_correction_and_the_applicant_resubmits(gongan_applicant,
     reviewer, applicant = client_for(zhujian_reviewer), client_for(gongan_applicant)
 
     response = reviewer.post(reverse("share_requests:action", args=[application.pk, "return"]), {"comment": ""})
-    assert response.status_code == 400 and svc.COMMENT_REQUIRED in response.content.decode()
+    assert response.status_code == 400 and svc.MSG_COMMENT_REQUIRED in response.content.decode()
     reviewer.post(reverse("share_requests:action", args=[application.pk, "return"]), {"comment": "请附申请函"})
     assert ShareApplication.objects.get().state == ApplicationState.RETURNED
 
@@ -550,7 +551,7 @@ def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, z
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=first,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少依据",
     )
     page = client_for(gongan_applicant).get(f"{reverse('share_requests:apply')}?resource={housing_resource.pk}")

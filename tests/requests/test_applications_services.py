@@ -13,6 +13,8 @@ from catalog.models import NegativeListEntry
 from notifications.models import Notification
 from pdf_templates.models import Record, RecordType
 from pdf_templates.rendering import record_html
+from requests import selectors
+from requests import services as svc
 from requests.flows import ShareApplicationFlow
 from requests.models import (
     ApplicationState,
@@ -39,7 +41,6 @@ from requests.services import (
     task_release,
     task_take,
 )
-from requests.services import applications as svc
 from tests.factories import UserFactory
 from tests.requests.helpers import application_data, full_terms, make_application
 from workflows.deadlines import for_subject
@@ -47,7 +48,7 @@ from workflows.models import AuditEvent, Deadline
 
 
 def _task(application, node=None):
-    return svc._open_task(application, node)
+    return selectors.open_task(application, node)
 
 
 def _level2(resource):
@@ -258,7 +259,7 @@ def test_it_sends_a_refused_countersign_back_to_review(
 
     with pytest.raises(ApplicationError) as exc:
         application_countersign(actor=zhujian_leader, obj=application, approve=False, comment="")
-    assert exc.value.message == svc.COMMENT_REQUIRED
+    assert exc.value.message == svc.MSG_COMMENT_REQUIRED
 
     application_countersign(actor=zhujian_leader, obj=application, approve=False, comment="身份证号不宜批量交换")
 
@@ -314,7 +315,7 @@ def test_a_reason_that_needs_a_legal_basis_says_so(gongan_applicant, housing_res
     with pytest.raises(ApplicationError) as exc:
         application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="法律禁止")
 
-    assert exc.value.errors == {"citation": [svc.LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label)]}
+    assert exc.value.errors == {"citation": [svc.MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label)]}
 
 
 def test_it_requires_a_legal_basis_to_refuse_not_shared_data(
@@ -325,7 +326,7 @@ def test_it_requires_a_legal_basis_to_refuse_not_shared_data(
 
     with pytest.raises(ApplicationError) as exc:
         application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="不予共享类")
-    assert exc.value.errors == {"citation": [svc.LEGAL_BASIS_REQUIRED]}
+    assert exc.value.errors == {"citation": [svc.MSG_LEGAL_BASIS_REQUIRED]}
 
     decision = application_refuse(
         actor=zhujian_reviewer, obj=application, reason=reason, text="不予共享类", legal_basis=privacy_law
@@ -343,7 +344,7 @@ def test_it_does_not_let_the_provider_refuse_unconditional_data_only_dispute_it(
 
     with pytest.raises(ApplicationError) as exc:
         application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="不愿共享")
-    assert exc.value.message == svc.UNCONDITIONAL_NOT_REFUSABLE
+    assert exc.value.message == svc.MSG_UNCONDITIONAL_NOT_REFUSABLE
 
     dispute = application_dispute_class(actor=zhujian_reviewer, obj=application, reason="该项应为有条件共享")
 
@@ -375,7 +376,7 @@ def test_an_order_to_reply_settles_the_dispute_and_it_cannot_be_filed_again(
     assert dispute.decision_comment == "责令提供部门限期答复。该资源属无条件共享"
     with pytest.raises(ApplicationError) as exc:
         application_dispute_class(actor=zhujian_reviewer, obj=application, reason="再次异议")
-    assert exc.value.message == svc.DISPUTE_SETTLED
+    assert exc.value.message == svc.MSG_DISPUTE_SETTLED
     assert ClassDispute.objects.filter(application=application).count() == 1
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
     client.force_login(zhujian_reviewer)
@@ -443,7 +444,7 @@ def test_it_lets_the_applicant_withdraw_before_a_decision(gongan_applicant, hous
     assert not for_subject(application).filter(status=Deadline.Status.ACTIVE).exists()
     with pytest.raises(ApplicationError) as exc:
         application_withdraw(actor=gongan_applicant, obj=application)
-    assert exc.value.message == svc.NOT_WITHDRAWABLE
+    assert exc.value.message == svc.MSG_NOT_WITHDRAWABLE
 
 
 def test_a_withdrawal_awaiting_countersign_discards_the_proposed_grant(
@@ -476,7 +477,7 @@ def test_it_lets_reviewers_take_release_and_hand_over_tasks(
     assert task.owner == zhujian_reviewer
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_colleague, obj=application, terms=full_terms(application))
-    assert exc.value.message == svc.TASK_NOT_YOURS.format(owner=zhujian_reviewer)
+    assert exc.value.message == svc.MSG_TASK_NOT_YOURS.format(owner=zhujian_reviewer)
 
     with pytest.raises(ApplicationError):
         task_handover(actor=zhujian_reviewer, task=task, to_user=zhujian_clerk)  # no review permission
@@ -495,7 +496,7 @@ def test_it_keeps_other_departments_reviewers_off_the_task(gongan_applicant, hou
     other = UserFactory(username="other_reviewer", roles=["provider_reviewer"])
     application = make_application(gongan_applicant, housing_resource)
 
-    for actor, message in ((stranger, svc.SELF_DECISION), (other, svc.NOT_PERMITTED)):
+    for actor, message in ((stranger, svc.MSG_SELF_DECISION), (other, svc.MSG_NOT_PERMITTED)):
         with pytest.raises(ApplicationError) as exc:
             application_grant(actor=actor, obj=application, terms=full_terms(application))
         assert exc.value.message == message
@@ -515,7 +516,7 @@ def test_it_lets_nobody_decide_an_application_of_their_own_department(housing_re
     for actor in (bureau_applicant, coordinator):
         with pytest.raises(ApplicationError) as exc:
             application_grant(actor=actor, obj=application, terms=full_terms(application))
-        assert exc.value.message == svc.SELF_DECISION
+        assert exc.value.message == svc.MSG_SELF_DECISION
     assert not Decision.objects.exists()
 
 
@@ -548,7 +549,7 @@ def test_it_refuses_items_of_another_resource(gongan_applicant, housing_resource
             data=application_data(),
             items=[*housing_resource.items.all()[:1], *open_resource.items.all()[:1]],
         )
-    assert exc.value.errors["items"] == [svc.ITEMS_NOT_IN_RESOURCE.format(names="企业名称")]
+    assert exc.value.errors["items"] == [svc.MSG_ITEMS_NOT_IN_RESOURCE.format(names="企业名称")]
     assert not ShareApplication.objects.exists()
 
 
@@ -579,10 +580,10 @@ def test_it_prefills_applied_before_from_history(gongan_applicant, housing_resou
     )
     first = ShareApplication.objects.get(pk=first.pk)
 
-    previous = svc.previous_application(gongan_applicant.department, housing_resource)
+    previous = selectors.previous_application(gongan_applicant.department, housing_resource)
 
     assert previous == first
-    assert "缺少履职依据" in svc.earlier_outcome_text(previous)
+    assert "缺少履职依据" in selectors.earlier_outcome_text(previous)
     second = make_application(gongan_applicant, housing_resource, submit=False)
     assert second.previous_application == first
 
@@ -596,7 +597,7 @@ def test_a_reviewer_cannot_cite_a_reason_reserved_for_the_system(gongan_applican
     with pytest.raises(ApplicationError) as exc:
         application_refuse(actor=zhujian_reviewer, obj=application, reason=withdrawn, text="资源已撤销")
 
-    assert exc.value.errors == {"reason": [svc.REFUSAL_REASON_RESERVED]}
+    assert exc.value.errors == {"reason": [svc.MSG_REFUSAL_REASON_RESERVED]}
     assert not Decision.objects.exists()
     choices = [label for _, label in RefuseForm().fields["reason"].choices]
     assert withdrawn.label not in choices and "缺少履职依据" in choices  # labels, not codes

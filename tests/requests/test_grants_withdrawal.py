@@ -17,9 +17,9 @@ from catalog.services import CatalogError, resource_withdraw
 from notifications.models import Notification, OutboundEmail
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import ISSUER_INCOMPLETE
+from requests import services as applications
 from requests.models import ApplicationState, Decision, Grant, GrantState, RefusalReason, ShareApplication
-from requests.services import applications
-from requests.services.applications import ApplicationError, application_grant, application_refuse
+from requests.services import ApplicationError, application_grant, application_refuse
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
 from tests.requests import grant_factory
 from tests.requests.grant_factory import login, make_grant, reload
@@ -248,7 +248,7 @@ def test_a_withdrawn_resource_is_not_granted_but_may_be_refused(
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
 
-    assert exc.value.message == applications.RESOURCE_WITHDRAWN
+    assert exc.value.message == applications.MSG_RESOURCE_WITHDRAWN
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
     assert not Decision.objects.exists() and not Grant.objects.filter(application=application).exists()
     assert (AuditEvent.objects.count(), Record.objects.count()) == (events, records)

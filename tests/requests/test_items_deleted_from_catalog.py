@@ -10,9 +10,9 @@ import pytest
 from catalog.models import DataItem, NegativeListEntry
 from catalog.selectors import negative_list_hits
 from catalog.services import resource_create, resource_update
+from requests import services as svc
 from requests.models import ApplicationState, Grant, ShareApplication
 from requests.services import ApplicationError, application_countersign, application_create, application_grant
-from requests.services import applications as svc
 from requests.services.grants import grant_check
 from tests.catalog.factories import resource_data
 from tests.requests.helpers import application_data, full_terms, make_application
@@ -83,11 +83,11 @@ def test_a_deleted_item_can_no_longer_be_applied_for_granted_or_checked(
 
     with pytest.raises(ApplicationError) as exc:
         application_create(actor=gongan_applicant, resource=resource, data=application_data(), items=[item])
-    assert exc.value.errors["items"] == [svc.ITEMS_NOT_IN_RESOURCE.format(names=OWNER_ID)]
+    assert exc.value.errors["items"] == [svc.MSG_ITEMS_NOT_IN_RESOURCE.format(names=OWNER_ID)]
 
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_reviewer, obj=waiting, terms=full_terms(waiting))
-    assert exc.value.errors["items"] == [svc.GRANT_ITEMS_RETIRED.format(names=OWNER_ID)]
+    assert exc.value.errors["items"] == [svc.MSG_GRANT_ITEMS_RETIRED.format(names=OWNER_ID)]
     assert ShareApplication.objects.get(pk=waiting.pk).state == ApplicationState.IN_REVIEW
 
     answer = grant_check(consumer=grant.consumer_department, resource=resource, items=["房屋坐落", OWNER_ID])

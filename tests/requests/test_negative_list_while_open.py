@@ -7,6 +7,8 @@ effect: the resubmission after 补正, the reviewer's or the bureau's grant, the
 import pytest
 
 from catalog.models import NegativeListEntry
+from requests import selectors
+from requests import services as svc
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import (
     ApplicationError,
@@ -15,7 +17,6 @@ from requests.services import (
     application_return,
     application_submit,
 )
-from requests.services import applications as svc
 from tests.requests.helpers import full_terms, make_application
 
 
@@ -46,7 +47,7 @@ def test_a_resubmission_after_correction_is_refused_by_an_entry_added_meanwhile(
     assert application.state == ApplicationState.REFUSED
     assert application.decision.decided_as == Decision.DecidedAs.AUTOMATIC
     assert "个人信息保护法" in application.decision.legal_basis_citation
-    assert svc.open_task(application) is None  # the correction task went with the process
+    assert selectors.open_task(application) is None  # the correction task went with the process
     assert application.process.finished is not None
 
 
@@ -61,7 +62,9 @@ def test_a_reviewer_cannot_grant_an_item_listed_after_submission(
 
     assert exc.value.errors == {
         "items": [
-            svc.NEGATIVE_LISTED.format(what="信息项产权人身份证号", basis="《中华人民共和国个人信息保护法》第十三条")
+            svc.MSG_NEGATIVE_LISTED.format(
+                what="信息项产权人身份证号", basis="《中华人民共和国个人信息保护法》第十三条"
+            )
         ]
     }
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from notifications.models import Notification
 from pdf_templates.rendering import record_html
+from requests import services as svc
 from requests.forms import GrantForm
 from requests.models import ApplicationState, Decision, DecisionOutcome, RefusalReason, ShareApplication
 from requests.services import (
@@ -19,7 +20,6 @@ from requests.services import (
     application_refuse,
     escalate_overdue,
 )
-from requests.services import applications as svc
 from tests.factories import UserFactory
 from tests.requests.helpers import full_terms, make_application
 from workflows.deadlines import for_subject
@@ -43,7 +43,7 @@ def test_nobody_countersigns_the_grant_they_proposed(gongan_applicant, housing_r
     with pytest.raises(ApplicationError) as exc:
         application_countersign(actor=both, obj=application, approve=True)
 
-    assert exc.value.message == svc.COUNTERSIGN_OWN_PROPOSAL
+    assert exc.value.message == svc.MSG_COUNTERSIGN_OWN_PROPOSAL
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.COUNTERSIGNING
 
     # Nor is the proposal stuck there: its proposer may take it back to review.
@@ -61,7 +61,7 @@ def test_a_counter_offer_may_narrow_the_method_but_not_broaden_it(gongan_applica
         application_grant(
             actor=zhujian_reviewer, obj=asks_query, terms=full_terms(asks_query, share_method="bulk_exchange")
         )
-    assert exc.value.errors == {"share_method": [svc.METHOD_BROADER.format(requested="信息查询接口")]}
+    assert exc.value.errors == {"share_method": [svc.MSG_METHOD_BROADER.format(requested="信息查询接口")]}
 
     asks_bulk = make_application(
         gongan_applicant, housing_resource, items=_level2(housing_resource), share_method="bulk_exchange"
@@ -81,7 +81,7 @@ def test_a_typed_legal_citation_must_name_a_law_and_an_article(gongan_applicant,
             application_refuse(
                 actor=zhujian_reviewer, obj=application, reason=reason, text="涉及健康隐私", citation=citation
             )
-        assert exc.value.errors == {"citation": [svc.CITATION_INCOMPLETE]}, citation
+        assert exc.value.errors == {"citation": [svc.MSG_CITATION_INCOMPLETE]}, citation
     assert not Decision.objects.exists()
 
     application_refuse(
@@ -105,7 +105,7 @@ def test_the_bureau_orders_a_reply_on_its_own_departments_application(housing_re
 
     with pytest.raises(ApplicationError) as exc:  # deciding it would break the separation of duties
         application_grant(actor=coordinator, obj=application, terms=full_terms(application))
-    assert exc.value.message == svc.SELF_DECISION
+    assert exc.value.message == svc.MSG_SELF_DECISION
     client.force_login(coordinator)
 
     page = client.get(reverse("share_requests:detail", args=[application.pk])).content.decode()
@@ -157,7 +157,7 @@ def test_a_partial_grant_states_its_reason_in_the_decision_and_the_record(
         application_grant(
             actor=zhujian_reviewer, obj=application, terms=full_terms(application, items=fewer, adjustment_reason=" ")
         )
-    assert exc.value.errors == {"adjustment_reason": [svc.ADJUSTMENT_REASON_REQUIRED]}
+    assert exc.value.errors == {"adjustment_reason": [svc.MSG_ADJUSTMENT_REASON_REQUIRED]}
     assert not Decision.objects.exists()
 
     decision = application_grant(
@@ -187,7 +187,7 @@ def test_the_provider_grants_unconditional_data_only_as_requested(
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, **terms))
 
-    assert exc.value.errors == {"": [svc.UNCONDITIONAL_AS_REQUESTED]}
+    assert exc.value.errors == {"": [svc.MSG_UNCONDITIONAL_AS_REQUESTED]}
     assert not Decision.objects.exists()
 
 
@@ -201,7 +201,7 @@ def test_the_provider_adds_no_conditions_of_its_own_to_unconditional_data(
         application_grant(
             actor=zhujian_reviewer, obj=application, terms=full_terms(application, conditions="仅限内部使用，需审批")
         )
-    assert exc.value.errors == {"conditions": [svc.UNCONDITIONAL_NO_CONDITIONS]}
+    assert exc.value.errors == {"conditions": [svc.MSG_UNCONDITIONAL_NO_CONDITIONS]}
 
     decision = application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application, conditions=""))
     assert decision.outcome == DecisionOutcome.GRANTED and decision.standard_clauses
@@ -240,6 +240,6 @@ def test_nobody_grants_not_shared_data(gongan_applicant, closed_resource, zhujia
     with pytest.raises(ApplicationError) as exc:
         application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
 
-    assert exc.value.message == svc.NOT_SHARED_NOT_GRANTABLE
+    assert exc.value.message == svc.MSG_NOT_SHARED_NOT_GRANTABLE
     assert not Decision.objects.exists()
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW

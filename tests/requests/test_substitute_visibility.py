@@ -7,8 +7,8 @@ import time_machine
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ApplicationState, Decision, ShareApplication
-from requests.services import applications as svc
+from requests import services as svc
+from requests.models import ApplicationState, Decision, RefusalReason, ShareApplication
 from tests.factories import UserFactory
 from tests.requests.helpers import make_application
 from tests.requests.test_applications_http import PDF, _letter, client_for
@@ -108,7 +108,7 @@ def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_pe
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少履职依据",
     )
     record = Record.objects.get()  # issued by 住建局 to 公安局: neither is 审计局
@@ -141,4 +141,4 @@ def test_the_bureaus_substitute_on_a_stale_page_is_told_where_it_stands(escalate
     )
 
     assert response.status_code == 200  # not a bare 403
-    assert svc.NOT_AT_STEP.format(state="审核中") in response.content.decode()
+    assert svc.MSG_NOT_AT_STEP.format(state="审核中") in response.content.decode()

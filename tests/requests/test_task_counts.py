@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from requests.selectors import open_task
 from requests.services import task_take
-from requests.services.applications import open_task
 from requests.views import TaskListView
 from tests.requests.helpers import make_application
 from workflows import selectors

@@ -12,13 +12,13 @@ from notifications.models import Notification
 from pdf_templates.models import Record, RecordType
 from requests import tasks
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
-from requests.services import applications
-from requests.services.applications import (
+from requests.selectors import open_task
+from requests.services import (
     ApplicationError,
     application_grant,
     application_return,
     application_submit,
-    open_task,
+    automatic,
     refuse_for_withdrawn_resources,
 )
 from tests.requests.grant_factory import login
@@ -117,7 +117,7 @@ def test_a_second_run_refuses_nothing_twice(queued, gongan_applicant, housing_re
     written = Decision.objects.count(), Record.objects.count(), AuditEvent.objects.count(), Notification.objects.count()
 
     assert refuse_for_withdrawn_resources() == 0
-    assert applications._refuse_for_withdrawn_resource(ShareApplication.objects.get().pk) is False
+    assert automatic._refuse_for_withdrawn_resource(ShareApplication.objects.get().pk) is False
     assert (
         Decision.objects.count(),
         Record.objects.count(),

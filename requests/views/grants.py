@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
 
-from requests.grant_forms import ApiTokenForm, GrantFilterForm, RevokeForm
-from requests.grant_selectors import (
+from requests.forms import ApiTokenForm, GrantFilterForm, RevokeForm
+from requests.models import ApiToken, GrantState, StandardClause
+from requests.selectors import (
     SCOPES,
     api_tokens,
     grant_list,
@@ -23,8 +24,7 @@ from requests.grant_selectors import (
     grants_visible_to,
     manages_api_tokens,
 )
-from requests.models import ApiToken, GrantState, StandardClause
-from requests.services.applications import ApplicationError
+from requests.services import ApplicationError
 from requests.services.grants import (
     GrantError,
     api_token_disable,

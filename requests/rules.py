@@ -1,0 +1,67 @@
+"""The share application's rules as plain functions: what its state allows, who may decide it.
+
+The services enforce them and the pages use them to offer only what may be done, so none is
+written twice. The state groups they use are declared once, beside the transitions, in
+requests.models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from catalog.choices import ShareClass
+from requests.models import (
+    EDITABLE_STATES,
+    WITHDRAWABLE_STATES,
+    ApplicationState,
+    Decision,
+    ShareApplication,
+)
+
+# Who decides an application in each state: its provider in review, the bureau in escalation.
+DECIDER_BY_STATE = {
+    ApplicationState.IN_REVIEW: Decision.DecidedAs.PROVIDER,
+    ApplicationState.ESCALATED: Decision.DecidedAs.DATA_BUREAU,
+}
+# Grants at this security level or above, decided by the provider, wait for its leader's countersign.
+COUNTERSIGN_LEVEL = 3
+
+
+def is_editable(application: ShareApplication) -> bool:
+    """A draft, or an application returned for correction (补正), may be changed and submitted."""
+    return application.state in EDITABLE_STATES
+
+
+def is_withdrawable(application: ShareApplication) -> bool:
+    """Until it is decided, the applicant may withdraw it."""
+    return application.state in WITHDRAWABLE_STATES
+
+
+def decider(application: ShareApplication) -> str | None:
+    """Who decides now (a Decision.DecidedAs), or None when nobody may decide in this state."""
+    return DECIDER_BY_STATE.get(application.state)
+
+
+def is_own_application(user, application: ShareApplication) -> bool:
+    """Separation of duties: nobody decides their own department's application, or one they submitted."""
+    return user.pk == application.applicant_id or user.department_id == application.applicant_department_id
+
+
+def grants_only_as_requested(application: ShareApplication, decided_as: str | None) -> bool:
+    """Unconditional data is granted by its provider in full, or disputed (共享为原则); the bureau may narrow it."""
+    return decided_as == Decision.DecidedAs.PROVIDER and application.resource.share_class == ShareClass.UNCONDITIONAL
+
+
+def needs_countersign(application: ShareApplication, decided_as: str, granted_levels: Iterable[int]) -> bool:
+    """A provider's grant of level ≥ 3 data (an item or the resource) takes effect when its leader countersigns."""
+    return decided_as == Decision.DecidedAs.PROVIDER and (
+        max(granted_levels, default=0) >= COUNTERSIGN_LEVEL or application.resource.security_level >= COUNTERSIGN_LEVEL
+    )
+
+
+def clock_shown(application: ShareApplication) -> bool:
+    """The provider's reply clock is running and its working days left are worth showing."""
+    return application.due_at is not None and application.state in (
+        ApplicationState.IN_REVIEW,
+        ApplicationState.COUNTERSIGNING,
+    )
