@@ -426,12 +426,12 @@ def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff
 
 
 def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_staff, monkeypatch):
-    import catalog.excel
+    import catalog.services.imports
 
     def broken(*args, **kwargs):
         raise ValueError("坏的文件")
 
-    monkeypatch.setattr(catalog.excel, "import_workbook", broken)
+    monkeypatch.setattr(catalog.services.imports, "import_workbook", broken)
     login(client, zhujian_staff)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
@@ -443,9 +443,9 @@ def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(
 
 
 def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_success(client, zhujian_staff, monkeypatch):
-    import catalog.excel
+    import catalog.services.imports
 
-    real = catalog.excel.import_workbook
+    real = catalog.services.imports.import_workbook
 
     def twice(source, **kwargs):
         # The other worker imports the file first; this one then finds every code taken.
@@ -453,7 +453,7 @@ def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_succe
         source.seek(0)
         return real(source, **{**kwargs, "on_success": None})
 
-    monkeypatch.setattr(catalog.excel, "import_workbook", twice)
+    monkeypatch.setattr(catalog.services.imports, "import_workbook", twice)
     login(client, zhujian_staff)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})

@@ -1,44 +1,36 @@
-"""Writes and transitions of the catalog (one function per transition, DEVELOPERS.md)."""
+"""The resource lifecycle: draft, submit, register or return, mount, amend (as a new version), withdraw."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from catalog import rules
-from catalog.models import (
-    DataItem,
-    DataResource,
-    DemandItem,
-    DemandStatus,
-    LegalBasis,
-    NegativeListEntry,
-    ResourceStatus,
-    ResourceVersion,
-)
+from catalog.models import DataItem, DataResource, ResourceStatus, ResourceVersion
 from catalog.permissions import can_manage_department, is_bureau
+from catalog.services.base import (
+    MSG_BUREAU_ONLY,
+    MSG_NOT_YOUR_DEPARTMENT,
+    CatalogError,
+    resource_link,
+    tell,
+    tell_provider,
+)
 from notifications import recipients as who
 from workflows.audit import record_event
 from workflows.hashing import canonical_json, sha256_hex
 
-MSG_NOT_YOUR_DEPARTMENT = "只能编制和维护本部门的资源目录。"
-MSG_BUREAU_ONLY = "只有政数局可以执行此操作。"
 MSG_NOT_EDITABLE = "资源处于“{status}”状态，不能修改。"
 MSG_WRONG_STATE = "资源处于“{status}”状态，不能{action}。"
 MSG_RETURN_NEEDS_COMMENT = "退回必须填写审核意见。"
 MSG_WITHDRAW_NEEDS_REASON = "撤销必须填写原因。"
 MSG_MOUNT_COUNT = "挂载记录数不能为负数。"
 MSG_NO_CHANGES = "没有任何修改。"
-MSG_DEMAND_WRONG_STATE = "需求已对接或已关闭，不能再次对接。"
-MSG_DEMAND_NEEDS_PUBLISHED = "只能对接已注册或已挂载的资源。"
-MSG_NEGATIVE_ITEM_OTHER_RESOURCE = "所选信息项不属于该资源。"
-MSG_NEGATIVE_NEEDS_ARTICLE = "负面清单必须引用含具体条款的法律法规依据。"
 
 RESOURCE_FIELDS = [
     "code",
@@ -65,18 +57,7 @@ RESOURCE_FIELDS = [
     "source_system_id",
 ]
 
-logger = logging.getLogger(__name__)
-
 ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
-
-
-class CatalogError(Exception):
-    """A catalog rule or precondition failed. `errors` maps fields to messages when they are field errors."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 # --- snapshots and versions -------------------------------------------------------------
@@ -299,7 +280,7 @@ def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataR
             to_state=resource.status,
             ip=ip,
         )
-        _tell(
+        tell(
             who.data_bureau(),
             "catalog_review_requested",
             resource,
@@ -332,7 +313,7 @@ def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | 
             ip=ip,
         )
         note = f"意见：{comment}" if comment else ""
-        _tell_provider(resource, f"资源目录“{resource.code} {resource.name}”已通过注册审核，已发布。{note}")
+        tell_provider(resource, f"资源目录“{resource.code} {resource.name}”已通过注册审核，已发布。{note}")
     return resource
 
 
@@ -357,7 +338,7 @@ def resource_return(*, actor, obj: DataResource, comment: str, ip: str | None = 
             comment=resource.review_comment,
             ip=ip,
         )
-        _tell_provider(
+        tell_provider(
             resource,
             f"资源目录“{resource.code} {resource.name}”被退回修改，意见：{resource.review_comment}",
         )
@@ -423,118 +404,11 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
         )
         _announce_withdrawal(resource)
         if actor.department_id != resource.provider_department_id:  # the bureau withdrew it
-            _tell_provider(
+            tell_provider(
                 resource, f"政数局撤销了资源目录“{resource.code} {resource.name}”，原因：{resource.withdraw_reason}"
             )
         _refuse_open_applications_after_commit()
     return resource
-
-
-# --- demand list -------------------------------------------------------------------------
-
-
-def demand_create(*, actor, data: dict[str, Any], ip: str | None = None) -> DemandItem:
-    department = data.get("department") or actor.department
-    if not can_manage_department(actor, getattr(department, "pk", department)):
-        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
-    with transaction.atomic():
-        demand = DemandItem(created_by=actor, **{**data, "department": department})
-        try:
-            demand.full_clean(exclude=["status", "created_by"])
-        except ValidationError as exc:
-            raise CatalogError("需求填写不完整。", exc.message_dict) from exc
-        demand.save()
-        record_event(subject=demand, action="catalog.demand_created", actor=actor, to_state=demand.status, ip=ip)
-    return demand
-
-
-def demand_link(*, actor, obj: DemandItem, resource: DataResource, ip: str | None = None) -> DemandItem:
-    """The bureau found (or got someone to catalogue) the data: the demander is told where it is."""
-    if not is_bureau(actor):
-        raise CatalogError(MSG_BUREAU_ONLY)
-    if not resource.is_published:
-        raise CatalogError(MSG_DEMAND_NEEDS_PUBLISHED, {"resource": [MSG_DEMAND_NEEDS_PUBLISHED]})
-    with transaction.atomic():
-        demand = DemandItem.objects.select_for_update().get(pk=obj.pk)
-        if demand.status != DemandStatus.OPEN:
-            raise CatalogError(MSG_DEMAND_WRONG_STATE)
-        demand.link()
-        demand.linked_resource = resource
-        demand.linked_by = actor
-        demand.linked_at = timezone.now()
-        demand.save(update_fields=["status", "linked_resource", "linked_by", "linked_at"])
-        record_event(
-            subject=demand,
-            action="catalog.demand_linked",
-            actor=actor,
-            from_state=DemandStatus.OPEN,
-            to_state=demand.status,
-            comment=str(resource),
-            ip=ip,
-        )
-        _announce_demand_linked(demand, resource)
-    return demand
-
-
-# --- negative list -----------------------------------------------------------------------
-
-
-def negative_entry_create(
-    *,
-    actor,
-    resource: DataResource,
-    legal_basis: LegalBasis,
-    reason: str,
-    items: Iterable[DataItem] = (),
-    legal_basis_text: str = "",
-    ip: str | None = None,
-) -> NegativeListEntry:
-    if not is_bureau(actor):
-        raise CatalogError(MSG_BUREAU_ONLY)
-    items = list(items)
-    if any(item.resource_id != resource.pk for item in items):
-        raise CatalogError(MSG_NEGATIVE_ITEM_OTHER_RESOURCE, {"items": [MSG_NEGATIVE_ITEM_OTHER_RESOURCE]})
-    if legal_basis is None or not (legal_basis.article or "").strip():
-        raise CatalogError(MSG_NEGATIVE_NEEDS_ARTICLE, {"legal_basis": [MSG_NEGATIVE_NEEDS_ARTICLE]})
-    if not (reason or "").strip():
-        raise CatalogError("必须填写原因。", {"reason": ["必须填写原因。"]})
-    with transaction.atomic():
-        entry = NegativeListEntry.objects.create(
-            resource=resource,
-            legal_basis=legal_basis,
-            legal_basis_text=legal_basis_text,
-            reason=reason.strip(),
-            created_by=actor,
-        )
-        entry.items.set(items)
-        record_event(
-            subject=entry,
-            action="catalog.negative_entry_created",
-            actor=actor,
-            comment=f"{resource.code}：" + ("、".join(i.name for i in items) or "整个资源"),
-            ip=ip,
-        )
-    return entry
-
-
-def negative_entry_deactivate(*, actor, obj: NegativeListEntry, ip: str | None = None) -> NegativeListEntry:
-    if not is_bureau(actor):
-        raise CatalogError(MSG_BUREAU_ONLY)
-    with transaction.atomic():
-        entry = NegativeListEntry.objects.select_for_update().get(pk=obj.pk)
-        entry.is_active = False
-        entry.save(update_fields=["is_active"])
-        record_event(subject=entry, action="catalog.negative_entry_deactivated", actor=actor, ip=ip)
-    return entry
-
-
-# --- announcements (run after commit) ------------------------------------------------------
-
-
-def _resource_link(resource: DataResource) -> str:
-    from django.urls import reverse
-
-    return reverse("catalog:resource_detail", args=[resource.pk])
 
 
 def _end_grants(resource: DataResource, *, actor, ip: str | None) -> None:
@@ -556,24 +430,6 @@ def _refuse_open_applications_after_commit() -> None:
     transaction.on_commit(queue_refusals_for_withdrawn_resources)
 
 
-def _tell(recipients, event: str, resource: DataResource, message: str) -> None:
-    from notifications.services import notify
-
-    notify(
-        recipients=recipients,
-        event=event,
-        subject=resource,
-        context={"resource": resource, "message": message, "link": _resource_link(resource)},
-    )
-
-
-def _tell_provider(resource: DataResource, message: str) -> None:
-    """Whoever entered the resource, and the provider department's leaders, hear how its review went."""
-    leaders = who.department_leaders(resource.provider_department)
-    recipients = {user for user in [resource.created_by, *leaders] if user is not None}
-    _tell(recipients, "catalog_review_result", resource, message)
-
-
 def _announce_withdrawal(resource: DataResource) -> None:
     """Tell whoever raised a demand linked to the withdrawn resource, inside the withdrawal's transaction.
     (Holders of its grants are told by the revocation of each grant, `_end_grants`.)
@@ -586,151 +442,5 @@ def _announce_withdrawal(resource: DataResource) -> None:
             recipients=demanders,
             event="catalog_resource_withdrawn",
             subject=resource,
-            context={"resource": resource, "link": _resource_link(resource)},
+            context={"resource": resource, "link": resource_link(resource)},
         )
-
-
-def _announce_demand_linked(demand: DemandItem, resource: DataResource) -> None:
-    """Tell the demander where their data now is (notifications queue email only after commit)."""
-    from notifications.services import notify
-
-    notify(
-        recipients=[demand.created_by],
-        event="catalog_demand_linked",
-        subject=demand,
-        context={"demand": demand, "resource": resource, "link": _resource_link(resource)},
-    )
-
-
-# --- spreadsheet import jobs ------------------------------------------------------------------
-
-MSG_IMPORT_NOT_ALLOWED = "只有部门目录编制人员或政数局可以导入资源目录。"
-
-
-def import_job_create(*, actor, upload, submit_after: bool = False, ip: str | None = None):
-    """Store the upload as an ImportJob row first, so nothing is lost if a worker dies."""
-    from catalog.models import ImportJob
-    from catalog.permissions import can_import
-
-    if not can_import(actor):
-        raise CatalogError(MSG_IMPORT_NOT_ALLOWED)
-    with transaction.atomic():
-        job = ImportJob(
-            created_by=actor,
-            # The bureau imports for any department; department staff only for their own.
-            department=None if is_bureau(actor) else actor.department,
-            submit_after=submit_after,
-            original_name=getattr(upload, "name", "import.xlsx")[:200],
-        )
-        job.file.save(job.original_name, upload, save=False)
-        job.save()
-        record_event(subject=job, action="catalog.import_uploaded", actor=actor, comment=job.original_name, ip=ip)
-    return job
-
-
-def import_job_run(job_id: int):
-    """Check and write one uploaded file. Idempotent: a finished job is left as it is.
-
-    Progress is committed as the check goes, outside the write transaction, so the page
-    polling the job sees it; the write and the job's “succeeded” happen in one transaction.
-    """
-    from catalog.excel import import_workbook
-    from catalog.models import ImportJob
-
-    job = ImportJob.objects.select_related("created_by", "department").get(pk=job_id)
-    if job.is_finished:
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, message="开始处理")
-
-    def progress(percent: int, message: str) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
-
-    def mark_done(result) -> None:
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status == ImportJob.Status.SUCCEEDED:
-            # Another worker finished the same job first: undo our copy.
-            raise _AlreadyImported
-        locked.status = ImportJob.Status.SUCCEEDED
-        locked.progress = 100
-        locked.message = "导入完成"
-        locked.resources_created = result.resources_created
-        locked.items_created = result.items_created
-        locked.finished_at = timezone.now()
-        locked.save()
-        record_event(
-            subject=locked,
-            action="catalog.import_succeeded",
-            actor=job.created_by,
-            comment=f"新增资源 {result.resources_created} 个、信息项 {result.items_created} 个",
-        )
-        if job.submit_after:
-            _announce_imported_submissions(locked, result.resources_created)
-
-    try:
-        with job.file.open("rb") as handle:
-            result = import_workbook(
-                handle,
-                actor=job.created_by,
-                department=job.department,
-                submit_after=job.submit_after,
-                progress=progress,
-                on_success=mark_done,
-                origin=f"表格导入：导入任务 #{job.pk}（{job.original_name}）",
-            )
-    except _AlreadyImported:
-        return ImportJob.objects.get(pk=job.pk)
-    except OperationalError:
-        raise  # the database is away: the task retries
-    except Exception as exc:
-        # Nothing was written (the write is one transaction); the page must not poll forever.
-        logger.exception("Import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.SUCCEEDED).update(
-            status=ImportJob.Status.FAILED,
-            progress=100,
-            message=f"处理出错，未导入任何数据：{exc}"[:200],
-            finished_at=timezone.now(),
-        )
-        return ImportJob.objects.get(pk=job.pk)
-    if not result.ok:
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status == ImportJob.Status.SUCCEEDED:
-                # Another worker ran the same job and imported it meanwhile: these errors are its rows, found.
-                return locked
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportJob.Status.FAILED,
-                progress=100,
-                message=f"发现 {result.error_count} 个错误，未导入任何数据",
-                errors=result.errors,
-                finished_at=timezone.now(),
-            )
-            record_event(
-                subject=job,
-                action="catalog.import_failed",
-                actor=job.created_by,
-                comment=f"{result.error_count} 个错误",
-            )
-    return ImportJob.objects.get(pk=job.pk)
-
-
-class _AlreadyImported(Exception):
-    pass
-
-
-def _announce_imported_submissions(job, count: int) -> None:
-    """One notice per import, not one per resource: an import may submit thousands of entries."""
-    from django.urls import reverse
-
-    from notifications.services import notify
-
-    submitter = job.department.name if job.department else job.created_by.get_full_name() or job.created_by.username
-    notify(
-        recipients=who.data_bureau(),
-        event="catalog_review_requested",
-        subject=job,
-        context={
-            "heading": f"表格导入的 {count} 个资源",
-            "message": f"{submitter}通过表格导入提交了 {count} 个资源目录（导入任务 #{job.pk}），请在注册审核中逐个审核。",
-            "link": reverse("catalog:review"),
-        },
-    )
