@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
 
-from catalog import excel, selectors
+from catalog import excel, panels, selectors
 from catalog.choices import DataType
 from catalog.forms import (
     DataResourceForm,
@@ -54,22 +54,11 @@ from catalog.services import (
     resource_update,
     resource_withdraw,
 )
-from organizations.roles import Role
 from pdf_templates.selectors import sees_all_records
 from pdf_templates.views import trail_url
 from workflows.audit import client_ip
 from workflows.labels import labelled
 from workflows.models import AuditEvent
-
-# The share-application issue provides this page (GET, ?resource=<id>); until it exists the link is hidden.
-APPLY_URL_NAME = "share_requests:apply"
-
-
-def apply_url(resource: DataResource) -> str | None:
-    try:
-        return reverse(APPLY_URL_NAME) + f"?resource={resource.pk}"
-    except NoReverseMatch:
-        return None
 
 
 def _require(condition: bool) -> None:
@@ -117,15 +106,6 @@ class SearchView(LoginRequiredMixin, View):
         return _search_page(request, SearchForm(request.GET or None))
 
 
-def _may_apply_for(user, resource: DataResource) -> bool:
-    """申请共享 is offered to another department's applicants, for a published entry."""
-    return (
-        resource.is_published
-        and user.has_role(Role.APPLICANT)
-        and user.department_id not in (None, resource.provider_department_id)
-    )
-
-
 class ResourceDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         resource = _visible_resource(request.user, pk)
@@ -143,14 +123,13 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "versions": resource.versions.select_related("created_by"),
                 "negative_entries": selectors.negative_list_hits(resource),
                 "demands": resource.demands.select_related("department"),
-                "apply_url": apply_url(resource) if _may_apply_for(user, resource) else None,
+                "links": panels.resource_links(user, resource),
                 "can_edit": manages and resource.status in ("draft", "returned", "registered", "mounted"),
                 "can_submit": manages and resource.status in ("draft", "returned"),
                 "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,
                 "can_mount": (manages or bureau) and resource.is_published,
                 "can_withdraw": can_withdraw,
-                "grants_to_revoke": _active_grant_count(resource) if can_withdraw else 0,
-                "applications_to_refuse": _open_application_count(resource) if can_withdraw else 0,
+                "withdrawal_warnings": panels.withdrawal_warnings(resource) if can_withdraw else [],
                 "register_form": RegisterForm(),
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
@@ -167,18 +146,6 @@ def _events(resource: DataResource) -> list:
         subject_type=ContentType.objects.get_for_model(DataResource), subject_id=str(resource.pk)
     )
     return labelled(events.select_related("actor", "subject_type").order_by("pk"))
-
-
-def _active_grant_count(resource: DataResource) -> int:
-    from requests.grant_selectors import active_grant_count  # requests depends on catalog
-
-    return active_grant_count(resource)
-
-
-def _open_application_count(resource: DataResource) -> int:
-    from requests.selectors import open_application_count  # requests depends on catalog
-
-    return open_application_count(resource)
 
 
 class VersionDetailView(LoginRequiredMixin, View):

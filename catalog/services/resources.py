@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog import rules
+from catalog import rules, signals
 from catalog.models import DataItem, DataResource, ResourceStatus, ResourceVersion
 from catalog.permissions import can_manage_department, is_bureau
 from catalog.services.base import (
@@ -390,9 +390,13 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
         resource.withdrawn_at = timezone.now()
         _new_version(resource, actor=actor, summary="撤销：" + resource.withdraw_reason, changes=["状态"])
         resource.save(update_fields=["status", "withdraw_reason", "withdrawn_at", "version", "updated_at"])
-        # The grants before this transaction's first audit event: a revocation holds its grant and then
-        # waits for the audit chain's lock, so locking grants after taking that lock could deadlock.
-        _end_grants(resource, actor=actor, ip=ip)
+        # What ends with the entry (its grants) ends before this transaction's first audit event: a
+        # revocation holds its grant and then waits for the audit chain's lock, so locking grants after
+        # taking that lock could deadlock.
+        try:
+            signals.resource_withdrawing.send(sender=DataResource, resource=resource, actor=actor, ip=ip)
+        except signals.WithdrawalRefused as exc:
+            raise CatalogError(str(exc)) from exc
         record_event(
             subject=resource,
             action="catalog.resource_withdrawn",
@@ -407,32 +411,13 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
             tell_provider(
                 resource, f"政数局撤销了资源目录“{resource.code} {resource.name}”，原因：{resource.withdraw_reason}"
             )
-        _refuse_open_applications_after_commit()
+        transaction.on_commit(lambda: signals.resource_withdrawn.send(sender=DataResource, resource=resource))
     return resource
-
-
-def _end_grants(resource: DataResource, *, actor, ip: str | None) -> None:
-    """Data no longer in the catalog is no longer shared: its active grants are revoked with the
-    withdrawal, each with its revocation notice, and the holding departments are told by it.
-    """
-    from requests.services.grants import GrantError, grants_revoke_for_withdrawal  # requests depends on catalog
-
-    try:
-        grants_revoke_for_withdrawal(actor=actor, resource=resource, ip=ip)
-    except GrantError as exc:  # e.g. no revocation notice can be issued: the withdrawal rolls back too
-        raise CatalogError(str(exc)) from exc
-
-
-def _refuse_open_applications_after_commit() -> None:
-    """Applications still open on the resource get a reasoned refusal once the withdrawal commits."""
-    from requests.services.applications import queue_refusals_for_withdrawn_resources  # requests depends on catalog
-
-    transaction.on_commit(queue_refusals_for_withdrawn_resources)
 
 
 def _announce_withdrawal(resource: DataResource) -> None:
     """Tell whoever raised a demand linked to the withdrawn resource, inside the withdrawal's transaction.
-    (Holders of its grants are told by the revocation of each grant, `_end_grants`.)
+    (Holders of its grants are told by the revocation of each grant, signals.resource_withdrawing.)
     """
     from notifications.services import notify
 
