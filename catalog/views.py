@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -29,21 +26,24 @@ from catalog.forms import (
     SearchForm,
     WithdrawForm,
 )
-from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry, ResourceStatus
+from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry, ResourceAction
 from catalog.permissions import (
+    available_actions,
     can_import,
-    can_manage_department,
     can_see_completeness,
+    can_see_events,
+    can_see_import_job,
     can_view,
     is_bureau,
     is_catalog_staff,
+    may,
 )
 from catalog.services import (
     CatalogError,
     demand_create,
     demand_link,
     import_job_create,
-    import_job_run,
+    import_job_start,
     negative_entry_create,
     negative_entry_deactivate,
     resource_create,
@@ -57,8 +57,6 @@ from catalog.services import (
 from pdf_templates.selectors import sees_all_records
 from pdf_templates.views import trail_url
 from workflows.audit import client_ip
-from workflows.labels import labelled
-from workflows.models import AuditEvent
 
 
 def _require(condition: bool) -> None:
@@ -86,6 +84,7 @@ def _apply_errors(form, exc: CatalogError) -> None:
 
 
 MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
+MSG_NOT_EDITABLE_HERE = "该状态下不能修改"
 
 
 def _search_page(request, form: SearchForm, status: int = 200):
@@ -110,10 +109,8 @@ class ResourceDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         resource = _visible_resource(request.user, pk)
         user = request.user
-        manages = can_manage_department(user, resource.provider_department_id)
-        bureau = is_bureau(user)
-        can_withdraw = (manages or bureau) and resource.is_published
-        auditor = sees_all_records(user)
+        actions = available_actions(user, resource)
+        can_withdraw = ResourceAction.WITHDRAW in actions
         return render(
             request,
             "catalog/resource_detail.html",
@@ -124,28 +121,20 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "negative_entries": selectors.negative_list_hits(resource),
                 "demands": resource.demands.select_related("department"),
                 "links": panels.resource_links(user, resource),
-                "can_edit": manages and resource.status in ("draft", "returned", "registered", "mounted"),
-                "can_submit": manages and resource.status in ("draft", "returned"),
-                "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,
-                "can_mount": (manages or bureau) and resource.is_published,
+                "can_edit": ResourceAction.EDIT in actions,
+                "can_submit": ResourceAction.SUBMIT in actions,
+                "can_review": ResourceAction.REGISTER in actions,  # register and return: the same rule
+                "can_mount": ResourceAction.MOUNT in actions,
                 "can_withdraw": can_withdraw,
                 "withdrawal_warnings": panels.withdrawal_warnings(resource) if can_withdraw else [],
                 "register_form": RegisterForm(),
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
-                # 办理记录: for the entry's own department, the 政数局 and auditors.
-                "events": _events(resource) if manages or bureau or auditor else None,
-                "trail_url": trail_url(resource) if auditor else "",
+                "events": selectors.resource_events(resource) if can_see_events(user, resource) else None,
+                "trail_url": trail_url(resource) if sees_all_records(user) else "",
             },
         )
-
-
-def _events(resource: DataResource) -> list:
-    events = AuditEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(DataResource), subject_id=str(resource.pk)
-    )
-    return labelled(events.select_related("actor", "subject_type").order_by("pk"))
 
 
 class VersionDetailView(LoginRequiredMixin, View):
@@ -199,9 +188,9 @@ class ResourceFormView(LoginRequiredMixin, View):
             _require(is_catalog_staff(request.user))
             return None
         resource = _visible_resource(request.user, pk)
-        _require(can_manage_department(request.user, resource.provider_department_id))
-        if resource.status in (ResourceStatus.SUBMITTED, ResourceStatus.WITHDRAWN):
-            raise PermissionDenied("该状态下不能修改")
+        _require(may(request.user, resource, ResourceAction.EDIT))
+        if not resource.allows(ResourceAction.EDIT):
+            raise PermissionDenied(MSG_NOT_EDITABLE_HERE)
         return resource
 
     def _render(self, request, form, formset, resource, status=200):
@@ -256,16 +245,9 @@ class ResourceActionView(LoginRequiredMixin, View):
     def post(self, request, pk: int, action: str):
         resource = _visible_resource(request.user, pk)
         user, ip = request.user, client_ip(request)
-        allowed = {
-            "submit": can_manage_department(user, resource.provider_department_id),
-            "register": is_bureau(user),
-            "return": is_bureau(user),
-            "mount": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
-            "withdraw": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
-        }
-        if action not in allowed:
+        if action not in ResourceAction.values or action == ResourceAction.EDIT:  # editing is the form's
             raise Http404
-        _require(allowed[action])
+        _require(may(user, resource, action))
         form = self.forms[action](request.POST) if action in self.forms else None
         if form is not None and not form.is_valid():
             for errors in form.errors.values():
@@ -339,7 +321,7 @@ class ExportView(LoginRequiredMixin, View):
     def get(self, request):
         if request.GET.get("mine"):
             _require(is_catalog_staff(request.user))
-            queryset = DataResource.objects.filter(provider_department=request.user.department)
+            queryset = selectors.department_entries(request.user.department)
         else:
             form = SearchForm(request.GET or None)
             filters = form.filters()
@@ -360,31 +342,26 @@ class ExportView(LoginRequiredMixin, View):
 class ImportView(LoginRequiredMixin, View):
     def get(self, request):
         _require(can_import(request.user))
-        jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+        jobs = selectors.recent_import_jobs(request.user)
         return render(request, "catalog/import.html", {"form": ImportForm(), "jobs": jobs})
 
     def post(self, request):
         _require(can_import(request.user))
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+            jobs = selectors.recent_import_jobs(request.user)
             return render(request, "catalog/import.html", {"form": form, "jobs": jobs}, status=400)
         upload = form.cleaned_data["file"]
         job = import_job_create(
             actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)
         )
-        if upload.size <= settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
-            import_job_run(job.pk)
-        else:
-            from catalog.tasks import run_import_job
-
-            transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        import_job_start(job, size=upload.size)
         return redirect("catalog:import_job", pk=job.pk)
 
 
 def _own_job(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob, pk=pk)
-    if job.created_by_id != request.user.pk and not is_bureau(request.user):
+    if not can_see_import_job(request.user, job):
         raise Http404
     return job
 
@@ -416,9 +393,7 @@ class ImportJobStatusView(LoginRequiredMixin, View):
 
 class DemandListView(LoginRequiredMixin, View):
     def get(self, request):
-        demands = DemandItem.objects.select_related("department", "desired_provider", "linked_resource")
-        if not (is_bureau(request.user) or request.user.has_role("auditor")):
-            demands = demands.filter(department=request.user.department)
+        demands = selectors.demands_visible_to(request.user)
         return render(
             request,
             "catalog/demands.html",
@@ -467,10 +442,8 @@ class DemandLinkView(LoginRequiredMixin, View):
 
 class NegativeListView(LoginRequiredMixin, View):
     def get(self, request):
-        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
         bureau = is_bureau(request.user)
-        if not bureau:
-            entries = entries.filter(is_active=True)
+        entries = selectors.negative_list(active_only=not bureau)
         return render(
             request,
             "catalog/negative_list.html",
@@ -495,7 +468,7 @@ class NegativeListView(LoginRequiredMixin, View):
                 return redirect("catalog:negative_list")
             except CatalogError as exc:
                 _apply_errors(form, exc)
-        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
+        entries = selectors.negative_list(active_only=False)
         return render(
             request, "catalog/negative_list.html", {"entries": entries, "can_maintain": True, "form": form}, status=400
         )

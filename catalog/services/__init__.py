@@ -16,7 +16,13 @@ from catalog.services.demands import (
     demand_create,
     demand_link,
 )
-from catalog.services.imports import MSG_IMPORT_NOT_ALLOWED, import_job_create, import_job_run, import_workbook
+from catalog.services.imports import (
+    MSG_IMPORT_NOT_ALLOWED,
+    import_job_create,
+    import_job_run,
+    import_job_start,
+    import_workbook,
+)
 from catalog.services.negative_list import (
     MSG_NEGATIVE_ITEM_OTHER_RESOURCE,
     MSG_NEGATIVE_NEEDS_ARTICLE,
@@ -65,6 +71,7 @@ __all__ = [
     "demand_link",
     "import_job_create",
     "import_job_run",
+    "import_job_start",
     "import_workbook",
     "negative_entry_create",
     "negative_entry_deactivate",

@@ -40,7 +40,7 @@ def demand_link(*, actor, obj: DemandItem, resource: DataResource, ip: str | Non
         raise CatalogError(MSG_DEMAND_NEEDS_PUBLISHED, {"resource": [MSG_DEMAND_NEEDS_PUBLISHED]})
     with transaction.atomic():
         demand = DemandItem.objects.select_for_update().get(pk=obj.pk)
-        if demand.status != DemandStatus.OPEN:
+        if not demand.may_link:
             raise CatalogError(MSG_DEMAND_WRONG_STATE)
         demand.link()
         demand.linked_resource = resource

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import IO
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -41,6 +42,17 @@ def import_job_create(*, actor, upload, submit_after: bool = False, ip: str | No
     return job
 
 
+def import_job_start(job, *, size: int) -> None:
+    """A small upload is checked and written now, so its page shows the outcome at once;
+    a larger one goes to a worker once the job row has committed."""
+    if size <= settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
+        import_job_run(job.pk)
+    else:
+        from catalog.tasks import run_import_job  # the task module imports this one
+
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+
+
 def import_job_run(job_id: int):
     """Check and write one uploaded file. Idempotent: a finished job is left as it is.
 
@@ -57,7 +69,7 @@ def import_job_run(job_id: int):
 
     def mark_done(result) -> None:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status == ImportJob.Status.SUCCEEDED:
+        if locked.succeeded:
             # Another worker finished the same job first: undo our copy.
             raise _AlreadyImported
         locked.status = ImportJob.Status.SUCCEEDED
@@ -104,7 +116,7 @@ def import_job_run(job_id: int):
     if not result.ok:
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status == ImportJob.Status.SUCCEEDED:
+            if locked.succeeded:
                 # Another worker ran the same job and imported it meanwhile: these errors are its rows, found.
                 return locked
             ImportJob.objects.filter(pk=job.pk).update(

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog import rules, signals
-from catalog.models import DataItem, DataResource, ResourceStatus, ResourceVersion
-from catalog.permissions import can_manage_department, is_bureau
+from catalog import permissions, rules, signals
+from catalog.models import DataItem, DataResource, ResourceAction, ResourceStatus, ResourceVersion
+from catalog.permissions import can_manage_department
 from catalog.services.base import (
     MSG_BUREAU_ONLY,
     MSG_NOT_YOUR_DEPARTMENT,
@@ -190,6 +190,21 @@ def _save_items(resource: DataResource, items: list[DataItem]) -> None:
 # --- resource lifecycle -----------------------------------------------------------------
 
 
+def _check_actor(actor, resource: DataResource, action: ResourceAction) -> None:
+    if not permissions.may(actor, resource, action):
+        review = action in (ResourceAction.REGISTER, ResourceAction.RETURN)
+        raise CatalogError(MSG_BUREAU_ONLY if review else MSG_NOT_YOUR_DEPARTMENT)
+
+
+def _check_state(resource: DataResource, action: ResourceAction) -> None:
+    """On the locked row: does the entry's state (still) allow `action`?"""
+    if not resource.allows(action):
+        status = resource.get_status_display()
+        if action == ResourceAction.EDIT:
+            raise CatalogError(MSG_NOT_EDITABLE.format(status=status))
+        raise CatalogError(MSG_WRONG_STATE.format(status=status, action=action.label))
+
+
 def resource_create(*, actor, data: dict[str, Any], items: list[dict[str, Any]], ip: str | None = None) -> DataResource:
     """A new draft entry of the actor's own department."""
     department = data.get("provider_department")
@@ -213,17 +228,10 @@ def resource_update(
     *, actor, obj: DataResource, data: dict[str, Any], items: list[dict[str, Any]], ip: str | None = None
 ) -> DataResource:
     """Edit a draft/returned entry in place, or amend a registered one as a new version."""
-    if not can_manage_department(actor, obj.provider_department_id):
-        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    _check_actor(actor, obj, ResourceAction.EDIT)
     with transaction.atomic():
         resource = _lock(obj)
-        if resource.status not in (
-            ResourceStatus.DRAFT,
-            ResourceStatus.RETURNED,
-            ResourceStatus.REGISTERED,
-            ResourceStatus.MOUNTED,
-        ):
-            raise CatalogError(MSG_NOT_EDITABLE.format(status=resource.get_status_display()))
+        _check_state(resource, ResourceAction.EDIT)
         before = snapshot(resource)
         for field in RESOURCE_FIELDS:
             if field in data and field != "provider_department":  # an entry never changes hands here
@@ -261,12 +269,10 @@ def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataResource:
-    if not can_manage_department(actor, obj.provider_department_id):
-        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    _check_actor(actor, obj, ResourceAction.SUBMIT)
     with transaction.atomic():
         resource = _lock(obj)
-        if resource.status not in (ResourceStatus.DRAFT, ResourceStatus.RETURNED):
-            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="提交"))
+        _check_state(resource, ResourceAction.SUBMIT)
         _validate(resource, list(resource.current_items()))
         from_state = resource.status
         resource.submit()
@@ -291,12 +297,10 @@ def resource_submit(*, actor, obj: DataResource, ip: str | None = None) -> DataR
 
 def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | None = None) -> DataResource:
     """The data bureau checked the entry against the standard: it becomes version 1."""
-    if not is_bureau(actor):
-        raise CatalogError(MSG_BUREAU_ONLY)
+    _check_actor(actor, obj, ResourceAction.REGISTER)
     with transaction.atomic():
         resource = _lock(obj)
-        if resource.status != ResourceStatus.SUBMITTED:
-            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="注册"))
+        _check_state(resource, ResourceAction.REGISTER)
         _validate(resource, list(resource.current_items()))
         resource.register()
         resource.registered_at = timezone.now()
@@ -318,14 +322,12 @@ def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | 
 
 
 def resource_return(*, actor, obj: DataResource, comment: str, ip: str | None = None) -> DataResource:
-    if not is_bureau(actor):
-        raise CatalogError(MSG_BUREAU_ONLY)
+    _check_actor(actor, obj, ResourceAction.RETURN)
     if not (comment or "").strip():
         raise CatalogError(MSG_RETURN_NEEDS_COMMENT, {"comment": [MSG_RETURN_NEEDS_COMMENT]})
     with transaction.atomic():
         resource = _lock(obj)
-        if resource.status != ResourceStatus.SUBMITTED:
-            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="退回"))
+        _check_state(resource, ResourceAction.RETURN)
         resource.return_for_correction()
         resource.review_comment = comment.strip()
         resource.save(update_fields=["status", "review_comment", "updated_at"])
@@ -349,14 +351,12 @@ def resource_mount(
     *, actor, obj: DataResource, records: int, mounted_on: dt.date | None = None, ip: str | None = None
 ) -> DataResource:
     """Data attached to a registered entry (挂载); re-mounting updates the count and date."""
-    if not (can_manage_department(actor, obj.provider_department_id) or is_bureau(actor)):
-        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    _check_actor(actor, obj, ResourceAction.MOUNT)
     if records is None or records < 0:
         raise CatalogError(MSG_MOUNT_COUNT, {"records": [MSG_MOUNT_COUNT]})
     with transaction.atomic():
         resource = _lock(obj)
-        if not resource.is_published:
-            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="挂载"))
+        _check_state(resource, ResourceAction.MOUNT)
         from_state = resource.status
         resource.mount()
         resource.mounted_records = records
@@ -376,14 +376,12 @@ def resource_mount(
 
 
 def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None = None) -> DataResource:
-    if not (can_manage_department(actor, obj.provider_department_id) or is_bureau(actor)):
-        raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
+    _check_actor(actor, obj, ResourceAction.WITHDRAW)
     if not (reason or "").strip():
         raise CatalogError(MSG_WITHDRAW_NEEDS_REASON, {"reason": [MSG_WITHDRAW_NEEDS_REASON]})
     with transaction.atomic():
         resource = _lock(obj)
-        if not resource.is_published:
-            raise CatalogError(MSG_WRONG_STATE.format(status=resource.get_status_display(), action="撤销"))
+        _check_state(resource, ResourceAction.WITHDRAW)
         from_state = resource.status
         resource.withdraw()
         resource.withdraw_reason = reason.strip()
