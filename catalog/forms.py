@@ -11,9 +11,11 @@ from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import (
+    ITEM_FIELDS,
     MAX_BIGINT,
     MAX_INT,
     PUBLISHED_STATES,
+    RESOURCE_FIELDS,
     DataItem,
     DataResource,
     DemandItem,
@@ -21,7 +23,6 @@ from catalog.models import (
     NegativeListEntry,
 )
 from catalog.selectors import negative_list_hits
-from catalog.services import RESOURCE_FIELDS
 from organizations.models import Department
 
 FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
@@ -93,7 +94,7 @@ class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
 class DataItemForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataItem
-        fields = ["name", "data_type", "length", "precision", "description", "security_level"]
+        fields = ITEM_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,6 +72,36 @@ class ResourceAction(models.TextChoices):
     WITHDRAW = "withdraw", "撤销"
 
 
+# What an entry records, in this order: what the services write, versions freeze, the form edits
+# and the API shows (each with its own additions). The four share methods are boolean fields.
+RESOURCE_FIELDS = [
+    "code",
+    "name",
+    "provider_department",
+    "description",
+    "domain",
+    "domain_other",
+    "share_class",
+    "share_conditions",
+    "legal_basis",
+    "legal_basis_text",
+    "security_level",
+    "network",
+    "update_frequency",
+    "update_frequency_other",
+    "query_api",
+    "verify_api",
+    "bulk_exchange",
+    "file_download",
+    "base_library",
+    "in_responsibility_list",
+    "open_to_public",
+    "source_system_id",
+]
+# An information item's own fields.
+ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
+
+
 class DataResource(models.Model):
     code = models.CharField(
         "目录编码",
@@ -453,6 +483,8 @@ class ImportJob(models.Model):
 
 
 __all__ = [
+    "ITEM_FIELDS",
+    "RESOURCE_FIELDS",
     "SHARE_METHOD_FIELDS",
     "BaseLibrary",
     "BaseLibraryTarget",

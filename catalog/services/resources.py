@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import permissions, rules, signals
-from catalog.models import DataItem, DataResource, ResourceAction, ResourceStatus, ResourceVersion
+from catalog.models import (
+    ITEM_FIELDS,
+    RESOURCE_FIELDS,
+    DataItem,
+    DataResource,
+    ResourceAction,
+    ResourceStatus,
+    ResourceVersion,
+)
 from catalog.permissions import can_manage_department
 from catalog.services.base import (
     MSG_BUREAU_ONLY,
@@ -31,33 +39,6 @@ MSG_RETURN_NEEDS_COMMENT = "退回必须填写审核意见。"
 MSG_WITHDRAW_NEEDS_REASON = "撤销必须填写原因。"
 MSG_MOUNT_COUNT = "挂载记录数不能为负数。"
 MSG_NO_CHANGES = "没有任何修改。"
-
-RESOURCE_FIELDS = [
-    "code",
-    "name",
-    "provider_department",
-    "description",
-    "domain",
-    "domain_other",
-    "share_class",
-    "share_conditions",
-    "legal_basis",
-    "legal_basis_text",
-    "security_level",
-    "network",
-    "update_frequency",
-    "update_frequency_other",
-    "query_api",
-    "verify_api",
-    "bulk_exchange",
-    "file_download",
-    "base_library",
-    "in_responsibility_list",
-    "open_to_public",
-    "source_system_id",
-]
-
-ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
 
 
 # --- snapshots and versions -------------------------------------------------------------
