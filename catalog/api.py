@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import django_filters
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,12 +28,12 @@ from catalog.models import ITEM_FIELDS, RESOURCE_FIELDS, DataItem, DataResource,
 from organizations.models import Department
 
 
-def _with_after(fields: list[str], after: str, extra: str) -> list[str]:
+def _with_after(fields: Sequence[str], after: str, extra: str) -> list[str]:
     position = fields.index(after) + 1
     return [*fields[:position], extra, *fields[position:]]
 
 
-def _share_methods_as_list(fields: list[str]) -> list[str]:
+def _share_methods_as_list(fields: Sequence[str]) -> list[str]:
     """The catalogued fields as the API shows them: the four share-method booleans as one share_methods list."""
     position = fields.index(SHARE_METHOD_FIELDS[0])
     kept = [field for field in fields if field not in SHARE_METHOD_FIELDS]

@@ -94,7 +94,7 @@ class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
 class DataItemForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataItem
-        fields = ITEM_FIELDS
+        fields = list(ITEM_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,7 +74,7 @@ class ResourceAction(models.TextChoices):
 
 # What an entry records, in this order: what the services write, versions freeze, the form edits
 # and the API shows (each with its own additions). The four share methods are boolean fields.
-RESOURCE_FIELDS = [
+RESOURCE_FIELDS = (
     "code",
     "name",
     "provider_department",
@@ -97,9 +97,9 @@ RESOURCE_FIELDS = [
     "in_responsibility_list",
     "open_to_public",
     "source_system_id",
-]
-# An information item's own fields.
-ITEM_FIELDS = ["name", "data_type", "length", "precision", "description", "security_level"]
+)
+# An information item's own fields. (Tuples: a model formset appends its foreign key to a form's list.)
+ITEM_FIELDS = ("name", "data_type", "length", "precision", "description", "security_level")
 
 
 class DataResource(models.Model):
