@@ -85,6 +85,20 @@ def _apply_errors(form, exc: CatalogError) -> None:
 
 MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
 MSG_NOT_EDITABLE_HERE = "该状态下不能修改"
+MSG_SAVED_DRAFT = "已保存为草稿。"
+MSG_SAVED = "已保存。"
+MSG_SAVED_VERSION = "已保存。当前版本 v{version}。"
+MSG_DONE = {
+    ResourceAction.SUBMIT: "已提交政数局审核。",
+    ResourceAction.REGISTER: "已注册。",
+    ResourceAction.RETURN: "已退回修改。",
+    ResourceAction.MOUNT: "已登记挂载。",
+    ResourceAction.WITHDRAW: "已撤销。",
+}
+MSG_DEMAND_CREATED = "需求已登记。"
+MSG_DEMAND_LINKED = "已对接到 {resource}，并通知需求部门。"
+MSG_NEGATIVE_CREATED = "已列入负面清单。"
+MSG_NEGATIVE_DEACTIVATED = "已停用该负面清单条目。"
 
 
 def _search_page(request, form: SearchForm, status: int = 200):
@@ -223,14 +237,13 @@ class ResourceFormView(LoginRequiredMixin, View):
                     resource = resource_create(
                         actor=request.user, data=data, items=formset.item_dicts(), ip=client_ip(request)
                     )
-                    messages.success(request, "已保存为草稿。")
+                    messages.success(request, MSG_SAVED_DRAFT)
                 else:
                     resource = resource_update(
                         actor=request.user, obj=resource, data=data, items=formset.item_dicts(), ip=client_ip(request)
                     )
-                    messages.success(
-                        request, "已保存。" + (f"当前版本 v{resource.version}。" if resource.version else "")
-                    )
+                    saved = MSG_SAVED_VERSION.format(version=resource.version) if resource.version else MSG_SAVED
+                    messages.success(request, saved)
                 return redirect("catalog:resource_detail", pk=resource.pk)
             except CatalogError as exc:
                 _apply_errors(form, exc)
@@ -240,13 +253,28 @@ class ResourceFormView(LoginRequiredMixin, View):
 class ResourceActionView(LoginRequiredMixin, View):
     """POST-only transitions: submit, register, return, mount, withdraw."""
 
-    forms = {"register": RegisterForm, "return": ReturnForm, "mount": MountForm, "withdraw": WithdrawForm}
+    forms = {
+        ResourceAction.REGISTER: RegisterForm,
+        ResourceAction.RETURN: ReturnForm,
+        ResourceAction.MOUNT: MountForm,
+        ResourceAction.WITHDRAW: WithdrawForm,
+    }
+    services = {
+        ResourceAction.SUBMIT: lambda data, **kw: resource_submit(**kw),
+        ResourceAction.REGISTER: lambda data, **kw: resource_register(comment=data["comment"], **kw),
+        ResourceAction.RETURN: lambda data, **kw: resource_return(comment=data["comment"], **kw),
+        ResourceAction.MOUNT: lambda data, **kw: resource_mount(
+            records=data["records"], mounted_on=data["mounted_on"], **kw
+        ),
+        ResourceAction.WITHDRAW: lambda data, **kw: resource_withdraw(reason=data["reason"], **kw),
+    }
 
     def post(self, request, pk: int, action: str):
         resource = _visible_resource(request.user, pk)
         user, ip = request.user, client_ip(request)
-        if action not in ResourceAction.values or action == ResourceAction.EDIT:  # editing is the form's
+        if action not in self.services:  # editing is the resource form's
             raise Http404
+        action = ResourceAction(action)
         _require(may(user, resource, action))
         form = self.forms[action](request.POST) if action in self.forms else None
         if form is not None and not form.is_valid():
@@ -256,26 +284,13 @@ class ResourceActionView(LoginRequiredMixin, View):
             return redirect("catalog:resource_detail", pk=pk)
         data = form.cleaned_data if form is not None else {}
         try:
-            if action == "submit":
-                resource_submit(actor=user, obj=resource, ip=ip)
-                messages.success(request, "已提交政数局审核。")
-            elif action == "register":
-                resource_register(actor=user, obj=resource, comment=data["comment"], ip=ip)
-                messages.success(request, "已注册。")
-            elif action == "return":
-                resource_return(actor=user, obj=resource, comment=data["comment"], ip=ip)
-                messages.success(request, "已退回修改。")
-            elif action == "mount":
-                resource_mount(actor=user, obj=resource, records=data["records"], mounted_on=data["mounted_on"], ip=ip)
-                messages.success(request, "已登记挂载。")
-            elif action == "withdraw":
-                resource_withdraw(actor=user, obj=resource, reason=data["reason"], ip=ip)
-                messages.success(request, "已撤销。")
+            self.services[action](data, actor=user, obj=resource, ip=ip)
+            messages.success(request, MSG_DONE[action])
         except CatalogError as exc:
             for field_messages in exc.errors.values() or [[exc.message]]:
                 for message in field_messages:
                     messages.error(request, message)
-        if action == "register" or action == "return":
+        if action in (ResourceAction.REGISTER, ResourceAction.RETURN):
             return redirect("catalog:review")
         return redirect("catalog:resource_detail", pk=pk)
 
@@ -417,7 +432,7 @@ class DemandCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 demand_create(actor=request.user, data=form.cleaned_data, ip=client_ip(request))
-                messages.success(request, "需求已登记。")
+                messages.success(request, MSG_DEMAND_CREATED)
                 return redirect("catalog:demands")
             except CatalogError as exc:
                 _apply_errors(form, exc)
@@ -434,7 +449,7 @@ class DemandLinkView(LoginRequiredMixin, View):
             return redirect("catalog:demands")
         try:
             demand_link(actor=request.user, obj=demand, resource=form.resource, ip=client_ip(request))
-            messages.success(request, f"已对接到 {form.resource}，并通知需求部门。")
+            messages.success(request, MSG_DEMAND_LINKED.format(resource=form.resource))
         except CatalogError as exc:
             messages.error(request, exc.message)
         return redirect("catalog:demands")
@@ -464,7 +479,7 @@ class NegativeListView(LoginRequiredMixin, View):
                     reason=form.cleaned_data["reason"],
                     ip=client_ip(request),
                 )
-                messages.success(request, "已列入负面清单。")
+                messages.success(request, MSG_NEGATIVE_CREATED)
                 return redirect("catalog:negative_list")
             except CatalogError as exc:
                 _apply_errors(form, exc)
@@ -478,7 +493,7 @@ class NegativeDeactivateView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         _require(is_bureau(request.user))
         negative_entry_deactivate(actor=request.user, obj=get_object_or_404(NegativeListEntry, pk=pk))
-        messages.success(request, "已停用该负面清单条目。")
+        messages.success(request, MSG_NEGATIVE_DEACTIVATED)
         return redirect("catalog:negative_list")
 
 

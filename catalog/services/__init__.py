@@ -11,6 +11,7 @@ One module per part of the catalog; callers import from here (`from catalog impo
 
 from catalog.services.base import MSG_BUREAU_ONLY, MSG_NOT_YOUR_DEPARTMENT, CatalogError
 from catalog.services.demands import (
+    MSG_DEMAND_INCOMPLETE,
     MSG_DEMAND_NEEDS_PUBLISHED,
     MSG_DEMAND_WRONG_STATE,
     demand_create,
@@ -26,6 +27,7 @@ from catalog.services.imports import (
 from catalog.services.negative_list import (
     MSG_NEGATIVE_ITEM_OTHER_RESOURCE,
     MSG_NEGATIVE_NEEDS_ARTICLE,
+    MSG_NEGATIVE_NEEDS_REASON,
     negative_entry_create,
     negative_entry_deactivate,
 )
@@ -35,6 +37,7 @@ from catalog.services.resources import (
     MSG_MOUNT_COUNT,
     MSG_NO_CHANGES,
     MSG_NOT_EDITABLE,
+    MSG_RESOURCE_INVALID,
     MSG_RETURN_NEEDS_COMMENT,
     MSG_WITHDRAW_NEEDS_REASON,
     MSG_WRONG_STATE,
@@ -53,15 +56,18 @@ __all__ = [
     "ITEM_FIELDS",
     "ITEM_IDENTITY",
     "MSG_BUREAU_ONLY",
+    "MSG_DEMAND_INCOMPLETE",
     "MSG_DEMAND_NEEDS_PUBLISHED",
     "MSG_DEMAND_WRONG_STATE",
     "MSG_IMPORT_NOT_ALLOWED",
     "MSG_MOUNT_COUNT",
     "MSG_NEGATIVE_ITEM_OTHER_RESOURCE",
     "MSG_NEGATIVE_NEEDS_ARTICLE",
+    "MSG_NEGATIVE_NEEDS_REASON",
     "MSG_NOT_EDITABLE",
     "MSG_NOT_YOUR_DEPARTMENT",
     "MSG_NO_CHANGES",
+    "MSG_RESOURCE_INVALID",
     "MSG_RETURN_NEEDS_COMMENT",
     "MSG_WITHDRAW_NEEDS_REASON",
     "MSG_WRONG_STATE",

@@ -15,6 +15,7 @@ from workflows.audit import record_event
 
 MSG_DEMAND_WRONG_STATE = "需求已对接或已关闭，不能再次对接。"
 MSG_DEMAND_NEEDS_PUBLISHED = "只能对接已注册或已挂载的资源。"
+MSG_DEMAND_INCOMPLETE = "需求填写不完整。"
 
 
 def demand_create(*, actor, data: dict[str, Any], ip: str | None = None) -> DemandItem:
@@ -26,7 +27,7 @@ def demand_create(*, actor, data: dict[str, Any], ip: str | None = None) -> Dema
         try:
             demand.full_clean(exclude=["status", "created_by"])
         except ValidationError as exc:
-            raise CatalogError("需求填写不完整。", exc.message_dict) from exc
+            raise CatalogError(MSG_DEMAND_INCOMPLETE, exc.message_dict) from exc
         demand.save()
         record_event(subject=demand, action="catalog.demand_created", actor=actor, to_state=demand.status, ip=ip)
     return demand

@@ -21,6 +21,12 @@ from workflows.audit import record_event, record_events
 
 logger = logging.getLogger(__name__)
 
+# What the job's page shows while and after it runs.
+MSG_JOB_STARTED = "开始处理"
+MSG_JOB_DONE = "导入完成"
+MSG_JOB_CRASHED = "处理出错，未导入任何数据：{error}"
+MSG_JOB_ERRORS = "发现 {count} 个错误，未导入任何数据"
+
 MSG_IMPORT_NOT_ALLOWED = "只有部门目录编制人员或政数局可以导入资源目录。"
 
 
@@ -62,7 +68,7 @@ def import_job_run(job_id: int):
     job = ImportJob.objects.select_related("created_by", "department").get(pk=job_id)
     if job.is_finished:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, message="开始处理")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, message=MSG_JOB_STARTED)
 
     def progress(percent: int, message: str) -> None:
         ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
@@ -74,7 +80,7 @@ def import_job_run(job_id: int):
             raise _AlreadyImported
         locked.status = ImportJob.Status.SUCCEEDED
         locked.progress = 100
-        locked.message = "导入完成"
+        locked.message = MSG_JOB_DONE
         locked.resources_created = result.resources_created
         locked.items_created = result.items_created
         locked.finished_at = timezone.now()
@@ -109,7 +115,7 @@ def import_job_run(job_id: int):
         ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.SUCCEEDED).update(
             status=ImportJob.Status.FAILED,
             progress=100,
-            message=f"处理出错，未导入任何数据：{exc}"[:200],
+            message=MSG_JOB_CRASHED.format(error=exc)[:200],
             finished_at=timezone.now(),
         )
         return ImportJob.objects.get(pk=job.pk)
@@ -122,7 +128,7 @@ def import_job_run(job_id: int):
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.FAILED,
                 progress=100,
-                message=f"发现 {result.error_count} 个错误，未导入任何数据",
+                message=MSG_JOB_ERRORS.format(count=result.error_count),
                 errors=result.errors,
                 finished_at=timezone.now(),
             )

@@ -13,6 +13,7 @@ from workflows.audit import record_event
 
 MSG_NEGATIVE_ITEM_OTHER_RESOURCE = "所选信息项不属于该资源。"
 MSG_NEGATIVE_NEEDS_ARTICLE = "负面清单必须引用含具体条款的法律法规依据。"
+MSG_NEGATIVE_NEEDS_REASON = "必须填写原因。"
 
 
 def negative_entry_create(
@@ -33,7 +34,7 @@ def negative_entry_create(
     if legal_basis is None or not (legal_basis.article or "").strip():
         raise CatalogError(MSG_NEGATIVE_NEEDS_ARTICLE, {"legal_basis": [MSG_NEGATIVE_NEEDS_ARTICLE]})
     if not (reason or "").strip():
-        raise CatalogError("必须填写原因。", {"reason": ["必须填写原因。"]})
+        raise CatalogError(MSG_NEGATIVE_NEEDS_REASON, {"reason": [MSG_NEGATIVE_NEEDS_REASON]})
     with transaction.atomic():
         entry = NegativeListEntry.objects.create(
             resource=resource,

@@ -39,6 +39,7 @@ MSG_RETURN_NEEDS_COMMENT = "退回必须填写审核意见。"
 MSG_WITHDRAW_NEEDS_REASON = "撤销必须填写原因。"
 MSG_MOUNT_COUNT = "挂载记录数不能为负数。"
 MSG_NO_CHANGES = "没有任何修改。"
+MSG_RESOURCE_INVALID = "资源目录填写不符合要求。"
 
 
 # --- snapshots and versions -------------------------------------------------------------
@@ -101,7 +102,7 @@ def _validate(resource: DataResource, items: list[DataItem]) -> None:
     if "query_api" in errors and "share_methods" in errors:
         errors.pop("query_api")  # model clean() and the rules say the same thing
     if errors:
-        raise CatalogError("资源目录填写不符合要求。", errors)
+        raise CatalogError(MSG_RESOURCE_INVALID, errors)
 
 
 def _lock(resource: DataResource) -> DataResource:
