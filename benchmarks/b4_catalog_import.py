@@ -78,7 +78,7 @@ def child(path: str, db_name: str, actor_id: int) -> None:
     from django.db import connections
 
     connections["default"].settings_dict["NAME"] = db_name
-    from catalog.excel import import_workbook
+    from catalog.services import import_workbook
     from organizations.models import User
 
     actor = User.objects.get(pk=actor_id)

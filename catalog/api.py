@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import django_filters
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
@@ -11,6 +13,7 @@ from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.choices import (
+    SHARE_METHOD_FIELDS,
     BaseLibrary,
     DataType,
     Domain,
@@ -21,8 +24,20 @@ from catalog.choices import (
     UpdateFrequency,
 )
 from catalog.forms import entry_errors
-from catalog.models import DataItem, DataResource, LegalBasis, ResourceVersion
+from catalog.models import ITEM_FIELDS, RESOURCE_FIELDS, DataItem, DataResource, LegalBasis, ResourceVersion
 from organizations.models import Department
+
+
+def _with_after(fields: Sequence[str], after: str, extra: str) -> list[str]:
+    position = fields.index(after) + 1
+    return [*fields[:position], extra, *fields[position:]]
+
+
+def _share_methods_as_list(fields: Sequence[str]) -> list[str]:
+    """The catalogued fields as the API shows them: the four share-method booleans as one share_methods list."""
+    position = fields.index(SHARE_METHOD_FIELDS[0])
+    kept = [field for field in fields if field not in SHARE_METHOD_FIELDS]
+    return [*kept[:position], "share_methods", *kept[position:]]
 
 
 class LegalBasisSerializer(serializers.ModelSerializer):
@@ -37,18 +52,7 @@ class DataItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataItem
-        fields = [
-            "id",
-            "resource_code",
-            "position",
-            "name",
-            "data_type",
-            "data_type_label",
-            "length",
-            "precision",
-            "description",
-            "security_level",
-        ]
+        fields = ["id", "resource_code", "position", *_with_after(ITEM_FIELDS, "data_type", "data_type_label")]
 
 
 class DataResourceSerializer(serializers.ModelSerializer):
@@ -62,26 +66,7 @@ class DataResourceSerializer(serializers.ModelSerializer):
         model = DataResource
         fields = [
             "id",
-            "code",
-            "name",
-            "provider_department",
-            "provider_department_code",
-            "description",
-            "domain",
-            "domain_other",
-            "share_class",
-            "share_conditions",
-            "legal_basis",
-            "legal_basis_text",
-            "security_level",
-            "network",
-            "update_frequency",
-            "update_frequency_other",
-            "share_methods",
-            "base_library",
-            "in_responsibility_list",
-            "open_to_public",
-            "source_system_id",
+            *_with_after(_share_methods_as_list(RESOURCE_FIELDS), "provider_department", "provider_department_code"),
             "mounted_records",
             "last_mounted_on",
             "status",

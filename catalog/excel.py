@@ -1,9 +1,10 @@
-"""Catalog spreadsheets: template, export and the all-or-nothing import (issue 5, “Excel”).
+"""Catalog spreadsheets: template, export and the check of an import (issue 5, “Excel”).
 
 Two sheets keyed by catalog code: “资源” (one row per resource) and “信息项” (one row per item).
 Cells hold the Chinese labels people see in the UI. Import reads the whole file and checks every
-row before writing anything; a file with any error writes nothing and reports each error with its
-sheet, row, column and message. openpyxl's read-only and write-only modes keep memory flat.
+row before anything is written (catalog.services.import_workbook writes it, all or nothing); a file
+with any error reports each error with its sheet, row, column and message. openpyxl's read-only and
+write-only modes keep memory flat. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import connection, transaction
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -31,10 +30,9 @@ from catalog.choices import (
     ShareMethod,
     UpdateFrequency,
 )
-from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis, ResourceStatus
+from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis
 from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
-from workflows.audit import record_events
 
 RESOURCE_SHEET = "资源"
 ITEM_SHEET = "信息项"
@@ -136,7 +134,7 @@ class _TooManyErrors(Exception):
 Progress = Callable[[int, str], None]
 
 
-def _no_progress(percent: int, message: str) -> None:
+def no_progress(percent: int, message: str) -> None:
     pass
 
 
@@ -497,22 +495,21 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
     return items
 
 
-def import_workbook(
-    source: IO[bytes] | str,
-    *,
-    actor,
-    department: Department | None,
-    submit_after: bool = False,
-    progress: Progress = _no_progress,
-    on_success: Callable[[ImportResult], None] | None = None,
-    origin: str = "表格导入",
-) -> ImportResult:
-    """Check the whole file, then write all of it in one transaction, or nothing.
+@dataclass
+class CheckedWorkbook:
+    """A checked file: its errors, or the resources (unsaved) and item rows to write."""
+
+    result: ImportResult
+    resources: list[DataResource] = field(default_factory=list)
+    items: list[ItemRow] = field(default_factory=list)
+
+
+def check_workbook(
+    source: IO[bytes] | str, *, department: Department | None, progress: Progress = no_progress
+) -> CheckedWorkbook:
+    """Read and check the whole file, writing nothing (catalog.services.import_workbook writes it).
 
     `department` limits rows to that provider department (None: any, for the data bureau).
-    `on_success` runs inside the write transaction, so a job row can be marked done atomically.
-    Each resource's audit trail starts with an event saying it was imported, commented with `origin`
-    (which import job), and one saying it was submitted when `submit_after`.
     """
     errors = _Collector()
     result = ImportResult()
@@ -521,7 +518,7 @@ def import_workbook(
     except Exception:  # openpyxl raises many kinds for a non-xlsx upload
         errors.add("", None, "", MSG_NOT_XLSX)
         result.errors, result.error_count = errors.errors, errors.count
-        return result
+        return CheckedWorkbook(result)
     try:
         progress(2, "正在检查资源")
         for sheet in (RESOURCE_SHEET, ITEM_SHEET):
@@ -529,7 +526,7 @@ def import_workbook(
                 errors.add(sheet, None, "", MSG_MISSING_SHEET.format(sheet=sheet))
         if errors.count:
             result.errors, result.error_count = errors.errors, errors.count
-            return result
+            return CheckedWorkbook(result)
         resources = _read_resources(wb[RESOURCE_SHEET], department, errors)
         if not resources and not errors.count:
             errors.add(RESOURCE_SHEET, None, "", MSG_EMPTY)
@@ -546,83 +543,5 @@ def import_workbook(
     if errors.count:
         errors.errors.sort(key=lambda e: (e["sheet"] != RESOURCE_SHEET, e["row"] or 0))
         result.errors, result.error_count = errors.errors, errors.count
-        return result
-
-    progress(75, "正在写入")
-    now = timezone.now()
-    status = ResourceStatus.SUBMITTED if submit_after else ResourceStatus.DRAFT
-    with transaction.atomic():
-        batch = []
-        for _, resource in resources:
-            # A fresh instance so the protected FSM field is set once, at construction.
-            fields = {
-                f.attname: getattr(resource, f.attname)
-                for f in DataResource._meta.concrete_fields
-                if f.attname not in ("id", "status")
-            }
-            fields.update(created_by_id=actor.pk, created_at=now, updated_at=now)
-            if submit_after:
-                fields["submitted_at"] = now
-            batch.append(DataResource(status=status, **fields))
-        del resources
-        created = DataResource.objects.bulk_create(batch, batch_size=1000)
-        ids = {r.code: r.pk for r in created}
-        if any(pk is None for pk in ids.values()):  # a backend that cannot return ids
-            ids = dict(DataResource.objects.filter(code__in=list(ids)).values_list("code", "pk"))
-        del batch, created
-        total = len(items)
-        # Plain executemany: Django's bulk_create spends more time preparing 100,000 model
-        # instances than the database spends inserting them. Same SQL on SQLite and PostgreSQL.
-        table = connection.ops.quote_name(DataItem._meta.db_table)
-        columns = [
-            "resource_id",
-            "position",
-            "name",
-            "data_type",
-            "length",
-            "precision",
-            "description",
-            "security_level",
-        ]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, total, 5000):
-                cursor.executemany(
-                    sql,
-                    [
-                        (
-                            ids[i.code],
-                            i.position,
-                            i.name,
-                            i.data_type,
-                            i.length,
-                            i.precision,
-                            i.description,
-                            i.security_level,
-                        )
-                        for i in items[start : start + 5000]
-                    ],
-                )
-        result.resources_created = len(ids)
-        result.items_created = total
-        if on_success:
-            on_success(result)
-        # Last: the audit chain's lock is held until commit, and after the rows on_success locks (the job).
-        _record_import_events(list(ids.values()), actor=actor, submit_after=submit_after, origin=origin)
-    return result
-
-
-def _record_import_events(resource_ids: list[int], *, actor, submit_after: bool, origin: str) -> None:
-    """What resource_create and resource_submit record, for every imported resource (in bulk: B4)."""
-    events = {"model": DataResource, "subject_ids": resource_ids, "actor": actor, "comment": origin}
-    record_events(action="catalog.resource_imported", to_state=ResourceStatus.DRAFT, **events)
-    if submit_after:
-        record_events(
-            action="catalog.resource_submitted",
-            from_state=ResourceStatus.DRAFT,
-            to_state=ResourceStatus.SUBMITTED,
-            **events,
-        )
+        return CheckedWorkbook(result)
+    return CheckedWorkbook(result, [resource for _, resource in resources], items)

@@ -11,9 +11,11 @@ from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import (
+    ITEM_FIELDS,
     MAX_BIGINT,
     MAX_INT,
     PUBLISHED_STATES,
+    RESOURCE_FIELDS,
     DataItem,
     DataResource,
     DemandItem,
@@ -21,7 +23,6 @@ from catalog.models import (
     NegativeListEntry,
 )
 from catalog.selectors import negative_list_hits
-from catalog.services import RESOURCE_FIELDS
 from organizations.models import Department
 
 FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
@@ -33,6 +34,12 @@ MSG_MIN_VALUE = "「{label}」不能小于 %(limit_value)s。"
 MSG_MAX_VALUE = "「{label}」不能大于 %(limit_value)s。"
 MSG_MAX_LENGTH = "「{label}」不能超过 %(limit_value)d 个字（现有 %(show_value)d 个）。"
 MSG_DATE = "「{label}」应为日期，例如 2026-03-01。"
+MSG_MOUNTED_IN_FUTURE = "挂载日期不能晚于今天。"
+MSG_UPLOAD_NOT_XLSX = "请上传 .xlsx 格式的表格（可先下载模板）。"
+MSG_UNKNOWN_CODE = "找不到该目录编码的资源。"
+MSG_UNKNOWN_PUBLISHED_CODE = "找不到该目录编码的已注册资源。"
+MSG_NO_SUCH_ITEMS = "该资源没有信息项：{names}"
+MSG_ALREADY_NEGATIVE = "该资源或所列信息项已在负面清单中；如需修改，请先停用原条目。"
 
 
 def _choice_text(value: Any, label: str) -> str:
@@ -93,7 +100,7 @@ class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
 class DataItemForm(ClearMessagesMixin, forms.ModelForm):
     class Meta:
         model = DataItem
-        fields = ["name", "data_type", "length", "precision", "description", "security_level"]
+        fields = list(ITEM_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,7 +262,7 @@ class MountForm(ClearMessagesMixin, forms.Form):
     def clean_mounted_on(self):
         day = self.cleaned_data.get("mounted_on")
         if day and day > timezone.localdate():
-            raise forms.ValidationError("挂载日期不能晚于今天。")
+            raise forms.ValidationError(MSG_MOUNTED_IN_FUTURE)
         return day
 
 
@@ -270,7 +277,7 @@ class ImportForm(ClearMessagesMixin, forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 .xlsx 格式的表格（可先下载模板）。")
+            raise forms.ValidationError(MSG_UPLOAD_NOT_XLSX)
         return upload
 
 
@@ -298,7 +305,7 @@ class DemandLinkForm(ClearMessagesMixin, forms.Form):
         code = self.cleaned_data["code"].strip()
         resource = DataResource.objects.filter(code=code).first()
         if resource is None:
-            raise forms.ValidationError("找不到该目录编码的资源。")
+            raise forms.ValidationError(MSG_UNKNOWN_CODE)
         self.resource = resource
         return code
 
@@ -317,13 +324,13 @@ class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
         code = (data.get("code") or "").strip()
         self.resource = DataResource.objects.filter(code=code, status__in=PUBLISHED_STATES).first()
         if code and self.resource is None:
-            self.add_error("code", "找不到该目录编码的已注册资源。")
+            self.add_error("code", MSG_UNKNOWN_PUBLISHED_CODE)
             return data
         names = [n.strip() for n in (data.get("item_names") or "").replace(",", "、").split("、") if n.strip()]
         self.items = list(self.resource.current_items().filter(name__in=names)) if self.resource and names else []
         missing = set(names) - {i.name for i in self.items}
         if missing:
-            self.add_error("item_names", "该资源没有信息项：" + "、".join(sorted(missing)))
+            self.add_error("item_names", MSG_NO_SUCH_ITEMS.format(names="、".join(sorted(missing))))
         elif self.resource and negative_list_hits(self.resource, [i.pk for i in self.items]):
-            self.add_error(None, "该资源或所列信息项已在负面清单中；如需修改，请先停用原条目。")
+            self.add_error(None, MSG_ALREADY_NEGATIVE)
         return data

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, can_proceed, transition
 
 from catalog import rules
 from catalog.choices import (
@@ -53,8 +53,53 @@ class ResourceStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤销"
 
 
-EDITABLE_STATES = [ResourceStatus.DRAFT, ResourceStatus.RETURNED]
+# The states of an entry, each rule once: the transitions below name their sources from these, and
+# DataResource.allows() answers "may this be done now" for the services, the views and the templates.
+DRAFT_STATES = [ResourceStatus.DRAFT, ResourceStatus.RETURNED]  # being prepared by its department
 PUBLISHED_STATES = [ResourceStatus.REGISTERED, ResourceStatus.MOUNTED]
+# Drafts are edited in place; a published entry is amended as a new version.
+EDITABLE_STATES = [*DRAFT_STATES, *PUBLISHED_STATES]
+
+
+class ResourceAction(models.TextChoices):
+    """What can be done to an entry; the label completes “不能…” in the services' messages."""
+
+    EDIT = "edit", "修改"
+    SUBMIT = "submit", "提交"
+    REGISTER = "register", "注册"
+    RETURN = "return", "退回"
+    MOUNT = "mount", "挂载"
+    WITHDRAW = "withdraw", "撤销"
+
+
+# What an entry records, in this order: what the services write, versions freeze, the form edits
+# and the API shows (each with its own additions). The four share methods are boolean fields.
+RESOURCE_FIELDS = (
+    "code",
+    "name",
+    "provider_department",
+    "description",
+    "domain",
+    "domain_other",
+    "share_class",
+    "share_conditions",
+    "legal_basis",
+    "legal_basis_text",
+    "security_level",
+    "network",
+    "update_frequency",
+    "update_frequency_other",
+    "query_api",
+    "verify_api",
+    "bulk_exchange",
+    "file_download",
+    "base_library",
+    "in_responsibility_list",
+    "open_to_public",
+    "source_system_id",
+)
+# An information item's own fields. (Tuples: a model formset appends its foreign key to a form's list.)
+ITEM_FIELDS = ("name", "data_type", "length", "precision", "description", "security_level")
 
 
 class DataResource(models.Model):
@@ -160,6 +205,12 @@ class DataResource(models.Model):
     def is_published(self) -> bool:
         return self.status in PUBLISHED_STATES
 
+    def allows(self, action: str) -> bool:
+        """Whether the entry's state allows `action` (a ResourceAction); who may do it is catalog.permissions'."""
+        if action == ResourceAction.EDIT:
+            return self.status in EDITABLE_STATES
+        return can_proceed(getattr(self, _TRANSITIONS[ResourceAction(action)]))
+
     def current_items(self) -> models.QuerySet[DataItem]:
         """Its information items now. `items` also holds those deleted after registration (retired_at set)."""
         return self.items.filter(retired_at=None)
@@ -178,8 +229,8 @@ class DataResource(models.Model):
             return None
         return self.versions.filter(number=self.version).values_list("pk", flat=True).first()
 
-    # Transitions. Conditions and side effects live in catalog.services.
-    @transition(field=status, source=EDITABLE_STATES, target=ResourceStatus.SUBMITTED)
+    # Transitions. Who may take them is catalog.permissions'; side effects live in catalog.services.
+    @transition(field=status, source=DRAFT_STATES, target=ResourceStatus.SUBMITTED)
     def submit(self) -> None:
         pass
 
@@ -199,6 +250,14 @@ class DataResource(models.Model):
     def withdraw(self) -> None:
         pass
 
+
+_TRANSITIONS = {
+    ResourceAction.SUBMIT: "submit",
+    ResourceAction.REGISTER: "register",
+    ResourceAction.RETURN: "return_for_correction",
+    ResourceAction.MOUNT: "mount",
+    ResourceAction.WITHDRAW: "withdraw",
+}
 
 # The largest values the columns hold on PostgreSQL (integer, bigint): larger input is a field error, not a crash.
 MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1
@@ -328,6 +387,11 @@ class DemandItem(models.Model):
     def link(self) -> None:
         pass
 
+    @property
+    def may_link(self) -> bool:
+        """Still waiting for the bureau to link it to a catalogued resource."""
+        return can_proceed(self.link)
+
 
 class NegativeListEntry(models.Model):
     """负面清单: a resource, or some of its items, that may never be shared."""
@@ -406,11 +470,21 @@ class ImportJob(models.Model):
         return f"导入 #{self.pk} {self.original_name}"
 
     @property
+    def succeeded(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
+
+    @property
+    def failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.succeeded or self.failed
 
 
 __all__ = [
+    "ITEM_FIELDS",
+    "RESOURCE_FIELDS",
     "SHARE_METHOD_FIELDS",
     "BaseLibrary",
     "BaseLibraryTarget",
@@ -421,6 +495,7 @@ __all__ = [
     "ImportJob",
     "LegalBasis",
     "NegativeListEntry",
+    "ResourceAction",
     "ResourceStatus",
     "ResourceVersion",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from catalog.models import ResourceAction, ResourceStatus
 from organizations.roles import Role
+from pdf_templates.selectors import sees_all_records
 
 
 def is_bureau(user) -> bool:
@@ -39,8 +41,41 @@ def can_view_unpublished(user, resource) -> bool:
 def can_view(user, resource) -> bool:
     if not user.is_authenticated:
         return False
-    return resource.is_published or resource.status == "withdrawn" or can_view_unpublished(user, resource)
+    return resource.is_published or resource.status == ResourceStatus.WITHDRAWN or can_view_unpublished(user, resource)
+
+
+def may(user, resource, action: str) -> bool:
+    """Whether `user` may take `action` (a ResourceAction) on the entry, whatever its state.
+
+    Its department prepares it (edit, submit); the bureau reviews it (register, return); either
+    keeps it once published (mount, withdraw). Whether the state allows it is DataResource.allows().
+    """
+    if action in (ResourceAction.REGISTER, ResourceAction.RETURN):
+        return is_bureau(user)
+    manages = can_manage_department(user, resource.provider_department_id)
+    if action in (ResourceAction.MOUNT, ResourceAction.WITHDRAW):
+        return manages or is_bureau(user)
+    return manages
+
+
+def available_actions(user, resource) -> set[ResourceAction]:
+    """What `user` may do to the entry now: the buttons its page shows, and what the services accept."""
+    return {action for action in ResourceAction if may(user, resource, action) and resource.allows(action)}
 
 
 def can_see_completeness(user) -> bool:
     return is_bureau(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
+
+
+def can_see_events(user, resource) -> bool:
+    """An entry's 办理记录: its own department, the 政数局 and auditors."""
+    return can_manage_department(user, resource.provider_department_id) or is_bureau(user) or sees_all_records(user)
+
+
+def sees_all_demands(user) -> bool:
+    """The bureau and auditors see every department's demands; others their own department's."""
+    return is_bureau(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
+
+
+def can_see_import_job(user, job) -> bool:
+    return job.created_by_id == user.pk or is_bureau(user)

@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary
 from catalog.models import (
+    DRAFT_STATES,
     PUBLISHED_STATES,
     BaseLibraryTarget,
     DataItem,
     DataResource,
+    DemandItem,
+    ImportJob,
     NegativeListEntry,
     ResourceStatus,
 )
+from catalog.permissions import sees_all_demands
 from organizations.models import Department
+from workflows.labels import labelled
+from workflows.models import AuditEvent
 
 CURRENT_ITEM_COUNT = Count("items", filter=Q(items__retired_at=None))
 
@@ -79,6 +86,33 @@ def department_resources(department) -> QuerySet[DataResource]:
     )
 
 
+def department_entries(department) -> QuerySet[DataResource]:
+    """Every entry of the department, whatever its state (the export of 本部门目录)."""
+    return DataResource.objects.filter(provider_department=department)
+
+
+def resource_events(resource: DataResource) -> list:
+    """The entry's 办理记录, labelled for reading."""
+    events = AuditEvent.objects.filter(
+        subject_type=ContentType.objects.get_for_model(DataResource), subject_id=str(resource.pk)
+    )
+    return labelled(events.select_related("actor", "subject_type").order_by("pk"))
+
+
+def demands_visible_to(user) -> QuerySet[DemandItem]:
+    demands = DemandItem.objects.select_related("department", "desired_provider", "linked_resource")
+    return demands if sees_all_demands(user) else demands.filter(department=user.department)
+
+
+def negative_list(*, active_only: bool) -> QuerySet[NegativeListEntry]:
+    entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
+    return entries.filter(is_active=True) if active_only else entries
+
+
+def recent_import_jobs(user, count: int = 10) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(created_by=user)[:count]
+
+
 @dataclass(frozen=True)
 class LibraryRate:
     base_library: str
@@ -110,10 +144,10 @@ def department_completeness() -> list[dict]:
         rows.append(
             {
                 "department": department,
-                "in_progress": sum(by_status.get(s, 0) for s in ("draft", "submitted", "returned")),
-                "registered": by_status.get("registered", 0),
-                "mounted": by_status.get("mounted", 0),
-                "withdrawn": by_status.get("withdrawn", 0),
+                "in_progress": sum(by_status.get(s, 0) for s in [*DRAFT_STATES, ResourceStatus.SUBMITTED]),
+                "registered": by_status.get(ResourceStatus.REGISTERED, 0),
+                "mounted": by_status.get(ResourceStatus.MOUNTED, 0),
+                "withdrawn": by_status.get(ResourceStatus.WITHDRAWN, 0),
                 "items": item_counts.get(department.pk, 0),
             }
         )

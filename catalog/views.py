@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
 
-from catalog import excel, selectors
+from catalog import excel, panels, selectors
 from catalog.choices import DataType
 from catalog.forms import (
     DataResourceForm,
@@ -29,21 +26,24 @@ from catalog.forms import (
     SearchForm,
     WithdrawForm,
 )
-from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry, ResourceStatus
+from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry, ResourceAction
 from catalog.permissions import (
+    available_actions,
     can_import,
-    can_manage_department,
     can_see_completeness,
+    can_see_events,
+    can_see_import_job,
     can_view,
     is_bureau,
     is_catalog_staff,
+    may,
 )
 from catalog.services import (
     CatalogError,
     demand_create,
     demand_link,
     import_job_create,
-    import_job_run,
+    import_job_start,
     negative_entry_create,
     negative_entry_deactivate,
     resource_create,
@@ -54,22 +54,9 @@ from catalog.services import (
     resource_update,
     resource_withdraw,
 )
-from organizations.roles import Role
 from pdf_templates.selectors import sees_all_records
 from pdf_templates.views import trail_url
 from workflows.audit import client_ip
-from workflows.labels import labelled
-from workflows.models import AuditEvent
-
-# The share-application issue provides this page (GET, ?resource=<id>); until it exists the link is hidden.
-APPLY_URL_NAME = "share_requests:apply"
-
-
-def apply_url(resource: DataResource) -> str | None:
-    try:
-        return reverse(APPLY_URL_NAME) + f"?resource={resource.pk}"
-    except NoReverseMatch:
-        return None
 
 
 def _require(condition: bool) -> None:
@@ -97,6 +84,21 @@ def _apply_errors(form, exc: CatalogError) -> None:
 
 
 MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
+MSG_NOT_EDITABLE_HERE = "该状态下不能修改"
+MSG_SAVED_DRAFT = "已保存为草稿。"
+MSG_SAVED = "已保存。"
+MSG_SAVED_VERSION = "已保存。当前版本 v{version}。"
+MSG_DONE = {
+    ResourceAction.SUBMIT: "已提交政数局审核。",
+    ResourceAction.REGISTER: "已注册。",
+    ResourceAction.RETURN: "已退回修改。",
+    ResourceAction.MOUNT: "已登记挂载。",
+    ResourceAction.WITHDRAW: "已撤销。",
+}
+MSG_DEMAND_CREATED = "需求已登记。"
+MSG_DEMAND_LINKED = "已对接到 {resource}，并通知需求部门。"
+MSG_NEGATIVE_CREATED = "已列入负面清单。"
+MSG_NEGATIVE_DEACTIVATED = "已停用该负面清单条目。"
 
 
 def _search_page(request, form: SearchForm, status: int = 200):
@@ -117,23 +119,12 @@ class SearchView(LoginRequiredMixin, View):
         return _search_page(request, SearchForm(request.GET or None))
 
 
-def _may_apply_for(user, resource: DataResource) -> bool:
-    """申请共享 is offered to another department's applicants, for a published entry."""
-    return (
-        resource.is_published
-        and user.has_role(Role.APPLICANT)
-        and user.department_id not in (None, resource.provider_department_id)
-    )
-
-
 class ResourceDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         resource = _visible_resource(request.user, pk)
         user = request.user
-        manages = can_manage_department(user, resource.provider_department_id)
-        bureau = is_bureau(user)
-        can_withdraw = (manages or bureau) and resource.is_published
-        auditor = sees_all_records(user)
+        actions = available_actions(user, resource)
+        can_withdraw = ResourceAction.WITHDRAW in actions
         return render(
             request,
             "catalog/resource_detail.html",
@@ -143,42 +134,21 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "versions": resource.versions.select_related("created_by"),
                 "negative_entries": selectors.negative_list_hits(resource),
                 "demands": resource.demands.select_related("department"),
-                "apply_url": apply_url(resource) if _may_apply_for(user, resource) else None,
-                "can_edit": manages and resource.status in ("draft", "returned", "registered", "mounted"),
-                "can_submit": manages and resource.status in ("draft", "returned"),
-                "can_review": bureau and resource.status == ResourceStatus.SUBMITTED,
-                "can_mount": (manages or bureau) and resource.is_published,
+                "links": panels.resource_links(user, resource),
+                "can_edit": ResourceAction.EDIT in actions,
+                "can_submit": ResourceAction.SUBMIT in actions,
+                "can_review": ResourceAction.REGISTER in actions,  # register and return: the same rule
+                "can_mount": ResourceAction.MOUNT in actions,
                 "can_withdraw": can_withdraw,
-                "grants_to_revoke": _active_grant_count(resource) if can_withdraw else 0,
-                "applications_to_refuse": _open_application_count(resource) if can_withdraw else 0,
+                "withdrawal_warnings": panels.withdrawal_warnings(resource) if can_withdraw else [],
                 "register_form": RegisterForm(),
                 "return_form": ReturnForm(),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
-                # 办理记录: for the entry's own department, the 政数局 and auditors.
-                "events": _events(resource) if manages or bureau or auditor else None,
-                "trail_url": trail_url(resource) if auditor else "",
+                "events": selectors.resource_events(resource) if can_see_events(user, resource) else None,
+                "trail_url": trail_url(resource) if sees_all_records(user) else "",
             },
         )
-
-
-def _events(resource: DataResource) -> list:
-    events = AuditEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(DataResource), subject_id=str(resource.pk)
-    )
-    return labelled(events.select_related("actor", "subject_type").order_by("pk"))
-
-
-def _active_grant_count(resource: DataResource) -> int:
-    from requests.selectors import active_grant_count  # requests depends on catalog
-
-    return active_grant_count(resource)
-
-
-def _open_application_count(resource: DataResource) -> int:
-    from requests.selectors import open_application_count  # requests depends on catalog
-
-    return open_application_count(resource)
 
 
 class VersionDetailView(LoginRequiredMixin, View):
@@ -232,9 +202,9 @@ class ResourceFormView(LoginRequiredMixin, View):
             _require(is_catalog_staff(request.user))
             return None
         resource = _visible_resource(request.user, pk)
-        _require(can_manage_department(request.user, resource.provider_department_id))
-        if resource.status in (ResourceStatus.SUBMITTED, ResourceStatus.WITHDRAWN):
-            raise PermissionDenied("该状态下不能修改")
+        _require(may(request.user, resource, ResourceAction.EDIT))
+        if not resource.allows(ResourceAction.EDIT):
+            raise PermissionDenied(MSG_NOT_EDITABLE_HERE)
         return resource
 
     def _render(self, request, form, formset, resource, status=200):
@@ -267,14 +237,13 @@ class ResourceFormView(LoginRequiredMixin, View):
                     resource = resource_create(
                         actor=request.user, data=data, items=formset.item_dicts(), ip=client_ip(request)
                     )
-                    messages.success(request, "已保存为草稿。")
+                    messages.success(request, MSG_SAVED_DRAFT)
                 else:
                     resource = resource_update(
                         actor=request.user, obj=resource, data=data, items=formset.item_dicts(), ip=client_ip(request)
                     )
-                    messages.success(
-                        request, "已保存。" + (f"当前版本 v{resource.version}。" if resource.version else "")
-                    )
+                    saved = MSG_SAVED_VERSION.format(version=resource.version) if resource.version else MSG_SAVED
+                    messages.success(request, saved)
                 return redirect("catalog:resource_detail", pk=resource.pk)
             except CatalogError as exc:
                 _apply_errors(form, exc)
@@ -284,21 +253,29 @@ class ResourceFormView(LoginRequiredMixin, View):
 class ResourceActionView(LoginRequiredMixin, View):
     """POST-only transitions: submit, register, return, mount, withdraw."""
 
-    forms = {"register": RegisterForm, "return": ReturnForm, "mount": MountForm, "withdraw": WithdrawForm}
+    forms = {
+        ResourceAction.REGISTER: RegisterForm,
+        ResourceAction.RETURN: ReturnForm,
+        ResourceAction.MOUNT: MountForm,
+        ResourceAction.WITHDRAW: WithdrawForm,
+    }
+    services = {
+        ResourceAction.SUBMIT: lambda data, **kw: resource_submit(**kw),
+        ResourceAction.REGISTER: lambda data, **kw: resource_register(comment=data["comment"], **kw),
+        ResourceAction.RETURN: lambda data, **kw: resource_return(comment=data["comment"], **kw),
+        ResourceAction.MOUNT: lambda data, **kw: resource_mount(
+            records=data["records"], mounted_on=data["mounted_on"], **kw
+        ),
+        ResourceAction.WITHDRAW: lambda data, **kw: resource_withdraw(reason=data["reason"], **kw),
+    }
 
     def post(self, request, pk: int, action: str):
         resource = _visible_resource(request.user, pk)
         user, ip = request.user, client_ip(request)
-        allowed = {
-            "submit": can_manage_department(user, resource.provider_department_id),
-            "register": is_bureau(user),
-            "return": is_bureau(user),
-            "mount": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
-            "withdraw": can_manage_department(user, resource.provider_department_id) or is_bureau(user),
-        }
-        if action not in allowed:
+        if action not in self.services:  # editing is the resource form's
             raise Http404
-        _require(allowed[action])
+        action = ResourceAction(action)
+        _require(may(user, resource, action))
         form = self.forms[action](request.POST) if action in self.forms else None
         if form is not None and not form.is_valid():
             for errors in form.errors.values():
@@ -307,26 +284,13 @@ class ResourceActionView(LoginRequiredMixin, View):
             return redirect("catalog:resource_detail", pk=pk)
         data = form.cleaned_data if form is not None else {}
         try:
-            if action == "submit":
-                resource_submit(actor=user, obj=resource, ip=ip)
-                messages.success(request, "已提交政数局审核。")
-            elif action == "register":
-                resource_register(actor=user, obj=resource, comment=data["comment"], ip=ip)
-                messages.success(request, "已注册。")
-            elif action == "return":
-                resource_return(actor=user, obj=resource, comment=data["comment"], ip=ip)
-                messages.success(request, "已退回修改。")
-            elif action == "mount":
-                resource_mount(actor=user, obj=resource, records=data["records"], mounted_on=data["mounted_on"], ip=ip)
-                messages.success(request, "已登记挂载。")
-            elif action == "withdraw":
-                resource_withdraw(actor=user, obj=resource, reason=data["reason"], ip=ip)
-                messages.success(request, "已撤销。")
+            self.services[action](data, actor=user, obj=resource, ip=ip)
+            messages.success(request, MSG_DONE[action])
         except CatalogError as exc:
             for field_messages in exc.errors.values() or [[exc.message]]:
                 for message in field_messages:
                     messages.error(request, message)
-        if action == "register" or action == "return":
+        if action in (ResourceAction.REGISTER, ResourceAction.RETURN):
             return redirect("catalog:review")
         return redirect("catalog:resource_detail", pk=pk)
 
@@ -372,7 +336,7 @@ class ExportView(LoginRequiredMixin, View):
     def get(self, request):
         if request.GET.get("mine"):
             _require(is_catalog_staff(request.user))
-            queryset = DataResource.objects.filter(provider_department=request.user.department)
+            queryset = selectors.department_entries(request.user.department)
         else:
             form = SearchForm(request.GET or None)
             filters = form.filters()
@@ -393,31 +357,26 @@ class ExportView(LoginRequiredMixin, View):
 class ImportView(LoginRequiredMixin, View):
     def get(self, request):
         _require(can_import(request.user))
-        jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+        jobs = selectors.recent_import_jobs(request.user)
         return render(request, "catalog/import.html", {"form": ImportForm(), "jobs": jobs})
 
     def post(self, request):
         _require(can_import(request.user))
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+            jobs = selectors.recent_import_jobs(request.user)
             return render(request, "catalog/import.html", {"form": form, "jobs": jobs}, status=400)
         upload = form.cleaned_data["file"]
         job = import_job_create(
             actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)
         )
-        if upload.size <= settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
-            import_job_run(job.pk)
-        else:
-            from catalog.tasks import run_import_job
-
-            transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        import_job_start(job, size=upload.size)
         return redirect("catalog:import_job", pk=job.pk)
 
 
 def _own_job(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob, pk=pk)
-    if job.created_by_id != request.user.pk and not is_bureau(request.user):
+    if not can_see_import_job(request.user, job):
         raise Http404
     return job
 
@@ -449,9 +408,7 @@ class ImportJobStatusView(LoginRequiredMixin, View):
 
 class DemandListView(LoginRequiredMixin, View):
     def get(self, request):
-        demands = DemandItem.objects.select_related("department", "desired_provider", "linked_resource")
-        if not (is_bureau(request.user) or request.user.has_role("auditor")):
-            demands = demands.filter(department=request.user.department)
+        demands = selectors.demands_visible_to(request.user)
         return render(
             request,
             "catalog/demands.html",
@@ -475,7 +432,7 @@ class DemandCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 demand_create(actor=request.user, data=form.cleaned_data, ip=client_ip(request))
-                messages.success(request, "需求已登记。")
+                messages.success(request, MSG_DEMAND_CREATED)
                 return redirect("catalog:demands")
             except CatalogError as exc:
                 _apply_errors(form, exc)
@@ -492,7 +449,7 @@ class DemandLinkView(LoginRequiredMixin, View):
             return redirect("catalog:demands")
         try:
             demand_link(actor=request.user, obj=demand, resource=form.resource, ip=client_ip(request))
-            messages.success(request, f"已对接到 {form.resource}，并通知需求部门。")
+            messages.success(request, MSG_DEMAND_LINKED.format(resource=form.resource))
         except CatalogError as exc:
             messages.error(request, exc.message)
         return redirect("catalog:demands")
@@ -500,10 +457,8 @@ class DemandLinkView(LoginRequiredMixin, View):
 
 class NegativeListView(LoginRequiredMixin, View):
     def get(self, request):
-        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
         bureau = is_bureau(request.user)
-        if not bureau:
-            entries = entries.filter(is_active=True)
+        entries = selectors.negative_list(active_only=not bureau)
         return render(
             request,
             "catalog/negative_list.html",
@@ -524,11 +479,11 @@ class NegativeListView(LoginRequiredMixin, View):
                     reason=form.cleaned_data["reason"],
                     ip=client_ip(request),
                 )
-                messages.success(request, "已列入负面清单。")
+                messages.success(request, MSG_NEGATIVE_CREATED)
                 return redirect("catalog:negative_list")
             except CatalogError as exc:
                 _apply_errors(form, exc)
-        entries = NegativeListEntry.objects.select_related("resource", "legal_basis").prefetch_related("items")
+        entries = selectors.negative_list(active_only=False)
         return render(
             request, "catalog/negative_list.html", {"entries": entries, "can_maintain": True, "form": form}, status=400
         )
@@ -538,7 +493,7 @@ class NegativeDeactivateView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         _require(is_bureau(request.user))
         negative_entry_deactivate(actor=request.user, obj=get_object_or_404(NegativeListEntry, pk=pk))
-        messages.success(request, "已停用该负面清单条目。")
+        messages.success(request, MSG_NEGATIVE_DEACTIVATED)
         return redirect("catalog:negative_list")
 
 

@@ -28,3 +28,5 @@ class RequestsConfig(AppConfig):
         register("grant_expiring", "共享授权即将到期")
         register("grant_expired", "共享授权已到期")
         register("grant_revoked", "共享授权已撤销")
+
+        from requests import receivers  # noqa: F401  (follows catalog withdrawals; adds to the catalog's pages)

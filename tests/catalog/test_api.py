@@ -265,3 +265,19 @@ def test_it_says_in_chinese_what_to_fix_in_a_malformed_request(
         assert (missing.status_code, missing["Content-Type"]) == (404, "application/json"), path
         assert json.loads(missing.content) == {"detail": NOT_FOUND}
     assert get(api, f"/api/catalog/resources/{resource.code}/")["code"] == resource.code
+
+
+def test_the_api_shows_the_catalogued_fields_in_their_order():
+    from catalog.api import DataItemSerializer, DataResourceSerializer
+
+    assert DataResourceSerializer.Meta.fields == [
+        "id", "code", "name", "provider_department", "provider_department_code", "description", "domain",
+        "domain_other", "share_class", "share_conditions", "legal_basis", "legal_basis_text", "security_level",
+        "network", "update_frequency", "update_frequency_other", "share_methods", "base_library",
+        "in_responsibility_list", "open_to_public", "source_system_id", "mounted_records", "last_mounted_on",
+        "status", "version", "registered_at", "items",
+    ]  # fmt: skip
+    assert DataItemSerializer.Meta.fields == [
+        "id", "resource_code", "position", "name", "data_type", "data_type_label", "length", "precision",
+        "description", "security_level",
+    ]  # fmt: skip

@@ -16,10 +16,10 @@ from catalog.excel import (
     RESOURCE_HEADERS,
     build_template,
     export_workbook,
-    import_workbook,
 )
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import DataItem, DataResource, ResourceStatus
+from catalog.services import import_workbook
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
 

@@ -4,9 +4,11 @@ from catalog import rules
 from catalog.models import DataItem, DataResource, ResourceStatus, ResourceVersion
 from catalog.services import (
     MSG_BUREAU_ONLY,
+    MSG_NOT_EDITABLE,
     MSG_NOT_YOUR_DEPARTMENT,
     MSG_RETURN_NEEDS_COMMENT,
     MSG_WITHDRAW_NEEDS_REASON,
+    MSG_WRONG_STATE,
     CatalogError,
     resource_create,
     resource_mount,
@@ -206,3 +208,35 @@ def test_an_entry_cannot_have_two_current_items_of_the_same_name(zhujian, zhujia
     with pytest.raises(CatalogError) as error:
         resource_create(actor=zhujian_staff, data=resource_data(zhujian), items=items)
     assert error.value.errors == {"items[2].name": [rules.MSG_ITEM_NAME_DUPLICATE.format(name=ITEMS[0]["name"])]}
+
+
+def test_what_an_entry_allows_is_one_rule_for_its_page_and_the_services(zhujian_staff, coordinator):
+    from catalog.models import ResourceAction as A
+    from catalog.permissions import available_actions
+
+    resource = _create(zhujian_staff)
+    assert available_actions(zhujian_staff, resource) == {A.EDIT, A.SUBMIT}
+    assert available_actions(coordinator, resource) == set()
+    with pytest.raises(CatalogError) as error:  # what the page does not offer, the service refuses
+        resource_register(actor=coordinator, obj=resource)
+    assert error.value.message == MSG_WRONG_STATE.format(status="草稿", action="注册")
+
+    resource = resource_submit(actor=zhujian_staff, obj=resource)
+    assert available_actions(zhujian_staff, resource) == set()
+    assert available_actions(coordinator, resource) == {A.REGISTER, A.RETURN}
+    with pytest.raises(CatalogError) as error:
+        resource_update(actor=zhujian_staff, obj=resource, data={}, items=ITEMS)
+    assert error.value.message == MSG_NOT_EDITABLE.format(status="已提交")
+    with pytest.raises(CatalogError) as error:
+        resource_register(actor=zhujian_staff, obj=resource)
+    assert error.value.message == MSG_BUREAU_ONLY
+
+    resource = resource_register(actor=coordinator, obj=resource)
+    assert available_actions(zhujian_staff, resource) == {A.EDIT, A.MOUNT, A.WITHDRAW}
+    assert available_actions(coordinator, resource) == {A.MOUNT, A.WITHDRAW}
+
+    resource = resource_withdraw(actor=coordinator, obj=resource, reason="系统关停")
+    assert available_actions(zhujian_staff, resource) == available_actions(coordinator, resource) == set()
+    with pytest.raises(CatalogError) as error:
+        resource_mount(actor=zhujian_staff, obj=resource, records=1)
+    assert error.value.message == MSG_WRONG_STATE.format(status="已撤销", action="挂载")

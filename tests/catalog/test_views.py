@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from catalog import rules
-from catalog.forms import MSG_BAD_FILTER
+from catalog.forms import MSG_ALREADY_NEGATIVE, MSG_BAD_FILTER, MSG_MOUNTED_IN_FUTURE, MSG_UNKNOWN_PUBLISHED_CODE
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import (
     BaseLibraryTarget,
@@ -418,20 +418,20 @@ def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff
 
     # The same item again, or a resource not (yet) in the catalog: a form error, nothing written.
     again = client.post(reverse("catalog:negative_list"), data)
-    assert again.status_code == 400 and "已在负面清单中" in again.content.decode()
+    assert again.status_code == 400 and MSG_ALREADY_NEGATIVE in again.content.decode()
     draft = DataResourceFactory(code="220500-ZJ-00301", provider_department=zhujian)
     unpublished = client.post(reverse("catalog:negative_list"), {**data, "code": draft.code, "item_names": ""})
-    assert unpublished.status_code == 400 and "找不到该目录编码的已注册资源" in unpublished.content.decode()
+    assert unpublished.status_code == 400 and MSG_UNKNOWN_PUBLISHED_CODE in unpublished.content.decode()
     assert NegativeListEntry.objects.count() == 1
 
 
 def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_staff, monkeypatch):
-    import catalog.excel
+    import catalog.services.imports
 
     def broken(*args, **kwargs):
         raise ValueError("坏的文件")
 
-    monkeypatch.setattr(catalog.excel, "import_workbook", broken)
+    monkeypatch.setattr(catalog.services.imports, "import_workbook", broken)
     login(client, zhujian_staff)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
@@ -443,9 +443,9 @@ def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(
 
 
 def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_success(client, zhujian_staff, monkeypatch):
-    import catalog.excel
+    import catalog.services.imports
 
-    real = catalog.excel.import_workbook
+    real = catalog.services.imports.import_workbook
 
     def twice(source, **kwargs):
         # The other worker imports the file first; this one then finds every code taken.
@@ -453,7 +453,7 @@ def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_succe
         source.seek(0)
         return real(source, **{**kwargs, "on_success": None})
 
-    monkeypatch.setattr(catalog.excel, "import_workbook", twice)
+    monkeypatch.setattr(catalog.services.imports, "import_workbook", twice)
     login(client, zhujian_staff)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
@@ -471,7 +471,7 @@ def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(clie
     mount = MountForm(data={"records": "99999999999999999999999"})
     assert not mount.is_valid() and "records" in mount.errors
     future = MountForm(data={"records": "10", "mounted_on": "2999-01-01"})
-    assert future.errors["mounted_on"] == ["挂载日期不能晚于今天。"]
+    assert future.errors["mounted_on"] == [MSG_MOUNTED_IN_FUTURE]
 
 
 def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian, zhujian_staff):
