@@ -2,21 +2,9 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
+from organizations.admin import ReadOnlyAdmin  # the apps above import it from here
 from workflows import deadlines, labels
 from workflows.models import AuditEvent, CalendarOverride, Deadline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For rows only services write: operators look, nobody edits, adds or deletes."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarOverride)
