@@ -19,11 +19,13 @@ class ActionListFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        """One choice per action: an old code and its namespaced code are the same action."""
+        stored = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        actions = sorted({labels.canonical_action(action) for action in stored})
         return [(action, labels.action_label(action)) for action in actions]
 
     def queryset(self, request, queryset):
-        return queryset.filter(action=self.value()) if self.value() else queryset
+        return queryset.filter(labels.action_filter(self.value())) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
@@ -45,6 +47,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "from_label",
         "to_label",
         "comment",
+        "data",
         "ip",
         "prev_hash",
         "hash",
