@@ -1,4 +1,5 @@
-"""Reads of grants and API tokens: who sees which grant (DESIGN.md §2, issue 6 "Visibility")."""
+"""Reads of grants and API tokens: who sees which grant (the consumer and provider departments, the data
+bureau and auditors; see grants_visible_to)."""
 
 from __future__ import annotations
 
