@@ -1,4 +1,4 @@
-"""B3: one-page stamped record: render + hash + seal + sign (DESIGN.md §7: ≤ 250 ms median, ≤ 150 KB).
+"""B3: one-page stamped record: render + hash + seal + sign (target: ≤ 250 ms median, ≤ 150 KB).
 
 Run alone: python -m benchmarks.b3_records. Uses the harness's throwaway database
 and a temporary self-signed key, so the figures include PAdES signing.

@@ -6,4 +6,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
-        from notifications import checks  # noqa: F401  (registers the system checks)
+        from notifications import checks, deadlines  # noqa: F401  (system checks; the deadline engine's actions)

@@ -5,7 +5,22 @@ from django.contrib.auth.models import Group
 
 from organizations.models import Department, Substitution, User
 from organizations.roles import Role
-from workflows.admin import ReadOnlyAdmin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows only services write: operators look, nobody edits, adds or deletes.
+
+    Here, in the lowest app, so that every app's admin can use it (workflows.admin re-exports it).
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Department)

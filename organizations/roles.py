@@ -1,4 +1,4 @@
-"""Roles are Django groups; these are their names (DESIGN.md §2)."""
+"""Roles are Django groups named by these codes (migration 0002 creates them); a user may hold several."""
 
 from django.db import models
 

@@ -6,6 +6,7 @@ class PdfTemplatesConfig(AppConfig):
     verbose_name = "文书记录"
 
     def ready(self) -> None:
+        from pdf_templates.record_events import ISSUED, RENDERED
         from workflows import labels
 
-        labels.register(actions={"record_rendered": "生成文书 PDF"})
+        labels.register(actions={ISSUED: "签发文书", RENDERED: "生成文书 PDF"})

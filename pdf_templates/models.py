@@ -1,4 +1,4 @@
-"""Issued records (文书): one row per stamped PDF, never edited after issue (DESIGN.md §4)."""
+"""Issued records (文书): one row per stamped PDF, never edited after issue (numbered, sealed, hashed)."""
 
 from __future__ import annotations
 

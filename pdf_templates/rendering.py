@@ -1,4 +1,4 @@
-"""HTML → PDF for one record: layout after GB/T 9704-2012, seal, QR and hash (DESIGN.md §4)."""
+"""HTML → PDF for one record: layout after GB/T 9704-2012, seal, QR code and data hash."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from organizations.models import Department
 from pdf_templates.models import Record, RecordType, format_number
 from pdf_templates.numbering import take_next_number
+from pdf_templates.record_events import ISSUED, RENDERED, issued_data, rendered_data
 from workflows.audit import record_event
 from workflows.hashing import canonical_json, sha256_hex
 
@@ -145,17 +146,18 @@ def issue_record(
         record.departments.add(*subject_departments(subject), *([addressed_to] if addressed_to else []))
         record_event(
             subject=subject,
-            action="record_issued",
+            action=ISSUED,
             actor=actor,
             to_state=type,
             comment=f"签发{number}《{title}》，数据哈希 {record.data_sha256}",
+            data=issued_data(number, record.data_sha256),
         )
         transaction.on_commit(lambda: _enqueue_render(record.pk))
     return record
 
 
 def rendered_comment(record: Record) -> str:
-    """What the record_rendered event says; pdf_templates.trail reads the number and hash back."""
+    """What the records.rendered event says to people; programs read its data (rendered_data)."""
     return f"生成{record.number}《{record.title}》PDF，文件哈希 {record.pdf_sha256}"
 
 
@@ -216,7 +218,12 @@ def render_record(*, record_id: int) -> Record:
             )
             # In the PDF's transaction, once (a rendered record returns above): the chain now vouches
             # for the file, so a trail's PDF can be checked offline against this event.
-            record_event(subject=record, action="record_rendered", comment=rendered_comment(record))
+            record_event(
+                subject=record,
+                action=RENDERED,
+                comment=rendered_comment(record),
+                data=rendered_data(record.number, record.pdf_sha256),
+            )
             return record
     except Exception as exc:
         _note_render_failure(record_id, exc)

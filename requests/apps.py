@@ -8,10 +8,13 @@ class RequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.events import register
+        from organizations.permissions import register_role_permissions
+        from requests.permissions import ROLE_PERMISSIONS
         from requests.selectors import task_list
         from workflows.selectors import register_task_source
 
         register_task_source(task_list)
+        register_role_permissions(ROLE_PERMISSIONS)
 
         from requests import events
 

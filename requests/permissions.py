@@ -1,15 +1,11 @@
 """Who may see and do what with share applications.
 
-Roles are groups; the RolePermissionBackend turns them into the
-`share_requests.can_*` permissions the flow's `.Permission(...)` names, so
-viewflow's queue and `has_perm` agree with the role tables without a data
-migration (which a flushed test database would lose). Department scoping is
-applied on top: a permission says *what* a role does, the department *where*.
+The roles' `share_requests.can_*` permissions, which the flow's `.Permission(...)` names, are in
+ROLE_PERMISSIONS; RequestsConfig.ready registers them with organizations.permissions, whose backend grants
+them. Department scoping is applied on top: a permission says *what* a role does, the department *where*.
 """
 
 from __future__ import annotations
-
-from django.contrib.auth.backends import BaseBackend
 
 from organizations.roles import Role
 from organizations.selectors import acts_with_role
@@ -19,21 +15,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DEPT_LEADER: {"share_requests.can_countersign_application"},
     Role.DATA_BUREAU: {"share_requests.can_arbitrate_application"},
 }
-
-
-class RolePermissionBackend(BaseBackend):
-    """Grants the share-application permissions of a user's roles (never authenticates anyone)."""
-
-    def get_all_permissions(self, user_obj, obj=None):
-        if not user_obj.is_active or user_obj.is_anonymous:
-            return set()
-        perms: set[str] = set()
-        for role in getattr(user_obj, "role_names", ()):
-            perms |= ROLE_PERMISSIONS.get(role, set())
-        return perms
-
-    def has_perm(self, user_obj, perm, obj=None):
-        return perm in self.get_all_permissions(user_obj, obj)
 
 
 def sees_all(user) -> bool:

@@ -1,4 +1,7 @@
-"""Reads of share applications and grants: who sees which, the task lists, what a user may do on a page."""
+"""Reads of share applications and grants: who sees which, the task lists, what a user may do on a page.
+
+A grant is seen by its consumer and provider departments, the data bureau and auditors (grants_visible_to).
+"""
 
 from __future__ import annotations
 

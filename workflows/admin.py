@@ -2,21 +2,9 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
+from organizations.admin import ReadOnlyAdmin  # the apps above import it from here
 from workflows import deadlines, labels
 from workflows.models import AuditEvent, CalendarOverride, Deadline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For rows only services write: operators look, nobody edits, adds or deletes."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarOverride)
@@ -31,11 +19,13 @@ class ActionListFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        """One choice per action: an old code and its namespaced code are the same action."""
+        stored = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        actions = sorted({labels.canonical_action(action) for action in stored})
         return [(action, labels.action_label(action)) for action in actions]
 
     def queryset(self, request, queryset):
-        return queryset.filter(action=self.value()) if self.value() else queryset
+        return queryset.filter(labels.action_filter(self.value())) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
@@ -57,6 +47,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "from_label",
         "to_label",
         "comment",
+        "data",
         "ip",
         "prev_hash",
         "hash",

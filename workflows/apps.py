@@ -8,9 +8,11 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         from viewflow.workflow.models import Task
 
-        from workflows import checks, workdays  # noqa: F401  (register the system checks and signal receivers)
+        from workflows import checks, labels, substitutions, workdays
         from workflows.labels import task_label
 
+        del checks, workdays  # imported to register the system checks and signal receivers
+        labels.register(actions=substitutions.ACTIONS)
         # viewflow names a task by class path and status code, and the admin prints that name as the
         # task page's title and in each row of a process's task list.
         Task.__str__ = task_label

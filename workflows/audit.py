@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -14,7 +15,7 @@ from django.utils import timezone
 from workflows.hashing import canonical_json, chain_hash, sha256_hex
 from workflows.models import GENESIS_HASH, AuditEvent
 
-# The advisory lock workflows_audit_append takes (migration 0004): every writer of the chain holds it until commit.
+# The advisory lock workflows_audit_append takes (migrations 0004, 0005): every writer of the chain holds it until commit.
 CHAIN_LOCK_KEY = 1618321617
 
 
@@ -22,9 +23,10 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
     """What the hash covers. Changing this breaks every existing chain.
 
     The row id is left out: it is known only after the insert, and the
-    prev_hash links already fix the order.
+    prev_hash links already fix the order. `data` is covered only when it is
+    not empty: the events written before it existed (all empty) hash as they did.
     """
-    return {
+    payload = {
         "actor": event.actor_id,
         "action": event.action,
         "subject_type": f"{event.subject_type.app_label}.{event.subject_type.model}",
@@ -35,6 +37,9 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
         "ip": event.ip,
         "created_at": event.created_at.astimezone(UTC).isoformat(),
     }
+    if event.data:
+        payload["data"] = event.data
+    return payload
 
 
 def record_event(
@@ -46,12 +51,16 @@ def record_event(
     to_state: str = "",
     comment: str = "",
     ip: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction.
 
+    `comment` is for people; `data` (a JSON object) is for programs that read the event back, e.g. the
+    number and hash of the record an event is about. It is stored as it was hashed (dates become strings).
+
     Writers are serialised until commit, so no two events take the same
     predecessor: on PostgreSQL by the advisory lock in workflows_audit_append
-    (migration 0004), on SQLite by the database lock (write transactions are
+    (migrations 0004, 0005), on SQLite by the database lock (write transactions are
     IMMEDIATE, see settings). The unique constraint on prev_hash is the
     backstop either way.
     """
@@ -63,6 +72,7 @@ def record_event(
         from_state=from_state or "",
         to_state=to_state or "",
         comment=comment,
+        data=json.loads(canonical_json(data)) if data else {},
         ip=ip or None,
         created_at=timezone.now(),
     )
@@ -129,7 +139,7 @@ def _append_in_postgresql(event: AuditEvent, payload: str) -> None:
     """Lock, read the head, hash and insert in one round trip; the database hashes as chain_hash does."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM workflows_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM workflows_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
             [
                 event.actor_id,
                 event.action,
@@ -141,6 +151,7 @@ def _append_in_postgresql(event: AuditEvent, payload: str) -> None:
                 event.ip,
                 event.created_at,
                 payload,
+                canonical_json(event.data),
             ],
         )
         event.pk, event.prev_hash, event.hash = cursor.fetchone()

@@ -23,9 +23,11 @@ its claim to be tried again on the next run.
 
 An action is `callable(deadline) -> None`. Register one with
 `@deadlines.action("key")`, or name any module-level function by dotted path.
-The default reminder notifies the deadline's recipients (event
-`deadline_reminder`); the built-in expiry action "notify_escalated" tells the
-recipients and the data bureau (event `deadline_escalated`).
+The default reminder "notify_reminder" notifies the deadline's recipients (event
+`deadline_reminder`); the expiry action "notify_escalated" tells the recipients
+and the data bureau (event `deadline_escalated`). Both are implemented and
+registered by `notifications` (notifications.deadlines), which sits above this
+app: the engine names them but does not send anything itself.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 # Reminders go out at the start of the working day, not at midnight.
 REMIND_AT = dt.time(8, 30)
 DEFAULT_REMIND_ACTION = "notify_reminder"
+ESCALATE_ACTION = "notify_escalated"
 
 Action = Callable[[Deadline], Any]
 ACTIONS: dict[str, Action] = {}
@@ -58,7 +61,7 @@ ACTIONS: dict[str, Action] = {}
 KIND_LABELS: dict[str, str] = {}
 ACTION_LABELS: dict[str, str] = {
     DEFAULT_REMIND_ACTION: "提醒办理人",
-    "notify_escalated": "通知办理人和政数局：已超期",
+    ESCALATE_ACTION: "通知办理人和政数局：已超期",
 }
 
 
@@ -209,28 +212,3 @@ def _fire(pk: int, now: dt.datetime, *, reminder: bool) -> bool | None:
         logger.exception("deadline %s: %s action failed", pk, "reminder" if reminder else "expiry")
         return None
     return True
-
-
-@action(DEFAULT_REMIND_ACTION)
-def notify_reminder(deadline: Deadline) -> None:
-    from notifications.services import notify
-
-    notify(
-        recipients=deadline.recipients.all(),
-        event="deadline_reminder",
-        subject=deadline.subject,
-        context={"deadline": deadline},
-    )
-
-
-@action("notify_escalated")
-def notify_escalated(deadline: Deadline) -> None:
-    from notifications import recipients
-    from notifications.services import notify
-
-    notify(
-        recipients=[*deadline.recipients.all(), *recipients.data_bureau()],
-        event="deadline_escalated",
-        subject=deadline.subject,
-        context={"deadline": deadline},
-    )

@@ -41,7 +41,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One decision or change, hash-chained to the event before it (DESIGN.md §5).
+    """One decision or change, hash-chained to the event before it: an event's hash covers its content and
+    the previous event's hash, so no event can be changed, removed or inserted unnoticed (verify_audit).
 
     Written only through workflows.audit.record_event, which serialises writers.
     """
@@ -56,6 +57,9 @@ class AuditEvent(models.Model):
     from_state = models.CharField("原状态", max_length=40, blank=True)
     to_state = models.CharField("新状态", max_length=40, blank=True)
     comment = models.TextField("意见/备注", blank=True)
+    # What a program reads back (a record's number and hash), so nobody parses the comment's words.
+    # Hashed only when not empty: the events written before it existed keep their hashes.
+    data = models.JSONField("结构化数据", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     created_at = models.DateTimeField("时间")
     prev_hash = models.CharField("前一事件哈希", max_length=64)

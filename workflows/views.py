@@ -1,11 +1,18 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
 from django.urls import path
-from django.views.generic import TemplateView
+from django.views import View
+from django.views.generic import FormView, TemplateView
 from viewflow.urls import Application
 
-from organizations.selectors import principals_of
-from organizations.views import SubstitutionCancelView, SubstitutionsView
+from organizations.forms import SubstitutionForm
+from organizations.models import Substitution
+from organizations.selectors import principals_of, substitutions_given, substitutions_taken
+from workflows.audit import client_ip
 from workflows.selectors import count_capped, inbox_tasks, queue_count
+from workflows.substitutions import substitution_cancel, substitution_create
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -21,6 +28,43 @@ class HomeView(LoginRequiredMixin, TemplateView):
             acting_for=list(principals_of(user)),
             **kwargs,
         )
+
+
+class SubstitutionsView(LoginRequiredMixin, FormView):
+    """My absences: whom I named to act for me, and who named me."""
+
+    template_name = "workflows/substitutions.html"
+    form_class = SubstitutionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "principal": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            given=substitutions_given(user),
+            taken=substitutions_taken(user),
+            max_days=settings.SUBSTITUTION_MAX_DAYS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        substitution_create(actor=self.request.user, substitution=form.instance, ip=client_ip(self.request))
+        messages.success(self.request, "已设置代理人。")
+        return redirect(self.request.path)
+
+
+class SubstitutionCancelView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        substitution = Substitution.objects.filter(pk=pk, principal=request.user).first()
+        if substitution is None:
+            # Cancelled already (a second click, or the back button): cancelling deletes it. Someone else's
+            # gets the same answer, which gives no hint that it exists.
+            messages.info(request, "该代理已不存在（可能已经撤销），无需再次撤销。")
+        else:
+            substitution_cancel(actor=request.user, substitution=substitution, ip=client_ip(request))
+            messages.success(request, "已撤销代理。")
+        return redirect("home:substitutions")
 
 
 class HomeApplication(Application):

@@ -113,7 +113,7 @@ def grant_expire(*, grant: Grant, today: dt.date | None = None) -> Grant:
         grant.save(update_fields=["state"])
         record_event(
             subject=grant,
-            action="grant_expired",
+            action="share_requests.grant_expired",
             from_state=GrantState.ACTIVE,
             to_state=grant.state,
             comment=f"有效期至{chinese_date(grant.valid_to)}，已到期",
@@ -141,7 +141,9 @@ def grant_send_expiry_notice(*, grant: Grant, days: int, today: dt.date | None =
             return False
         setattr(grant, stamp, timezone.now())
         grant.save(update_fields=[stamp])
-        record_event(subject=grant, action=f"grant_expiry_notice_{days}", comment=f"距到期还有 {days_left} 天")
+        record_event(
+            subject=grant, action=f"share_requests.grant_expiry_notice_{days}", comment=f"距到期还有 {days_left} 天"
+        )
         notify(
             recipients=consumer_recipients(grant) | provider_recipients(grant),
             event="grant_expiring",
@@ -234,7 +236,7 @@ def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool
     grant.save(update_fields=["state", "revoked_reason", "revoked_by", "revoked_at"])
     record_event(
         subject=grant,
-        action="grant_revoked",
+        action="share_requests.grant_revoked",
         actor=actor,
         from_state=GrantState.ACTIVE,
         to_state=grant.state,
@@ -376,7 +378,13 @@ def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplicati
             items=items,
             renews_grant=grant,
         )
-        record_event(subject=grant, action="grant_renewal_started", actor=actor, comment=application.reference, ip=ip)
+        record_event(
+            subject=grant,
+            action="share_requests.grant_renewal_started",
+            actor=actor,
+            comment=application.reference,
+            ip=ip,
+        )
     return application
 
 
@@ -524,7 +532,13 @@ def api_token_issue(*, department: Department, name: str, actor=None, ip: str | 
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(name=name, department=department, prefix=raw[:10], token_hash=hash_token(raw))
-        record_event(subject=token, action="api_token_issued", actor=actor, comment=f"{department.code} {name}", ip=ip)
+        record_event(
+            subject=token,
+            action="share_requests.api_token_issued",
+            actor=actor,
+            comment=f"{department.code} {name}",
+            ip=ip,
+        )
     return token, raw
 
 
@@ -534,5 +548,5 @@ def api_token_disable(*, actor, token: ApiToken, ip: str | None = None) -> ApiTo
         if token.is_active:
             token.is_active = False
             token.save(update_fields=["is_active"])
-            record_event(subject=token, action="api_token_disabled", actor=actor, ip=ip)
+            record_event(subject=token, action="share_requests.api_token_disabled", actor=actor, ip=ip)
     return token

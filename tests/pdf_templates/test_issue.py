@@ -31,11 +31,12 @@ def test_it_writes_the_record_with_its_snapshot_and_hash(issue, zhujian, gongan,
 
 def test_it_writes_an_audit_event_on_the_subject(issue, gongan, zhujian_reviewer):
     record = issue()
-    event = AuditEvent.objects.get(action="record_issued")
+    event = AuditEvent.objects.get(action="records.issued")
     assert event.subject_type == ContentType.objects.get_for_model(gongan)
     assert event.subject_id == str(gongan.pk)
     assert event.actor == zhujian_reviewer
     assert record.number in event.comment and record.data_sha256 in event.comment
+    assert event.data == {"number": record.number, "data_sha256": record.data_sha256}
 
 
 def test_it_queues_rendering_only_after_commit(

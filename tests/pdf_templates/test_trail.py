@@ -17,7 +17,7 @@ from pypdf.annotations import FreeText
 
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import render_record
-from pdf_templates.trail import EVENT_FIELDS, record_file_stem, verify_trail
+from pdf_templates.trail import EVENT_FIELDS, csv_row, record_file_stem, verify_trail
 from tests.pdf_templates.test_views import _download, _login, _read, _replace_manifest, _rewritten, _subject_trail
 from workflows.audit import record_event
 from workflows.hashing import chain_hash
@@ -29,7 +29,7 @@ def _events_files(rows: list[dict]) -> dict[str, bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
     return {
         "events.json": json.dumps(rows, ensure_ascii=False).encode("utf-8"),
         "events.csv": ("\ufeff" + buffer.getvalue()).encode("utf-8"),
@@ -65,7 +65,7 @@ def test_a_forged_snapshot_fails_even_with_its_issuing_event_removed(client, iss
     step = tmp_path / "step.zip"
     _rewritten(content, step, lambda name, data: {f"{stem}.json": forged, f"{stem}.pdf": forged_pdf}.get(name, data))
     forgery = tmp_path / "forgery.zip"
-    _without_events(step.read_bytes(), forgery, lambda row: row["action"] == "record_issued")
+    _without_events(step.read_bytes(), forgery, lambda row: row["action"] == "records.issued")
     with zipfile.ZipFile(forgery) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     manifest["records"][0]["data_sha256"] = forged_hash
@@ -127,10 +127,12 @@ def test_online_catches_an_event_and_a_snapshot_recomputed_consistently(client, 
     forged_hash = hashlib.sha256(forged).hexdigest()
 
     rows = json.loads(_read(content, "events.json"))
-    for row in rows:  # each event's hash recomputed over the forged comment
+    for row in rows:  # each event's hash recomputed over the forged comment and data
         row["comment"] = row["comment"].replace(record.data_sha256, forged_hash)
+        row["data"] = {key: forged_hash if value == record.data_sha256 else value for key, value in row["data"].items()}
         payload = {key: row[key] for key in ("action", "subject_type", "from_state", "to_state", "comment", "ip")}
         payload |= {"actor": row["actor_id"], "subject_id": str(row["subject_id"]), "created_at": row["created_at"]}
+        payload |= {"data": row["data"]} if row["data"] else {}
         row["hash"] = chain_hash(row["prev_hash"], payload)
     files = {f"{stem}.json": forged, **_events_files(rows)}
 
@@ -234,7 +236,7 @@ def test_an_annotated_pdf_fails_against_its_rendered_event_with_the_manifest_rew
     assert report.failures == [f"{record.number}：PDF 与生成事件记载的文件哈希不符（PDF 被修改）"]
 
     dropped = tmp_path / "dropped.zip"
-    _without_events(edited.read_bytes(), dropped, lambda row: row["action"] == "record_rendered")
+    _without_events(edited.read_bytes(), dropped, lambda row: row["action"] == "records.rendered")
     assert f"{record.number}：轨迹中没有该文书的 PDF 生成事件（事件被删除）" in verify_trail(dropped).failures
 
 
@@ -274,13 +276,14 @@ def test_online_fails_a_trail_claiming_a_downloader_who_could_not_have_downloade
 
 def test_rendering_writes_one_rendered_event_stating_the_pdf_hash(issue):
     record = issue()
-    assert not AuditEvent.objects.filter(action="record_rendered").exists()
+    assert not AuditEvent.objects.filter(action="records.rendered").exists()
     render_record(record_id=record.pk)
     render_record(record_id=record.pk)  # a retried task: already rendered, nothing more
     record.refresh_from_db()
-    [event] = AuditEvent.objects.filter(action="record_rendered")
+    [event] = AuditEvent.objects.filter(action="records.rendered")
     assert event.subject == record
     assert event.comment == f"生成{record.number}《{record.title}》PDF，文件哈希 {record.pdf_sha256}"
+    assert event.data == {"number": record.number, "pdf_sha256": record.pdf_sha256}
 
 
 def test_the_migration_adds_the_event_of_a_pdf_rendered_before_it_once(issue):
@@ -310,8 +313,8 @@ def test_finance_downloads_the_events_of_its_record_only(client, issue, zhengshu
 
     rows = json.loads(_read(content, "events.json"))
     assert [(row["action"], row["subject_type"]) for row in rows] == [
-        ("record_issued", "organizations.department"),
-        ("record_rendered", "pdf_templates.record"),
+        ("records.issued", "organizations.department"),
+        ("records.rendered", "pdf_templates.record"),
     ]
     assert all(gate.number in row["comment"] for row in rows)
     everything = b"".join(_read(content, name) for name in ("events.json", "events.csv", "manifest.json"))

@@ -194,7 +194,7 @@ def test_it_downloads_a_subject_trail_that_verifies_offline(client, issue, audit
     names = archive.namelist()
     assert {"events.csv", "events.json", "manifest.json"} <= set(names)
     assert sum(name.endswith(".pdf") for name in names) == 2
-    assert "record_issued" in archive.read("events.csv").decode("utf-8-sig")
+    assert "records.issued" in archive.read("events.csv").decode("utf-8-sig")
     path = tmp_path / "trail.zip"
     path.write_bytes(content)
     report = verify_trail(path)

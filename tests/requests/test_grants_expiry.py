@@ -69,9 +69,9 @@ def test_it_sends_each_notice_once_and_expires_after_the_last_valid_day(
         assert grants_sweep()["expired"] == 0
     grant = reload(housing_grant)
     assert grant.state == GrantState.EXPIRED
-    assert grant_events(grant, "grant_expired") == 1
-    assert grant_events(grant, "grant_expiry_notice_30") == 1
-    assert grant_events(grant, "grant_expiry_notice_7") == 1
+    assert grant_events(grant, "share_requests.grant_expired") == 1
+    assert grant_events(grant, "share_requests.grant_expiry_notice_30") == 1
+    assert grant_events(grant, "share_requests.grant_expiry_notice_7") == 1
     for user in (gongan_applicant, zhujian_reviewer):
         [expired] = notices("grant_expired", user)
         assert "已于2026年6月30日到期" in expired.body

@@ -65,7 +65,10 @@ def test_it_prefills_a_draft_from_the_grant(housing_grant, gongan_applicant):
     assert application.period_start == dt.date(2026, 7, 1)
     assert application.period_end == dt.date(2026, 7, 1) + dt.timedelta(days=180)
     assert application.applied_before and housing_grant.number in application.earlier_outcome
-    assert AuditEvent.objects.filter(action="grant_renewal_started", comment=application.reference).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="share_requests.grant_renewal_started", comment=application.reference).count()
+        == 1
+    )
 
 
 def test_it_starts_today_when_the_grant_has_expired(housing_grant, gongan_applicant, frozen):

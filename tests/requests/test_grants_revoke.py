@@ -69,7 +69,7 @@ def test_it_revokes_with_a_record_an_audit_event_and_a_notice(
     assert data["effective_on"] == "2026年3月2日"
     assert {"label": "授权信息项", "value": "房屋坐落、建筑面积"} in data["facts"]
     assert set(record.departments.values_list("code", flat=True)) == {"TH-GA", "TH-ZJ"}
-    [event] = audit(grant, "grant_revoked")
+    [event] = audit(grant, "share_requests.grant_revoked")
     assert (event.actor, event.from_state, event.to_state, event.ip) == (
         zhujian_reviewer,
         "active",
@@ -113,7 +113,7 @@ def test_it_requires_a_reason_and_writes_nothing_without_one(housing_grant, zhuj
     assert str(error.value) == MSG_REVOKE_NEEDS_REASON
     assert reload(housing_grant).state == GrantState.ACTIVE
     assert not revocations(housing_grant).exists()
-    assert audit(housing_grant, "grant_revoked") == []
+    assert audit(housing_grant, "share_requests.grant_revoked") == []
     assert not Notification.objects.filter(event="grant_revoked").exists()
 
 
@@ -137,7 +137,7 @@ def test_it_revokes_through_the_page(client, housing_grant, zhujian_reviewer, go
     )
     assert response.status_code == 302 and response["Location"] == reverse("grants:detail", args=[housing_grant.pk])
     assert reload(housing_grant).state == GrantState.REVOKED
-    assert audit(housing_grant, "grant_revoked")[0].ip == "10.9.8.7"
+    assert audit(housing_grant, "share_requests.grant_revoked")[0].ip == "10.9.8.7"
     page = client.get(response["Location"]).content.decode()
     assert "超范围使用" in page and "通住建共撤〔2026〕1号" in page
 
@@ -159,7 +159,7 @@ def test_a_second_revocation_says_why_on_the_page(client, housing_grant, zhujian
 
     assert response.redirect_chain == [(reverse("grants:detail", args=[housing_grant.pk]), 302)]
     assert "该授权当前状态为“已撤销”，不能撤销。" in response.content.decode()
-    assert len(audit(housing_grant, "grant_revoked")) == 1
+    assert len(audit(housing_grant, "share_requests.grant_revoked")) == 1
 
 
 def test_the_revoke_url_opened_directly_leads_back_to_the_grant(client, housing_grant, zhujian_reviewer):
@@ -209,4 +209,4 @@ def test_it_issues_one_notice_when_provider_and_bureau_revoke_at_once(housing_gr
         thread.join()
     assert sorted(outcomes) == sorted(["revoked", MSG_NOT_ACTIVE.format(state="已撤销", action="撤销")])
     assert revocations(housing_grant).count() == 1
-    assert len(audit(housing_grant, "grant_revoked")) == 1
+    assert len(audit(housing_grant, "share_requests.grant_revoked")) == 1

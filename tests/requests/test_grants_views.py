@@ -105,7 +105,7 @@ def test_it_lets_the_bureau_issue_a_token_shown_once_and_disable_it(client, coor
     )
     assert response.status_code == 200
     token = ApiToken.objects.get()
-    assert AuditEvent.objects.get(action="api_token_issued").ip == "10.1.2.3"
+    assert AuditEvent.objects.get(action="share_requests.api_token_issued").ip == "10.1.2.3"
     raw = response.context["issued"][1]
     assert hashlib.sha256(raw.encode()).hexdigest() == token.token_hash
     assert raw in response.content.decode()

@@ -68,7 +68,7 @@ def test_it_revokes_every_active_grant_with_a_notice_each(
         assert "因市住建局已将该数据资源从政务数据资源目录中撤销，现决定予以撤销。" in data["body"][0]
         assert data["reason"] == grant.revoked_reason
         [event] = AuditEvent.objects.filter(
-            subject_type__model="grant", subject_id=str(grant.pk), action="grant_revoked"
+            subject_type__model="grant", subject_id=str(grant.pk), action="share_requests.grant_revoked"
         )
         assert (event.actor, event.to_state, event.ip) == (zhujian_clerk, "revoked", "10.1.2.3")
     numbers = {revocation_of(g).number for g in (housing_grant, finance_grant)}
@@ -133,7 +133,9 @@ def test_it_withdraws_nothing_when_a_grant_cannot_be_revoked(housing_grant, hous
     assert str(error.value) == ISSUER_INCOMPLETE.format(issuer=zhujian)
     assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.REGISTERED
     assert reload(housing_grant).state == GrantState.ACTIVE
-    assert not AuditEvent.objects.filter(action__in=["catalog.resource_withdrawn", "grant_revoked"]).exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["catalog.resource_withdrawn", "share_requests.grant_revoked"]
+    ).exists()
     assert Notification.objects.count() == notices
 
 
@@ -178,7 +180,7 @@ def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
     assert DataResource.objects.get(pk=housing_resource.pk).status == ResourceStatus.WITHDRAWN
     assert reload(housing_grant).state == GrantState.REVOKED
     assert Record.objects.filter(type=RecordType.REVOCATION_NOTICE).count() == 1
-    assert AuditEvent.objects.filter(action="grant_revoked").count() == 1
+    assert AuditEvent.objects.filter(action="share_requests.grant_revoked").count() == 1
 
 
 @pytest.mark.postgres

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from notifications import deadlines as notify_actions
 from notifications.models import Notification
 from workflows import deadlines
 from workflows.models import Deadline
@@ -17,7 +18,7 @@ CALLS: list[int] = []
 @deadlines.action("tests.escalate")
 def escalate(deadline):
     CALLS.append(deadline.pk)
-    deadlines.notify_escalated(deadline)
+    notify_actions.notify_escalated(deadline)
 
 
 @deadlines.action("tests.broken")
@@ -166,7 +167,7 @@ def test_it_refuses_an_unknown_action_when_registering(zhujian):
         title="期限",
         start=dt.date(2026, 9, 28),
         workdays=1,
-        on_expiry="workflows.deadlines.notify_escalated",
+        on_expiry="notifications.deadlines.notify_escalated",
     )
 
 

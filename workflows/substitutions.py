@@ -1,7 +1,11 @@
+"""Naming and cancelling a substitute: the organisation keeps who stands in for whom, the engine audits it."""
+
 from django.db import transaction
 
 from organizations.models import Substitution, User
 from workflows.audit import record_event
+
+ACTIONS = {"substitution.created": "指定代理人", "substitution.cancelled": "撤销代理"}  # labels (WorkflowsConfig.ready)
 
 
 @transaction.atomic
