@@ -29,8 +29,8 @@ from workflows.flowtasks import SubjectFlow
 
 
 def in_state(state: str):
-    """A routing condition: the application is now in `state`."""
-    return lambda application: application.state == state
+    """A routing condition: the application is now in `state` (as the service that moved the flow set it)."""
+    return lambda activation: activation.subject.state == state
 
 
 class DepartmentTask(nodes.View):

@@ -43,7 +43,8 @@ class View(flow.View):
     """A human task on a subject, which a substitute may execute while the owner is absent.
 
     It may route itself, as a Switch after it would: `.Case(node, condition)`, tried in order,
-    then `.Next(node)` as the default; a condition takes the subject. That spares the gateway's
+    then `.Next(node)` as the default; a condition takes the activation (whose `subject` is the
+    subject's row as the service left it). That spares the gateway's
     own task row, its link and its savepoint at every step. (viewflow's Next(task_data=,
     task_seed=) is not supported here.)
 
@@ -73,7 +74,7 @@ class View(flow.View):
 
     def next_node(self, activation: ViewActivation):
         for node, condition in self._cases:
-            if condition(activation.subject):
+            if condition(activation):
                 return node
         return self._next
 

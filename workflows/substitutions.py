@@ -5,7 +5,14 @@ from django.db import transaction
 from organizations.models import Substitution, User
 from workflows.audit import record_event
 
-ACTIONS = {"substitution.created": "指定代理人", "substitution.cancelled": "撤销代理"}  # labels (WorkflowsConfig.ready)
+ACTIONS = {  # labels (WorkflowsConfig.ready): substitutions, and the human tasks of every app's flows
+    "substitution.created": "指定代理人",
+    "substitution.cancelled": "撤销代理",
+    "workflows.task_taken": "认领任务",
+    "workflows.task_released": "退回任务池",
+    "workflows.task_handed_over": "转交任务",
+    "workflows.task_done_for": "代理办理",
+}
 
 
 @transaction.atomic

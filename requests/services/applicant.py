@@ -117,7 +117,13 @@ def application_create(
         application.save()
         application.items.set(items)
         _store_attachments(application, attachments, actor)
-        record_event(subject=application, action="application_created", actor=actor, ip=ip, to_state=application.state)
+        record_event(
+            subject=application,
+            action="share_requests.application_created",
+            actor=actor,
+            ip=ip,
+            to_state=application.state,
+        )
     return application
 
 
@@ -152,7 +158,7 @@ def application_update(
         _store_attachments(application, attachments, actor)
         record_event(
             subject=application,
-            action="application_updated",
+            action="share_requests.application_updated",
             actor=actor,
             ip=ip,
             to_state=application.state,
@@ -197,7 +203,7 @@ def application_submit(*, actor, obj: ShareApplication, ip: str | None = None) -
         application.submit()
         application.submitted_at = timezone.now()
         submitted = ["resource_version", "state", "submitted_at", "updated_at"]
-        action = "application_resubmitted" if resubmission else "application_submitted"
+        action = "share_requests.application_resubmitted" if resubmission else "share_requests.application_submitted"
         hits = application.negative_list_hits()  # a resubmission too: the list may have grown meanwhile
         if not hits and (resubmission or not application.is_auto_grantable()):
             _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted, ip=ip)
@@ -268,7 +274,7 @@ def application_withdraw(*, actor, obj: ShareApplication, ip: str | None = None)
         cancel_flow(application)
         record_event(
             subject=application,
-            action="application_withdrawn",
+            action="share_requests.application_withdrawn",
             actor=actor,
             ip=ip,
             from_state=from_state,

@@ -54,7 +54,7 @@ def escalate_overdue(deadline) -> None:
         application.save(update_fields=["state", "was_overdue", "escalated_at", "updated_at"])
         record_event(
             subject=application,
-            action="application_escalated",
+            action="share_requests.application_escalated",
             actor=None,
             from_state=from_state,
             to_state=application.state,
@@ -91,7 +91,7 @@ def application_order_decision(
         application.save(update_fields=["state", "due_at", "updated_at"])
         record_event(
             subject=application,
-            action="decision_ordered",
+            action="share_requests.decision_ordered",
             actor=actor,
             ip=ip,
             from_state=ApplicationState.ESCALATED,

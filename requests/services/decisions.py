@@ -100,7 +100,7 @@ def application_grant(*, actor, obj: ShareApplication, terms: GrantTerms, ip: st
             application.save(update_fields=["state", "updated_at"])
             record_event(
                 subject=application,
-                action="grant_proposed",
+                action="share_requests.grant_proposed",
                 actor=actor,
                 ip=ip,
                 from_state=from_state,
@@ -171,7 +171,7 @@ def make_grant_effective(
         actor=actor,
         ip=ip,
         from_state=from_state,
-        action="application_decided",
+        action="share_requests.application_decided",
         comment=f"{decision.get_outcome_display()}（{decision.get_decided_as_display()}），文号 {decision.record.number}",
         applicant_message=f"共享申请{application.reference}已有决定：{decision.get_outcome_display()}。",
         bureau_message=f"政数局已代为作出决定：{decision.get_outcome_display()}，文号 {decision.record.number}。",
@@ -242,7 +242,7 @@ def application_countersign(
             application.save(update_fields=["state", "updated_at"])
             record_event(
                 subject=application,
-                action="countersign_refused",
+                action="share_requests.countersign_refused",
                 actor=actor,
                 ip=ip,
                 from_state=ApplicationState.COUNTERSIGNING,
@@ -339,7 +339,7 @@ def make_refusal_effective(application: ShareApplication, decision: Decision, *,
         actor=actor,
         ip=ip,
         from_state=from_state,
-        action="application_refused",
+        action="share_requests.application_refused",
         comment=f"{decision.refusal_reason}：{decision.refusal_text}；文号 {decision.record.number}",
         applicant_message=f"共享申请{application.reference}不予授权，理由：{decision.refusal_text}",
         bureau_message=f"政数局已代为作出不予授权决定，文号 {decision.record.number}。",
@@ -362,7 +362,7 @@ def application_return(*, actor, obj: ShareApplication, comment: str, ip: str | 
         application.save(update_fields=["state", "return_comment", "due_at", "updated_at"])
         record_event(
             subject=application,
-            action="application_returned",
+            action="share_requests.application_returned",
             actor=actor,
             ip=ip,
             from_state=from_state,
@@ -395,7 +395,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str, ip: 
         application.save(update_fields=["state", "escalated_at", "updated_at"])
         record_event(
             subject=application,
-            action="class_disputed",
+            action="share_requests.class_disputed",
             actor=actor,
             ip=ip,
             from_state=ApplicationState.IN_REVIEW,

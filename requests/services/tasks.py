@@ -57,7 +57,7 @@ def complete_task(task: Task, actor, application: ShareApplication, ip: str | No
         # A substitute finishes the absent owner's task: the trail says on whose behalf.
         record_event(
             subject=application,
-            action="task_done_for",
+            action="workflows.task_done_for",
             actor=actor,
             ip=ip,
             comment=f"代理{task.owner}办理{task.flow_task.task_title}",
@@ -82,7 +82,9 @@ def task_take(*, actor, task: Task, ip: str | None = None) -> Task:
             if not task.flow_task.can_assign(actor, task, subject=application):
                 raise ApplicationError(MSG_NOT_PERMITTED)
             activation.assign(actor)
-        record_event(subject=application, action="task_taken", actor=actor, ip=ip, comment=task.flow_task.task_title)
+        record_event(
+            subject=application, action="workflows.task_taken", actor=actor, ip=ip, comment=task.flow_task.task_title
+        )
     return task
 
 
@@ -97,7 +99,9 @@ def task_release(*, actor, task: Task, ip: str | None = None) -> Task:
             if not task.flow_task.can_execute(actor, task):
                 raise ApplicationError(MSG_NOT_PERMITTED)
             activation.unassign()
-        record_event(subject=application, action="task_released", actor=actor, ip=ip, comment=task.flow_task.task_title)
+        record_event(
+            subject=application, action="workflows.task_released", actor=actor, ip=ip, comment=task.flow_task.task_title
+        )
     return task
 
 
@@ -121,7 +125,7 @@ def task_handover(*, actor, task: Task, to_user, ip: str | None = None) -> Task:
             activation.reassign(to_user)
         record_event(
             subject=application,
-            action="task_handed_over",
+            action="workflows.task_handed_over",
             actor=actor,
             ip=ip,
             comment=f"{task.flow_task.task_title} → {to_user}",

@@ -190,7 +190,14 @@ def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, ho
 
     assert "创建申请" in history and "提交申请" in history and "认领任务" in history and "提供方审核" in history
     assert "草稿 → 审核中" in history
-    for code in ("application_created", "application_submitted", "task_taken", "in_review", "Review"):
+    for code in (
+        "application_created",
+        "application_submitted",
+        "task_taken",
+        "share_requests.",
+        "in_review",
+        "Review",
+    ):
         assert code not in history, code
 
 
@@ -350,7 +357,14 @@ def test_an_auditor_downloads_the_trail_of_an_application_without_records(gongan
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     actions = [row["action"] for row in json.loads(archive.read("events.json"))]
-    assert actions[:2] == ["application_created", "application_submitted"] and "application_withdrawn" in actions
+    assert (
+        actions[:2]
+        == [
+            "share_requests.application_created",
+            "share_requests.application_submitted",
+        ]
+        and "share_requests.application_withdrawn" in actions
+    )
     # Someone who does not see all records gets no trail of a subject without records.
     assert client_for(gongan_applicant).get(url).status_code == 404
 
@@ -479,7 +493,7 @@ def test_the_applicant_removes_an_attachment_from_a_draft(
     assert list(application.attachments.all()) == [right]
     assert not (tmp_path / wrong.file.name).exists()
     assert (tmp_path / right.file.name).exists()
-    event = AuditEvent.objects.filter(action="application_updated").latest("pk")
+    event = AuditEvent.objects.filter(action="share_requests.application_updated").latest("pk")
     assert event.comment == "删除附件：函.pdf"
 
 

@@ -148,11 +148,11 @@ def test_it_sends_conditional_applications_to_the_provider_reviewers_with_a_runn
     assert application.due_at == deadline.due_at
     assert Notification.objects.filter(recipient=zhujian_reviewer, event="share_application_task").exists()
     # One event for the submission and the start of review, with the deadline.
-    submitted = AuditEvent.objects.filter(action__startswith="application_", subject_id=str(application.pk)).exclude(
-        action="application_created"
-    )
+    submitted = AuditEvent.objects.filter(
+        action__startswith="share_requests.application_", subject_id=str(application.pk)
+    ).exclude(action="share_requests.application_created")
     assert [(e.action, e.from_state, e.to_state) for e in submitted] == [
-        ("application_submitted", "draft", "in_review")
+        ("share_requests.application_submitted", "draft", "in_review")
     ]
     assert submitted.get().comment == f"答复期限 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"
 
@@ -488,7 +488,12 @@ def test_it_lets_reviewers_take_release_and_hand_over_tasks(
     task_release(actor=zhujian_colleague, task=task)
     task.refresh_from_db()
     assert task.owner is None and task.status == STATUS.NEW
-    assert AuditEvent.objects.filter(action__in=["task_taken", "task_handed_over", "task_released"]).count() == 3
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["workflows.task_taken", "workflows.task_handed_over", "workflows.task_released"]
+        ).count()
+        == 3
+    )
 
 
 def test_it_keeps_other_departments_reviewers_off_the_task(gongan_applicant, housing_resource, gongan):

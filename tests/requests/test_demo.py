@@ -91,7 +91,12 @@ def test_it_goes_through_the_services_leaving_events_records_and_deadlines(demo,
     assert not decided.filter(decision__record__isnull=True).exists()
     application = decided.filter(state=ApplicationState.GRANTED).first()
     actions = set(AuditEvent.objects.filter(subject_id=str(application.pk)).values_list("action", flat=True))
-    assert {"application_created", "application_submitted", "application_decided", "records.issued"} <= actions
+    assert {
+        "share_requests.application_created",
+        "share_requests.application_submitted",
+        "share_requests.application_decided",
+        "records.issued",
+    } <= actions
     # Every open review has a running clock; the overdue ones were escalated by the deadline machinery.
     for application in ShareApplication.objects.filter(state=ApplicationState.IN_REVIEW):
         assert application.due_at is not None

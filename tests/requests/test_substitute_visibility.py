@@ -93,7 +93,7 @@ def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, co
     assert response.status_code == 302
     decision = Decision.objects.get(application=escalated)
     assert (decision.decided_by, decision.decided_as) == (zs_leader, Decision.DecidedAs.DATA_BUREAU)
-    on_behalf = AuditEvent.objects.get(action="task_done_for", subject_id=str(escalated.pk))
+    on_behalf = AuditEvent.objects.get(action="workflows.task_done_for", subject_id=str(escalated.pk))
     assert (on_behalf.actor, on_behalf.comment) == (zs_leader, f"代理{coordinator}办理政数局协调")
     assert ShareApplication.objects.get(pk=escalated.pk).state == ApplicationState.GRANTED
     assert substitute.get(reverse("grants:detail", args=[escalated.grant.pk])).status_code == 200  # the link it got

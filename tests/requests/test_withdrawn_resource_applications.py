@@ -90,7 +90,7 @@ def test_it_refuses_an_application_in_review_with_a_notice_and_closes_its_task(
     assert decision.refusal_text in json.dumps(json.loads(record.snapshot), ensure_ascii=False)
     assert open_task(application) is None and application.process.status == "CANCELED"
     assert not Deadline.objects.filter(subject_id=str(application.pk), status=Deadline.Status.ACTIVE).exists()
-    [event] = AuditEvent.objects.filter(subject_id=str(application.pk), action="application_refused")
+    [event] = AuditEvent.objects.filter(subject_id=str(application.pk), action="share_requests.application_refused")
     assert (event.actor, event.from_state, event.to_state) == (None, "in_review", "refused")
     [notice] = Notification.objects.filter(recipient=gongan_applicant, event="share_application_decided")
     assert "不予授权" in notice.body and REASON in notice.body
