@@ -16,7 +16,7 @@ The flow's lock is the subject's row lock
     a savepoint and a query at every step. `subject_lock` therefore only joins the caller's
     transaction; it must be the `lock_impl` of every SubjectFlow.
 
-viewflow internals relied on (django-viewflow is pinned to 2.4.x; tests/workflows/test_flowtasks.py
+viewflow internals relied on (django-viewflow is pinned to 2.4.x; tests/requests/test_flow_adapter.py
 checks each one, so an upgrade that changes them fails there first):
     - `complete` builds the activation straight from the task it was given
       (`node.activation_class(task)`) and runs `start(None)` then `execute()`, instead of
@@ -50,9 +50,9 @@ def subject_lock(flow_class, process_pk) -> Iterator[None]:
 class SubjectFlow(flow.Flow):
     """A flow whose every process belongs to one subject row.
 
-    A subclass names its subject model, the process's one-to-one field to it, and which node's
-    task is open in which state of the subject (`task_for_state`; any other state has none);
-    `manage.py verify_flows` checks the database against that.
+    A subclass names its subject model (whose FSM field is `state`), the process's one-to-one field
+    to it, and which node's task is open in which state of the subject (`task_for_state`; any other
+    state has none); `manage.py verify_flows` checks the database against that.
     """
 
     lock_impl = subject_lock
@@ -140,3 +140,29 @@ def cancel(flow_class: type[SubjectFlow], subject) -> None:
     process = flow_class.process_class.objects.filter(**{flow_class.subject_field: subject}).first()
     if process is not None and process.finished is None:
         flow_class.instance.cancel(process)
+
+
+def disagreements(flow_class: type[SubjectFlow]) -> Iterator[str]:
+    """Where a subject's state and its open human tasks disagree, in words (manage.py verify_flows).
+
+    A state named in `task_for_state` expects exactly one open task (a human task, or a Handle waiting), at
+    that node; any other state none.
+    Read in two queries, whatever the number of subjects.
+    """
+    subject_ids = dict(flow_class.process_class.objects.values_list("pk", f"{flow_class.subject_field}_id").iterator())
+    open_tasks: dict[int, list[str]] = {}
+    tasks = Task.objects.filter(process__flow_class=flow_class, status__in=OPEN_STATUSES)
+    for process_id, node in tasks.values_list("process_id", "flow_task").iterator():
+        open_tasks.setdefault(subject_ids.get(process_id), []).append(node.name)
+    with_process = set(subject_ids.values())
+    label = flow_class.subject_model._meta.verbose_name
+    subjects = flow_class.subject_model.objects.values_list("pk", "state").order_by("pk")
+    for pk, state in subjects.iterator():
+        expected = flow_class.task_for_state.get(state)
+        found = open_tasks.get(pk, [])
+        if expected is None and found:
+            yield f"{label} #{pk}：状态为 {state}，不应有待办任务，却有 {'、'.join(found)}"
+        elif expected is not None and pk not in with_process:
+            yield f"{label} #{pk}：状态为 {state}，应有待办任务 {expected}，但没有流程"
+        elif expected is not None and found != [expected]:
+            yield f"{label} #{pk}：状态为 {state}，应有且只有一个待办任务 {expected}，实有 {'、'.join(found) or '无'}"

@@ -1,7 +1,7 @@
 """viewflow nodes with govshare's rules added. Flows use these instead of flow.View.
 
 This module and workflows.flowtasks are the only places that reach into viewflow's internals;
-workflows.flowtasks says which ones and why, and tests/workflows/test_flowtasks.py checks them.
+workflows.flowtasks says which ones and why, and tests/requests/test_flow_adapter.py checks them.
 """
 
 from __future__ import annotations

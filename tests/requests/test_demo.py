@@ -279,3 +279,12 @@ def test_no_record_is_issued_before_the_application_it_decides_was_submitted(dem
         assert moment is not None and record.issued_at >= moment, record
         checked += 1
     assert checked >= 100
+
+
+@pytest.mark.django_db
+def test_every_demo_application_has_the_open_task_its_state_expects(demo):
+    out = io.StringIO()
+    call_command("verify_flows", stdout=out)
+    assert out.getvalue().startswith("OK:")
+    # The demo holds applications in every state that has a task, so the check had something to check.
+    assert set(ShareApplicationFlow.task_for_state) <= set(ShareApplication.objects.values_list("state", flat=True))
