@@ -1,4 +1,4 @@
-"""Read-only REST API of registered catalog entries (issue 5, “API”)."""
+"""Read-only REST API of registered catalog entries ."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The vocabularies of the catalog (seed 002, GLOSSARY.md). No Django models here."""
+"""The vocabularies of the catalog, in the terms of the city's catalog rules. No Django models here."""
 
 from django.db import models
 

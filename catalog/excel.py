@@ -1,4 +1,4 @@
-"""Catalog spreadsheets: template, export and the check of an import (issue 5, “Excel”).
+"""Catalog spreadsheets: template, export and the check of an import .
 
 Two sheets keyed by catalog code: “资源” (one row per resource) and “信息项” (one row per item).
 Cells hold the Chinese labels people see in the UI. Import reads the whole file and checks every

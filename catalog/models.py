@@ -1,4 +1,4 @@
-"""The government data resource catalog (政务数据资源目录), issue 5."""
+"""The government data resource catalog (政务数据资源目录)."""
 
 from __future__ import annotations
 

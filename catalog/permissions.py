@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from catalog.models import ResourceAction, ResourceStatus
-from organizations.roles import Role
+from organizations.roles import Role, is_bureau
 from pdf_templates.selectors import sees_all_records
 
 
-def is_bureau(user) -> bool:
-    """The data bureau reviews, registers, links demands and keeps the negative list."""
-    return user.is_authenticated and (user.has_role(Role.DATA_BUREAU) or user.has_perm("catalog.can_review_resources"))
+def reviews_catalog(user) -> bool:
+    """The data bureau, or staff given catalog.can_review_resources: they review, register, link demands and keep
+    the negative list."""
+    return is_bureau(user) or (user.is_authenticated and user.has_perm("catalog.can_review_resources"))
 
 
 def can_manage_department(user, department_id: int | None) -> bool:
@@ -28,13 +29,15 @@ def is_catalog_staff(user) -> bool:
 
 
 def can_import(user) -> bool:
-    return is_bureau(user) or is_catalog_staff(user)
+    return reviews_catalog(user) or is_catalog_staff(user)
 
 
 def can_view_unpublished(user, resource) -> bool:
     """Drafts and entries under review: their department, the bureau and auditors."""
     return (
-        can_manage_department(user, resource.provider_department_id) or is_bureau(user) or user.has_role(Role.AUDITOR)
+        can_manage_department(user, resource.provider_department_id)
+        or reviews_catalog(user)
+        or user.has_role(Role.AUDITOR)
     )
 
 
@@ -51,10 +54,10 @@ def may(user, resource, action: str) -> bool:
     keeps it once published (mount, withdraw). Whether the state allows it is DataResource.allows().
     """
     if action in (ResourceAction.REGISTER, ResourceAction.RETURN):
-        return is_bureau(user)
+        return reviews_catalog(user)
     manages = can_manage_department(user, resource.provider_department_id)
     if action in (ResourceAction.MOUNT, ResourceAction.WITHDRAW):
-        return manages or is_bureau(user)
+        return manages or reviews_catalog(user)
     return manages
 
 
@@ -64,18 +67,20 @@ def available_actions(user, resource) -> set[ResourceAction]:
 
 
 def can_see_completeness(user) -> bool:
-    return is_bureau(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
+    return reviews_catalog(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
 
 
 def can_see_events(user, resource) -> bool:
     """An entry's 办理记录: its own department, the 政数局 and auditors."""
-    return can_manage_department(user, resource.provider_department_id) or is_bureau(user) or sees_all_records(user)
+    return (
+        can_manage_department(user, resource.provider_department_id) or reviews_catalog(user) or sees_all_records(user)
+    )
 
 
 def sees_all_demands(user) -> bool:
     """The bureau and auditors see every department's demands; others their own department's."""
-    return is_bureau(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
+    return reviews_catalog(user) or (user.is_authenticated and user.has_role(Role.AUDITOR))
 
 
 def can_see_import_job(user, job) -> bool:
-    return job.created_by_id == user.pk or is_bureau(user)
+    return job.created_by_id == user.pk or reviews_catalog(user)

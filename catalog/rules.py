@@ -1,4 +1,4 @@
-"""The catalog's rules (issue 5), one place for the model, the services, the forms, the API and import.
+"""The catalog's rules, one place for the model, the services, the forms, the API and import.
 
 Each check returns {field: [messages]}; messages are constants so tests can assert on them.
 The objects passed in only need the attributes of DataResource / DataItem, so unsaved

@@ -34,9 +34,9 @@ from catalog.permissions import (
     can_see_events,
     can_see_import_job,
     can_view,
-    is_bureau,
     is_catalog_staff,
     may,
+    reviews_catalog,
 )
 from catalog.services import (
     CatalogError,
@@ -304,7 +304,7 @@ class MyResourcesView(LoginRequiredMixin, View):
 
 class ReviewQueueView(LoginRequiredMixin, View):
     def get(self, request):
-        _require(is_bureau(request.user))
+        _require(reviews_catalog(request.user))
         return render(request, "catalog/review.html", {"resources": selectors.review_queue()})
 
 
@@ -415,7 +415,7 @@ class DemandListView(LoginRequiredMixin, View):
             {
                 "demands": demands,
                 "can_create": is_catalog_staff(request.user),
-                "can_link": is_bureau(request.user),
+                "can_link": reviews_catalog(request.user),
                 "link_form": DemandLinkForm(),
             },
         )
@@ -441,7 +441,7 @@ class DemandCreateView(LoginRequiredMixin, View):
 
 class DemandLinkView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
-        _require(is_bureau(request.user))
+        _require(reviews_catalog(request.user))
         demand = get_object_or_404(DemandItem, pk=pk)
         form = DemandLinkForm(request.POST)
         if not form.is_valid():
@@ -457,7 +457,7 @@ class DemandLinkView(LoginRequiredMixin, View):
 
 class NegativeListView(LoginRequiredMixin, View):
     def get(self, request):
-        bureau = is_bureau(request.user)
+        bureau = reviews_catalog(request.user)
         entries = selectors.negative_list(active_only=not bureau)
         return render(
             request,
@@ -466,7 +466,7 @@ class NegativeListView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
-        _require(is_bureau(request.user))
+        _require(reviews_catalog(request.user))
         form = NegativeEntryForm(request.POST)
         if form.is_valid():
             try:
@@ -491,7 +491,7 @@ class NegativeListView(LoginRequiredMixin, View):
 
 class NegativeDeactivateView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
-        _require(is_bureau(request.user))
+        _require(reviews_catalog(request.user))
         negative_entry_deactivate(actor=request.user, obj=get_object_or_404(NegativeListEntry, pk=pk))
         messages.success(request, MSG_NEGATIVE_DEACTIVATED)
         return redirect("catalog:negative_list")

@@ -1,7 +1,7 @@
 """A streaming reader of xlsx cell values. No Django.
 
 openpyxl's read-only mode builds an object per cell and per string, which makes
-it spend most of a 100,000-row import parsing (DESIGN.md B4). The import needs
+it spend most of a 100,000-row import parsing (benchmark B4). The import needs
 only values, so this reads the sheet XML with the standard library's streaming
 parser. It offers the small part of openpyxl's read-only API the import uses:
 `sheetnames`, `wb[name].iter_rows(values_only=True)`, `max_row` and `close()`.

@@ -10,3 +10,9 @@ class Role(models.TextChoices):
     DATA_BUREAU = "data_bureau", "政数局"
     FINANCE = "finance", "财政局"
     AUDITOR = "auditor", "审计"
+
+
+def is_bureau(user) -> bool:
+    """The user holds the data bureau's role, and so its powers. (What a substitute standing in for the bureau
+    may see is organizations.selectors.acts_with_role.)"""
+    return user.is_authenticated and user.has_role(Role.DATA_BUREAU)

@@ -7,7 +7,7 @@ them. Department scoping is applied on top: a permission says *what* a role does
 
 from __future__ import annotations
 
-from organizations.roles import Role
+from organizations.roles import Role, is_bureau
 from organizations.selectors import acts_with_role
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -20,10 +20,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 def sees_all(user) -> bool:
     """The data bureau and auditors, and whoever stands in for one of them today."""
     return user.is_authenticated and acts_with_role(user, Role.DATA_BUREAU, Role.AUDITOR)
-
-
-def is_bureau(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.DATA_BUREAU)
 
 
 def reads_overdue(user) -> bool:

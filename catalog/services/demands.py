@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import DataResource, DemandItem, DemandStatus
-from catalog.permissions import can_manage_department, is_bureau
+from catalog.permissions import can_manage_department, reviews_catalog
 from catalog.services.base import MSG_BUREAU_ONLY, MSG_NOT_YOUR_DEPARTMENT, CatalogError, resource_link
 from workflows.audit import record_event
 
@@ -35,7 +35,7 @@ def demand_create(*, actor, data: dict[str, Any], ip: str | None = None) -> Dema
 
 def demand_link(*, actor, obj: DemandItem, resource: DataResource, ip: str | None = None) -> DemandItem:
     """The bureau found (or got someone to catalogue) the data: the demander is told where it is."""
-    if not is_bureau(actor):
+    if not reviews_catalog(actor):
         raise CatalogError(MSG_BUREAU_ONLY)
     if not resource.is_published:
         raise CatalogError(MSG_DEMAND_NEEDS_PUBLISHED, {"resource": [MSG_DEMAND_NEEDS_PUBLISHED]})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from catalog import excel
 from catalog.excel import ImportResult, Progress
 from catalog.models import DataItem, DataResource, ImportJob, ResourceStatus
-from catalog.permissions import can_import, is_bureau
+from catalog.permissions import can_import, reviews_catalog
 from catalog.services.base import CatalogError
 from notifications import recipients as who
 from organizations.models import Department
@@ -38,7 +38,7 @@ def import_job_create(*, actor, upload, submit_after: bool = False, ip: str | No
         job = ImportJob(
             created_by=actor,
             # The bureau imports for any department; department staff only for their own.
-            department=None if is_bureau(actor) else actor.department,
+            department=None if reviews_catalog(actor) else actor.department,
             submit_after=submit_after,
             original_name=getattr(upload, "name", "import.xlsx")[:200],
         )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from catalog.models import DataItem, DataResource, LegalBasis, NegativeListEntry
-from catalog.permissions import is_bureau
+from catalog.permissions import reviews_catalog
 from catalog.services.base import MSG_BUREAU_ONLY, CatalogError
 from workflows.audit import record_event
 
@@ -26,7 +26,7 @@ def negative_entry_create(
     legal_basis_text: str = "",
     ip: str | None = None,
 ) -> NegativeListEntry:
-    if not is_bureau(actor):
+    if not reviews_catalog(actor):
         raise CatalogError(MSG_BUREAU_ONLY)
     items = list(items)
     if any(item.resource_id != resource.pk for item in items):
@@ -55,7 +55,7 @@ def negative_entry_create(
 
 
 def negative_entry_deactivate(*, actor, obj: NegativeListEntry, ip: str | None = None) -> NegativeListEntry:
-    if not is_bureau(actor):
+    if not reviews_catalog(actor):
         raise CatalogError(MSG_BUREAU_ONLY)
     with transaction.atomic():
         entry = NegativeListEntry.objects.select_for_update().get(pk=obj.pk)

@@ -16,7 +16,7 @@ def catalog_menu(user) -> list[tuple[str, str, str]]:
         links.append(("本部门目录", "catalog:mine", "folder_shared"))
     if permissions.can_import(user):
         links.append(("表格导入", "catalog:import", "upload_file"))
-    if permissions.is_bureau(user):
+    if permissions.reviews_catalog(user):
         links.append(("注册审核", "catalog:review", "fact_check"))
     if permissions.can_see_completeness(user):
         links.append(("编目完整性", "catalog:completeness", "insights"))

@@ -86,7 +86,7 @@ def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
 def refuse_for_withdrawn_resources() -> int:
     """Refuse the open applications whose resource has left the catalog; how many were refused.
 
-    A withdrawal (catalog.services.resource_withdraw) queues this after it commits, and the
+    A withdrawal queues this after it commits (requests.receivers, on the catalog's resource_withdrawn), and the
     beat runs it hourly in case the queue missed one. It cannot be part of the withdrawal's own
     transaction: a decision locks its application and then its resource, a withdrawal the other
     way round. Each application is refused in its own transaction, under its row lock, so a run

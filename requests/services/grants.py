@@ -213,7 +213,7 @@ def grant_revoke(*, actor, grant: Grant, reason: str, ip: str | None = None) -> 
 def grants_revoke_for_withdrawal(*, actor, resource: DataResource, ip: str | None = None) -> list[Grant]:
     """The catalog entry was withdrawn: every active grant of it ends, each revoked as `grant_revoke` does.
 
-    Called by `catalog.services.resource_withdraw` inside the withdrawal's transaction, so the
+    Called on the catalog's resource_withdrawing signal (requests.receivers) inside the withdrawal's transaction, so the
     entry and its grants end together. Whoever may withdraw the entry ends its grants with it:
     the withdrawal is the decision, and its reason is the revocation's.
 

@@ -227,7 +227,7 @@ CITATION = re.compile(r"《[^》]+》.*第[一二三四五六七八九十百零�
 
 
 def legal_basis_required(application: ShareApplication, reason: RefusalReason | None) -> bool:
-    """Not-shared data and "prohibited by law" need a statute and article (DESIGN.md §3.1)."""
+    """Not-shared data and "prohibited by law" need a statute and article."""
     return (
         application.resource.share_class == ShareClass.NONE
         or application.is_on_negative_list()

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
@@ -35,10 +35,6 @@ from requests.services.grants import (
     grant_revoke,
 )
 from workflows.audit import client_ip
-
-# The application pages (the other half of issue 6) provide the draft editor; until then a renewal
-# lands back on the grant with a message naming the draft.
-EDIT_URL_NAME = "share_requests:edit"
 
 
 def _visible_grant(user, pk: int):
@@ -140,11 +136,7 @@ class GrantRenewView(GrantActionView):
         except (GrantError, ApplicationError) as exc:
             messages.error(request, str(exc))
             return redirect("grants:detail", pk=grant.pk)
-        try:
-            return redirect(reverse(EDIT_URL_NAME, args=[application.pk]))
-        except NoReverseMatch:
-            messages.success(request, f"已生成续期申请草稿 {application.reference}，请核对后提交。")
-            return redirect("grants:detail", pk=grant.pk)
+        return redirect("share_requests:edit", pk=application.pk)  # the renewal draft, to check and submit
 
 
 def _require_token_manager(user) -> None:

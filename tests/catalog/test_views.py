@@ -227,7 +227,7 @@ def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
     login(client, gongan_applicant)
     page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
     assert "有条件共享" in page and "仅限办理登记" in page and "《不动产登记暂行条例》第二十七条" in page
-    # The share-application page exists (issue 6): the link shows to another department's applicant,
+    # The share-application page exists: the link shows to another department's applicant,
     # not to those who may not apply for it (a reviewer, an auditor, the provider's own staff).
     assert f'?resource={resource.pk}" data-testid="apply"' in page
     for user in (zhujian_reviewer, auditor, zhujian_staff):
