@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from catalog.choices import Purpose, ShareMethod
@@ -16,7 +15,7 @@ from pdf_templates.models import RecordType
 from pdf_templates.services import issue_record
 from requests.models import ApplicationState, Decision, DecisionOutcome, Grant, ShareApplication, StandardClause
 from requests.services.grants import grant_create_from_decision
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD
 
 
 def make_grant(
@@ -88,31 +87,3 @@ def reload(grant: Grant) -> Grant:
 def login(client, user):
     assert client.login(username=user.username, password=DEFAULT_PASSWORD)
     return client
-
-
-@pytest.fixture
-def gongan_leader(gongan):
-    return UserFactory(
-        username="ga_leader", last_name="郑", first_name="局长", department=gongan, roles=["dept_leader"]
-    )
-
-
-@pytest.fixture
-def outsider(caizheng):
-    """A 财政局 applicant: party to nothing here."""
-    return UserFactory(
-        username="cz_applicant", last_name="钱", first_name="外人", department=caizheng, roles=["applicant"]
-    )
-
-
-@pytest.fixture
-def housing_grant(housing_resource, gongan_applicant, zhujian_reviewer):
-    """公安局 may use two of the three items of 住建局's 房屋登记信息 for a year from 2026-01-01."""
-    return make_grant(
-        resource=housing_resource,
-        applicant=gongan_applicant,
-        decided_by=zhujian_reviewer,
-        item_names=["房屋坐落", "建筑面积"],
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2026, 6, 30),
-    )

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
@@ -15,24 +14,12 @@ from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN
 from requests.models import ApiToken
 from requests.services.grants import api_token_disable, api_token_issue, grant_revoke, grants_sweep
 from tests.conftest import REDIS_URL
-from tests.requests import grant_factory
-from tests.requests.grant_factory import make_grant
+from tests.requests.grant_factory import login, make_grant
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 URL = "/api/grants/check"
 ALL_ITEMS = "房屋坐落,建筑面积,产权人身份证号"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +152,7 @@ def test_it_answers_401_without_a_valid_token(client, token, housing_grant):
 
 
 def test_it_does_not_take_a_logged_in_session_for_a_token(client, token, housing_grant, coordinator):
-    grant_factory.login(client, coordinator)
+    login(client, coordinator)
     assert check(client, None).status_code == 401
 
 

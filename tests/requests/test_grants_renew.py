@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import NoReverseMatch, reverse
 
 from catalog.services import resource_withdraw
@@ -23,23 +22,11 @@ from requests.services.grants import (
     grant_revoke,
     grants_sweep,
 )
-from tests.requests import grant_factory
 from tests.requests.grant_factory import login, reload
 from tests.requests.helpers import make_application
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-06-10 10:00 +0800", tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen"), pytest.mark.frozen_at("2026-06-10 10:00 +0800")]
 
 
 def test_it_prefills_a_draft_from_the_grant(housing_grant, gongan_applicant):

@@ -7,9 +7,7 @@ import threading
 import time
 
 import pytest
-import time_machine
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 
 from catalog.models import DataResource, ResourceStatus
@@ -21,25 +19,14 @@ from requests.models import ApplicationState, Decision, Grant, GrantState, Refus
 from requests.services import applications
 from requests.services.applications import ApplicationError, application_grant, application_refuse
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
-from tests.requests import grant_factory
+from tests.races import messages, run_concurrently
 from tests.requests.grant_factory import login, make_grant, reload
 from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 REASON = "系统关停，数据迁入省平台"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
-        yield
 
 
 @pytest.fixture
@@ -142,33 +129,16 @@ def test_it_withdraws_nothing_when_a_grant_cannot_be_revoked(housing_grant, hous
 def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
     housing_grant, housing_resource, zhujian_reviewer, zhujian_clerk
 ):
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(name, action):
-        try:
-            barrier.wait()
-            action()
-            outcomes.append(name)
-        except GrantError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+    def revoke():
+        grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+        return "revoked"
 
-    threads = [
-        threading.Thread(
-            target=run,
-            args=("revoked", lambda: grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")),
-        ),
-        threading.Thread(
-            target=run,
-            args=("withdrawn", lambda: resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)),
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def withdraw():
+        resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+        return "withdrawn"
+
+    outcomes = messages(run_concurrently(revoke, withdraw), GrantError)
     # Both finish (no deadlock); whichever came second found the grant revoked: the withdrawal
     # leaves it alone, a revocation refuses.
     assert sorted(outcomes) in (
@@ -202,32 +172,16 @@ def test_a_decision_granting_while_the_resource_is_withdrawn_does_not_deadlock(
         return create_grant(**kwargs)
 
     monkeypatch.setattr(applications, "grant_create_from_decision", grant_after_the_withdrawal_locked)
-    errors = []
-
-    def run(action):
-        try:
-            action()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
     def withdraw():
         decision_holds_chain.wait(5)
         withdrawal_started.set()
         resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
 
-    threads = [
-        threading.Thread(
-            target=run,
-            args=(lambda: application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application)),),
-        ),
-        threading.Thread(target=run, args=(withdraw,)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(
+        lambda: application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application)), withdraw
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
     assert errors == []
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
