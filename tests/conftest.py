@@ -1,5 +1,6 @@
 import os
 import socket
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -69,10 +70,11 @@ def _fresh_work_calendar():
 
 
 @pytest.fixture(autouse=True)
-def _own_media_root(settings, tmp_path_factory):
+def media_root(settings, tmp_path_factory) -> Path:
     """Each test stores its uploads and records in a folder of its own, never in var/media (which
     parallel workers would share)."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from requests.models import ApplicationAttachment
 from requests.services import GrantTerms, application_create, application_submit
 
 START, END = dt.date(2026, 3, 1), dt.date(2026, 12, 31)
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def day(offset: int) -> str:
+    """The day `offset` days from today (Beijing time), as a form field gives it: read when the test runs."""
+    return (timezone.localdate() + dt.timedelta(days=offset)).isoformat()
 
 
 def application_data(**overrides):
@@ -36,6 +49,11 @@ def make_application(applicant, resource, *, items=None, submit=True, **data):
     return application
 
 
+def level2_items(resource):
+    """The resource's items of security level 1 or 2: a grant of these alone needs no countersign."""
+    return list(resource.items.filter(security_level__lte=2))
+
+
 def full_terms(application, **overrides):
     values = {
         "items": list(application.items.all()),
@@ -48,3 +66,50 @@ def full_terms(application, **overrides):
     }
     values.update(overrides)
     return GrantTerms(**values)
+
+
+def open_task(application) -> Task | None:
+    """The application's open human task (review, countersign, arbitrate or correction), read from viewflow."""
+    return (
+        Task.objects.filter(
+            process__shareapplicationprocess__application_id=application.pk, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_post(resource, **overrides):
+    """The application form as a browser posts it, for a period from today."""
+    data = {
+        "items": [str(pk) for pk in resource.items.values_list("pk", flat=True)],
+        "scenario": "户籍迁入住所核验",
+        "business_matter": "户口迁入登记",
+        "purposes": ["fewer_materials", "coordination"],
+        "share_method": resource.share_methods[0],
+        "period_start": day(0),
+        "period_end": day(300),
+        "call_volume": "每日约 200 次",
+        "need_legal_basis": "《户口登记条例》第十三条",
+    }
+    data.update(overrides)
+    return data
+
+
+def attach_letter(application) -> ApplicationAttachment:
+    """An application letter (申请函) on `application`, as its applicant uploaded it."""
+    return ApplicationAttachment.objects.create(
+        application=application,
+        file=SimpleUploadedFile("函.pdf", PDF),
+        original_name="函.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=application.applicant,
+    )

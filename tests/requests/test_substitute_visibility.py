@@ -10,19 +10,13 @@ from pdf_templates.models import Record
 from requests.models import ApplicationState, Decision, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
-from tests.requests.helpers import make_application
-from tests.requests.test_applications_http import PDF, _letter, client_for
+from tests.requests.helpers import PDF, attach_letter, client_for, make_application
 from workflows.deadlines import for_subject
 from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.frozen_at("2026-11-23 10:00 +0800")]
 MONDAY = dt.date(2026, 11, 23)
 AFTER = MONDAY + dt.timedelta(days=3)  # the substitution below ends on Wednesday
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
 
 
 def _stand_in(principal, substitute) -> None:
@@ -51,7 +45,7 @@ def escalated(gongan_applicant, housing_resource):
 
 def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, coordinator, zhengshu_leader, zhengshu):
     bystander = UserFactory(username="zs_other", department=zhengshu, roles=["dept_leader"])
-    attachment = _letter(escalated)
+    attachment = attach_letter(escalated)
     taken = client_for(coordinator).post(reverse("share_requests:action", args=[escalated.pk, "take"]))
     assert taken.status_code == 302
     _stand_in(coordinator, zhengshu_leader)
@@ -97,7 +91,7 @@ def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_pe
     gongan_applicant, housing_resource, zhujian_reviewer, auditor, shenji_colleague, finance_officer
 ):
     application = make_application(gongan_applicant, housing_resource)
-    attachment = _letter(application)
+    attachment = attach_letter(application)
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
