@@ -105,11 +105,14 @@ def test_it_refuses_after_revocation(client, token, housing_grant, zhujian_revie
     assert (body["allowed"], body["reason"], body["grant_state"]) == (False, "revoked", "revoked")
 
 
-def test_it_refuses_before_the_grant_starts(client, token, housing_resource, gongan_applicant, zhujian_reviewer):
+def test_it_refuses_before_the_grant_starts(
+    client, token, housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader
+):
     make_grant(
         resource=housing_resource,
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,
+        countersigned_by=zhujian_leader,
         valid_from=dt.date(2026, 4, 1),
         valid_to=dt.date(2026, 12, 31),
     )

@@ -72,13 +72,14 @@ def test_it_sends_each_notice_once_and_expires_after_the_last_valid_day(
 
 
 def test_it_sends_only_the_7_day_notice_to_a_grant_already_that_close(
-    housing_resource, gongan_applicant, zhujian_reviewer
+    housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader
 ):
     with at("2026-03-02"):
         grant = make_grant(
             resource=housing_resource,
             applicant=gongan_applicant,
             decided_by=zhujian_reviewer,
+            countersigned_by=zhujian_leader,
             valid_from=dt.date(2026, 3, 2),
             valid_to=dt.date(2026, 3, 6),
         )

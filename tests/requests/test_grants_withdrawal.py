@@ -20,7 +20,7 @@ from requests.services import applications
 from requests.services.applications import ApplicationError, application_grant, application_refuse
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
 from tests.races import messages, run_concurrently
-from tests.requests.grant_factory import login, make_grant, reload
+from tests.requests.grant_factory import grant_written_directly, login, make_grant, reload
 from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent
 
@@ -30,9 +30,11 @@ REASON = "系统关停，数据迁入省平台"
 
 
 @pytest.fixture
-def finance_grant(housing_resource, outsider, zhujian_reviewer):
+def finance_grant(housing_resource, outsider, zhujian_reviewer, zhujian_leader):
     """财政局 holds a grant of the same resource."""
-    return make_grant(resource=housing_resource, applicant=outsider, decided_by=zhujian_reviewer)
+    return make_grant(
+        resource=housing_resource, applicant=outsider, decided_by=zhujian_reviewer, countersigned_by=zhujian_leader
+    )
 
 
 def revocation_of(grant) -> Record:
@@ -67,11 +69,13 @@ def test_it_tells_the_consumer_once_by_the_revocation(
 ):
     gongan_applicant.email = "ga@example.gov.cn"
     gongan_applicant.save(update_fields=["email"])
+    earlier = list(Notification.objects.values_list("pk", flat=True))  # the grant's own decision told its people
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
 
+    told = Notification.objects.exclude(pk__in=earlier)
     number = revocation_of(housing_grant).number
     for user in (gongan_applicant, gongan_leader):
-        [notice] = Notification.objects.filter(recipient=user)
+        [notice] = told.filter(recipient=user)
         assert notice.event == "grant_revoked"
         assert (
             notice.title
@@ -83,7 +87,7 @@ def test_it_tells_the_consumer_once_by_the_revocation(
     [email] = OutboundEmail.objects.filter(to_address=gongan_applicant.email)
     assert REASON in email.body_text and number in email.body_text
     # The provider withdrew it itself; nobody else holds anything.
-    assert not Notification.objects.filter(recipient__in=[zhujian_reviewer, outsider]).exists()
+    assert not told.filter(recipient__in=[zhujian_reviewer, outsider]).exists()
 
 
 def test_it_tells_the_provider_when_the_bureau_withdraws(
@@ -96,11 +100,14 @@ def test_it_tells_the_provider_when_the_bureau_withdraws(
     assert Notification.objects.filter(recipient=zhujian_reviewer, event="grant_revoked").exists()
 
 
-def test_it_leaves_ended_grants_as_they_are(housing_resource, gongan_applicant, zhujian_reviewer, zhujian_clerk):
+def test_it_leaves_ended_grants_as_they_are(
+    housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_clerk
+):
     old = make_grant(
         resource=housing_resource,
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,
+        countersigned_by=zhujian_leader,
         valid_from=dt.date(2025, 1, 1),
         valid_to=dt.date(2025, 12, 31),
     )
@@ -245,7 +252,7 @@ def test_the_check_api_refuses_a_grant_left_active_on_a_withdrawn_resource(
 ):
     # A decision racing the withdrawal can commit a grant after the withdrawal revoked the others.
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
-    late = make_grant(
+    late = grant_written_directly(
         resource=DataResource.objects.get(pk=housing_resource.pk),
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,
