@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.services import negative_entry_create
 from pdf_templates.models import Record
 from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
 from requests.services import applications as svc
@@ -259,13 +260,15 @@ def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, z
 def test_the_form_marks_negative_listed_items_and_leaves_them_unticked(
     gongan_applicant, housing_resource, coordinator, privacy_law
 ):
-    from catalog.models import NegativeListEntry
 
     owner_id = housing_resource.items.get(name="产权人身份证号")
-    entry = NegativeListEntry.objects.create(
-        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    negative_entry_create(
+        actor=coordinator,
+        resource=housing_resource,
+        legal_basis=privacy_law,
+        reason="身份证号不对外共享",
+        items=[owner_id],
     )
-    entry.items.set([owner_id])
 
     page = client_for(gongan_applicant).get(f"{reverse('share_requests:apply')}?resource={housing_resource.pk}")
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from catalog.models import NegativeListEntry
+from catalog.services import negative_entry_create
 from notifications.models import Notification
 from pdf_templates.models import RecordType
 from requests.flows import ShareApplicationFlow
@@ -60,10 +60,13 @@ def test_it_grants_unconditional_data_automatically_with_a_record_and_tells_the_
 def test_it_refuses_negative_list_items_automatically_citing_the_list(
     gongan_applicant, housing_resource, coordinator, privacy_law
 ):
-    entry = NegativeListEntry.objects.create(
-        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    negative_entry_create(
+        actor=coordinator,
+        resource=housing_resource,
+        legal_basis=privacy_law,
+        reason="身份证号不对外共享",
+        items=housing_resource.items.filter(security_level=3),
     )
-    entry.items.set(housing_resource.items.filter(security_level=3))
 
     application = make_application(gongan_applicant, housing_resource)
 
@@ -82,10 +85,13 @@ def test_it_refuses_a_negative_list_item_of_unconditional_data_instead_of_granti
     gongan_applicant, open_resource, coordinator, privacy_law
 ):
     # Level ≤ 2 unconditional data would be granted automatically, but the negative list wins.
-    entry = NegativeListEntry.objects.create(
-        resource=open_resource, legal_basis=privacy_law, reason="资质证书编号不对外共享", created_by=coordinator
+    negative_entry_create(
+        actor=coordinator,
+        resource=open_resource,
+        legal_basis=privacy_law,
+        reason="资质证书编号不对外共享",
+        items=open_resource.items.filter(name="资质等级"),
     )
-    entry.items.set(open_resource.items.filter(name="资质等级"))
 
     application = make_application(gongan_applicant, open_resource)
 
@@ -104,10 +110,13 @@ def test_it_checks_only_the_requested_items_against_the_negative_list(
     with django_assert_num_queries(1):  # no entries: the requested items are never read
         assert draft.negative_list_hits() == []
 
-    entry = NegativeListEntry.objects.create(
-        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    entry = negative_entry_create(
+        actor=coordinator,
+        resource=housing_resource,
+        legal_basis=privacy_law,
+        reason="身份证号不对外共享",
+        items=housing_resource.items.filter(security_level=3),
     )
-    entry.items.set(housing_resource.items.filter(security_level=3))
     assert draft.negative_list_hits() == []
     assert not draft.is_on_negative_list()
     everything = make_application(gongan_applicant, housing_resource, submit=False)

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from catalog.services import negative_entry_create
 from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN
 from requests.models import ApiToken
 from requests.services.grants import api_token_disable, api_token_issue, grant_revoke, grants_sweep
@@ -213,13 +214,15 @@ def test_it_is_in_the_openapi_schema(client):
 def test_it_refuses_items_listed_on_the_negative_list_after_the_grant(
     client, token, housing_grant, coordinator, privacy_law
 ):
-    from catalog.models import NegativeListEntry
 
     resource = housing_grant.resource
-    entry = NegativeListEntry.objects.create(
-        resource=resource, legal_basis=privacy_law, reason="产权人身份证号不对外共享", created_by=coordinator
+    entry = negative_entry_create(
+        actor=coordinator,
+        resource=resource,
+        legal_basis=privacy_law,
+        reason="产权人身份证号不对外共享",
+        items=resource.items.filter(name="建筑面积"),
     )
-    entry.items.set(resource.items.filter(name="建筑面积"))
 
     body = check(client, token).json()
     assert body["allowed"] is False and body["reason"] == "negative_list"

@@ -6,7 +6,7 @@ effect: the resubmission after 补正, the reviewer's or the bureau's grant, the
 
 import pytest
 
-from catalog.models import NegativeListEntry
+from catalog.services import negative_entry_create
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import (
     ApplicationError,
@@ -24,10 +24,13 @@ def list_owner_id(housing_resource, coordinator, privacy_law):
     """Puts 产权人身份证号 of 房屋登记信息 on the negative list when called."""
 
     def put_on_list():
-        entry = NegativeListEntry.objects.create(
-            resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+        entry = negative_entry_create(
+            actor=coordinator,
+            resource=housing_resource,
+            legal_basis=privacy_law,
+            reason="身份证号不对外共享",
+            items=housing_resource.items.filter(name="产权人身份证号"),
         )
-        entry.items.set(housing_resource.items.filter(name="产权人身份证号"))
         return entry
 
     return put_on_list
