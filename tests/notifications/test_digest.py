@@ -22,12 +22,12 @@ class FakeDeadline:
 def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
     zhujian_reviewer, zhujian_colleague, coordinator, zhujian, django_capture_on_commit_callbacks
 ):
-    outsider = UserFactory(department=zhujian)  # no digest preference: no digest
+    no_preference = UserFactory(department=zhujian)  # no digest preference: no digest
     preference_set(user=zhujian_reviewer, event="test", channel=Channel.DIGEST)
     preference_set(user=zhujian_reviewer, event="deadline_reminder", channel=Channel.DIGEST)
     preference_set(user=zhujian_colleague, event="deadline_reminder", channel=Channel.DIGEST)
     preference_set(user=coordinator, event="test", channel=Channel.DIGEST)
-    everyone = [zhujian_reviewer, zhujian_colleague, coordinator, outsider]
+    everyone = [zhujian_reviewer, zhujian_colleague, coordinator, no_preference]
 
     with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI), tick=False):
         for n in range(3):
@@ -42,7 +42,7 @@ def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
         Notification.objects.filter(recipient=zhujian_reviewer, title="测试消息：消息0").update(read_at=timezone.now())
         Notification.objects.filter(recipient=coordinator).update(read_at=timezone.now())
     # Only those with in-app + email got the individual emails.
-    assert OutboundEmail.objects.filter(recipient=outsider).count() == 3
+    assert OutboundEmail.objects.filter(recipient=no_preference).count() == 3
     assert OutboundEmail.objects.filter(recipient__in=[zhujian_reviewer, coordinator]).count() == 0
     assert OutboundEmail.objects.filter(recipient=zhujian_colleague).count() == 3  # test stays in-app + email
     OutboundEmail.objects.all().delete()
