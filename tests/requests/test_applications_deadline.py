@@ -10,9 +10,8 @@ from requests.flows import ShareApplicationFlow
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.selectors import overdue_counts_by_provider, overdue_queue
 from requests.services import application_grant, application_order_decision
-from requests.services import applications as svc
 from tests.factories import UserFactory
-from tests.requests.helpers import full_terms, make_application
+from tests.requests.helpers import full_terms, make_application, open_task
 from workflows import deadlines
 from workflows.deadlines import for_subject
 from workflows.models import Deadline
@@ -73,7 +72,7 @@ def test_it_reminds_then_escalates_then_the_bureau_orders_the_provider_to_decide
     assert application.state == ApplicationState.ESCALATED
     assert application.was_overdue is True
     assert list(overdue_queue()) == [application]
-    assert svc.open_task(application).flow_task == ShareApplicationFlow.arbitrate
+    assert open_task(application).flow_task == ShareApplicationFlow.arbitrate
     assert Notification.objects.filter(recipient=coordinator, event="deadline_escalated").exists()
     assert overdue_counts_by_provider()[0]["count"] == 1
     # A second beat finds nothing left to fire.
@@ -85,7 +84,7 @@ def test_it_reminds_then_escalates_then_the_bureau_orders_the_provider_to_decide
     assert application.state == ApplicationState.IN_REVIEW
     new_deadline = for_subject(application).get(status=Deadline.Status.ACTIVE)
     assert new_deadline.workdays == 3
-    assert svc.open_task(application).flow_task == ShareApplicationFlow.review
+    assert open_task(application).flow_task == ShareApplicationFlow.review
 
     application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
     application = ShareApplication.objects.get(pk=application.pk)
@@ -134,4 +133,4 @@ def test_it_escalates_an_unconfirmed_countersign_and_drops_the_proposal(
     application = ShareApplication.objects.get(pk=application.pk)
     assert application.state == ApplicationState.ESCALATED
     assert not Decision.objects.exists()
-    assert svc.open_task(application).flow_task == ShareApplicationFlow.arbitrate
+    assert open_task(application).flow_task == ShareApplicationFlow.arbitrate

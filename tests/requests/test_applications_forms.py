@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalog.services import negative_entry_create
 from pdf_templates.models import Record
-from requests.models import ApplicationAttachment, ApplicationState, Decision, ShareApplication
+from requests.models import ApplicationAttachment, ApplicationState, Decision, RefusalReason, ShareApplication
 from requests.services import applications as svc
 from tests.requests.helpers import (
     PDF,
@@ -84,7 +84,7 @@ def test_it_shows_a_field_error_for_a_refusal_without_reason_and_writes_nothing(
     assert response.status_code == 400
     assert svc.REFUSAL_REASON_REQUIRED in response.content.decode()
 
-    reason = svc.RefusalReason.objects.get(code="PURPOSE_UNRELATED")
+    reason = RefusalReason.objects.get(code="PURPOSE_UNRELATED")
     response = client.post(url, {"reason": reason.pk, "text": "不予共享"})
     assert response.status_code == 400
     assert svc.LEGAL_BASIS_REQUIRED in response.content.decode()
@@ -248,7 +248,7 @@ def test_it_prefills_the_form_from_history(gongan_applicant, housing_resource, z
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=first,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少依据",
     )
     page = client_for(gongan_applicant).get(f"{reverse('share_requests:apply')}?resource={housing_resource.pk}")

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ApplicationState, Decision, ShareApplication
+from requests.models import ApplicationState, Decision, RefusalReason, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
 from tests.requests.helpers import (
@@ -19,6 +19,7 @@ from tests.requests.helpers import (
     form_post,
     full_terms,
     make_application,
+    open_task,
 )
 
 
@@ -117,7 +118,7 @@ def test_it_shows_each_party_only_what_it_may_see(
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少履职依据",
     )
     record = Record.objects.get()
@@ -144,7 +145,7 @@ def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
 
 def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, housing_resource, zhujian_reviewer):
     application = make_application(gongan_applicant, housing_resource)
-    svc.task_take(actor=zhujian_reviewer, task=svc.open_task(application))
+    svc.task_take(actor=zhujian_reviewer, task=open_task(application))
 
     page = client_for(gongan_applicant).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
     history = page[page.index('data-testid="events"') :]

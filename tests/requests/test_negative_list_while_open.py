@@ -16,7 +16,7 @@ from requests.services import (
     application_submit,
 )
 from requests.services import applications as svc
-from tests.requests.helpers import full_terms, make_application
+from tests.requests.helpers import full_terms, make_application, open_task
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_a_resubmission_after_correction_is_refused_by_an_entry_added_meanwhile(
     assert application.state == ApplicationState.REFUSED
     assert application.decision.decided_as == Decision.DecidedAs.AUTOMATIC
     assert "个人信息保护法" in application.decision.legal_basis_citation
-    assert svc.open_task(application) is None  # the correction task went with the process
+    assert open_task(application) is None  # the correction task went with the process
     assert application.process.finished is not None
 
 

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from pdf_templates.models import Record
-from requests.models import ApplicationState, Decision, ShareApplication
+from requests.models import ApplicationState, Decision, RefusalReason, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
 from tests.requests.helpers import PDF, attach_letter, client_for, make_application
@@ -95,7 +95,7 @@ def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_pe
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
-        reason=svc.RefusalReason.objects.get(code="BASIS_MISSING"),
+        reason=RefusalReason.objects.get(code="BASIS_MISSING"),
         text="缺少履职依据",
     )
     record = Record.objects.get()  # issued by 住建局 to 公安局: neither is 审计局
