@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from requests.models import ApplicationAttachment
-from requests.services import GrantTerms, application_create, application_submit
+from requests.services import GrantTerms, application_create, application_submit, application_update
 
 START, END = dt.date(2026, 3, 1), dt.date(2026, 12, 31)
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -39,11 +39,13 @@ def application_data(**overrides):
     return data
 
 
-def make_application(applicant, resource, *, items=None, submit=True, **data):
+def make_application(applicant, resource, *, items=None, submit=True, attachments=(), **data):
     items = list(resource.items.all()) if items is None else items
     if "share_method" not in data:
         data["share_method"] = (resource.share_methods or ["query_api"])[0]
-    application = application_create(actor=applicant, resource=resource, data=application_data(**data), items=items)
+    application = application_create(
+        actor=applicant, resource=resource, data=application_data(**data), items=items, attachments=attachments
+    )
     if submit:
         application = application_submit(actor=applicant, obj=application)
     return application
@@ -102,14 +104,20 @@ def form_post(resource, **overrides):
     return data
 
 
+def letter_upload() -> SimpleUploadedFile:
+    """An application letter (申请函) as the browser uploads it."""
+    return SimpleUploadedFile("函.pdf", PDF, content_type="application/pdf")
+
+
 def attach_letter(application) -> ApplicationAttachment:
-    """An application letter (申请函) on `application`, as its applicant uploaded it."""
-    return ApplicationAttachment.objects.create(
-        application=application,
-        file=SimpleUploadedFile("函.pdf", PDF),
-        original_name="函.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=application.applicant,
+    """An application letter on `application` (a draft, or returned for correction), uploaded by its applicant
+    through the edit service, the rest of the application unchanged."""
+    data = {name: getattr(application, name) for name in application_data()}
+    application_update(
+        actor=application.applicant,
+        obj=application,
+        data=data,
+        items=list(application.items.all()),
+        attachments=[letter_upload()],
     )
+    return application.attachments.latest("pk")

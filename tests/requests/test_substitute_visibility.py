@@ -10,7 +10,7 @@ from pdf_templates.models import Record
 from requests.models import ApplicationState, Decision, RefusalReason, ShareApplication
 from requests.services import applications as svc
 from tests.factories import UserFactory
-from tests.requests.helpers import PDF, attach_letter, client_for, make_application
+from tests.requests.helpers import PDF, client_for, letter_upload, make_application
 from workflows.deadlines import for_subject
 from workflows.models import AuditEvent
 
@@ -37,15 +37,15 @@ def _urls(application, attachment) -> list[str]:
 
 @pytest.fixture
 def escalated(gongan_applicant, housing_resource):
-    """An application the provider left unanswered, now in the 政数局's 逾期协调 queue."""
-    application = make_application(gongan_applicant, housing_resource)
+    """An application (with its letter) the provider left unanswered, now in the 政数局's 逾期协调 queue."""
+    application = make_application(gongan_applicant, housing_resource, attachments=[letter_upload()])
     svc.escalate_overdue(for_subject(application).get(status="active"))
     return ShareApplication.objects.get(pk=application.pk)
 
 
 def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, coordinator, zhengshu_leader, zhengshu):
     bystander = UserFactory(username="zs_other", department=zhengshu, roles=["dept_leader"])
-    attachment = attach_letter(escalated)
+    attachment = escalated.attachments.get()
     taken = client_for(coordinator).post(reverse("share_requests:action", args=[escalated.pk, "take"]))
     assert taken.status_code == 302
     _stand_in(coordinator, zhengshu_leader)
@@ -90,8 +90,8 @@ def test_the_bureaus_substitute_opens_and_decides_the_task_it_took(escalated, co
 def test_an_auditors_substitute_reads_the_application_and_its_records_for_the_period(
     gongan_applicant, housing_resource, zhujian_reviewer, auditor, shenji_colleague, finance_officer
 ):
-    application = make_application(gongan_applicant, housing_resource)
-    attachment = attach_letter(application)
+    application = make_application(gongan_applicant, housing_resource, attachments=[letter_upload()])
+    attachment = application.attachments.get()
     svc.application_refuse(
         actor=zhujian_reviewer,
         obj=application,
