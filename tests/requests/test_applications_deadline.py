@@ -10,7 +10,6 @@ from requests.flows import ShareApplicationFlow
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.selectors import overdue_counts_by_provider, overdue_queue
 from requests.services import application_grant, application_order_decision
-from tests.factories import UserFactory
 from tests.requests.helpers import full_terms, make_application, open_task
 from workflows import deadlines
 from workflows.deadlines import for_subject
@@ -42,11 +41,11 @@ def test_it_counts_the_reply_deadline_in_working_days_across_the_holiday(gongan_
 
 
 def test_it_reminds_the_reviewers_the_provider_has_by_then(
-    gongan_applicant, housing_resource, zhujian_reviewer, zhujian
+    request, gongan_applicant, housing_resource, zhujian_reviewer
 ):
     application = _submit(gongan_applicant, housing_resource)
     deadline = for_subject(application).get(status=Deadline.Status.ACTIVE)
-    newcomer = UserFactory(username="zj_newcomer", department=zhujian, roles=["provider_reviewer"])
+    newcomer = request.getfixturevalue("zhujian_colleague")  # joins the department after the submission
     zhujian_reviewer.is_active = False  # left the department meanwhile
     zhujian_reviewer.save(update_fields=["is_active"])
 

@@ -243,7 +243,7 @@ def test_an_action_url_opened_after_logging_in_again_leads_back_to_the_page(
 
 
 def test_the_handover_form_shows_only_when_there_is_a_colleague_to_hand_to(
-    gongan_applicant, housing_resource, zhujian_reviewer, zhujian
+    request, gongan_applicant, housing_resource, zhujian_reviewer
 ):
     application = make_application(gongan_applicant, housing_resource)
     reviewer = client_for(zhujian_reviewer)
@@ -251,7 +251,7 @@ def test_the_handover_form_shows_only_when_there_is_a_colleague_to_hand_to(
     detail = reverse("share_requests:detail", args=[application.pk])
 
     assert reviewer.get(detail).context.get("handover_form") is None
-    UserFactory(username="zj_second", department=zhujian, roles=["provider_reviewer"])
+    request.getfixturevalue("zhujian_colleague")  # joins the department now
     assert reviewer.get(detail).context["handover_form"] is not None
 
 
