@@ -3,10 +3,15 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from notifications.models import Channel, Notification, OutboundEmail
-from notifications.services import digests_create, notify, preference_set
+from notifications.services import (
+    digests_create,
+    notification_mark_read,
+    notifications_mark_all_read,
+    notify,
+    preference_set,
+)
 from notifications.tasks import send_daily_digests
 from tests.factories import UserFactory
 
@@ -22,12 +27,12 @@ class FakeDeadline:
 def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
     zhujian_reviewer, zhujian_colleague, coordinator, zhujian, django_capture_on_commit_callbacks
 ):
-    outsider = UserFactory(department=zhujian)  # no digest preference: no digest
+    no_preference = UserFactory(department=zhujian)  # no digest preference: no digest
     preference_set(user=zhujian_reviewer, event="test", channel=Channel.DIGEST)
     preference_set(user=zhujian_reviewer, event="deadline_reminder", channel=Channel.DIGEST)
     preference_set(user=zhujian_colleague, event="deadline_reminder", channel=Channel.DIGEST)
     preference_set(user=coordinator, event="test", channel=Channel.DIGEST)
-    everyone = [zhujian_reviewer, zhujian_colleague, coordinator, outsider]
+    everyone = [zhujian_reviewer, zhujian_colleague, coordinator, no_preference]
 
     with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI), tick=False):
         for n in range(3):
@@ -39,10 +44,11 @@ def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
             context={"deadline": FakeDeadline},
         )
         # A notice already read is not listed; the coordinator has read everything.
-        Notification.objects.filter(recipient=zhujian_reviewer, title="测试消息：消息0").update(read_at=timezone.now())
-        Notification.objects.filter(recipient=coordinator).update(read_at=timezone.now())
+        first = Notification.objects.get(recipient=zhujian_reviewer, title="测试消息：消息0")
+        notification_mark_read(actor=zhujian_reviewer, notification=first)
+        notifications_mark_all_read(actor=coordinator)
     # Only those with in-app + email got the individual emails.
-    assert OutboundEmail.objects.filter(recipient=outsider).count() == 3
+    assert OutboundEmail.objects.filter(recipient=no_preference).count() == 3
     assert OutboundEmail.objects.filter(recipient__in=[zhujian_reviewer, coordinator]).count() == 0
     assert OutboundEmail.objects.filter(recipient=zhujian_colleague).count() == 3  # test stays in-app + email
     OutboundEmail.objects.all().delete()
@@ -72,6 +78,7 @@ def test_it_sends_one_digest_per_user_listing_unread_grouped_by_event(
     with time_machine.travel(dt.datetime(2026, 9, 30, 8, 0, tzinfo=SHANGHAI), tick=False):
         assert [e.recipient for e in digests_create()] == [zhujian_reviewer]
     # Once everything is read, no more digests.
-    Notification.objects.update(read_at=timezone.now())
+    for user in everyone:
+        notifications_mark_all_read(actor=user)
     with time_machine.travel(dt.datetime(2026, 10, 1, 8, 0, tzinfo=SHANGHAI), tick=False):
         assert digests_create() == []

@@ -1,11 +1,9 @@
 import datetime as dt
 import smtplib
-import threading
 
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from notifications.models import OutboundEmail
 from notifications.services import notify
 from notifications.tasks import backoff, requeue_stuck_emails, send_email
 from tests.factories import UserFactory
+from tests.races import messages, run_concurrently
 
 
 @pytest.fixture
@@ -121,21 +120,11 @@ def test_it_lets_exactly_one_of_many_concurrent_senders_claim_a_row(zhujian_revi
     # Autocommit ran the (eager) send at once; put the row back in the outbox.
     OutboundEmail.objects.update(status=OutboundEmail.Status.PENDING, attempts=0)
     email = OutboundEmail.objects.get()
-    barrier = threading.Barrier(8)
-    results = []
 
     def sender():
-        try:
-            barrier.wait()
-            results.append(transport.claim(email.pk).email is not None)
-        finally:
-            connection.close()
+        return transport.claim(email.pk).email is not None
 
-    threads = [threading.Thread(target=sender) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = messages(run_concurrently(*[sender] * 8))  # an error in a sender is raised here
     assert sorted(results) == [False] * 7 + [True], results
 
 

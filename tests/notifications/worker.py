@@ -23,7 +23,21 @@ from django.conf import settings
 from project.celery import app
 from tests.celery_worker import subprocess_database_url
 
-REDIS_URL = os.environ.get("GOVSHARE_NOTIFY_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+def _own_database(url: str) -> str:
+    """`url` moved on by the pytest-xdist worker's number (gw0 → /4, gw1 → /5, …).
+
+    These tests flush their Redis database and their worker consumes the default queue: parallel
+    test processes sharing one database would flush and consume each other's messages.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{int(db or 0) + int(worker[2:])}"
+
+
+REDIS_URL = _own_database(os.environ.get("GOVSHARE_NOTIFY_TEST_REDIS_URL", "redis://127.0.0.1:6379/4"))
 # Nothing listens on port 1: a broker that is down.
 DEAD_BROKER_URL = "redis://127.0.0.1:1/4"
 
@@ -59,7 +73,8 @@ def flush_redis() -> None:
 def celery_worker(log_path: Path, *, concurrency: int = 1, **env_extra: str) -> Iterator[subprocess.Popen]:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+        # Not settings.SETTINGS_MODULE: under a test's overridden settings it reads None.
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": subprocess_database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         **env_extra,

@@ -1,13 +1,14 @@
-import threading
+from functools import partial
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from organizations.models import Department
 from pdf_templates.models import Record, RecordCounter, RecordType, format_number
 from pdf_templates.services import issue_record
+from tests.races import in_own_connection, run_concurrently
 
 
 def test_it_formats_the_number_like_the_bureau_does():
@@ -41,40 +42,16 @@ def test_it_leaves_no_gap_when_the_deciding_transaction_rolls_back(issue, zhujia
     assert RecordCounter.objects.get(issuer=zhujian, type=RecordType.REVIEW_OPINION).last_number == 2
 
 
-def _issue_in_thread(department_id, subject_id, results, errors, barrier):
-    from organizations.models import Department
-
-    try:
-        barrier.wait()
-        with transaction.atomic():
-            record = issue_record(
-                type=RecordType.REVIEW_OPINION,
-                subject=Department.objects.get(pk=subject_id),
-                issuer=Department.objects.get(pk=department_id),
-                data={"n": subject_id},
-                actor=None,
-            )
-        results.append(record.sequence)
-    except Exception as exc:  # reported by the assertion below
-        errors.append(exc)
-    finally:
-        connections.close_all()
-
-
-def _in_own_connection(function):
-    """Run `function` in a thread, on its own autocommitting connection, and return its result."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = function()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=60)
-    return outcome["value"]
+def _issue(department_id, subject_id):
+    with transaction.atomic():
+        record = issue_record(
+            type=RecordType.REVIEW_OPINION,
+            subject=Department.objects.get(pk=subject_id),
+            issuer=Department.objects.get(pk=department_id),
+            data={"n": subject_id},
+            actor=None,
+        )
+    return record.sequence
 
 
 @pytest.mark.postgres
@@ -92,7 +69,7 @@ def test_it_numbers_gaplessly_under_many_parallel_issuers(monkeypatch):
     monkeypatch.setattr("pdf_templates.services._enqueue_render", lambda record_id: None)
     monkeypatch.setattr("pdf_templates.services.record_event", lambda **kwargs: None)
     assert connection.vendor == "postgresql"
-    issuer, subject = _in_own_connection(
+    issuer, subject = in_own_connection(
         lambda: (
             Department.objects.create(
                 code="TH-CONC", name="市并发测试局", short_name="通并发", seal_text="通化市并发测试局"
@@ -103,20 +80,12 @@ def test_it_numbers_gaplessly_under_many_parallel_issuers(monkeypatch):
         )
     )
     threads_count = 40
-    results, errors = [], []
-    barrier = threading.Barrier(threads_count)
-    threads = [
-        threading.Thread(target=_issue_in_thread, args=(issuer.pk, subject.pk, results, errors, barrier))
-        for _ in range(threads_count)
-    ]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results = run_concurrently(*[partial(_issue, issuer.pk, subject.pk)] * threads_count, timeout=120)
+        errors = [result for result in results if isinstance(result, Exception)]
         assert errors == []
         assert sorted(results) == list(range(1, threads_count + 1))
-        numbers, last_number = _in_own_connection(
+        numbers, last_number = in_own_connection(
             lambda: (
                 list(Record.objects.filter(issuer=issuer).values_list("number", flat=True)),
                 RecordCounter.objects.get(issuer=issuer).last_number,
@@ -127,7 +96,7 @@ def test_it_numbers_gaplessly_under_many_parallel_issuers(monkeypatch):
         assert len(set(numbers)) == threads_count
         assert last_number == threads_count
     finally:
-        _in_own_connection(lambda: _remove_rows(issuer, subject))
+        in_own_connection(lambda: _remove_rows(issuer, subject))
 
 
 def _remove_rows(issuer, subject):

@@ -330,8 +330,8 @@ def test_it_streams_a_large_trail_with_flat_memory(issue, zhujian, gongan, zhuji
 
 def test_it_lets_a_department_user_without_rights_see_nothing(client, issue, db):
     record = issue(render=True)
-    outsider = UserFactory(username="outsider", department=None)
-    _login(client, outsider)
+    no_department = UserFactory(username="outsider", department=None)
+    _login(client, no_department)
     assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
     ct = ContentType.objects.get_for_model(record.subject)
     assert client.get(f"{reverse('records:trail')}?subject_type={ct.pk}&subject_id=x").status_code == 404

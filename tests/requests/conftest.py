@@ -1,24 +1,13 @@
-"""Registered catalog resources to apply for, made through the catalog services."""
+"""Registered catalog resources to apply for, made through the catalog services, and a grant of one."""
+
+import datetime as dt
 
 import pytest
 
 from catalog.choices import ShareClass
 from catalog.services import resource_create, resource_register, resource_submit
 from tests.catalog.factories import LegalBasisFactory, resource_data
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def zhujian_clerk(zhujian):
-    return UserFactory(username="zj_clerk", last_name="孙", first_name="编目", department=zhujian, roles=["applicant"])
-
-
-@pytest.fixture
-def zhujian_leader(zhujian):
-    """The 住建局 department leader, who countersigns grants of level ≥ 3."""
-    return UserFactory(
-        username="zj_leader", last_name="张", first_name="负责", department=zhujian, roles=["dept_leader"]
-    )
+from tests.requests.grant_factory import make_grant
 
 
 @pytest.fixture
@@ -81,4 +70,17 @@ def closed_resource(zhujian_clerk, coordinator, privacy_law):
         legal_basis=privacy_law,
         security_level=4,
         query_api=False,
+    )
+
+
+@pytest.fixture
+def housing_grant(housing_resource, gongan_applicant, zhujian_reviewer):
+    """公安局 may use two of the three items of 住建局's 房屋登记信息 for a year from 2026-01-01."""
+    return make_grant(
+        resource=housing_resource,
+        applicant=gongan_applicant,
+        decided_by=zhujian_reviewer,
+        item_names=["房屋坐落", "建筑面积"],
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 6, 30),
     )

@@ -1,25 +1,66 @@
-"""Grants built the way a decision builds them, before the application services exist.
+"""Grants made as the users make them: an application, the provider's decision (and the leader's
+countersign when a granted item is of level 3 or more), through the services.
 
-ShareApplication + Decision rows are written directly (in the decided state), then
-`grant_create_from_decision` makes the grant, as the decision service will.
+`grant_written_directly` is for the one state the services cannot reach: a grant that a decision
+racing the resource's withdrawal committed after the withdrawal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from catalog.choices import Purpose, ShareMethod
 from pdf_templates.models import RecordType
 from pdf_templates.services import issue_record
 from requests.models import ApplicationState, Decision, DecisionOutcome, Grant, ShareApplication, StandardClause
+from requests.services import application_countersign, application_grant
 from requests.services.grants import grant_create_from_decision
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD
+from tests.requests.helpers import full_terms, make_application
+
+BUSINESS_MATTER = "户口迁移登记"
+CONDITIONS = "仅用于户籍迁入业务办理中的住所核验"
+CLAUSES = [StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING]
 
 
 def make_grant(
+    *,
+    resource,
+    applicant,
+    decided_by,
+    item_names: list[str] | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    method: str = ShareMethod.QUERY_API,
+    countersigned_by=None,
+) -> Grant:
+    """`applicant`'s department is granted `item_names` (default: all) of `resource` for the period."""
+    valid_from = valid_from or timezone.localdate()
+    valid_to = valid_to or valid_from + dt.timedelta(days=364)
+    application = make_application(
+        applicant,
+        resource,
+        share_method=method,
+        period_start=valid_from,
+        period_end=valid_to,
+        business_matter=BUSINESS_MATTER,
+        purposes=[Purpose.FEWER_MATERIALS],
+    )
+    items = list(resource.items.all())
+    if item_names is not None:
+        items = [item for item in items if item.name in item_names]
+    terms = full_terms(application, items=items, conditions=CONDITIONS, standard_clauses=CLAUSES)
+    application_grant(actor=decided_by, obj=application, terms=terms)
+    application = ShareApplication.objects.get(pk=application.pk)
+    if application.state == ApplicationState.COUNTERSIGNING:
+        assert countersigned_by, "a grant of items of level 3 or more takes effect on the leader's countersign"
+        application_countersign(actor=countersigned_by, obj=application, approve=True)
+    return Grant.objects.get(application=application)
+
+
+def grant_written_directly(
     *,
     resource,
     applicant,
@@ -42,7 +83,7 @@ def make_grant(
         resource=resource,
         resource_version=resource.current_version,
         scenario="户籍迁入住所核验",
-        business_matter="户口迁移登记",
+        business_matter=BUSINESS_MATTER,
         purposes=[Purpose.FEWER_MATERIALS],
         share_method=method,
         period_start=valid_from,
@@ -71,8 +112,8 @@ def make_grant(
         granted_method=method,
         granted_period_start=valid_from,
         granted_period_end=valid_to,
-        conditions="仅用于户籍迁入业务办理中的住所核验",
-        standard_clauses=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING],
+        conditions=CONDITIONS,
+        standard_clauses=CLAUSES,
         effective_at=timezone.now(),
         record=record,
     )
@@ -88,31 +129,3 @@ def reload(grant: Grant) -> Grant:
 def login(client, user):
     assert client.login(username=user.username, password=DEFAULT_PASSWORD)
     return client
-
-
-@pytest.fixture
-def gongan_leader(gongan):
-    return UserFactory(
-        username="ga_leader", last_name="郑", first_name="局长", department=gongan, roles=["dept_leader"]
-    )
-
-
-@pytest.fixture
-def outsider(caizheng):
-    """A 财政局 applicant: party to nothing here."""
-    return UserFactory(
-        username="cz_applicant", last_name="钱", first_name="外人", department=caizheng, roles=["applicant"]
-    )
-
-
-@pytest.fixture
-def housing_grant(housing_resource, gongan_applicant, zhujian_reviewer):
-    """公安局 may use two of the three items of 住建局's 房屋登记信息 for a year from 2026-01-01."""
-    return make_grant(
-        resource=housing_resource,
-        applicant=gongan_applicant,
-        decided_by=zhujian_reviewer,
-        item_names=["房屋坐落", "建筑面积"],
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2026, 6, 30),
-    )

@@ -1,15 +1,13 @@
 """Two reviewers deciding the same task at once: exactly one decision and one document number."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from pdf_templates.models import Record
 from requests import selectors
 from requests import services as svc
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import ApplicationError, application_grant
+from tests.races import messages, run_concurrently
 from tests.requests.helpers import full_terms, make_application
 
 
@@ -20,25 +18,15 @@ def test_it_lets_only_one_of_two_simultaneous_reviewers_decide(
 ):
     items = list(housing_resource.items.filter(security_level__lte=2))
     application = make_application(gongan_applicant, housing_resource, items=items)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
     def decide(reviewer):
-        try:
-            app = ShareApplication.objects.get(pk=application.pk)
-            barrier.wait()
-            application_grant(actor=reviewer, obj=app, terms=full_terms(app))
-            outcomes.append("decided")
-        except ApplicationError as exc:
-            outcomes.append(exc.message)
-        finally:
-            connection.close()
+        app = ShareApplication.objects.get(pk=application.pk)
+        application_grant(actor=reviewer, obj=app, terms=full_terms(app))
+        return "decided"
 
-    threads = [threading.Thread(target=decide, args=(r,)) for r in (zhujian_reviewer, zhujian_colleague)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = messages(
+        run_concurrently(lambda: decide(zhujian_reviewer), lambda: decide(zhujian_colleague)), ApplicationError
+    )
 
     assert sorted(outcomes) == sorted(["decided", svc.MSG_ALREADY_DECIDED.format(state="已授权")])
     assert Decision.objects.count() == 1
@@ -62,36 +50,18 @@ def test_a_reviewers_refusal_and_the_withdrawal_refusal_at_once_decide_once(
     application = make_application(gongan_applicant, housing_resource, items=items)
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
     reason = RefusalReason.objects.get_or_create(code="SCOPE_EXCESSIVE", label="申请范围超出履职需要")[0]  # flushed
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def run(action):
-        try:
-            barrier.wait()
-            outcomes.append(str(action()))
-        except ApplicationError as exc:
-            outcomes.append(exc.message)
-        finally:
-            connection.close()
+    application_id = application.pk
 
-    actions = [
-        lambda: (
-            type(
-                application_refuse(
-                    actor=zhujian_reviewer,
-                    obj=ShareApplication.objects.get(pk=application.pk),
-                    reason=reason,
-                    text="资源已撤销",
-                )
-            ).__name__
-        ),
-        svc.refuse_for_withdrawn_resources,
-    ]
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    def reviewer_refuses():
+        application = ShareApplication.objects.get(pk=application_id)
+        decision = application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text="资源已撤销")
+        return type(decision).__name__
+
+    def sweep():
+        return str(svc.refuse_for_withdrawn_resources())
+
+    outcomes = messages(run_concurrently(reviewer_refuses, sweep), ApplicationError)
 
     # Either the reviewer refused first (then the sweep found nothing), or the sweep did (then the reviewer's
     # task was gone): one decision, one refusal notice, whichever came first.
@@ -113,30 +83,20 @@ def test_one_form_posted_twice_at_once_makes_one_application(gongan_applicant, h
     from tests.requests.helpers import application_data
 
     token = uuid.uuid4()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
     def post():
-        try:
-            barrier.wait()
-            application_create(
-                actor=gongan_applicant,
-                resource=housing_resource,
-                data=application_data(share_method="query_api"),
-                items=list(housing_resource.items.all()),
-                form_token=token,
-            )
-            outcomes.append("created")
-        except IntegrityError:  # the view then shows the application the other post made
-            outcomes.append("duplicate")
-        finally:
-            connection.close()
+        application_create(
+            actor=gongan_applicant,
+            resource=housing_resource,
+            data=application_data(share_method="query_api"),
+            items=list(housing_resource.items.all()),
+            form_token=token,
+        )
+        return "created"
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    # The view shows the application the other post made when its own insert fails.
+    outcomes = ["duplicate" if isinstance(o, IntegrityError) else o for o in run_concurrently(post, post)]
+    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
 
     assert sorted(outcomes) == ["created", "duplicate"]
     assert selectors.created_from_form(gongan_applicant, token) == ShareApplication.objects.get()

@@ -6,13 +6,11 @@ import time_machine
 from django.utils import timezone
 
 from notifications.models import Notification
-from requests import selectors
 from requests.flows import ShareApplicationFlow
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.selectors import overdue_counts_by_provider, overdue_queue
 from requests.services import application_grant, application_order_decision
-from tests.factories import UserFactory
-from tests.requests.helpers import full_terms, make_application
+from tests.requests.helpers import full_terms, make_application, open_task
 from workflows import deadlines
 from workflows.deadlines import for_subject
 from workflows.models import Deadline
@@ -43,11 +41,11 @@ def test_it_counts_the_reply_deadline_in_working_days_across_the_holiday(gongan_
 
 
 def test_it_reminds_the_reviewers_the_provider_has_by_then(
-    gongan_applicant, housing_resource, zhujian_reviewer, zhujian
+    request, gongan_applicant, housing_resource, zhujian_reviewer
 ):
     application = _submit(gongan_applicant, housing_resource)
     deadline = for_subject(application).get(status=Deadline.Status.ACTIVE)
-    newcomer = UserFactory(username="zj_newcomer", department=zhujian, roles=["provider_reviewer"])
+    newcomer = request.getfixturevalue("zhujian_colleague")  # joins the department after the submission
     zhujian_reviewer.is_active = False  # left the department meanwhile
     zhujian_reviewer.save(update_fields=["is_active"])
 
@@ -73,7 +71,7 @@ def test_it_reminds_then_escalates_then_the_bureau_orders_the_provider_to_decide
     assert application.state == ApplicationState.ESCALATED
     assert application.was_overdue is True
     assert list(overdue_queue()) == [application]
-    assert selectors.open_task(application).flow_task == ShareApplicationFlow.arbitrate
+    assert open_task(application).flow_task == ShareApplicationFlow.arbitrate
     assert Notification.objects.filter(recipient=coordinator, event="deadline_escalated").exists()
     assert overdue_counts_by_provider()[0]["count"] == 1
     # A second beat finds nothing left to fire.
@@ -85,7 +83,7 @@ def test_it_reminds_then_escalates_then_the_bureau_orders_the_provider_to_decide
     assert application.state == ApplicationState.IN_REVIEW
     new_deadline = for_subject(application).get(status=Deadline.Status.ACTIVE)
     assert new_deadline.workdays == 3
-    assert selectors.open_task(application).flow_task == ShareApplicationFlow.review
+    assert open_task(application).flow_task == ShareApplicationFlow.review
 
     application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application))
     application = ShareApplication.objects.get(pk=application.pk)
@@ -134,4 +132,4 @@ def test_it_escalates_an_unconfirmed_countersign_and_drops_the_proposal(
     application = ShareApplication.objects.get(pk=application.pk)
     assert application.state == ApplicationState.ESCALATED
     assert not Decision.objects.exists()
-    assert selectors.open_task(application).flow_task == ShareApplicationFlow.arbitrate
+    assert open_task(application).flow_task == ShareApplicationFlow.arbitrate

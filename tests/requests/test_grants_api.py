@@ -6,33 +6,21 @@ import io
 import json
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from catalog.services import negative_entry_create
 from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN
 from requests.models import ApiToken
 from requests.services.grants import api_token_disable, api_token_issue, grant_revoke, grants_sweep
 from tests.conftest import REDIS_URL
-from tests.requests import grant_factory
-from tests.requests.grant_factory import make_grant
+from tests.requests.grant_factory import login, make_grant
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 URL = "/api/grants/check"
 ALL_ITEMS = "房屋坐落,建筑面积,产权人身份证号"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -118,11 +106,14 @@ def test_it_refuses_after_revocation(client, token, housing_grant, zhujian_revie
     assert (body["allowed"], body["reason"], body["grant_state"]) == (False, "revoked", "revoked")
 
 
-def test_it_refuses_before_the_grant_starts(client, token, housing_resource, gongan_applicant, zhujian_reviewer):
+def test_it_refuses_before_the_grant_starts(
+    client, token, housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader
+):
     make_grant(
         resource=housing_resource,
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,
+        countersigned_by=zhujian_leader,
         valid_from=dt.date(2026, 4, 1),
         valid_to=dt.date(2026, 12, 31),
     )
@@ -165,7 +156,7 @@ def test_it_answers_401_without_a_valid_token(client, token, housing_grant):
 
 
 def test_it_does_not_take_a_logged_in_session_for_a_token(client, token, housing_grant, coordinator):
-    grant_factory.login(client, coordinator)
+    login(client, coordinator)
     assert check(client, None).status_code == 401
 
 
@@ -223,13 +214,15 @@ def test_it_is_in_the_openapi_schema(client):
 def test_it_refuses_items_listed_on_the_negative_list_after_the_grant(
     client, token, housing_grant, coordinator, privacy_law
 ):
-    from catalog.models import NegativeListEntry
 
     resource = housing_grant.resource
-    entry = NegativeListEntry.objects.create(
-        resource=resource, legal_basis=privacy_law, reason="产权人身份证号不对外共享", created_by=coordinator
+    entry = negative_entry_create(
+        actor=coordinator,
+        resource=resource,
+        legal_basis=privacy_law,
+        reason="产权人身份证号不对外共享",
+        items=resource.items.filter(name="建筑面积"),
     )
-    entry.items.set(resource.items.filter(name="建筑面积"))
 
     body = check(client, token).json()
     assert body["allowed"] is False and body["reason"] == "negative_list"

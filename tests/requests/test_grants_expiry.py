@@ -1,28 +1,21 @@
 """Expiry of grants and the 30- and 7-day notices, with frozen time; beat running twice acts once."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 
 from notifications.models import Notification
 from requests.models import GrantState
 from requests.services.grants import MSG_NOT_YET_DUE, GrantError, grant_expire, grants_sweep
 from requests.tasks import sweep_grants
-from tests.requests import grant_factory
+from tests.races import run_concurrently
 from tests.requests.grant_factory import make_grant, reload
 from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
 
 
 def at(day: str):
@@ -79,13 +72,14 @@ def test_it_sends_each_notice_once_and_expires_after_the_last_valid_day(
 
 
 def test_it_sends_only_the_7_day_notice_to_a_grant_already_that_close(
-    housing_resource, gongan_applicant, zhujian_reviewer
+    housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader
 ):
     with at("2026-03-02"):
         grant = make_grant(
             resource=housing_resource,
             applicant=gongan_applicant,
             decided_by=zhujian_reviewer,
+            countersigned_by=zhujian_leader,
             valid_from=dt.date(2026, 3, 2),
             valid_to=dt.date(2026, 3, 6),
         )
@@ -126,24 +120,12 @@ def test_it_runs_as_the_hourly_beat_task(housing_grant):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_one_notice_when_two_beats_run_at_once(housing_grant, gongan_applicant):
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
     def beat():
-        try:
-            barrier.wait()
-            with at("2026-05-31"):
-                results.append(grants_sweep()["notice_30"])
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+        with at("2026-05-31"):
+            return grants_sweep()["notice_30"]
 
-    threads = [threading.Thread(target=beat) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(beat, beat)
+    errors = [result for result in results if isinstance(result, Exception)]
     assert errors == []
     assert sorted(results) == [0, 1]
     assert len(notices("grant_expiring", gongan_applicant)) == 1

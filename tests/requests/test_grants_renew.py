@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import NoReverseMatch, reverse
 
 from catalog.services import resource_withdraw
 from notifications.models import Notification
 from requests.models import ApplicationState, ShareApplication
 from requests.selectors import pending_application
-from requests.services import ApplicationError, application_submit
+from requests.services import ApplicationError, application_grant, application_submit
 from requests.services.grants import (
     MSG_RENEW_ENDLESS,
     MSG_RENEW_NOT_ALLOWED,
@@ -23,23 +22,11 @@ from requests.services.grants import (
     grant_revoke,
     grants_sweep,
 )
-from tests.requests import grant_factory
 from tests.requests.grant_factory import login, reload
-from tests.requests.helpers import make_application
+from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-06-10 10:00 +0800", tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen"), pytest.mark.frozen_at("2026-06-10 10:00 +0800")]
 
 
 def test_it_prefills_a_draft_from_the_grant(housing_grant, gongan_applicant):
@@ -84,14 +71,16 @@ def test_it_returns_the_draft_already_started(housing_grant, gongan_applicant):
     assert ShareApplication.objects.filter(renews_grant=housing_grant).count() == 1
 
 
-def test_it_refuses_a_second_renewal_while_one_is_open(housing_grant, gongan_applicant):
+def test_it_refuses_a_second_renewal_while_one_is_open(housing_grant, gongan_applicant, zhujian_reviewer):
     draft = grant_renew(actor=gongan_applicant, grant=housing_grant)
-    ShareApplication.objects.filter(pk=draft.pk).update(state=ApplicationState.IN_REVIEW)
+    draft = application_submit(actor=gongan_applicant, obj=draft)
+    assert draft.state == ApplicationState.IN_REVIEW
     with pytest.raises(GrantError) as error:
         grant_renew(actor=gongan_applicant, grant=housing_grant)
     assert str(error.value) == MSG_RENEW_OPEN.format(reference=draft.reference)
     # Once the renewal is granted, there is nothing left to renew.
-    ShareApplication.objects.filter(pk=draft.pk).update(state=ApplicationState.GRANTED)
+    application_grant(actor=zhujian_reviewer, obj=draft, terms=full_terms(draft))
+    assert ShareApplication.objects.get(pk=draft.pk).state == ApplicationState.GRANTED
     with pytest.raises(GrantError) as error:
         grant_renew(actor=gongan_applicant, grant=housing_grant)
     assert str(error.value) == MSG_RENEWED.format(reference=draft.reference)

@@ -1,12 +1,9 @@
 """Revocation: by the provider or the data bureau, with a reason, a revocation notice and the consumer told."""
 
 import json
-import threading
 
 import pytest
-import time_machine
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -19,22 +16,11 @@ from requests.services.grants import (
     GrantError,
     grant_revoke,
 )
-from tests.requests import grant_factory
+from tests.races import messages, run_concurrently
 from tests.requests.grant_factory import login, reload
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def revocations(grant):
@@ -189,24 +175,11 @@ def test_it_answers_403_to_the_auditor_who_changes_nothing(client, housing_grant
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_issues_one_notice_when_provider_and_bureau_revoke_at_once(housing_grant, zhujian_reviewer, coordinator):
-    barrier = threading.Barrier(2)
-    outcomes = []
-
     def revoke(actor):
-        try:
-            barrier.wait()
-            grant_revoke(actor=actor, grant=housing_grant, reason=f"{actor.username} 撤销")
-            outcomes.append("revoked")
-        except GrantError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+        grant_revoke(actor=actor, grant=housing_grant, reason=f"{actor.username} 撤销")
+        return "revoked"
 
-    threads = [threading.Thread(target=revoke, args=(actor,)) for actor in (zhujian_reviewer, coordinator)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = messages(run_concurrently(lambda: revoke(zhujian_reviewer), lambda: revoke(coordinator)), GrantError)
     assert sorted(outcomes) == sorted(["revoked", MSG_NOT_ACTIVE.format(state="已撤销", action="撤销")])
     assert revocations(housing_grant).count() == 1
     assert len(audit(housing_grant, "share_requests.grant_revoked")) == 1

@@ -3,27 +3,14 @@
 import hashlib
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from requests.models import ApiToken
 from requests.services.grants import api_token_issue
-from tests.requests import grant_factory
 from tests.requests.grant_factory import login
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def listed(client, scope=None) -> str:

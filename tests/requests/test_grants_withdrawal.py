@@ -7,9 +7,7 @@ import threading
 import time
 
 import pytest
-import time_machine
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 
 from catalog.models import DataResource, ResourceStatus
@@ -19,33 +17,24 @@ from pdf_templates.models import Record, RecordType
 from pdf_templates.services import ISSUER_INCOMPLETE
 from requests import services as applications
 from requests.models import ApplicationState, Decision, Grant, GrantState, RefusalReason, ShareApplication
-from requests.services import ApplicationError, application_grant, application_refuse
+from requests.services import ApplicationError, application_grant, application_refuse, decisions
 from requests.services.grants import MSG_NOT_ACTIVE, GrantError, api_token_issue, grant_revoke, grants_sweep
-from tests.requests import grant_factory
-from tests.requests.grant_factory import login, make_grant, reload
+from tests.races import messages, run_concurrently
+from tests.requests.grant_factory import grant_written_directly, login, make_grant, reload
 from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
-gongan_leader, outsider, housing_grant = (
-    grant_factory.gongan_leader,
-    grant_factory.outsider,
-    grant_factory.housing_grant,
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 REASON = "系统关停，数据迁入省平台"
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
-        yield
-
-
 @pytest.fixture
-def finance_grant(housing_resource, outsider, zhujian_reviewer):
+def finance_grant(housing_resource, outsider, zhujian_reviewer, zhujian_leader):
     """财政局 holds a grant of the same resource."""
-    return make_grant(resource=housing_resource, applicant=outsider, decided_by=zhujian_reviewer)
+    return make_grant(
+        resource=housing_resource, applicant=outsider, decided_by=zhujian_reviewer, countersigned_by=zhujian_leader
+    )
 
 
 def revocation_of(grant) -> Record:
@@ -80,11 +69,13 @@ def test_it_tells_the_consumer_once_by_the_revocation(
 ):
     gongan_applicant.email = "ga@example.gov.cn"
     gongan_applicant.save(update_fields=["email"])
+    earlier = list(Notification.objects.values_list("pk", flat=True))  # the grant's own decision told its people
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
 
+    told = Notification.objects.exclude(pk__in=earlier)
     number = revocation_of(housing_grant).number
     for user in (gongan_applicant, gongan_leader):
-        [notice] = Notification.objects.filter(recipient=user)
+        [notice] = told.filter(recipient=user)
         assert notice.event == "grant_revoked"
         assert (
             notice.title
@@ -96,7 +87,7 @@ def test_it_tells_the_consumer_once_by_the_revocation(
     [email] = OutboundEmail.objects.filter(to_address=gongan_applicant.email)
     assert REASON in email.body_text and number in email.body_text
     # The provider withdrew it itself; nobody else holds anything.
-    assert not Notification.objects.filter(recipient__in=[zhujian_reviewer, outsider]).exists()
+    assert not told.filter(recipient__in=[zhujian_reviewer, outsider]).exists()
 
 
 def test_it_tells_the_provider_when_the_bureau_withdraws(
@@ -109,11 +100,14 @@ def test_it_tells_the_provider_when_the_bureau_withdraws(
     assert Notification.objects.filter(recipient=zhujian_reviewer, event="grant_revoked").exists()
 
 
-def test_it_leaves_ended_grants_as_they_are(housing_resource, gongan_applicant, zhujian_reviewer, zhujian_clerk):
+def test_it_leaves_ended_grants_as_they_are(
+    housing_resource, gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_clerk
+):
     old = make_grant(
         resource=housing_resource,
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,
+        countersigned_by=zhujian_leader,
         valid_from=dt.date(2025, 1, 1),
         valid_to=dt.date(2025, 12, 31),
     )
@@ -144,33 +138,16 @@ def test_it_withdraws_nothing_when_a_grant_cannot_be_revoked(housing_grant, hous
 def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
     housing_grant, housing_resource, zhujian_reviewer, zhujian_clerk
 ):
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(name, action):
-        try:
-            barrier.wait()
-            action()
-            outcomes.append(name)
-        except GrantError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+    def revoke():
+        grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+        return "revoked"
 
-    threads = [
-        threading.Thread(
-            target=run,
-            args=("revoked", lambda: grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")),
-        ),
-        threading.Thread(
-            target=run,
-            args=("withdrawn", lambda: resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)),
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def withdraw():
+        resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
+        return "withdrawn"
+
+    outcomes = messages(run_concurrently(revoke, withdraw), GrantError)
     # Both finish (no deadlock); whichever came second found the grant revoked: the withdrawal
     # leaves it alone, a revocation refuses.
     assert sorted(outcomes) in (
@@ -195,7 +172,7 @@ def test_a_decision_granting_while_the_resource_is_withdrawn_does_not_deadlock(
         gongan_applicant, housing_resource, items=list(housing_resource.items.filter(security_level__lte=2))
     )
     decision_holds_chain, withdrawal_started = threading.Event(), threading.Event()
-    create_grant = applications.grant_create_from_decision
+    create_grant = decisions.grant_create_from_decision
 
     def grant_after_the_withdrawal_locked(**kwargs):
         decision_holds_chain.set()
@@ -203,33 +180,17 @@ def test_a_decision_granting_while_the_resource_is_withdrawn_does_not_deadlock(
         time.sleep(0.5)  # the withdrawal now holds the resource row and waits for the chain
         return create_grant(**kwargs)
 
-    monkeypatch.setattr(applications, "grant_create_from_decision", grant_after_the_withdrawal_locked)
-    errors = []
-
-    def run(action):
-        try:
-            action()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    monkeypatch.setattr(decisions, "grant_create_from_decision", grant_after_the_withdrawal_locked)
 
     def withdraw():
         decision_holds_chain.wait(5)
         withdrawal_started.set()
         resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
 
-    threads = [
-        threading.Thread(
-            target=run,
-            args=(lambda: application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application)),),
-        ),
-        threading.Thread(target=run, args=(withdraw,)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(
+        lambda: application_grant(actor=zhujian_reviewer, obj=application, terms=full_terms(application)), withdraw
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
     assert errors == []
     assert ShareApplication.objects.get(pk=application.pk).state == ApplicationState.GRANTED
@@ -293,7 +254,7 @@ def test_the_check_api_refuses_a_grant_left_active_on_a_withdrawn_resource(
 ):
     # A decision racing the withdrawal can commit a grant after the withdrawal revoked the others.
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason=REASON)
-    late = make_grant(
+    late = grant_written_directly(
         resource=DataResource.objects.get(pk=housing_resource.pk),
         applicant=gongan_applicant,
         decided_by=zhujian_reviewer,

@@ -7,9 +7,9 @@ through.
 
 import pytest
 
-from catalog.models import DataItem, NegativeListEntry
+from catalog.models import DataItem
 from catalog.selectors import negative_list_hits
-from catalog.services import resource_create, resource_update
+from catalog.services import negative_entry_create, resource_create, resource_update
 from requests import services as svc
 from requests.models import ApplicationState, Grant, ShareApplication
 from requests.services import ApplicationError, application_countersign, application_create, application_grant
@@ -44,10 +44,13 @@ def test_the_history_keeps_an_item_deleted_from_a_registered_resource(
     granted, housing_resource, zhujian_clerk, coordinator, privacy_law
 ):
     grant, waiting = granted
-    entry = NegativeListEntry.objects.create(
-        resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+    entry = negative_entry_create(
+        actor=coordinator,
+        resource=housing_resource,
+        legal_basis=privacy_law,
+        reason="身份证号不对外共享",
+        items=housing_resource.items.filter(name=OWNER_ID),
     )
-    entry.items.set(housing_resource.items.filter(name=OWNER_ID))
 
     resource = _drop(housing_resource, OWNER_ID, zhujian_clerk)
 

@@ -6,8 +6,7 @@ effect: the resubmission after 补正, the reviewer's or the bureau's grant, the
 
 import pytest
 
-from catalog.models import NegativeListEntry
-from requests import selectors
+from catalog.services import negative_entry_create
 from requests import services as svc
 from requests.models import ApplicationState, Decision, Grant, ShareApplication
 from requests.services import (
@@ -17,7 +16,7 @@ from requests.services import (
     application_return,
     application_submit,
 )
-from tests.requests.helpers import full_terms, make_application
+from tests.requests.helpers import full_terms, make_application, open_task
 
 
 @pytest.fixture
@@ -25,10 +24,13 @@ def list_owner_id(housing_resource, coordinator, privacy_law):
     """Puts 产权人身份证号 of 房屋登记信息 on the negative list when called."""
 
     def put_on_list():
-        entry = NegativeListEntry.objects.create(
-            resource=housing_resource, legal_basis=privacy_law, reason="身份证号不对外共享", created_by=coordinator
+        entry = negative_entry_create(
+            actor=coordinator,
+            resource=housing_resource,
+            legal_basis=privacy_law,
+            reason="身份证号不对外共享",
+            items=housing_resource.items.filter(name="产权人身份证号"),
         )
-        entry.items.set(housing_resource.items.filter(name="产权人身份证号"))
         return entry
 
     return put_on_list
@@ -47,7 +49,7 @@ def test_a_resubmission_after_correction_is_refused_by_an_entry_added_meanwhile(
     assert application.state == ApplicationState.REFUSED
     assert application.decision.decided_as == Decision.DecidedAs.AUTOMATIC
     assert "个人信息保护法" in application.decision.legal_basis_citation
-    assert selectors.open_task(application) is None  # the correction task went with the process
+    assert open_task(application) is None  # the correction task went with the process
     assert application.process.finished is not None
 
 

@@ -8,10 +8,7 @@ from pdf_templates.models import Record
 from requests.models import Grant, ShareApplication
 from requests.services.grants import grant_revoke
 from tests.factories import UserFactory
-from tests.requests import grant_factory
 from tests.requests.helpers import make_application
-
-housing_grant = grant_factory.housing_grant
 
 
 def _record_page(user, record) -> str:

@@ -4,7 +4,6 @@ withdrawal commits: a refusal notice, the applicant told, the reviewers' task go
 import json
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from catalog.services import resource_withdraw
@@ -25,15 +24,9 @@ from tests.requests.grant_factory import login
 from tests.requests.helpers import full_terms, make_application
 from workflows.models import AuditEvent, Deadline
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 REASON = "系统关停，数据迁入省平台"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
-        yield
 
 
 @pytest.fixture

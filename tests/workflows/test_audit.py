@@ -1,10 +1,11 @@
-import threading
+from functools import partial
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from organizations.models import Department
+from tests.races import run_concurrently
 from workflows.audit import event_payload, record_event, record_events, verify_chain
 from workflows.hashing import chain_hash
 from workflows.management.commands.verify_audit import BAD_ANCHOR
@@ -158,25 +159,14 @@ def test_it_is_refused_by_the_database_trigger_on_postgres(events):
 def test_it_never_forks_the_chain_under_concurrent_writers():
     department = Department.objects.create(code="TH-X", name="市并发局", short_name="通并", seal_text="通化市并发局")
     writers, per_writer = 8, 15
-    barrier = threading.Barrier(writers)
-    errors = []
 
     def write(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_writer):
-                with transaction.atomic():
-                    record_event(subject=department, action=f"test.writer{n}", comment=str(i))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(per_writer):
+            with transaction.atomic():
+                record_event(subject=department, action=f"test.writer{n}", comment=str(i))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(*(partial(write, n) for n in range(writers)))
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
     assert errors == []
     assert AuditEvent.objects.count() == writers * per_writer
@@ -210,33 +200,19 @@ def test_it_appends_many_events_at_once_on_the_same_chain(events, gongan, gongan
 def test_bulk_and_single_writers_never_fork_the_chain():
     department = Department.objects.create(code="TH-X", name="市并发局", short_name="通并", seal_text="通化市并发局")
     writers, rounds, batch = 6, 5, 40
-    barrier = threading.Barrier(writers)
-    errors = []
 
     def write(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(rounds):
-                with transaction.atomic():
-                    if n % 2:
-                        record_events(
-                            model=Department,
-                            subject_ids=[department.pk] * batch,
-                            action=f"test.bulk{n}",
-                            comment=str(i),
-                        )
-                    else:
-                        record_event(subject=department, action=f"test.single{n}", comment=str(i))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(rounds):
+            with transaction.atomic():
+                if n % 2:
+                    record_events(
+                        model=Department, subject_ids=[department.pk] * batch, action=f"test.bulk{n}", comment=str(i)
+                    )
+                else:
+                    record_event(subject=department, action=f"test.single{n}", comment=str(i))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(*(partial(write, n) for n in range(writers)))
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
     expected = (writers // 2) * rounds * (batch + 1)
     assert errors == []

@@ -7,9 +7,9 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def auditor_client(db, shenji):
+def auditor_client(auditor):
     client = Client()
-    client.force_login(UserFactory(username="sj_auditor", department=shenji, roles=["auditor"]))
+    client.force_login(auditor)
     return client
 
 

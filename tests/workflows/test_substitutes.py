@@ -56,18 +56,17 @@ def test_it_keeps_the_task_with_its_owner_too(absence, review_task, zhujian_revi
 
 @time_machine.travel("2026-11-03 10:00 +0800")
 def test_a_substitute_has_the_view_of_the_roles_they_stand_in_for(
-    zhujian_colleague, auditor, shenji, django_assert_num_queries
+    zhujian_colleague, auditor, shenji_colleague, django_assert_num_queries
 ):
-    colleague = UserFactory(username="sj_colleague", department=shenji, roles=["applicant"])
     Substitution.objects.create(
-        principal=auditor, substitute=colleague, starts_on=D(2026, 11, 2), ends_on=D(2026, 11, 6)
+        principal=auditor, substitute=shenji_colleague, starts_on=D(2026, 11, 2), ends_on=D(2026, 11, 6)
     )
     with django_assert_num_queries(2):  # the roles, then the day's substitutions: once for every check below
-        assert acts_with_role(colleague, "auditor")
-        assert not acts_with_role(colleague, "data_bureau")
+        assert acts_with_role(shenji_colleague, "auditor")
+        assert not acts_with_role(shenji_colleague, "data_bureau")
     assert not acts_with_role(zhujian_colleague, "auditor")  # stands in for nobody
     with time_machine.travel("2026-11-09 10:00 +0800"):
-        assert not acts_with_role(colleague, "auditor")
+        assert not acts_with_role(shenji_colleague, "auditor")
 
 
 @pytest.mark.urls("tests.probe.urls")
