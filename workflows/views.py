@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import path
 from django.views.generic import TemplateView
@@ -7,12 +9,15 @@ from organizations.selectors import principals_of
 from organizations.views import SubstitutionCancelView, SubstitutionsView
 from workflows.selectors import count_capped, inbox_tasks, queue_count
 
+if TYPE_CHECKING:
+    from organizations.models import User
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "workflows/home.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user = cast("User", self.request.user)  # LoginRequiredMixin: never anonymous here
         return super().get_context_data(
             department=user.department,
             roles=user.role_labels(),
