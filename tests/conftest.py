@@ -46,13 +46,14 @@ def pytest_collection_modifyitems(config, items):
                 f"govshare: deselected {len(drop)} test(s) needing PostgreSQL or Redis "
                 f"(database here: {connection.vendor}, redis reachable: {redis_ok})"
             )
-    if config.getoption("dist", "no") == "loadgroup":
+    # On an xdist worker `dist` reads "no"; the worker keeps the choice in `loadgroup`.
+    if getattr(config.option, "loadgroup", False):
         _group_for_xdist(items)
 
 
 def _group_for_xdist(items) -> None:
-    """`make test` runs the suite on pytest-xdist workers with --dist loadgroup, each worker with
-    its own database. A transactional test empties every table when it ends, the rows the
+    """`make test` runs the suite on pytest-xdist workers with `--dist loadgroup --no-loadscope-reorder`
+    (groups in the order of their first test), each worker with its own database. A transactional test empties every table when it ends, the rows the
     migrations wrote too (roles, refusal reasons), so on each worker it must come after every
     test that reads them, as pytest-django orders a serial run: the transactional tests go to one
     worker together, after the others. The other tests go module by module, so that a module's
