@@ -10,9 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # DEBUG=0 and SECRET_KEY itself and does not use make (README, "Configuration").
 export DEBUG ?= 1
 
-# The suite runs in parallel (pytest-xdist): tests/conftest.py groups the tests (a module
-# per worker, the transactional tests together last) and tests/settings.py gives each
-# worker its own var/. PYTEST_WORKERS=0 runs it in this process.
+# The suite runs in parallel (pytest-xdist): tests/xdist_scheduling.py hands the workers
+# runs of one module's tests in the serial order, and tests/settings.py gives each worker
+# its own var/. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
 # What mypy checks (clean). requests/ and catalog/ join after their split in #14.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py organizations/services.py
@@ -51,7 +51,7 @@ run: demo
 	@bash scripts/run_embedded.sh
 
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .

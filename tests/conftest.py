@@ -17,9 +17,8 @@ def _redis_reachable() -> bool:
         return False
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """Deselect what this machine cannot run, and say so; group the tests for pytest-xdist.
+    """Deselect what this machine cannot run, and say so.
 
     PostgreSQL-only tests run in CI's second pass (DATABASE_URL=postgres://…).
     Integration tests need Redis; with GOVSHARE_REQUIRE_SERVICES=1 (CI) a
@@ -46,26 +45,16 @@ def pytest_collection_modifyitems(config, items):
                 f"govshare: deselected {len(drop)} test(s) needing PostgreSQL or Redis "
                 f"(database here: {connection.vendor}, redis reachable: {redis_ok})"
             )
-    # On an xdist worker `dist` reads "no"; the worker keeps the choice in `loadgroup`.
-    if getattr(config.option, "loadgroup", False):
-        _group_for_xdist(items)
 
 
-def _group_for_xdist(items) -> None:
-    """`make test` runs the suite on pytest-xdist workers with `--dist loadgroup --no-loadscope-reorder`
-    (groups in the order of their first test), each worker with its own database. A transactional test empties every table when it ends, the rows the
-    migrations wrote too (roles, refusal reasons), so on each worker it must come after every
-    test that reads them, as pytest-django orders a serial run: the transactional tests go to one
-    worker together, after the others. The other tests go module by module, so that a module's
-    fixtures are set up once (the demo) and its Redis tests never overlap.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        transactional = bool(
-            marker
-            and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args[:1] == (True,))
-        ) or bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
-        item.add_marker(pytest.mark.xdist_group("transactional" if transactional else item.nodeid.split("::")[0]))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` in the serial order of the tests (tests/xdist_scheduling.py)."""
+    if config.getvalue("dist") == "loadscope":
+        from tests.xdist_scheduling import ModuleRunScheduling
+
+        return ModuleRunScheduling(config, log)
+    return None
 
 
 @pytest.fixture(autouse=True)
