@@ -5,7 +5,19 @@ BIN := $(VENV)/bin
 APT_PACKAGES := fonts-noto-cjk fonts-arphic-uming libharfbuzz-subset0 fontconfig
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench migrate demo
+# Every target here is development: the settings default to production (DEBUG off,
+# SECRET_KEY required), so ask for DEBUG unless the caller chose. Production sets
+# DEBUG=0 and SECRET_KEY itself and does not use make (README, "Configuration").
+export DEBUG ?= 1
+
+# The suite runs in parallel (pytest-xdist): tests/xdist_scheduling.py hands the workers
+# runs of one module's tests in the serial order, and tests/settings.py gives each worker
+# its own var/. PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
+# What mypy checks (clean). requests/ and catalog/ join after their split in #14.
+MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py organizations/services.py
+
+.PHONY: install lock run test lint format bench migrate demo
 
 install: $(BIN)/.installed
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -14,11 +26,18 @@ install: $(BIN)/.installed
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Exactly the locked versions, checked against their hashes.
+$(BIN)/.installed: requirements-dev.lock
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After editing requirements*.txt: recompile the lock files (keeps existing pins;
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed version).
+lock:
+	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	scripts/lock.sh $(LOCK_ARGS)
 
 migrate: install
 	mkdir -p var
@@ -32,11 +51,13 @@ run: demo
 	@bash scripts/run_embedded.sh
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(MYPY_PATHS)
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .

@@ -114,7 +114,7 @@ def _targets(recipients: Iterable[User], event: EventType) -> list[tuple[User, U
         Q(pk__in=ids) | Q(principal_id__isnull=False, is_active=True)
     )
     channels: dict[int, str] = {}
-    substitutes: dict[int, User] = {}
+    substitutes: dict[int, Any] = {}  # Users with the annotations above
     for user in rows:  # a substitute comes once per principal it stands in for
         channels[user.pk] = user.channel or event.default_channel
         if user.pk in direct:
@@ -122,9 +122,10 @@ def _targets(recipients: Iterable[User], event: EventType) -> list[tuple[User, U
         # For several principals at once: on behalf of the one whose substitution began last.
         if user.pk not in substitutes or user.standing_in_since > substitutes[user.pk].standing_in_since:
             substitutes[user.pk] = user
-    return [(user, None, channels.get(pk, event.default_channel)) for pk, user in direct.items()] + [
-        (user, direct[user.principal_id], channels[pk]) for pk, user in sorted(substitutes.items())
+    targets: list[tuple[User, User | None, str]] = [
+        (user, None, channels.get(pk, event.default_channel)) for pk, user in direct.items()
     ]
+    return targets + [(user, direct[user.principal_id], channels[pk]) for pk, user in sorted(substitutes.items())]
 
 
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:

@@ -1,8 +1,10 @@
 """govshare settings.
 
 Every environment variable is read here and nowhere else. The defaults are the
-embedded runtime: SQLite and a filesystem Celery broker under var/, console
-email. Production differs only by environment (see README, "Configuration").
+embedded runtime (SQLite and a filesystem Celery broker under var/, console
+email) with DEBUG off, so SECRET_KEY is required unless DEBUG=1 is set, as the
+make targets and the tests do. Production differs only by environment (see
+README, "Configuration").
 """
 
 from pathlib import Path
@@ -18,11 +20,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("GOVSHARE_VAR_DIR", str(BASE_DIR / "var")))
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a deploy that forgets DEBUG serves no debug pages, and
+# one that forgets SECRET_KEY does not start. `make` targets, the tests and the
+# embedded runner turn DEBUG on for development.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. In production set SECRET_KEY (50+ random characters); "
+            "for development set DEBUG=1 (the make targets do)."
+        )
     SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -3,6 +3,8 @@
 # the filesystem broker under var/. Ctrl-C (or any one of them dying) stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A development server: the settings default to production (DEBUG off, SECRET_KEY required).
+export DEBUG="${DEBUG:-1}"
 BIN=.venv/bin
 pids=()
 cleanup() {

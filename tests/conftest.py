@@ -58,6 +58,16 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` in the serial order of the tests (tests/xdist_scheduling.py)."""
+    if config.getvalue("dist") == "loadscope":
+        from tests.xdist_scheduling import ModuleRunScheduling
+
+        return ModuleRunScheduling(config, log)
+    return None
+
+
 @pytest.fixture(autouse=True)
 def _fresh_work_calendar():
     """Each process caches the calendar overrides (workflows.workdays), and a test's rollback

@@ -3,8 +3,23 @@
 A Celery worker subprocess started by an integration test uses these too.
 """
 
-from project.settings import *  # noqa: F403
-from project.settings import INSTALLED_APPS
+import os
+from pathlib import Path
+
+# The project defaults to production (DEBUG off, SECRET_KEY required); the tests run as a
+# developer's machine does. Set before the import, so a worker subprocess inherits them too.
+os.environ.setdefault("DEBUG", "1")
+
+# Under pytest-xdist each worker gets its own var/ (SQLite test database, broker folders, media),
+# and its Celery worker subprocesses inherit it with the environment.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("GOVSHARE_TEST_VAR_WORKER") != _worker:
+    _var = Path(os.environ.get("GOVSHARE_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    os.environ["GOVSHARE_VAR_DIR"] = str(_var / "test-workers" / _worker)
+    os.environ["GOVSHARE_TEST_VAR_WORKER"] = _worker
+
+from project.settings import *  # noqa: E402, F403
+from project.settings import INSTALLED_APPS  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -38,7 +38,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "subject_type"]
     search_fields = ["subject_id", "comment", "hash"]
     date_hierarchy = "created_at"
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "created_at",
         "actor",
         "action_label",
@@ -51,7 +51,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "ip",
         "prev_hash",
         "hash",
-    ]
+    )
 
     @admin.display(description="动作", ordering="action")
     def action_label(self, event: AuditEvent) -> str:
@@ -75,7 +75,7 @@ class DeadlineAdmin(ReadOnlyAdmin):
     list_filter = ["status", "subject_type"]
     search_fields = ["subject_id", "title"]
     date_hierarchy = "due_at"
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "title",
         "kind_label",
         "subject_type",
@@ -93,7 +93,7 @@ class DeadlineAdmin(ReadOnlyAdmin):
         "expired_at",
         "closed_at",
         "created_at",
-    ]
+    )
 
     @admin.display(description="期限类型", ordering="kind")
     def kind_label(self, deadline: Deadline) -> str:
@@ -120,8 +120,7 @@ class FlowListFilter(viewflow_admin.FlowClassListFilter):
 
 
 class TaskInline(viewflow_admin.TaskInline):
-    fields = ["title", "status", "owner", "created", "finished"]
-    readonly_fields = fields
+    fields = readonly_fields = ("title", "status", "owner", "created", "finished")
 
     @admin.display(description="任务")
     def title(self, task: Task) -> str:
@@ -133,8 +132,7 @@ class ProcessAdmin(ReadOnlyAdmin, viewflow_admin.ProcessAdmin):
     list_display = ["number", "created", "flow", "status", "participant_names", "summary"]
     list_display_links = ["number", "created", "flow"]
     list_filter = ["status", FlowListFilter]
-    fields = ["flow", "status", "created", "finished", "artifact_object", "summary"]
-    readonly_fields = fields
+    fields = readonly_fields = ("flow", "status", "created", "finished", "artifact_object", "summary")
     inlines = [TaskInline]
 
     @admin.display(description="编号", ordering="pk")
@@ -165,8 +163,7 @@ class TaskAdmin(ReadOnlyAdmin, viewflow_admin.TaskAdmin):
     list_display = ["number", "created", "process", "title", "status", "owner", "started", "finished"]
     list_display_links = ["number", "created", "process"]
     list_filter = ["status"]
-    fields = ["process", "title", "status", "owner", "created", "assigned", "started", "finished"]
-    readonly_fields = fields
+    fields = readonly_fields = ("process", "title", "status", "owner", "created", "assigned", "started", "finished")
 
     @admin.display(description="编号", ordering="pk")
     def number(self, task: Task) -> int:

@@ -92,9 +92,9 @@ def labelled(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """The events with `action_label`, `from_label` and `to_label` set (their subject_type loaded)."""
     events = list(events)
     for event in events:
-        event.action_label = action_label(event.action)
-        event.from_label = state_label(event, event.from_state)
-        event.to_label = state_label(event, event.to_state)
+        event.action_label = action_label(event.action)  # type: ignore[attr-defined]
+        event.from_label = state_label(event, event.from_state)  # type: ignore[attr-defined]
+        event.to_label = state_label(event, event.to_state)  # type: ignore[attr-defined]
     return events
 
 

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,12 +16,15 @@ from workflows.audit import client_ip
 from workflows.selectors import count_capped, inbox_tasks, queue_count
 from workflows.substitutions import substitution_cancel, substitution_create
 
+if TYPE_CHECKING:
+    from organizations.models import User
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "workflows/home.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user = cast("User", self.request.user)  # LoginRequiredMixin: never anonymous here
         return super().get_context_data(
             department=user.department,
             roles=user.role_labels(),

@@ -2,20 +2,32 @@
 
 The official calendar (holidays and make-up workdays, 调休) comes from the
 `chinese-calendar` package, which knows only the years the State Council has
-announced. For any other year we fall back to "Monday to Friday", and the
-operator's overrides (announced holidays the package does not know yet) win
-over both.
+announced. For any other year a day is a working day when it is Monday to
+Friday and not a statutory holiday: 元旦, 春节 (除夕 to 初三), 清明, 劳动节,
+端午, 中秋 and 国庆, as the `holidays` package computes them for any year,
+lunar dates included. Only the statutory days themselves count: the package's
+guessed "observed" days (补假) and any substituted days it lists are not the
+State Council's arrangement, which also turns weekend days into working days,
+and only the operator's overrides can say that. The overrides (announced
+holidays and 调休 the packages do not know yet) win over everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import holidays as holiday_rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The statutory festivals, by the names the `holidays` package gives them in
+# simplified Chinese. Anything else it lists (补假, 调休) is a guess or an
+# arrangement, not a statutory day.
+STATUTORY_HOLIDAY_NAMES = frozenset({"元旦", "农历除夕", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"})
 
 
 def official_calendar_knows(year: int) -> bool:
@@ -24,6 +36,14 @@ def official_calendar_knows(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+@functools.cache
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The statutory holidays of `year`, weekend days included, without any arrangement."""
+    computed = holiday_rules.country_holidays("CN", years=year, observed=False, language="zh_CN")
+    # get_list: two festivals may share a day (国庆 and 中秋 in 2020 and 2001).
+    return frozenset(day for day in computed if STATUTORY_HOLIDAY_NAMES.intersection(computed.get_list(day)))
 
 
 class WorkCalendar:
@@ -39,7 +59,7 @@ class WorkCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            return day.weekday() < 5
+            return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after `start` (before it, for negative n).

@@ -38,7 +38,8 @@ def current_calendar() -> WorkCalendar:
 
 
 def _read_calendar() -> WorkCalendar:
-    holidays, workdays = [], []
+    holidays: list[dt.date] = []
+    workdays: list[dt.date] = []
     for day, kind in CalendarOverride.objects.values_list("date", "kind"):
         (holidays if kind == CalendarOverride.Kind.HOLIDAY else workdays).append(day)
     return WorkCalendar(holidays=holidays, workdays=workdays)

@@ -161,36 +161,24 @@ def validate_grant_terms(
     """
     if application.resource.share_class == ShareClass.NONE:
         raise ApplicationError(MSG_NOT_SHARED_NOT_GRANTABLE)
-    errors: dict[str, list[str]] = {}
     if requested_items is None:
         requested = set(application.items.values_list("pk", flat=True))
     else:
         requested = {item.pk for item in requested_items}
     granted = {item.pk for item in terms.items}
-    if not granted:
-        errors.setdefault("items", []).append(MSG_ITEMS_REQUIRED)
-    elif granted - requested:
-        errors.setdefault("items", []).append(MSG_GRANT_ITEMS_OUTSIDE)
-    elif retired := [item.name for item in terms.items if item.retired_at]:
-        errors.setdefault("items", []).append(MSG_GRANT_ITEMS_RETIRED.format(names="、".join(retired)))
-    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
-        errors.setdefault("share_method", []).append(
-            MSG_METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
+    errors = {
+        field: [message]
+        for field, message in (
+            ("items", _items_error(application, terms, granted, requested)),
+            ("share_method", _method_error(application, terms)),
+            ("period_end", _period_error(application, terms)),
+            (
+                "standard_clauses",
+                "未知的标准条款。" if set(terms.standard_clauses) - set(StandardClause.values) else "",
+            ),
         )
-    elif METHOD_BREADTH[terms.share_method] > METHOD_BREADTH[application.share_method]:
-        errors.setdefault("share_method", []).append(
-            MSG_METHOD_BROADER.format(requested=application.get_share_method_display())
-        )
-    if terms.period_end < terms.period_start:
-        errors.setdefault("period_end", []).append(MSG_GRANT_PERIOD_INVALID)
-    elif terms.period_start < application.period_start or terms.period_end > application.period_end:
-        errors.setdefault("period_end", []).append(
-            MSG_GRANT_PERIOD_OUTSIDE.format(start=application.period_start, end=application.period_end)
-        )
-    if set(terms.standard_clauses) - set(StandardClause.values):
-        errors.setdefault("standard_clauses", []).append("未知的标准条款。")
-    if "items" not in errors and (listed := negative_listed(application, terms.items, MSG_NEGATIVE_LISTED)):
-        errors["items"] = [listed]
+        if message
+    }
     if errors:
         raise ApplicationError.from_errors(errors)
     full = (
@@ -206,6 +194,32 @@ def validate_grant_terms(
     if not full and not terms.adjustment_reason.strip():
         raise ApplicationError(MSG_ADJUSTMENT_REASON_REQUIRED, field="adjustment_reason")
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
+
+
+def _items_error(application: ShareApplication, terms: GrantTerms, granted: set[int], requested: set[int]) -> str:
+    if not granted:
+        return MSG_ITEMS_REQUIRED
+    if granted - requested:
+        return MSG_GRANT_ITEMS_OUTSIDE
+    if retired := [item.name for item in terms.items if item.retired_at]:
+        return MSG_GRANT_ITEMS_RETIRED.format(names="、".join(retired))
+    return negative_listed(application, terms.items, MSG_NEGATIVE_LISTED)
+
+
+def _method_error(application: ShareApplication, terms: GrantTerms) -> str:
+    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
+        return MSG_METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
+    if METHOD_BREADTH[terms.share_method] > METHOD_BREADTH[application.share_method]:
+        return MSG_METHOD_BROADER.format(requested=application.get_share_method_display())
+    return ""
+
+
+def _period_error(application: ShareApplication, terms: GrantTerms) -> str:
+    if terms.period_end < terms.period_start:
+        return MSG_GRANT_PERIOD_INVALID
+    if terms.period_start < application.period_start or terms.period_end > application.period_end:
+        return MSG_GRANT_PERIOD_OUTSIDE.format(start=application.period_start, end=application.period_end)
+    return ""
 
 
 def negative_listed(application: ShareApplication, items: Sequence[DataItem], message: str) -> str:

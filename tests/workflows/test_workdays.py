@@ -18,15 +18,28 @@ def test_it_follows_the_official_calendar(db):
 
 
 def test_it_computes_a_deadline_that_crosses_into_2027(db):
+    # Dec 25, 28–31, then 元旦 (Fri 2027-01-01) is no working day: Jan 4–8. chinese-calendar knows no 2027.
     due = due_date(D(2026, 12, 24), 10)
-    assert due.date() == D(2027, 1, 7)
+    assert due.date() == D(2027, 1, 8)
     assert str(due.tzinfo) == "Asia/Shanghai"
+    assert due_date(D(2026, 12, 31), 1).date() == D(2027, 1, 4)
+
+
+def test_it_skips_the_2027_spring_festival_and_takes_the_announced_arrangement(db):
+    # 2027-02-05 除夕 (Fri) to 02-08 初三 (Mon) are statutory; the 补假 and the 调休 Saturday are not known.
+    assert due_date(D(2027, 2, 4), 1).date() == D(2027, 2, 9)
+    assert not is_workday(D(2027, 2, 20))
+    for day in (D(2027, 2, 9), D(2027, 2, 10)):
+        CalendarOverride.objects.create(date=day, kind=CalendarOverride.Kind.HOLIDAY, note="春节补假")
+    CalendarOverride.objects.create(date=D(2027, 2, 20), kind=CalendarOverride.Kind.WORKDAY, note="春节调休上班")
+    assert due_date(D(2027, 2, 4), 1).date() == D(2027, 2, 11)
+    assert is_workday(D(2027, 2, 20))
 
 
 def test_an_operator_override_takes_precedence(db):
-    # The State Council announces New Year's Day 2027 before the package knows it.
-    CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY, note="元旦")
-    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)
+    # A city closes its offices on the Monday after 元旦 2027.
+    CalendarOverride.objects.create(date=D(2027, 1, 4), kind=CalendarOverride.Kind.HOLIDAY, note="本市调整")
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 11)
     CalendarOverride.objects.create(date=D(2026, 10, 7), kind=CalendarOverride.Kind.WORKDAY)
     assert add_workdays(D(2026, 9, 30), 1) == D(2026, 10, 7)
     assert workdays_between(D(2026, 9, 30), D(2026, 10, 8)) == 2
@@ -41,6 +54,7 @@ def test_it_warns_about_next_year_when_the_package_stops_this_year():
     warnings = _calendar_warnings()
     assert len(warnings) == 1
     assert "2027" in warnings[0].msg
+    assert "扣除法定节假日" in warnings[0].msg
     assert (
         warnings[0].hint
         == "在管理后台“工作日历调整”中逐日录入 2027 年的放假日和调休上班日；或升级 chinesecalendar 包后重启服务。"
@@ -57,49 +71,49 @@ def test_it_reads_the_overrides_once_while_they_are_fresh(db, django_assert_num_
     with django_assert_num_queries(1):
         due_date(D(2026, 12, 24), 10)
     with django_assert_num_queries(0):
-        assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)
+        assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)
         assert add_workdays(D(2026, 9, 30), 1) == D(2026, 10, 8)
 
 
 def test_it_sees_an_override_saved_or_deleted_at_once(db):
-    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)  # cached
-    new_year = CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
-    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)
-    new_year.kind = CalendarOverride.Kind.WORKDAY
-    new_year.date = D(2027, 1, 2)  # a Saturday made a workday
-    new_year.save()
-    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 6)
-    new_year.delete()
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)  # cached
+    override = CalendarOverride.objects.create(date=D(2027, 1, 4), kind=CalendarOverride.Kind.HOLIDAY)
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 11)
+    override.kind = CalendarOverride.Kind.WORKDAY
+    override.date = D(2027, 1, 2)  # a Saturday made a workday
+    override.save()
     assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 7)
+    override.delete()
+    assert due_date(D(2026, 12, 24), 10).date() == D(2027, 1, 8)
 
 
 def test_it_reads_the_overrides_again_when_the_change_commits(db, django_capture_on_commit_callbacks):
     # Another thread may read the old rows between the save and the commit: the commit drops them too.
     with django_capture_on_commit_callbacks(execute=True):
-        CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
-        assert not is_workday(D(2027, 1, 1))  # cached
-        CalendarOverride.objects.update(date=D(2027, 1, 4))  # sends no signal
-        assert not is_workday(D(2027, 1, 1)) and is_workday(D(2027, 1, 4))
-    assert is_workday(D(2027, 1, 1)) and not is_workday(D(2027, 1, 4))
+        CalendarOverride.objects.create(date=D(2027, 1, 4), kind=CalendarOverride.Kind.HOLIDAY)
+        assert not is_workday(D(2027, 1, 4))  # cached
+        CalendarOverride.objects.update(date=D(2027, 1, 5))  # sends no signal
+        assert not is_workday(D(2027, 1, 4)) and is_workday(D(2027, 1, 5))
+    assert is_workday(D(2027, 1, 4)) and not is_workday(D(2027, 1, 5))
 
 
 def test_it_sees_an_edit_made_behind_its_back_after_the_ttl(db, settings, monkeypatch):
     settings.CALENDAR_OVERRIDES_CACHE_SECONDS = 60
-    CalendarOverride.objects.create(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    CalendarOverride.objects.create(date=D(2027, 1, 4), kind=CalendarOverride.Kind.HOLIDAY)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 5)
     CalendarOverride.objects.update(kind=CalendarOverride.Kind.WORKDAY)  # sends no signal
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 5)
 
     # Time freezing (time_machine) leaves the monotonic clock alone: move it by hand.
     started = time.monotonic()
     monkeypatch.setattr(time, "monotonic", lambda: started + 59)
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 5)
     monkeypatch.setattr(time, "monotonic", lambda: started + 61)
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
 
 
 def test_it_reads_the_overrides_every_time_with_a_ttl_of_zero(db, settings):
     settings.CALENDAR_OVERRIDES_CACHE_SECONDS = 0
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 1)
-    CalendarOverride.objects.bulk_create([CalendarOverride(date=D(2027, 1, 1), kind=CalendarOverride.Kind.HOLIDAY)])
     assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    CalendarOverride.objects.bulk_create([CalendarOverride(date=D(2027, 1, 4), kind=CalendarOverride.Kind.HOLIDAY)])
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 5)
