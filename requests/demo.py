@@ -320,27 +320,26 @@ class Builder:
                 continue
             clean = [i for i in items if i.pk not in banned.get(r.pk, set())]
             self.clean[r.pk] = clean
-            low = [i for i in clean if i.security_level <= 2]
-            high = [i for i in clean if i.security_level >= 3]
             self.pools["any"].append(r)
-            if r.share_class == ShareClass.UNCONDITIONAL:
-                if low:
-                    self.pools["auto"].append(r)
-                if high:
-                    self.pools["review"].append(r)
-                    self.pools["grant_cs"].append(r)
-                    self.pools["disputable"].append(r)
-            else:
-                self.pools["review"].append(r)
-                self.pools["refusable"].append(r)
-                if r.share_class == ShareClass.CONDITIONAL:
-                    if low and r.security_level <= 2:
-                        self.pools["grant_low"].append(r)
-                    if high or r.security_level >= 3:
-                        self.pools["grant_cs"].append(r)
-                        self.pools["partial"].append(r)  # unconditional data is granted only in full
+            for pool in self._pools_for(r, clean):
+                self.pools[pool].append(r)
         self.banned = banned
         self.whole_banned = whole
+
+    @staticmethod
+    def _pools_for(r: DataResource, clean: list[DataItem]) -> list[str]:
+        """The pools a published resource with these items (none on the negative list) can serve."""
+        low = any(i.security_level <= 2 for i in clean)
+        high = any(i.security_level >= 3 for i in clean)
+        if r.share_class == ShareClass.UNCONDITIONAL:
+            return (["auto"] if low else []) + (["review", "grant_cs", "disputable"] if high else [])
+        pools = ["review", "refusable"]
+        if r.share_class == ShareClass.CONDITIONAL:
+            if low and r.security_level <= 2:
+                pools.append("grant_low")
+            if high or r.security_level >= 3:
+                pools += ["grant_cs", "partial"]  # unconditional data is granted only in full
+        return pools
 
     POOL_OF_TARGET = {
         "draft": "any",
