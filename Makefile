@@ -14,8 +14,10 @@ export DEBUG ?= 1
 # runs of one module's tests in the serial order, and tests/settings.py gives each worker
 # its own var/. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
-# What mypy checks (clean). requests/ and catalog/ join after their split in #14.
-MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py organizations/services.py
+# What mypy checks (clean): the shared engine, every app's services, and the share applications' rules,
+# selectors and flow.
+MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
+	requests/rules.py requests/selectors.py requests/flows.py
 
 .PHONY: install lock run test lint format bench migrate demo
 

@@ -6,6 +6,7 @@ A grant is seen by its consumer and provider departments, the data bureau and au
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
@@ -77,7 +78,7 @@ def overdue_queue() -> QuerySet[ShareApplication]:
     return _base().filter(state=ApplicationState.ESCALATED).order_by("escalated_at", "pk")
 
 
-def overdue_counts_by_provider() -> list[dict]:
+def overdue_counts_by_provider() -> list[Any]:
     """Late replies per provider department, kept after the reply (statistics and the project gate)."""
     return list(
         ShareApplication.objects.filter(was_overdue=True)
@@ -190,10 +191,8 @@ def created_from_form(actor, form_token) -> ShareApplication | None:
 
 def renews_revoked_grant(application: ShareApplication) -> bool:
     """A renewal whose grant was revoked since it was started: it may no longer be submitted."""
-    return (
-        bool(application.renews_grant_id)
-        and Grant.objects.filter(pk=application.renews_grant_id, state=GrantState.REVOKED).exists()
-    )
+    grant_id = application.renews_grant_id
+    return grant_id is not None and Grant.objects.filter(pk=grant_id, state=GrantState.REVOKED).exists()
 
 
 def may_dispute(application: ShareApplication) -> bool:
@@ -253,7 +252,7 @@ def may_edit(user, application: ShareApplication) -> bool:
 def available_actions(user, application: ShareApplication) -> Actions:
     revoked = renewal_revoked(application)
     editor = permissions.can_edit(user, application)
-    mine = dict(
+    mine: dict[str, Any] = dict(
         edit=editor and rules.is_editable(application) and not revoked,
         withdraw=editor and rules.is_withdrawable(application),
         renewal_revoked=revoked,

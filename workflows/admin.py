@@ -25,7 +25,8 @@ class ActionListFilter(admin.SimpleListFilter):
         return [(action, labels.action_label(action)) for action in actions]
 
     def queryset(self, request, queryset):
-        return queryset.filter(labels.action_filter(self.value())) if self.value() else queryset
+        action = self.value()
+        return queryset.filter(labels.action_filter(action)) if action else queryset
 
 
 @admin.register(AuditEvent)

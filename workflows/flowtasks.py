@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from django.db import models, transaction
+from django.db import transaction
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -56,7 +56,7 @@ class SubjectFlow(flow.Flow):
     """
 
     lock_impl = subject_lock
-    subject_model: ClassVar[type[models.Model]]
+    subject_model: ClassVar[type[Any]]  # a Model with a `state` field
     subject_field: ClassVar[str]
     task_for_state: ClassVar[dict[str, str]] = {}
 
@@ -150,10 +150,10 @@ def disagreements(flow_class: type[SubjectFlow]) -> Iterator[str]:
     Read in two queries, whatever the number of subjects.
     """
     subject_ids = dict(flow_class.process_class.objects.values_list("pk", f"{flow_class.subject_field}_id").iterator())
-    open_tasks: dict[int, list[str]] = {}
+    open_tasks: dict[int | None, list[str]] = {}
     tasks = Task.objects.filter(process__flow_class=flow_class, status__in=OPEN_STATUSES)
     for process_id, node in tasks.values_list("process_id", "flow_task").iterator():
-        open_tasks.setdefault(subject_ids.get(process_id), []).append(node.name)
+        open_tasks.setdefault(subject_ids[process_id], []).append(node.name)
     with_process = set(subject_ids.values())
     label = flow_class.subject_model._meta.verbose_name
     subjects = flow_class.subject_model.objects.values_list("pk", "state").order_by("pk")

@@ -45,7 +45,7 @@ class SubstitutionsView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "principal": self.request.user}
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        user = cast("User", self.request.user)  # LoginRequiredMixin: never anonymous here
         return super().get_context_data(
             given=substitutions_given(user),
             taken=substitutions_taken(user),
@@ -54,7 +54,9 @@ class SubstitutionsView(LoginRequiredMixin, FormView):
         )
 
     def form_valid(self, form):
-        substitution_create(actor=self.request.user, substitution=form.instance, ip=client_ip(self.request))
+        substitution_create(
+            actor=cast("User", self.request.user), substitution=form.instance, ip=client_ip(self.request)
+        )
         messages.success(self.request, "已设置代理人。")
         return redirect(self.request.path)
 

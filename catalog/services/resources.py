@@ -191,7 +191,7 @@ def resource_create(*, actor, data: dict[str, Any], items: list[dict[str, Any]],
     """A new draft entry of the actor's own department."""
     department = data.get("provider_department")
     department_id = getattr(department, "pk", department)
-    if not can_manage_department(actor, department_id):
+    if department_id is None or not can_manage_department(actor, department_id):
         raise CatalogError(MSG_NOT_YOUR_DEPARTMENT)
     with transaction.atomic():
         resource = DataResource(created_by=actor, provider_department_id=department_id)

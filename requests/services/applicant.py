@@ -61,9 +61,9 @@ def _store_attachments(application: ShareApplication, uploads: Iterable[Uploaded
         ApplicationAttachment.objects.create(
             application=application,
             file=upload,
-            original_name=upload.name[:200],
+            original_name=(upload.name or "")[:200],
             content_type=content_type,
-            size=upload.size,
+            size=upload.size or 0,
             sha256=digest.hexdigest(),
             uploaded_by=actor,
         )
@@ -177,7 +177,8 @@ def _remove_attachments(application: ShareApplication, attachments: Sequence[App
             )
     for attachment in attachments:
         attachment.delete()
-        transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
+        if attachment.file.name:
+            transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
     return [attachment.original_name for attachment in attachments]
 
 

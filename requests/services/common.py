@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -45,12 +47,13 @@ def lock_application(application: ShareApplication) -> ShareApplication:
     `application` (by the view a moment ago, or by the service that returned it) are reused.
     """
     loaded = {
-        name: ShareApplication._meta.get_field(name).get_cached_value(application, None) for name in REUSED_RELATED
+        name: ShareApplication._meta.get_field(name).get_cached_value(application, None)  # type: ignore[union-attr]
+        for name in REUSED_RELATED
     }
     missing = [name for name, obj in loaded.items() if obj is None]
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-    locked = ShareApplication.objects.select_for_update(of=("self",)).select_related("resource", *missing)
-    locked = locked.get(pk=application.pk)
+    rows = ShareApplication.objects.select_for_update(of=("self",)).select_related("resource", *missing)
+    locked = rows.get(pk=application.pk)
     for name, obj in loaded.items():
         if obj is not None:
             setattr(locked, name, obj)  # the same rows: these keys never change
@@ -76,7 +79,8 @@ def hold_published_resource(application: ShareApplication) -> None:
         raise ApplicationError(MSG_RESOURCE_WITHDRAWN)
 
 
-def start_clock(application: ShareApplication, workdays: int, *, replace: bool = True) -> None:
+def start_clock(application: ShareApplication, workdays: int, *, replace: bool = True) -> dt.datetime:
+    """The provider's reply clock runs (again) from now; its due time, also set on the application."""
     deadline = deadlines.register(
         subject=application,
         kind=DEADLINE_KIND,
@@ -89,6 +93,7 @@ def start_clock(application: ShareApplication, workdays: int, *, replace: bool =
         replace=replace,
     )
     application.due_at = deadline.due_at
+    return deadline.due_at
 
 
 def stop_clock(application: ShareApplication) -> None:

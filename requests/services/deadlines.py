@@ -87,7 +87,7 @@ def application_order_decision(
         dismissed = close_dispute(application, actor, upheld=False, comment=f"责令提供部门限期答复。{comment}".strip())
         settled = "共享类型异议不成立，" if dismissed else ""
         application.order_provider_decision()
-        start_clock(application, workdays)
+        due_at = start_clock(application, workdays)
         application.save(update_fields=["state", "due_at", "updated_at"])
         record_event(
             subject=application,
@@ -101,7 +101,7 @@ def application_order_decision(
         complete_task(task, actor, application, ip=ip)
         tell_reviewers(
             application,
-            f"{settled}政数局责令在{workdays}个工作日内（{chinese_date(application.due_at)}前）"
+            f"{settled}政数局责令在{workdays}个工作日内（{chinese_date(due_at)}前）"
             f"答复共享申请{application.reference}。{comment}",
         )
     return application

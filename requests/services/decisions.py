@@ -228,7 +228,9 @@ def application_countersign(
         if approve and actor.pk == decision.decided_by_id:  # sending one's own proposal back is allowed
             raise ApplicationError(MSG_COUNTERSIGN_OWN_PROPOSAL)
         if approve:
-            if listed := negative_listed(application, decision.granted_items.all(), MSG_NEGATIVE_LISTED_AT_COUNTERSIGN):
+            if listed := negative_listed(
+                application, list(decision.granted_items.all()), MSG_NEGATIVE_LISTED_AT_COUNTERSIGN
+            ):
                 raise ApplicationError(listed)
             hold_published_resource(application)
             decision.countersigned_by = actor
@@ -299,7 +301,7 @@ def application_refuse(
             errors["citation"] = [
                 MSG_LEGAL_BASIS_REQUIRED
                 if data_not_shared
-                else MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label)
+                else MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label if reason else "")
             ]
         elif citation.strip() and not CITATION.search(citation):
             errors["citation"] = [MSG_CITATION_INCOMPLETE]

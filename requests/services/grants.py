@@ -397,17 +397,19 @@ def grant_create_from_decision(*, decision: Decision, items: Sequence[DataItem] 
     `items`: the decision's granted items when the caller holds them already (saves reading them back).
     """
     application = decision.application
+    valid_from, valid_to = decision.granted_period_start, decision.granted_period_end
+    assert valid_from is not None and valid_to is not None  # a grant always has its period
     grant = Grant.objects.create(
         application=application,
-        number=decision.record.number if decision.record_id else "",
+        number=decision.record.number if decision.record is not None else "",
         consumer_department=application.applicant_department,
         provider_department=application.provider_department,
         resource=application.resource,
         share_method=decision.granted_method,
         conditions=decision.conditions,
         standard_clauses=decision.standard_clauses,
-        valid_from=decision.granted_period_start,
-        valid_to=decision.granted_period_end,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
     grant.items.add(
         *(decision.granted_items.all() if items is None else items)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from catalog.choices import ShareMethod
 from catalog.models import DataItem
 from pdf_templates.dates import chinese_date
 from pdf_templates.models import RecordType
@@ -81,7 +82,9 @@ def issue_decision_record(
     granted_ids = {item.pk for item in granted_items}
     granted = [i for i in requested_items if i.pk in granted_ids]
     not_granted = [i for i in requested_items if i.pk not in granted_ids]
-    method_label = dict(decision._meta.get_field("granted_method").choices)[decision.granted_method]
+    method_label = ShareMethod(decision.granted_method).label
+    start, end = decision.granted_period_start, decision.granted_period_end
+    assert start is not None and end is not None  # a grant always has its period
     if decision.outcome == DecisionOutcome.PARTIALLY_GRANTED:
         verdict = "部分同意共享。"
         if not_granted:
@@ -92,9 +95,7 @@ def issue_decision_record(
             application.period_start,
             application.period_end,
         ):
-            body.append(
-                f"使用期限调整为{chinese_date(decision.granted_period_start)}至{chinese_date(decision.granted_period_end)}。"
-            )
+            body.append(f"使用期限调整为{chinese_date(start)}至{chinese_date(end)}。")
         if decision.adjustment_reason:
             body.append(f"调整理由：{decision.adjustment_reason}")
     else:
@@ -115,8 +116,8 @@ def issue_decision_record(
             "granted_items": [i.name for i in granted],
             "not_granted_items": [i.name for i in not_granted],
             "conditions": conditions,
-            "valid_from": chinese_date(decision.granted_period_start),
-            "valid_until": chinese_date(decision.granted_period_end),
+            "valid_from": chinese_date(start),
+            "valid_until": chinese_date(end),
             "facts": facts,
         },
     )

@@ -65,7 +65,7 @@ def sniff_content_type(head: bytes) -> str | None:
 def validate_attachment(upload: UploadedFile) -> str:
     """Size from the setting, type from the content (a renamed .exe is not a PDF). Returns the content type."""
     limit = settings.SHARE_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
+    if (upload.size or 0) > limit:
         raise ApplicationError(
             MSG_ATTACHMENT_TOO_LARGE.format(name=upload.name, limit=_human_size(limit)), field="attachments"
         )
@@ -139,7 +139,7 @@ class GrantTerms:
 
 
 # How much of the data a method hands over: a yes/no check, a record on request, the whole table.
-METHOD_BREADTH = {
+METHOD_BREADTH: dict[str, int] = {
     ShareMethod.VERIFY_API: 1,
     ShareMethod.QUERY_API: 2,
     ShareMethod.BULK_EXCHANGE: 3,
