@@ -382,77 +382,127 @@ def _max_length(field_name: str, model=DataResource) -> int | None:
     return model._meta.get_field(field_name).max_length
 
 
+@dataclass
+class _ResourceLookups:
+    """What the resource rows are checked against, loaded once per workbook."""
+
+    job_department: Department | None
+    departments: dict[str, Department]  # by name and by code
+    bases: dict[str, LegalBasis]  # by code
+    seen: dict[str, int] = field(default_factory=dict)  # code → its row, for the duplicate rule
+
+    @classmethod
+    def load(cls, job_department: Department | None) -> _ResourceLookups:
+        departments = {}
+        for department in Department.objects.all():
+            departments[department.name] = department
+            departments[department.code] = department
+        bases = {basis.code: basis for basis in LegalBasis.objects.all()}
+        return cls(job_department, departments, bases)
+
+
 def _read_resources(ws, job_department: Department | None, errors: _Collector) -> list[tuple[int, DataResource]]:
     rows = ws.iter_rows(values_only=True)
     index = _header_index(ws, RESOURCE_COLUMNS, RESOURCE_SHEET, errors, rows)
     if index is None:
         return []
-    departments = {}
-    for department in Department.objects.all():
-        departments[department.name] = department
-        departments[department.code] = department
-    bases = {basis.code: basis for basis in LegalBasis.objects.all()}
+    lookups = _ResourceLookups.load(job_department)
     result: list[tuple[int, DataResource]] = []
-    seen: dict[str, int] = {}
     for row_number, cells in enumerate(rows, start=2):
         if not any(v not in (None, "") for v in cells):
             continue
         p = _Parser(RESOURCE_SHEET, errors, row_number)
-        r = DataResource()
-        r.code = p.text(cells, index, "目录编码", required=True, max_length=_max_length("code"))
-        if r.code and not rules.CODE_RE.match(r.code):
-            p.fail("目录编码", rules.MSG_CODE_FORMAT)
-        elif r.code in seen:
-            p.fail("目录编码", MSG_DUPLICATE_IN_FILE.format(row=seen[r.code]))
-        elif r.code:
-            seen[r.code] = row_number
-        r.name = p.text(cells, index, "资源名称", required=True, max_length=_max_length("name"))
-        department_raw = p.text(cells, index, "提供部门", required=True)
-        department = departments.get(department_raw)
-        if department_raw and department is None:
-            p.fail("提供部门", MSG_UNKNOWN_DEPARTMENT.format(value=department_raw))
-        elif department and job_department and department.pk != job_department.pk:
-            p.fail("提供部门", MSG_OTHER_DEPARTMENT.format(department=job_department.name))
-        if department:
-            r.provider_department = department
-        r.description = p.text(cells, index, "资源摘要")
-        r.domain = p.choice(cells, index, "数据领域", DOMAIN_MAP, required=True)
-        r.domain_other = p.text(cells, index, "其他领域", max_length=_max_length("domain_other"))
-        r.share_class = p.choice(cells, index, "共享类型", CLASS_MAP, required=True)
-        r.share_conditions = p.text(cells, index, "共享条件")
-        basis_raw = p.text(cells, index, "法律依据编号")
-        r.legal_basis = bases.get(basis_raw) if basis_raw else None
-        if basis_raw and r.legal_basis is None:
-            p.fail("法律依据编号", MSG_UNKNOWN_LEGAL_BASIS.format(value=basis_raw))
-        r.legal_basis_text = p.text(cells, index, "依据说明")
-        r.security_level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=True)
-        r.network = p.choice(cells, index, "网络环境", NETWORK_MAP, required=True)
-        r.update_frequency = p.choice(cells, index, "更新频率", FREQUENCY_MAP, required=True)
-        r.update_frequency_other = p.text(
-            cells, index, "其他更新周期", max_length=_max_length("update_frequency_other")
-        )
-        methods_raw = p.text(cells, index, "共享方式")
-        for token in filter(None, (t.strip() for t in methods_raw.replace(",", "、").replace("，", "、").split("、"))):
-            method = _lookup(METHOD_MAP, token)
-            if method is None:
-                p.fail("共享方式", MSG_BAD_CHOICE.format(value=token, choices="、".join(ShareMethod.labels)))
-            else:
-                setattr(r, method, True)
-        r.base_library = p.choice(cells, index, "所属基础库", LIBRARY_MAP, required=False) or ""
-        r.in_responsibility_list = p.boolean(cells, index, "列入国家共享责任清单")
-        r.open_to_public = p.boolean(cells, index, "向社会开放")
-        r.source_system_id = p.integer(cells, index, "来源信息系统编号", maximum=MAX_BIGINT)
-        for field_name, messages in rules.check_resource(r).items():
-            for message in messages:
-                if message != rules.MSG_CODE_FORMAT:  # reported above
-                    p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
-        result.append((row_number, r))
-    # Codes already in the database, checked in one query per thousand.
+        result.append((row_number, _read_resource(p, cells, index, lookups)))
+    _report_existing_codes(lookups.seen, errors)
+    return result
+
+
+def _read_resource(p: _Parser, cells, index: dict[str, int], lookups: _ResourceLookups) -> DataResource:
+    """One row of the resource sheet; its cells are read in column order so that errors come in that order."""
+    r = DataResource()
+    r.code = _read_code(p, cells, index, lookups.seen)
+    r.name = p.text(cells, index, "资源名称", required=True, max_length=_max_length("name"))
+    if department := _read_department(p, cells, index, lookups):
+        r.provider_department = department
+    r.description = p.text(cells, index, "资源摘要")
+    r.domain = p.choice(cells, index, "数据领域", DOMAIN_MAP, required=True)
+    r.domain_other = p.text(cells, index, "其他领域", max_length=_max_length("domain_other"))
+    r.share_class = p.choice(cells, index, "共享类型", CLASS_MAP, required=True)
+    r.share_conditions = p.text(cells, index, "共享条件")
+    r.legal_basis = _read_legal_basis(p, cells, index, lookups.bases)
+    r.legal_basis_text = p.text(cells, index, "依据说明")
+    r.security_level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=True)
+    r.network = p.choice(cells, index, "网络环境", NETWORK_MAP, required=True)
+    r.update_frequency = p.choice(cells, index, "更新频率", FREQUENCY_MAP, required=True)
+    r.update_frequency_other = p.text(cells, index, "其他更新周期", max_length=_max_length("update_frequency_other"))
+    for method in _read_methods(p, cells, index):
+        setattr(r, method, True)
+    r.base_library = p.choice(cells, index, "所属基础库", LIBRARY_MAP, required=False) or ""
+    r.in_responsibility_list = p.boolean(cells, index, "列入国家共享责任清单")
+    r.open_to_public = p.boolean(cells, index, "向社会开放")
+    r.source_system_id = p.integer(cells, index, "来源信息系统编号", maximum=MAX_BIGINT)
+    _check_resource_rules(p, r)
+    return r
+
+
+def _read_code(p: _Parser, cells, index: dict[str, int], seen: dict[str, int]) -> str:
+    """目录编码: well formed and not repeated in the file; a new code is remembered in `seen`."""
+    code = p.text(cells, index, "目录编码", required=True, max_length=_max_length("code"))
+    if code and not rules.CODE_RE.match(code):
+        p.fail("目录编码", rules.MSG_CODE_FORMAT)
+    elif code in seen:
+        p.fail("目录编码", MSG_DUPLICATE_IN_FILE.format(row=seen[code]))
+    elif code:
+        seen[code] = p.row
+    return code
+
+
+def _read_department(p: _Parser, cells, index: dict[str, int], lookups: _ResourceLookups) -> Department | None:
+    """提供部门, by name or code: a known department, and the job's own when the job has one."""
+    raw = p.text(cells, index, "提供部门", required=True)
+    department = lookups.departments.get(raw)
+    if raw and department is None:
+        p.fail("提供部门", MSG_UNKNOWN_DEPARTMENT.format(value=raw))
+    elif department and lookups.job_department and department.pk != lookups.job_department.pk:
+        p.fail("提供部门", MSG_OTHER_DEPARTMENT.format(department=lookups.job_department.name))
+    return department
+
+
+def _read_legal_basis(p: _Parser, cells, index: dict[str, int], bases: dict[str, LegalBasis]) -> LegalBasis | None:
+    raw = p.text(cells, index, "法律依据编号")
+    basis = bases.get(raw) if raw else None
+    if raw and basis is None:
+        p.fail("法律依据编号", MSG_UNKNOWN_LEGAL_BASIS.format(value=raw))
+    return basis
+
+
+def _read_methods(p: _Parser, cells, index: dict[str, int]) -> list[str]:
+    """共享方式: the method fields to set, from a list separated by 、 or commas."""
+    raw = p.text(cells, index, "共享方式")
+    methods = []
+    for token in filter(None, (t.strip() for t in raw.replace(",", "、").replace("，", "、").split("、"))):
+        method = _lookup(METHOD_MAP, token)
+        if method is None:
+            p.fail("共享方式", MSG_BAD_CHOICE.format(value=token, choices="、".join(ShareMethod.labels)))
+        else:
+            methods.append(method)
+    return methods
+
+
+def _check_resource_rules(p: _Parser, r: DataResource) -> None:
+    """The rules a resource obeys wherever it is edited (catalog.rules), reported against their columns."""
+    for field_name, messages in rules.check_resource(r).items():
+        for message in messages:
+            if message != rules.MSG_CODE_FORMAT:  # reported by _read_code
+                p.fail(RESOURCE_FIELD_COLUMN.get(field_name, field_name), message)
+
+
+def _report_existing_codes(seen: dict[str, int], errors: _Collector) -> None:
+    """Codes already in the database, checked in one query per thousand."""
     codes = list(seen)
     for start in range(0, len(codes), 1000):
         for code in DataResource.objects.filter(code__in=codes[start : start + 1000]).values_list("code", flat=True):
             errors.add(RESOURCE_SHEET, seen[code], "目录编码", MSG_CODE_EXISTS)
-    return result
 
 
 def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress: Progress) -> list[ItemRow]:

@@ -121,53 +121,76 @@ def _call_name(node: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
+def _by_label(text: str, labels: dict[str, str]) -> str | None:
+    """The app a label-first string ("share_requests.Application", "catalog.view_dataresource") names."""
+    return labels.get(text.split(".")[0])
+
+
+def _by_module(dotted: str, labels: dict[str, str]) -> str | None:
+    """The app a dotted module path starts with: a package name, not merely a label."""
+    top = dotted.split(".")[0]
+    return top if labels.get(top) == top else None
+
+
+def _str_constant(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+Target = tuple[str | None, str]  # (app referred to, what refers to it)
+
+
+def _import_targets(node: ast.Import | ast.ImportFrom, labels: dict[str, str]) -> Iterator[Target]:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield _by_module(alias.name, labels), f"import {alias.name}"
+    elif node.level == 0 and node.module:
+        yield _by_module(node.module, labels), f"from {node.module} import …"
+
+
+def _call_targets(node: ast.Call, labels: dict[str, str]) -> Iterator[Target]:
+    """get_model("app_label", …), get_app_config("app_label"), has_perm("app_label.codename") and the like."""
+    name = _call_name(node)
+    first = _str_constant(node.args[0] if node.args else None)
+    if first is not None and name in _MODEL_CALLS | _PERMISSION_CALLS:
+        yield _by_label(first, labels), f'{name}("{first}")'
+
+
+def _migration_targets(node: ast.Tuple, labels: dict[str, str]) -> Iterator[Target]:
+    """A migration dependency: ("app_label", "0001_initial")."""
+    if len(node.elts) != 2:
+        return
+    label, migration = (_str_constant(element) for element in node.elts)
+    if label is not None and migration is not None and _MIGRATION_NAME.fullmatch(migration):
+        yield labels.get(label), f"migration dependency {label}.{migration}"
+
+
+def _string_targets(text: str, labels: dict[str, str]) -> Iterator[Target]:
+    """A string naming a model ("app_label.Model") or a module of an app ("notifications.tasks.send_email")."""
+    if match := _MODEL_REF.fullmatch(text):
+        yield labels.get(match["label"]), f'model "{text}"'
+    elif _DOTTED.fullmatch(text) and _by_module(text, labels) and _names_a_module(text):
+        yield _by_module(text, labels), f'dotted path "{text}"'
+
+
+def _targets(node: ast.AST, labels: dict[str, str], prose: set[int]) -> Iterator[Target]:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        yield from _import_targets(node, labels)
+    elif isinstance(node, ast.Call):
+        yield from _call_targets(node, labels)
+    elif isinstance(node, ast.Tuple):
+        yield from _migration_targets(node, labels)
+    elif (text := _str_constant(node)) is not None and id(node) not in prose:
+        yield from _string_targets(text, labels)
+
+
 def references(source: str, *, path: str, module: str, labels: dict[str, str]) -> Iterator[Reference]:
     """Every reference from `source` (a file of app `module`) to another of our apps."""
     tree = ast.parse(source, filename=path)
     prose = _prose(tree)
-
-    def ref(target: str | None, node: ast.AST, what: str) -> Iterator[Reference]:
-        if target is not None and target != module:
-            yield Reference(module, target, path, getattr(node, "lineno", 0), what)
-
-    def by_label(text: str) -> str | None:
-        return labels.get(text.split(".")[0])
-
-    def by_module(dotted: str) -> str | None:
-        top = dotted.split(".")[0]
-        return top if labels.get(top) == top else None  # a package name, not merely a label
-
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield from ref(by_module(alias.name), node, f"import {alias.name}")
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield from ref(by_module(node.module), node, f"from {node.module} import …")
-        elif isinstance(node, ast.Call):
-            name = _call_name(node)
-            first = node.args[0] if node.args else None
-            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
-                continue
-            if name in _MODEL_CALLS:
-                yield from ref(by_label(first.value), node, f'{name}("{first.value}")')
-            elif name in _PERMISSION_CALLS:
-                yield from ref(by_label(first.value), node, f'{name}("{first.value}")')
-        elif isinstance(node, ast.Tuple) and len(node.elts) == 2:
-            label, migration = node.elts
-            if (
-                isinstance(label, ast.Constant)
-                and isinstance(label.value, str)
-                and isinstance(migration, ast.Constant)
-                and isinstance(migration.value, str)
-                and _MIGRATION_NAME.fullmatch(migration.value)
-            ):
-                yield from ref(labels.get(label.value), node, f"migration dependency {label.value}.{migration.value}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
-            text = node.value
-            if match := _MODEL_REF.fullmatch(text):
-                yield from ref(labels.get(match["label"]), node, f'model "{text}"')
-            elif _DOTTED.fullmatch(text) and by_module(text) and _names_a_module(text):
-                yield from ref(by_module(text), node, f'dotted path "{text}"')
+        for target, what in _targets(node, labels, prose):
+            if target is not None and target != module:
+                yield Reference(module, target, path, getattr(node, "lineno", 0), what)
 
 
 def all_references() -> list[Reference]:
