@@ -485,7 +485,7 @@ class Builder:
         # Nothing more here for the rest: decided on submit ("auto", "negative"), left in the reviewers'
         # queue, or escalated and decided by the bureau further on ("escalated", "ordered", "bureau_*").
         if target == "taken":
-            svc.task_take(actor=reviewer, task=selectors.open_task(application))
+            svc.task_take(actor=reviewer, obj=selectors.open_task(application))
         elif target in ("returned", "resubmitted"):
             svc.application_return(actor=reviewer, obj=application, comment=self.rng.choice(RETURN_COMMENTS))
             if target == "resubmitted":
@@ -616,9 +616,7 @@ class Builder:
         for application in self.outcomes.get("revoked", []):
             grant = Grant.objects.filter(application=application, state=GrantState.ACTIVE).first()
             if grant is not None:
-                grant_revoke(
-                    actor=self.reviewer(grant.application), grant=grant, reason=self.rng.choice(REVOKE_REASONS)
-                )
+                grant_revoke(actor=self.reviewer(grant.application), obj=grant, reason=self.rng.choice(REVOKE_REASONS))
         self.withdraw_a_granted_resource()
         grants_sweep(today=self.today)
 

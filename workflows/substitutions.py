@@ -34,14 +34,14 @@ def substitution_create(*, actor: User, substitution: Substitution, ip: str | No
 
 
 @transaction.atomic
-def substitution_cancel(*, actor: User, substitution: Substitution, ip: str | None = None) -> None:
-    if substitution.principal_id != actor.pk:
+def substitution_cancel(*, actor: User, obj: Substitution, ip: str | None = None) -> None:
+    if obj.principal_id != actor.pk:
         raise PermissionError("只能撤销本人设置的代理。")
     record_event(
         subject=actor,
         action="substitution.cancelled",
         actor=actor,
-        comment=f"{substitution.substitute} 代理 {substitution.starts_on}—{substitution.ends_on}",
+        comment=f"{obj.substitute} 代理 {obj.starts_on}—{obj.ends_on}",
         ip=ip,
     )
-    substitution.delete()
+    obj.delete()

@@ -69,7 +69,7 @@ class SubstitutionCancelView(LoginRequiredMixin, View):
             # gets the same answer, which gives no hint that it exists.
             messages.info(request, "该代理已不存在（可能已经撤销），无需再次撤销。")
         else:
-            substitution_cancel(actor=request.user, substitution=substitution, ip=client_ip(request))
+            substitution_cancel(actor=request.user, obj=substitution, ip=client_ip(request))
             messages.success(request, "已撤销代理。")
         return redirect("home:substitutions")
 

@@ -195,15 +195,15 @@ def can_revoke(user, grant: Grant) -> bool:
     )
 
 
-def grant_revoke(*, actor, grant: Grant, reason: str, ip: str | None = None) -> Grant:
+def grant_revoke(*, actor, obj: Grant, reason: str, ip: str | None = None) -> Grant:
     """The provider or the data bureau withdraws a grant: a revocation notice is issued and the consumer told."""
-    if not can_revoke(actor, grant):
+    if not can_revoke(actor, obj):
         raise GrantError(MSG_REVOKE_NOT_ALLOWED)
     reason = (reason or "").strip().rstrip("。")  # the notices end the sentence themselves
     if not reason:
         raise GrantError(MSG_REVOKE_NEEDS_REASON)
     with transaction.atomic():
-        grant = _lock(grant)
+        grant = _lock(obj)
         if grant.state != GrantState.ACTIVE:
             raise GrantError(MSG_NOT_ACTIVE.format(state=grant.get_state_display(), action="撤销"))
         _revoke(grant, actor=actor, reason=reason, ip=ip)
@@ -323,17 +323,17 @@ def renewal_period(grant: Grant, today: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def grant_renew(*, actor, grant: Grant, ip: str | None = None) -> ShareApplication:
+def grant_renew(*, actor, obj: Grant, ip: str | None = None) -> ShareApplication:
     """A draft application pre-filled from the grant, for the consumer's applicant to check and submit.
 
     A second click returns the draft already started instead of making another.
     """
-    if grant.state == GrantState.REVOKED:
+    if obj.state == GrantState.REVOKED:
         raise GrantError(MSG_RENEW_REVOKED)
-    if not can_renew(actor, grant):
+    if not can_renew(actor, obj):
         raise GrantError(MSG_RENEW_NOT_ALLOWED)
     with transaction.atomic():
-        grant = _lock(grant)
+        grant = _lock(obj)
         if grant.state == GrantState.REVOKED:  # revoked since the page was opened
             raise GrantError(MSG_RENEW_REVOKED)
         renewals = grant.renewals.filter(applicant_department=grant.consumer_department)
@@ -544,9 +544,9 @@ def api_token_issue(*, department: Department, name: str, actor=None, ip: str | 
     return token, raw
 
 
-def api_token_disable(*, actor, token: ApiToken, ip: str | None = None) -> ApiToken:
+def api_token_disable(*, actor, obj: ApiToken, ip: str | None = None) -> ApiToken:
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        token = ApiToken.objects.select_for_update().get(pk=obj.pk)
         if token.is_active:
             token.is_active = False
             token.save(update_fields=["is_active"])

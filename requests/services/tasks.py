@@ -65,61 +65,61 @@ def complete_task(task: Task, actor, application: ShareApplication, ip: str | No
     flowtasks.complete(task, subject=application, actor=actor)
 
 
-def task_take(*, actor, task: Task, ip: str | None = None) -> Task:
+def task_take(*, actor, obj: Task, ip: str | None = None) -> Task:
     """认领: take an unassigned task of one's department."""
     with transaction.atomic():
         # One read: locked, and what the check needs (nothing is written before it).
-        application = _lock_of_task(task)
+        application = _lock_of_task(obj)
         if rules.is_own_application(actor, application):
             raise ApplicationError(MSG_SELF_DECISION)
-        with flowtasks.activated(task) as activation:
-            if task.status == STATUS.ASSIGNED and task.owner_id == actor.pk:
+        with flowtasks.activated(obj) as activation:
+            if obj.status == STATUS.ASSIGNED and obj.owner_id == actor.pk:
                 raise ApplicationError(MSG_ALREADY_YOURS)
-            if task.status == STATUS.ASSIGNED:
-                raise ApplicationError(MSG_TASK_NOT_YOURS.format(owner=task.owner))
-            if task.status != STATUS.NEW:
+            if obj.status == STATUS.ASSIGNED:
+                raise ApplicationError(MSG_TASK_NOT_YOURS.format(owner=obj.owner))
+            if obj.status != STATUS.NEW:
                 raise not_open(application)
-            if not task.flow_task.can_assign(actor, task, subject=application):
+            if not obj.flow_task.can_assign(actor, obj, subject=application):
                 raise ApplicationError(MSG_NOT_PERMITTED)
             activation.assign(actor)
         record_event(
-            subject=application, action="workflows.task_taken", actor=actor, ip=ip, comment=task.flow_task.task_title
+            subject=application, action="workflows.task_taken", actor=actor, ip=ip, comment=obj.flow_task.task_title
         )
-    return task
+    return obj
 
 
-def task_release(*, actor, task: Task, ip: str | None = None) -> Task:
+def task_release(*, actor, obj: Task, ip: str | None = None) -> Task:
     """退回任务池: the owner (or their substitute) puts the task back in the queue."""
-    application = _application_of(task)
+    application = _application_of(obj)
     with transaction.atomic():
         application = lock_application(application)
-        with flowtasks.activated(task) as activation:
-            if task.status != STATUS.ASSIGNED:
+        with flowtasks.activated(obj) as activation:
+            if obj.status != STATUS.ASSIGNED:
                 raise not_open(application)
-            if not task.flow_task.can_execute(actor, task):
+            if not obj.flow_task.can_execute(actor, obj):
                 raise ApplicationError(MSG_NOT_PERMITTED)
             activation.unassign()
         record_event(
-            subject=application, action="workflows.task_released", actor=actor, ip=ip, comment=task.flow_task.task_title
+            subject=application, action="workflows.task_released", actor=actor, ip=ip, comment=obj.flow_task.task_title
         )
-    return task
+    return obj
 
 
-def task_handover(*, actor, task: Task, to_user, ip: str | None = None) -> Task:
+def task_handover(*, actor, obj: Task, to_user, ip: str | None = None) -> Task:
     """转交: the owner hands the task to a colleague who could have taken it."""
-    application = _application_of(task)
+    application = _application_of(obj)
     with transaction.atomic():
         application = lock_application(application)
-        with flowtasks.activated(task) as activation:
-            if task.status != STATUS.ASSIGNED:
+        with flowtasks.activated(obj) as activation:
+            if obj.status != STATUS.ASSIGNED:
                 raise not_open(application)
-            if not task.flow_task.can_execute(actor, task):
+            if not obj.flow_task.can_execute(actor, obj):
                 raise ApplicationError(MSG_NOT_PERMITTED)
             if (
-                to_user.pk == task.owner_id
+                to_user.pk == obj.owner_id
                 or to_user.department_id != application.provider_department_id
                 or not to_user.is_active
-                or not to_user.has_perm(task.owner_permission)
+                or not to_user.has_perm(obj.owner_permission)
             ):
                 raise ApplicationError(MSG_HANDOVER_TARGET_INVALID, field="to_user")
             activation.reassign(to_user)
@@ -128,7 +128,7 @@ def task_handover(*, actor, task: Task, to_user, ip: str | None = None) -> Task:
             action="workflows.task_handed_over",
             actor=actor,
             ip=ip,
-            comment=f"{task.flow_task.task_title} → {to_user}",
+            comment=f"{obj.flow_task.task_title} → {to_user}",
         )
         notify(
             recipients=[to_user],
@@ -136,7 +136,7 @@ def task_handover(*, actor, task: Task, to_user, ip: str | None = None) -> Task:
             subject=application,
             context={"message": f"{actor}将共享申请{application.reference}的审核任务转交给您。"},
         )
-    return task
+    return obj
 
 
 def _application_of(task: Task) -> ShareApplication:

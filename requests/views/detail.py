@@ -127,17 +127,17 @@ def _withdraw(request, application, data, task) -> str:
 
 
 def _take(request, application, data, task) -> str:
-    services.task_take(actor=request.user, task=task, ip=client_ip(request))
+    services.task_take(actor=request.user, obj=task, ip=client_ip(request))
     return "已认领该任务。"
 
 
 def _release(request, application, data, task) -> str:
-    services.task_release(actor=request.user, task=task, ip=client_ip(request))
+    services.task_release(actor=request.user, obj=task, ip=client_ip(request))
     return "任务已退回待认领队列。"
 
 
 def _handover(request, application, data, task) -> str:
-    services.task_handover(actor=request.user, task=task, to_user=data["to_user"], ip=client_ip(request))
+    services.task_handover(actor=request.user, obj=task, to_user=data["to_user"], ip=client_ip(request))
     return f"任务已转交{data['to_user']}。"
 
 

@@ -115,7 +115,7 @@ class GrantRevokeView(GrantActionView):
         if form.is_valid():
             try:
                 grant = grant_revoke(
-                    actor=request.user, grant=grant, reason=form.cleaned_data["reason"], ip=client_ip(request)
+                    actor=request.user, obj=grant, reason=form.cleaned_data["reason"], ip=client_ip(request)
                 )
             except GrantError as exc:  # e.g. revoked meanwhile: the page no longer shows the form
                 messages.error(request, str(exc))
@@ -132,7 +132,7 @@ class GrantRenewView(GrantActionView):
         if not can_renew(request.user, grant):
             raise PermissionDenied
         try:
-            application = grant_renew(actor=request.user, grant=grant, ip=client_ip(request))
+            application = grant_renew(actor=request.user, obj=grant, ip=client_ip(request))
         except (GrantError, ApplicationError) as exc:
             messages.error(request, str(exc))
             return redirect("grants:detail", pk=grant.pk)
@@ -181,7 +181,7 @@ class ApiTokenDisableView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         _require_token_manager(request.user)
         token = get_object_or_404(ApiToken, pk=pk)
-        api_token_disable(actor=request.user, token=token, ip=client_ip(request))
+        api_token_disable(actor=request.user, obj=token, ip=client_ip(request))
         messages.success(request, f"令牌“{token.name}”已停用。")
         return redirect("grants:tokens")
 

@@ -146,7 +146,7 @@ def test_a_draft_withdrawn_unsent_stays_the_applicant_departments_alone(
 
 def test_the_history_on_the_application_page_reads_in_words(gongan_applicant, housing_resource, zhujian_reviewer):
     application = make_application(gongan_applicant, housing_resource)
-    svc.task_take(actor=zhujian_reviewer, task=open_task(application))
+    svc.task_take(actor=zhujian_reviewer, obj=open_task(application))
 
     page = client_for(gongan_applicant).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
     history = page[page.index('data-testid="events"') :]

@@ -222,7 +222,7 @@ def test_it_lets_reviewers_take_release_and_hand_over_tasks(
     application = make_application(gongan_applicant, housing_resource)
     task = open_task(application)
 
-    task_take(actor=zhujian_reviewer, task=task)
+    task_take(actor=zhujian_reviewer, obj=task)
     task.refresh_from_db()
     assert task.owner == zhujian_reviewer
     with pytest.raises(ApplicationError) as exc:
@@ -230,12 +230,12 @@ def test_it_lets_reviewers_take_release_and_hand_over_tasks(
     assert exc.value.message == svc.MSG_TASK_NOT_YOURS.format(owner=zhujian_reviewer)
 
     with pytest.raises(ApplicationError):
-        task_handover(actor=zhujian_reviewer, task=task, to_user=zhujian_clerk)  # no review permission
-    task_handover(actor=zhujian_reviewer, task=task, to_user=zhujian_colleague)
+        task_handover(actor=zhujian_reviewer, obj=task, to_user=zhujian_clerk)  # no review permission
+    task_handover(actor=zhujian_reviewer, obj=task, to_user=zhujian_colleague)
     task.refresh_from_db()
     assert task.owner == zhujian_colleague
 
-    task_release(actor=zhujian_colleague, task=task)
+    task_release(actor=zhujian_colleague, obj=task)
     task.refresh_from_db()
     assert task.owner is None and task.status == STATUS.NEW
     assert (
@@ -255,7 +255,7 @@ def test_it_keeps_other_departments_reviewers_off_the_task(gongan_applicant, hou
             application_grant(actor=actor, obj=application, terms=full_terms(application))
         assert exc.value.message == message
         with pytest.raises(ApplicationError):
-            task_take(actor=actor, task=open_task(application))
+            task_take(actor=actor, obj=open_task(application))
     assert not Decision.objects.exists()
 
 

@@ -101,7 +101,7 @@ def test_it_refuses_after_expiry_even_before_the_sweep(client, token, housing_gr
 
 
 def test_it_refuses_after_revocation(client, token, housing_grant, zhujian_reviewer):
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="超范围使用")
     body = check(client, token).json()
     assert (body["allowed"], body["reason"], body["grant_state"]) == (False, "revoked", "revoked")
 
@@ -151,7 +151,7 @@ def test_it_answers_401_without_a_valid_token(client, token, housing_grant):
     assert check(client, "gs_not-a-token").status_code == 401
     assert check(client, "gs_not-a-token").json()["detail"] == MSG_BAD_TOKEN
     assert client.get(URL, {"consumer": "TH-GA"}, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
-    api_token_disable(actor=None, token=ApiToken.objects.get())
+    api_token_disable(actor=None, obj=ApiToken.objects.get())
     assert check(client, token).status_code == 401
 
 

@@ -101,7 +101,7 @@ def test_it_leaves_revoked_grants_alone(housing_grant, zhujian_reviewer, gongan_
     from requests.services.grants import grant_revoke
 
     with at("2026-05-31"):
-        grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+        grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="超范围使用")
         assert grants_sweep() == {"notice_30": 0, "notice_7": 0, "expired": 0}
     with at("2026-07-01"):
         assert grants_sweep()["expired"] == 0

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen"), pytest.m
 
 
 def test_it_prefills_a_draft_from_the_grant(housing_grant, gongan_applicant):
-    application = grant_renew(actor=gongan_applicant, grant=housing_grant)
+    application = grant_renew(actor=gongan_applicant, obj=housing_grant)
 
     assert application.state == ApplicationState.DRAFT
     assert application.renews_grant == housing_grant
@@ -61,52 +61,52 @@ def test_it_prefills_a_draft_from_the_grant(housing_grant, gongan_applicant):
 def test_it_starts_today_when_the_grant_has_expired(housing_grant, gongan_applicant, frozen):
     frozen.move_to("2026-08-03 09:00 +0800")
     grants_sweep()
-    application = grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
+    application = grant_renew(actor=gongan_applicant, obj=reload(housing_grant))
     assert application.period_start == dt.date(2026, 8, 3)
 
 
 def test_it_returns_the_draft_already_started(housing_grant, gongan_applicant):
-    first = grant_renew(actor=gongan_applicant, grant=housing_grant)
-    assert grant_renew(actor=gongan_applicant, grant=housing_grant) == first
+    first = grant_renew(actor=gongan_applicant, obj=housing_grant)
+    assert grant_renew(actor=gongan_applicant, obj=housing_grant) == first
     assert ShareApplication.objects.filter(renews_grant=housing_grant).count() == 1
 
 
 def test_it_refuses_a_second_renewal_while_one_is_open(housing_grant, gongan_applicant, zhujian_reviewer):
-    draft = grant_renew(actor=gongan_applicant, grant=housing_grant)
+    draft = grant_renew(actor=gongan_applicant, obj=housing_grant)
     draft = application_submit(actor=gongan_applicant, obj=draft)
     assert draft.state == ApplicationState.IN_REVIEW
     with pytest.raises(GrantError) as error:
-        grant_renew(actor=gongan_applicant, grant=housing_grant)
+        grant_renew(actor=gongan_applicant, obj=housing_grant)
     assert str(error.value) == MSG_RENEW_OPEN.format(reference=draft.reference)
     # Once the renewal is granted, there is nothing left to renew.
     application_grant(actor=zhujian_reviewer, obj=draft, terms=full_terms(draft))
     assert ShareApplication.objects.get(pk=draft.pk).state == ApplicationState.GRANTED
     with pytest.raises(GrantError) as error:
-        grant_renew(actor=gongan_applicant, grant=housing_grant)
+        grant_renew(actor=gongan_applicant, obj=housing_grant)
     assert str(error.value) == MSG_RENEWED.format(reference=draft.reference)
 
 
 @pytest.mark.parametrize("who", ["zhujian_reviewer", "gongan_leader", "outsider", "coordinator"])
 def test_it_lets_only_the_consumers_applicant_renew(request, housing_grant, who):
     with pytest.raises(GrantError) as error:
-        grant_renew(actor=request.getfixturevalue(who), grant=housing_grant)
+        grant_renew(actor=request.getfixturevalue(who), obj=housing_grant)
     assert str(error.value) == MSG_RENEW_NOT_ALLOWED
     assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
 
 
 def test_it_does_not_renew_a_revoked_grant(housing_grant, gongan_applicant, zhujian_reviewer):
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="超范围使用")
     # Both a fresh copy and one loaded before the revocation (checked again under the lock).
     for grant in (reload(housing_grant), housing_grant):
         with pytest.raises(GrantError) as error:
-            grant_renew(actor=gongan_applicant, grant=grant)
+            grant_renew(actor=gongan_applicant, obj=grant)
         assert str(error.value) == MSG_RENEW_REVOKED
     assert not ShareApplication.objects.filter(renews_grant=housing_grant).exists()
 
 
 def test_a_renewal_started_before_the_revocation_cannot_be_submitted(housing_grant, gongan_applicant, zhujian_reviewer):
-    draft = grant_renew(actor=gongan_applicant, grant=housing_grant)
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="申请部门违规转授数据")
+    draft = grant_renew(actor=gongan_applicant, obj=housing_grant)
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="申请部门违规转授数据")
 
     with pytest.raises(ApplicationError) as error:
         application_submit(actor=gongan_applicant, obj=draft)
@@ -118,8 +118,8 @@ def test_a_renewal_started_before_the_revocation_cannot_be_submitted(housing_gra
 def test_the_renewal_draft_of_a_revoked_grant_says_so_and_stops_counting_as_pending(
     housing_grant, gongan_applicant, zhujian_reviewer, client
 ):
-    draft = grant_renew(actor=gongan_applicant, grant=housing_grant)
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="申请部门违规转授数据")
+    draft = grant_renew(actor=gongan_applicant, obj=housing_grant)
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="申请部门违规转授数据")
     login(client, gongan_applicant)
 
     page = client.get(reverse("share_requests:detail", args=[draft.pk])).content.decode()
@@ -131,7 +131,7 @@ def test_the_renewal_draft_of_a_revoked_grant_says_so_and_stops_counting_as_pend
 
 
 def test_the_reviewer_sees_that_an_earlier_grant_was_revoked(housing_grant, gongan_applicant, zhujian_reviewer, client):
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="申请部门违规转授数据")
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="申请部门违规转授数据")
     application = make_application(gongan_applicant, housing_grant.resource)
 
     page = login(client, zhujian_reviewer).get(reverse("share_requests:detail", args=[application.pk])).content.decode()
@@ -142,7 +142,7 @@ def test_the_reviewer_sees_that_an_earlier_grant_was_revoked(housing_grant, gong
 
 
 def test_applied_before_mentions_the_revocation(housing_grant, gongan_applicant, zhujian_reviewer, client):
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="发现申请材料不实")
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="发现申请材料不实")
     login(client, gongan_applicant)
 
     page = client.get(f"{reverse('share_requests:apply')}?resource={housing_grant.resource.pk}")
@@ -161,7 +161,7 @@ def test_it_does_not_renew_a_withdrawn_resource(
     grants_sweep()  # expired first, so the withdrawal leaves it expired (an active one it would revoke)
     resource_withdraw(actor=zhujian_clerk, obj=housing_resource, reason="系统关停")
     with pytest.raises(GrantError) as error:
-        grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
+        grant_renew(actor=gongan_applicant, obj=reload(housing_grant))
     assert str(error.value) == MSG_RENEW_RESOURCE_GONE.format(resource=housing_resource, status="已撤销")
 
 
@@ -206,7 +206,7 @@ def test_it_renews_with_an_offered_method_when_the_catalog_dropped_the_granted_o
     ]
     resource_update(actor=zhujian_clerk, obj=resource, data={"query_api": False, "bulk_exchange": True}, items=items)
 
-    application = grant_renew(actor=gongan_applicant, grant=housing_grant)
+    application = grant_renew(actor=gongan_applicant, obj=housing_grant)
 
     assert application.state == ApplicationState.DRAFT and application.share_method == "bulk_exchange"
 
@@ -228,6 +228,6 @@ def test_a_renewal_lasts_at_most_the_longest_period_an_application_may_ask_for(
     settings.SHARE_MAX_PERIOD_YEARS = 1
     housing_grant.__class__.objects.filter(pk=housing_grant.pk).update(valid_from=dt.date(2020, 1, 1))
 
-    application = grant_renew(actor=gongan_applicant, grant=reload(housing_grant))
+    application = grant_renew(actor=gongan_applicant, obj=reload(housing_grant))
 
     assert (application.period_start, application.period_end) == (dt.date(2026, 7, 1), dt.date(2027, 7, 1))

@@ -36,9 +36,7 @@ def audit(grant, action):
 def test_it_revokes_with_a_record_an_audit_event_and_a_notice(
     housing_grant, zhujian_reviewer, gongan_applicant, gongan_leader, zhujian_leader
 ):
-    grant = grant_revoke(
-        actor=zhujian_reviewer, grant=housing_grant, reason=" 超出授权场景批量调用接口。", ip="10.1.2.3"
-    )
+    grant = grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason=" 超出授权场景批量调用接口。", ip="10.1.2.3")
 
     grant = reload(grant)
     assert grant.state == GrantState.REVOKED
@@ -72,7 +70,7 @@ def test_it_revokes_with_a_record_an_audit_event_and_a_notice(
 def test_it_lets_the_data_bureau_revoke_and_tells_the_provider(
     housing_grant, coordinator, zhujian_reviewer, gongan_applicant
 ):
-    grant_revoke(actor=coordinator, grant=housing_grant, reason="协调决定：数据安全风险")
+    grant_revoke(actor=coordinator, obj=housing_grant, reason="协调决定：数据安全风险")
     [record] = revocations(housing_grant)
     assert record.number == "通政数共撤〔2026〕1号"
     assert "经政数局协调" in json.loads(record.snapshot)["data"]["body"][0]
@@ -81,13 +79,13 @@ def test_it_lets_the_data_bureau_revoke_and_tells_the_provider(
 
 
 def test_it_lets_the_provider_leader_revoke(housing_grant, zhujian_leader):
-    assert grant_revoke(actor=zhujian_leader, grant=housing_grant, reason="资源调整").state == GrantState.REVOKED
+    assert grant_revoke(actor=zhujian_leader, obj=housing_grant, reason="资源调整").state == GrantState.REVOKED
 
 
 @pytest.mark.parametrize("who", ["gongan_applicant", "gongan_leader", "outsider", "auditor", "zhujian_clerk"])
 def test_it_refuses_anyone_else(request, housing_grant, who):
     with pytest.raises(GrantError) as error:
-        grant_revoke(actor=request.getfixturevalue(who), grant=housing_grant, reason="理由")
+        grant_revoke(actor=request.getfixturevalue(who), obj=housing_grant, reason="理由")
     assert str(error.value) == MSG_REVOKE_NOT_ALLOWED
     assert reload(housing_grant).state == GrantState.ACTIVE
     assert not revocations(housing_grant).exists()
@@ -95,7 +93,7 @@ def test_it_refuses_anyone_else(request, housing_grant, who):
 
 def test_it_requires_a_reason_and_writes_nothing_without_one(housing_grant, zhujian_reviewer, gongan_applicant):
     with pytest.raises(GrantError) as error:
-        grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="  ")
+        grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="  ")
     assert str(error.value) == MSG_REVOKE_NEEDS_REASON
     assert reload(housing_grant).state == GrantState.ACTIVE
     assert not revocations(housing_grant).exists()
@@ -104,9 +102,9 @@ def test_it_requires_a_reason_and_writes_nothing_without_one(housing_grant, zhuj
 
 
 def test_it_revokes_only_once(housing_grant, zhujian_reviewer, coordinator):
-    grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="第一次")
+    grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="第一次")
     with pytest.raises(GrantError) as error:
-        grant_revoke(actor=coordinator, grant=housing_grant, reason="第二次")
+        grant_revoke(actor=coordinator, obj=housing_grant, reason="第二次")
     assert str(error.value) == MSG_NOT_ACTIVE.format(state="已撤销", action="撤销")
     assert revocations(housing_grant).count() == 1
 
@@ -176,7 +174,7 @@ def test_it_answers_403_to_the_auditor_who_changes_nothing(client, housing_grant
 @pytest.mark.django_db(transaction=True)
 def test_it_issues_one_notice_when_provider_and_bureau_revoke_at_once(housing_grant, zhujian_reviewer, coordinator):
     def revoke(actor):
-        grant_revoke(actor=actor, grant=housing_grant, reason=f"{actor.username} 撤销")
+        grant_revoke(actor=actor, obj=housing_grant, reason=f"{actor.username} 撤销")
         return "revoked"
 
     outcomes = messages(run_concurrently(lambda: revoke(zhujian_reviewer), lambda: revoke(coordinator)), GrantError)

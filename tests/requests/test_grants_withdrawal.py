@@ -140,7 +140,7 @@ def test_it_issues_one_notice_when_a_revocation_and_the_withdrawal_meet(
 ):
 
     def revoke():
-        grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超范围使用")
+        grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="超范围使用")
         return "revoked"
 
     def withdraw():

@@ -52,7 +52,7 @@ def test_the_record_page_names_a_subject_without_a_page(client, gongan, zhujian,
 def test_a_revocation_notice_links_its_grant_for_those_who_may_open_it(
     housing_grant, zhujian_reviewer, gongan_applicant, auditor
 ):
-    grant = grant_revoke(actor=zhujian_reviewer, grant=housing_grant, reason="超出授权场景批量调用接口")
+    grant = grant_revoke(actor=zhujian_reviewer, obj=housing_grant, reason="超出授权场景批量调用接口")
     record = Record.objects.get(subject_type=ContentType.objects.get_for_model(Grant), subject_id=str(grant.pk))
     link = f'<a href="{reverse("grants:detail", args=[grant.pk])}">'
     for viewer in (auditor, gongan_applicant, zhujian_reviewer):

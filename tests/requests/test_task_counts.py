@@ -89,7 +89,7 @@ def test_the_inbox_runs_as_many_queries_for_many_tasks_as_for_few(client, applic
     applications(3)
     few = queries_for_inbox()
     *_, taken = applications(5)  # the newest: on the first page
-    task_take(actor=zhujian_reviewer, task=open_task(taken))
+    task_take(actor=zhujian_reviewer, obj=open_task(taken))
     page = inbox(client, zhujian_reviewer)
     assert total(page) == "共 8 项"
     assert queries_for_inbox() == few
@@ -110,6 +110,6 @@ def test_the_home_page_caps_its_counts(client, applications, zhujian_reviewer, c
     assert home_count(client, zhujian_reviewer, "queue-count") == "2+"
     assert home_count(client, zhujian_reviewer, "inbox-count") == "0"
     for task in tasks[:3]:
-        task_take(actor=zhujian_reviewer, task=task)
+        task_take(actor=zhujian_reviewer, obj=task)
     assert home_count(client, zhujian_reviewer, "inbox-count") == "2+"  # three taken
     assert home_count(client, zhujian_reviewer, "queue-count") == "2"  # two left
