@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from viewflow.workflow.models import Task
@@ -90,31 +94,30 @@ def task_take(*, actor, obj: Task, ip: str | None = None) -> Task:
 
 def task_release(*, actor, obj: Task, ip: str | None = None) -> Task:
     """退回任务池: the owner (or their substitute) puts the task back in the queue."""
-    application = _application_of(obj)
-    with transaction.atomic():
-        application = lock_application(application)
-        with flowtasks.activated(obj) as activation:
-            if obj.status != STATUS.ASSIGNED:
-                raise not_open(application)
-            if not obj.flow_task.can_execute(actor, obj):
-                raise ApplicationError(MSG_NOT_PERMITTED)
-            activation.unassign()
+    with transaction.atomic(), _as_owner(obj, actor) as (application, activation):
+        activation.unassign()
         record_event(
             subject=application, action="workflows.task_released", actor=actor, ip=ip, comment=obj.flow_task.task_title
         )
     return obj
 
 
+@contextmanager
+def _as_owner(task: Task, actor) -> Iterator[tuple[ShareApplication, Any]]:
+    """The task's application, locked, and the task's activation, for its owner or their substitute."""
+    application = lock_application(_application_of(task))
+    with flowtasks.activated(task) as activation:
+        if task.status != STATUS.ASSIGNED:
+            raise not_open(application)
+        if not task.flow_task.can_execute(actor, task):
+            raise ApplicationError(MSG_NOT_PERMITTED)
+        yield application, activation
+
+
 def task_handover(*, actor, obj: Task, to_user, ip: str | None = None) -> Task:
     """转交: the owner hands the task to a colleague who could have taken it."""
-    application = _application_of(obj)
     with transaction.atomic():
-        application = lock_application(application)
-        with flowtasks.activated(obj) as activation:
-            if obj.status != STATUS.ASSIGNED:
-                raise not_open(application)
-            if not obj.flow_task.can_execute(actor, obj):
-                raise ApplicationError(MSG_NOT_PERMITTED)
+        with _as_owner(obj, actor) as (application, activation):
             if (
                 to_user.pk == obj.owner_id
                 or to_user.department_id != application.provider_department_id

@@ -39,11 +39,11 @@ def get(client, url, **params):
     return json.loads(response.content)
 
 
-def test_it_lists_only_registered_entries_with_filters(api, zhujian, zhujian_staff, coordinator):
+def test_it_lists_only_registered_entries_with_filters(api, zhujian, zhujian_clerk, coordinator):
     house = published(
-        zhujian, coordinator, zhujian_staff, name="房屋登记信息", items=["不动产单元号"], base_library="housing"
+        zhujian, coordinator, zhujian_clerk, name="房屋登记信息", items=["不动产单元号"], base_library="housing"
     )
-    published(zhujian, coordinator, zhujian_staff, name="公租房信息", domain="social_assistance", verify_api=True)
+    published(zhujian, coordinator, zhujian_clerk, name="公租房信息", domain="social_assistance", verify_api=True)
     DataResourceFactory(provider_department=zhujian, name="草稿")
     body = get(api, "/api/catalog/resources/")
     assert body["count"] == 2 and {r["name"] for r in body["results"]} == {"房屋登记信息", "公租房信息"}
@@ -59,10 +59,10 @@ def test_it_lists_only_registered_entries_with_filters(api, zhujian, zhujian_sta
     assert detail["version"] == 1
 
 
-def test_it_lists_items_and_versions(api, zhujian, zhujian_staff, coordinator):
-    resource = published(zhujian, coordinator, zhujian_staff, items=["坐落", "面积"])
+def test_it_lists_items_and_versions(api, zhujian, zhujian_clerk, coordinator):
+    resource = published(zhujian, coordinator, zhujian_clerk, items=["坐落", "面积"])
     resource_update(
-        actor=zhujian_staff, obj=resource, data={"name": "新名称"}, items=[{"id": i.pk} for i in resource.items.all()]
+        actor=zhujian_clerk, obj=resource, data={"name": "新名称"}, items=[{"id": i.pk} for i in resource.items.all()]
     )
     items = get(api, "/api/catalog/items/", resource=resource.code)
     assert [i["name"] for i in items["results"]] == ["坐落", "面积"]
@@ -246,7 +246,7 @@ def test_it_refuses_a_yes_or_no_that_is_not_a_boolean(api, zhujian):
 
 
 def test_it_says_in_chinese_what_to_fix_in_a_malformed_request(
-    api, zhujian, zhujian_staff, coordinator, gongan_applicant
+    api, zhujian, zhujian_clerk, coordinator, gongan_applicant
 ):
     from project.api import BAD_REQUEST_BODY, CSRF_FAILED, NOT_FOUND
 
@@ -259,7 +259,7 @@ def test_it_says_in_chinese_what_to_fix_in_a_malformed_request(
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(gongan_applicant)
     assert post(json.dumps(CHECK_BASE), client=strict) == (403, {"detail": CSRF_FAILED})
-    resource = published(zhujian, coordinator, zhujian_staff)
+    resource = published(zhujian, coordinator, zhujian_clerk)
     for path in (f"{resource.code.lower()}/", f"{resource.code.lower()}/versions/", "220500-ZJ-0.1/"):
         missing = api.get(f"/api/catalog/resources/{path}")
         assert (missing.status_code, missing["Content-Type"]) == (404, "application/json"), path

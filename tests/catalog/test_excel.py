@@ -38,7 +38,7 @@ def test_it_offers_a_template_with_both_sheets_and_chinese_headers(zhujian):
     assert "目录编码" in RESOURCE_HEADERS and "共享类型" in RESOURCE_HEADERS
 
 
-def test_it_imports_a_good_file(zhujian, zhujian_staff):
+def test_it_imports_a_good_file(zhujian, zhujian_clerk):
     file = workbook_bytes(
         [resource_row("220500-ZJ-00001"), resource_row("220500-ZJ-00002", 共享方式="文件下载交换")],
         [
@@ -47,11 +47,11 @@ def test_it_imports_a_good_file(zhujian, zhujian_staff):
             item_row("220500-ZJ-00002", "地址"),
         ],
     )
-    result = import_workbook(file, actor=zhujian_staff, department=zhujian, submit_after=True)
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian, submit_after=True)
     assert result.ok, result.errors
     assert (result.resources_created, result.items_created) == (2, 3)
     first = DataResource.objects.get(code="220500-ZJ-00001")
-    assert first.status == ResourceStatus.SUBMITTED and first.created_by == zhujian_staff
+    assert first.status == ResourceStatus.SUBMITTED and first.created_by == zhujian_clerk
     assert first.share_methods == ["query_api", "bulk_exchange"]
     assert [(i.name, i.position, i.security_level, i.precision) for i in first.items.all()] == [
         ("姓名", 1, 2, None),
@@ -59,7 +59,7 @@ def test_it_imports_a_good_file(zhujian, zhujian_staff):
     ]
 
 
-def test_it_checks_the_code_names_the_provider_department(zhujian, zhujian_staff, gongan, coordinator):
+def test_it_checks_the_code_names_the_provider_department(zhujian, zhujian_clerk, gongan, coordinator):
     file = workbook_bytes(
         [
             resource_row("220500-GA-00001"),  # row 2: 市住建局's entry under 公安局's code
@@ -73,7 +73,7 @@ def test_it_checks_the_code_names_the_provider_department(zhujian, zhujian_staff
     assert not DataResource.objects.exists()
 
 
-def test_it_enforces_every_rule_on_import_and_writes_nothing(zhujian, zhujian_staff):
+def test_it_enforces_every_rule_on_import_and_writes_nothing(zhujian, zhujian_clerk):
     LegalBasisFactory(code="LB-NOART", article="")
     file = workbook_bytes(
         [
@@ -97,7 +97,7 @@ def test_it_enforces_every_rule_on_import_and_writes_nothing(zhujian, zhujian_st
     from tests.factories import DepartmentFactory
 
     DepartmentFactory(code="TH-GA", name="市公安局")
-    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian)
     errors = _errors(result)
     assert ("资源", 2, "共享条件", rules.MSG_CONDITIONAL_NEEDS_CONDITIONS) in errors
     assert ("资源", 2, "法律依据编号", rules.MSG_CONDITIONAL_NEEDS_LEGAL_BASIS) in errors
@@ -129,15 +129,15 @@ def test_it_writes_nothing_when_one_row_among_thousands_is_bad(zhujian, coordina
     assert DataResource.objects.count() == 0 and DataItem.objects.count() == 0
 
 
-def test_it_refuses_codes_already_in_the_catalog(zhujian, zhujian_staff):
+def test_it_refuses_codes_already_in_the_catalog(zhujian, zhujian_clerk):
     DataResourceFactory(code="220500-ZJ-00001", provider_department=zhujian)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
-    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian)
     assert _errors(result) == [("资源", 2, "目录编码", MSG_CODE_EXISTS)]
 
 
-def test_it_says_when_the_upload_is_not_a_spreadsheet(zhujian_staff, zhujian):
-    result = import_workbook(io.BytesIO(b"name,code\n"), actor=zhujian_staff, department=zhujian)
+def test_it_says_when_the_upload_is_not_a_spreadsheet(zhujian_clerk, zhujian):
+    result = import_workbook(io.BytesIO(b"name,code\n"), actor=zhujian_clerk, department=zhujian)
     assert result.errors[0]["message"] == MSG_NOT_XLSX
 
 
@@ -198,39 +198,39 @@ def _sheet_values(buffer):
     return values
 
 
-def test_it_reports_numbers_too_large_for_the_database_as_field_errors(zhujian, zhujian_staff):
+def test_it_reports_numbers_too_large_for_the_database_as_field_errors(zhujian, zhujian_clerk):
     huge = "99999999999999999999999"
     file = workbook_bytes(
         [resource_row("220500-ZJ-00001", 来源信息系统编号=huge)],
         [item_row("220500-ZJ-00001", 长度=huge)],
     )
-    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian)
     assert ("资源", 2, "来源信息系统编号", MSG_INT_TOO_LARGE.format(maximum=2**63 - 1)) in _errors(result)
     assert ("信息项", 2, "长度", MSG_INT_TOO_LARGE.format(maximum=2**31 - 1)) in _errors(result)
     assert not DataResource.objects.exists()
 
 
-def test_it_says_a_negative_number_is_not_allowed(zhujian, zhujian_staff):
+def test_it_says_a_negative_number_is_not_allowed(zhujian, zhujian_clerk):
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001", 长度=-5)])
-    result = import_workbook(file, actor=zhujian_staff, department=zhujian)
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian)
     # Said once: not followed by "字符型和数值型信息项必须填写长度。" for the cell it could not read.
     assert [error for error in _errors(result) if error[2] == "长度"] == [
         ("信息项", 2, "长度", "应为不小于 0 的整数。")
     ]
 
 
-def test_it_refuses_a_resource_with_more_items_than_allowed(zhujian, zhujian_staff):
+def test_it_refuses_a_resource_with_more_items_than_allowed(zhujian, zhujian_clerk):
     codes = ["220500-ZJ-00001", "220500-ZJ-00002"]
     items = [item_row(codes[0], f"项{n}") for n in range(MAX_ITEMS_PER_RESOURCE + 1)]
     items += [item_row(codes[1], f"项{n}") for n in range(MAX_ITEMS_PER_RESOURCE)]
     result = import_workbook(
-        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_staff, department=zhujian
+        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_clerk, department=zhujian
     )
     assert _errors(result) == [("资源", 2, "目录编码", rules.MSG_TOO_MANY_ITEMS)]
     assert not DataResource.objects.exists()
 
 
-def test_it_refuses_two_items_of_the_same_name_in_one_resource(zhujian, zhujian_staff):
+def test_it_refuses_two_items_of_the_same_name_in_one_resource(zhujian, zhujian_clerk):
     codes = ["220500-ZJ-00001", "220500-ZJ-00002"]
     items = [
         item_row(codes[0], "姓名"),
@@ -239,7 +239,7 @@ def test_it_refuses_two_items_of_the_same_name_in_one_resource(zhujian, zhujian_
         item_row(codes[0], "姓名"),
     ]
     result = import_workbook(
-        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_staff, department=zhujian
+        workbook_bytes([resource_row(code) for code in codes], items), actor=zhujian_clerk, department=zhujian
     )
     assert _errors(result) == [("信息项", 5, "信息项名称", rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名"))]
     assert not DataResource.objects.exists()

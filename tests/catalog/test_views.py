@@ -69,12 +69,12 @@ def published(department, bureau, staff, **kwargs):
     return resource_register(actor=bureau, obj=resource)
 
 
-def test_it_creates_an_entry_through_the_form(client, zhujian_staff):
-    login(client, zhujian_staff)
+def test_it_creates_an_entry_through_the_form(client, zhujian_clerk):
+    login(client, zhujian_clerk)
     response = client.post(reverse("catalog:resource_create"), form_data())
     assert response.status_code == 302
     resource = DataResource.objects.get(code="220500-ZJ-00010")
-    assert resource.provider_department == zhujian_staff.department and resource.status == ResourceStatus.DRAFT
+    assert resource.provider_department == zhujian_clerk.department and resource.status == ResourceStatus.DRAFT
     assert [(i.name, i.security_level) for i in resource.items.all()] == [("姓名", 2), ("保障面积", 3)]
 
 
@@ -107,8 +107,8 @@ def test_it_creates_an_entry_through_the_form(client, zhujian_staff):
         ),
     ],
 )
-def test_it_shows_each_rule_as_a_form_error(client, zhujian_staff, overrides, message):
-    login(client, zhujian_staff)
+def test_it_shows_each_rule_as_a_form_error(client, zhujian_clerk, overrides, message):
+    login(client, zhujian_clerk)
     response = client.post(reverse("catalog:resource_create"), form_data(**overrides))
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -116,14 +116,14 @@ def test_it_shows_each_rule_as_a_form_error(client, zhujian_staff, overrides, me
 
 
 def test_it_hides_other_departments_drafts_and_refuses_their_edits(
-    client, zhujian, gongan_staff, zhujian_staff, coordinator
+    client, zhujian, gongan_leader, zhujian_clerk, coordinator
 ):
     draft = DataResourceFactory(provider_department=zhujian)
-    login(client, gongan_staff)
+    login(client, gongan_leader)
     assert client.get(reverse("catalog:resource_detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("catalog:resource_edit", args=[draft.pk])).status_code == 404
     assert client.post(reverse("catalog:resource_action", args=[draft.pk, "submit"])).status_code == 404
-    registered = published(zhujian, coordinator, zhujian_staff)
+    registered = published(zhujian, coordinator, zhujian_clerk)
     assert client.get(reverse("catalog:resource_detail", args=[registered.pk])).status_code == 200
     assert client.get(reverse("catalog:resource_edit", args=[registered.pk])).status_code == 403
     response = client.post(reverse("catalog:resource_edit", args=[registered.pk]), form_data(name="篡改"))
@@ -135,13 +135,13 @@ def test_it_hides_other_departments_drafts_and_refuses_their_edits(
     registered = DataResource.objects.get(pk=registered.pk)
     assert registered.status == ResourceStatus.REGISTERED and registered.name != "篡改"
     # Department staff are not the bureau.
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     assert client.get(reverse("catalog:review")).status_code == 403
     assert client.get(reverse("catalog:completeness")).status_code == 403
 
 
-def test_it_reviews_and_amends_over_http(client, zhujian_staff, coordinator):
-    login(client, zhujian_staff)
+def test_it_reviews_and_amends_over_http(client, zhujian_clerk, coordinator):
+    login(client, zhujian_clerk)
     client.post(reverse("catalog:resource_create"), form_data())
     resource = DataResource.objects.get()
     client.post(reverse("catalog:resource_action", args=[resource.pk, "submit"]))
@@ -153,7 +153,7 @@ def test_it_reviews_and_amends_over_http(client, zhujian_staff, coordinator):
     resource = DataResource.objects.get(pk=resource.pk)
     assert resource.status == ResourceStatus.REGISTERED and resource.version == 1
 
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     items = list(resource.items.all())
     data = form_data(
         name="住房保障对象信息（新）",
@@ -178,11 +178,11 @@ def test_it_reviews_and_amends_over_http(client, zhujian_staff, coordinator):
         assert raw not in facts, raw
 
 
-def test_it_searches_by_filters_and_item_names(client, zhujian, zhujian_staff, coordinator, gongan_applicant):
+def test_it_searches_by_filters_and_item_names(client, zhujian, zhujian_clerk, coordinator, gongan_applicant):
     published(
         zhujian,
         coordinator,
-        zhujian_staff,
+        zhujian_clerk,
         name="房屋登记信息",
         items=["房屋坐落", "不动产单元号"],
         base_library="housing",
@@ -190,7 +190,7 @@ def test_it_searches_by_filters_and_item_names(client, zhujian, zhujian_staff, c
     published(
         zhujian,
         coordinator,
-        zhujian_staff,
+        zhujian_clerk,
         name="公租房信息",
         share_class="conditional",
         share_conditions="限保障审核",
@@ -213,13 +213,13 @@ def test_it_searches_by_filters_and_item_names(client, zhujian, zhujian_staff, c
 
 
 def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
-    client, zhujian, zhujian_staff, coordinator, gongan_applicant, zhujian_reviewer, auditor
+    client, zhujian, zhujian_clerk, coordinator, gongan_applicant, zhujian_reviewer, auditor
 ):
     basis = LegalBasisFactory(code="LB-100", title="《不动产登记暂行条例》", article="第二十七条")
     resource = published(
         zhujian,
         coordinator,
-        zhujian_staff,
+        zhujian_clerk,
         share_class="conditional",
         share_conditions="仅限办理登记",
         legal_basis=basis,
@@ -230,19 +230,19 @@ def test_it_shows_the_class_conditions_and_legal_basis_on_the_resource_page(
     # The share-application page exists: the link shows to another department's applicant,
     # not to those who may not apply for it (a reviewer, an auditor, the provider's own staff).
     assert f'?resource={resource.pk}" data-testid="apply"' in page
-    for user in (zhujian_reviewer, auditor, zhujian_staff):
+    for user in (zhujian_reviewer, auditor, zhujian_clerk):
         login(client, user)
         page = client.get(reverse("catalog:resource_detail", args=[resource.pk])).content.decode()
         assert 'data-testid="apply"' not in page, user
 
 
 def test_the_resource_page_shows_its_record_to_its_department_the_bureau_and_auditors(
-    client, zhujian, zhujian_staff, coordinator, gongan_applicant, auditor
+    client, zhujian, zhujian_clerk, coordinator, gongan_applicant, auditor
 ):
-    resource = published(zhujian, coordinator, zhujian_staff)
+    resource = published(zhujian, coordinator, zhujian_clerk)
     url = reverse("catalog:resource_detail", args=[resource.pk])
 
-    for user in (zhujian_staff, coordinator, auditor):
+    for user in (zhujian_clerk, coordinator, auditor):
         login(client, user)
         page = client.get(url).content.decode()
         events = page[page.index('data-testid="events"') :]
@@ -253,8 +253,8 @@ def test_the_resource_page_shows_its_record_to_its_department_the_bureau_and_aud
     assert 'data-testid="events"' not in page and 'data-testid="trail"' not in page
 
 
-def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_staff):
-    login(client, zhujian_staff)
+def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_clerk):
+    login(client, zhujian_clerk)
     template = client.get(reverse("catalog:template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
     bad = workbook_bytes([resource_row("220500-ZJ-00001", 共享类型="有条件共享")], [item_row("220500-ZJ-00001")])
@@ -277,10 +277,10 @@ def test_it_imports_over_http_and_lists_every_error(client, zhujian, zhujian_sta
     assert DataResource.objects.get().status == ResourceStatus.SUBMITTED
 
 
-def test_it_refuses_imports_and_job_pages_to_others(client, zhujian_staff, gongan_applicant, auditor):
+def test_it_refuses_imports_and_job_pages_to_others(client, zhujian_clerk, gongan_applicant, auditor):
     login(client, auditor)
     assert client.get(reverse("catalog:import")).status_code == 403
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
     job = ImportJob.objects.get()
@@ -289,14 +289,14 @@ def test_it_refuses_imports_and_job_pages_to_others(client, zhujian_staff, gonga
     assert client.get(reverse("catalog:import_job_status", args=[job.pk])).status_code == 404
 
 
-def test_it_runs_large_imports_as_a_task(client, zhujian, zhujian_staff, settings, django_capture_on_commit_callbacks):
+def test_it_runs_large_imports_as_a_task(client, zhujian, zhujian_clerk, settings, django_capture_on_commit_callbacks):
     settings.CATALOG_IMPORT_INLINE_MAX_BYTES = 10
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from project.celery import app
 
     app.conf.task_always_eager = True
     try:
-        login(client, zhujian_staff)
+        login(client, zhujian_clerk)
         file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("big.xlsx", file.read())})
@@ -316,8 +316,8 @@ def test_it_runs_large_imports_as_a_task(client, zhujian, zhujian_staff, setting
         app.conf.task_always_eager = False
 
 
-def test_it_exports_the_search_as_a_workbook(client, zhujian, zhujian_staff, coordinator, gongan_applicant, auditor):
-    published(zhujian, coordinator, zhujian_staff, name="房屋登记信息")
+def test_it_exports_the_search_as_a_workbook(client, zhujian, zhujian_clerk, coordinator, gongan_applicant, auditor):
+    published(zhujian, coordinator, zhujian_clerk, name="房屋登记信息")
     login(client, gongan_applicant)
     response = client.get(reverse("catalog:export"))
     assert response.status_code == 200
@@ -328,12 +328,12 @@ def test_it_exports_the_search_as_a_workbook(client, zhujian, zhujian_staff, coo
     assert client.get(reverse("catalog:export"), {"mine": "1"}).status_code == 403
 
 
-def _two_published(zhujian, zhujian_staff, coordinator):
-    published(zhujian, coordinator, zhujian_staff, name="房屋登记信息")
+def _two_published(zhujian, zhujian_clerk, coordinator):
+    published(zhujian, coordinator, zhujian_clerk, name="房屋登记信息")
     published(
         zhujian,
         coordinator,
-        zhujian_staff,
+        zhujian_clerk,
         name="公租房信息",
         share_class="conditional",
         share_conditions="限保障审核",
@@ -342,9 +342,9 @@ def _two_published(zhujian, zhujian_staff, coordinator):
 
 
 def test_an_invalid_filter_is_a_form_error_and_the_others_still_apply(
-    client, zhujian, zhujian_staff, coordinator, gongan_applicant
+    client, zhujian, zhujian_clerk, coordinator, gongan_applicant
 ):
-    _two_published(zhujian, zhujian_staff, coordinator)
+    _two_published(zhujian, zhujian_clerk, coordinator)
     login(client, gongan_applicant)
     response = client.get(reverse("catalog:index"), {"domain": "nonsense", "share_class": "conditional"})
     page = response.content.decode()
@@ -355,9 +355,9 @@ def test_an_invalid_filter_is_a_form_error_and_the_others_still_apply(
 
 
 def test_it_exports_only_what_was_filtered_and_refuses_an_invalid_filter(
-    client, zhujian, zhujian_staff, coordinator, gongan_applicant
+    client, zhujian, zhujian_clerk, coordinator, gongan_applicant
 ):
-    _two_published(zhujian, zhujian_staff, coordinator)
+    _two_published(zhujian, zhujian_clerk, coordinator)
     login(client, gongan_applicant)
     response = client.get(reverse("catalog:export"), {"domain": "nonsense", "share_class": "conditional"})
     page = response.content.decode()
@@ -369,16 +369,16 @@ def test_it_exports_only_what_was_filtered_and_refuses_an_invalid_filter(
     assert [row[1] for row in wb["资源"].iter_rows(min_row=2, values_only=True)] == ["公租房信息"]
 
 
-def test_it_shows_base_library_rates_to_the_bureau(client, zhujian, zhujian_staff, coordinator):
+def test_it_shows_base_library_rates_to_the_bureau(client, zhujian, zhujian_clerk, coordinator):
     BaseLibraryTarget.objects.create(base_library="population", expected_items=1500)
-    published(zhujian, coordinator, zhujian_staff, base_library="population", items=[f"项{n}" for n in range(740)])
+    published(zhujian, coordinator, zhujian_clerk, base_library="population", items=[f"项{n}" for n in range(740)])
     login(client, coordinator)
     page = client.get(reverse("catalog:completeness")).content.decode()
     assert "740/1500 = 49%" in page
 
 
-def test_it_links_a_demand_and_keeps_it_to_the_bureau(client, zhujian, gongan_staff, zhujian_staff, coordinator):
-    login(client, gongan_staff)
+def test_it_links_a_demand_and_keeps_it_to_the_bureau(client, zhujian, gongan_leader, zhujian_clerk, coordinator):
+    login(client, gongan_leader)
     response = client.post(
         reverse("catalog:demand_create"),
         {
@@ -391,7 +391,7 @@ def test_it_links_a_demand_and_keeps_it_to_the_bureau(client, zhujian, gongan_st
     )
     assert response.status_code == 302
     demand = DemandItem.objects.get()
-    resource = published(zhujian, coordinator, zhujian_staff)
+    resource = published(zhujian, coordinator, zhujian_clerk)
     assert client.post(reverse("catalog:demand_link", args=[demand.pk]), {"code": resource.code}).status_code == 403
     login(client, coordinator)
     client.post(reverse("catalog:demand_link", args=[demand.pk]), {"code": resource.code})
@@ -399,8 +399,8 @@ def test_it_links_a_demand_and_keeps_it_to_the_bureau(client, zhujian, gongan_st
     assert demand.status == "linked" and demand.linked_resource == resource and demand.linked_by == coordinator
 
 
-def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff, coordinator, gongan_applicant):
-    resource = published(zhujian, coordinator, zhujian_staff, items=["房屋坐落", "产权人身份证号"])
+def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_clerk, coordinator, gongan_applicant):
+    resource = published(zhujian, coordinator, zhujian_clerk, items=["房屋坐落", "产权人身份证号"])
     basis = LegalBasisFactory(code="LB-200")
     data = {"code": resource.code, "item_names": "产权人身份证号", "legal_basis": basis.pk, "reason": "个人敏感信息"}
     login(client, gongan_applicant)
@@ -425,14 +425,14 @@ def test_it_keeps_the_negative_list_to_the_bureau(client, zhujian, zhujian_staff
     assert NegativeListEntry.objects.count() == 1
 
 
-def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_staff, monkeypatch):
+def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(client, zhujian_clerk, monkeypatch):
     import catalog.services.imports
 
     def broken(*args, **kwargs):
         raise ValueError("坏的文件")
 
     monkeypatch.setattr(catalog.services.imports, "import_workbook", broken)
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     response = client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
 
@@ -442,7 +442,7 @@ def test_an_unexpected_error_fails_the_import_job_instead_of_leaving_it_running(
     assert not DataResource.objects.exists()
 
 
-def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_success(client, zhujian_staff, monkeypatch):
+def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_success(client, zhujian_clerk, monkeypatch):
     import catalog.services.imports
 
     real = catalog.services.imports.import_workbook
@@ -454,7 +454,7 @@ def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_succe
         return real(source, **{**kwargs, "on_success": None})
 
     monkeypatch.setattr(catalog.services.imports, "import_workbook", twice)
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     file = workbook_bytes([resource_row("220500-ZJ-00001")], [item_row("220500-ZJ-00001")])
     client.post(reverse("catalog:import"), {"file": SimpleUploadedFile("a.xlsx", file.read())})
 
@@ -463,7 +463,7 @@ def test_a_second_worker_running_the_same_job_does_not_undo_the_first_ones_succe
     assert DataResource.objects.count() == 1
 
 
-def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(client, zhujian_staff):
+def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(client, zhujian_clerk):
     from catalog.forms import DataItemForm, MountForm
 
     item = DataItemForm(data={"name": "面积", "data_type": "N", "length": "99999999999999999999999", "precision": "2"})
@@ -474,9 +474,9 @@ def test_numbers_too_large_are_field_errors_on_the_resource_and_mount_forms(clie
     assert future.errors["mounted_on"] == [MSG_MOUNTED_IN_FUTURE]
 
 
-def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian, zhujian_staff):
+def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian, zhujian_clerk):
     DataResourceFactory(code="220500-ZJ-00010", provider_department=zhujian)
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     response = client.post(
         reverse("catalog:resource_create"),
         form_data(**{"share_class": "shared", "items-0-length": "五十", "items-0-description": "长" * 501}),
@@ -534,9 +534,9 @@ def posted_fields(page: str) -> dict[str, str]:
     return dict(parser.fields)
 
 
-def test_it_edits_a_resource_with_hundreds_of_items(client, zhujian, zhujian_staff, settings):
+def test_it_edits_a_resource_with_hundreds_of_items(client, zhujian, zhujian_clerk, settings):
     resource = DataResourceFactory(provider_department=zhujian, items=[f"信息项{n}" for n in range(300)])
-    login(client, zhujian_staff)
+    login(client, zhujian_clerk)
     fields = posted_fields(client.get(reverse("catalog:resource_edit", args=[resource.pk])).content.decode())
     assert len(fields) > 2000  # Django's default limit of 1,000 fields answered 400 and lost the edit
     response = client.post(reverse("catalog:resource_edit", args=[resource.pk]), {**fields, "name": "房屋基础信息"})
@@ -550,16 +550,16 @@ def test_it_edits_a_resource_with_hundreds_of_items(client, zhujian, zhujian_sta
     assert others + per_item * MAX_ITEMS_PER_RESOURCE <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 
 
-def test_the_form_refuses_two_items_of_the_same_name(client, zhujian_staff):
-    login(client, zhujian_staff)
+def test_the_form_refuses_two_items_of_the_same_name(client, zhujian_clerk):
+    login(client, zhujian_clerk)
     response = client.post(reverse("catalog:resource_create"), form_data(**{"items-1-name": "姓名"}))
     assert response.status_code == 400
     assert response.content.decode().count(rules.MSG_ITEM_NAME_DUPLICATE.format(name="姓名")) == 1
     assert not DataResource.objects.exists()
 
 
-def test_the_form_says_once_what_is_wrong_with_a_length(client, zhujian_staff):
-    login(client, zhujian_staff)
+def test_the_form_says_once_what_is_wrong_with_a_length(client, zhujian_clerk):
+    login(client, zhujian_clerk)
     response = client.post(reverse("catalog:resource_create"), form_data(**{"items-0-length": "abc"}))
     page = response.content.decode()
     assert response.status_code == 400 and "「长度」应填写整数（不带小数点和单位）。" in page

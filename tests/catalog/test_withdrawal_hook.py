@@ -40,13 +40,13 @@ def heard():
 
 
 def test_a_withdrawal_is_announced_in_its_transaction_and_again_once_committed(
-    heard, django_capture_on_commit_callbacks, zhujian_staff, coordinator
+    heard, django_capture_on_commit_callbacks, zhujian_clerk, coordinator
 ):
-    resource = _registered(zhujian_staff, coordinator)
+    resource = _registered(zhujian_clerk, coordinator)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resource_withdraw(actor=zhujian_staff, obj=resource, reason=REASON, ip="10.0.0.7")
+        resource_withdraw(actor=zhujian_clerk, obj=resource, reason=REASON, ip="10.0.0.7")
     assert heard == [
-        ("withdrawing", DataResource, ResourceStatus.WITHDRAWN, zhujian_staff, "10.0.0.7", True),
+        ("withdrawing", DataResource, ResourceStatus.WITHDRAWN, zhujian_clerk, "10.0.0.7", True),
         False,
     ]
     for callback in callbacks:
@@ -55,9 +55,9 @@ def test_a_withdrawal_is_announced_in_its_transaction_and_again_once_committed(
 
 
 def test_a_receiver_that_cannot_do_its_part_rolls_the_withdrawal_back(
-    heard, django_capture_on_commit_callbacks, zhujian_staff, coordinator
+    heard, django_capture_on_commit_callbacks, zhujian_clerk, coordinator
 ):
-    resource = _registered(zhujian_staff, coordinator)
+    resource = _registered(zhujian_clerk, coordinator)
 
     def refuse(sender, **kwargs):
         raise signals.WithdrawalRefused("无法出具撤销通知。")
@@ -65,7 +65,7 @@ def test_a_receiver_that_cannot_do_its_part_rolls_the_withdrawal_back(
     signals.resource_withdrawing.connect(refuse, dispatch_uid="test.refuse")
     try:
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(CatalogError) as error:
-            resource_withdraw(actor=zhujian_staff, obj=resource, reason=REASON)
+            resource_withdraw(actor=zhujian_clerk, obj=resource, reason=REASON)
     finally:
         signals.resource_withdrawing.disconnect(dispatch_uid="test.refuse")
     assert error.value.message == "无法出具撤销通知。"
@@ -75,7 +75,7 @@ def test_a_receiver_that_cannot_do_its_part_rolls_the_withdrawal_back(
 
 
 def test_the_share_requests_app_subscribes_to_withdrawals(
-    monkeypatch, django_capture_on_commit_callbacks, zhujian_staff, coordinator
+    monkeypatch, django_capture_on_commit_callbacks, zhujian_clerk, coordinator
 ):
     """Connected by RequestsConfig.ready(): grants end in the transaction, refusals are queued after it."""
     from requests import receivers
@@ -87,10 +87,10 @@ def test_the_share_requests_app_subscribes_to_withdrawals(
         lambda *, actor, resource, ip: calls.append(("revoke", actor, resource.pk, ip)),
     )
     monkeypatch.setattr(receivers, "queue_refusals_for_withdrawn_resources", lambda: calls.append("refuse"))
-    resource = _registered(zhujian_staff, coordinator)
+    resource = _registered(zhujian_clerk, coordinator)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resource_withdraw(actor=zhujian_staff, obj=resource, reason=REASON, ip="10.0.0.7")
-    assert calls == [("revoke", zhujian_staff, resource.pk, "10.0.0.7")]
+        resource_withdraw(actor=zhujian_clerk, obj=resource, reason=REASON, ip="10.0.0.7")
+    assert calls == [("revoke", zhujian_clerk, resource.pk, "10.0.0.7")]
     for callback in callbacks:
         callback()
     assert calls[-1] == "refuse"
