@@ -250,12 +250,10 @@ def may_edit(user, application: ShareApplication) -> bool:
 
 
 def available_actions(user, application: ShareApplication) -> Actions:
-    revoked = renewal_revoked(application)
-    editor = permissions.can_edit(user, application)
     mine: dict[str, Any] = dict(
-        edit=editor and rules.is_editable(application) and not revoked,
-        withdraw=editor and rules.is_withdrawable(application),
-        renewal_revoked=revoked,
+        edit=may_edit(user, application),
+        withdraw=permissions.can_edit(user, application) and rules.is_withdrawable(application),
+        renewal_revoked=renewal_revoked(application),
     )
     task = open_task(application)
     if task is None or task.flow_task_type != "HUMAN":
