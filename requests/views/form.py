@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from catalog.models import DataResource
-from requests import permissions, selectors
-from requests import services as services
+from requests import permissions, selectors, services
 from requests.forms import (
     ApplicationForm,
 )

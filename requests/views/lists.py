@@ -11,7 +11,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from requests import permissions, selectors
-from requests import services as services
 from requests.models import ApplicationAttachment, ApplicationState
 from workflows.selectors import count_capped
 
