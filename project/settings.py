@@ -7,6 +7,7 @@ make targets and the tests do. Production differs only by environment (see
 README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -302,6 +303,21 @@ VERIFY_UPLOAD_WINDOW_SECONDS = env_int("VERIFY_UPLOAD_WINDOW_SECONDS", 60)
 VERIFY_MAX_STREAMS = env_int("VERIFY_MAX_STREAMS", 200)
 VERIFY_MAX_INFLATED_BYTES = env_int("VERIFY_MAX_INFLATED_BYTES", 1024 * 1024)
 VERIFY_MAX_SIGNATURES = env_int("VERIFY_MAX_SIGNATURES", 5)
+
+# --- Issue 15, item 5: login throttling (django-axes; organizations.login_throttle) ---
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address (the site's login and the
+# admin's), that pair is refused for LOGIN_LOCKOUT_MINUTES, the right password included; each further failure
+# restarts the wait. The lockout is an audit event (organizations.login_locked_out); the admin's 访问尝试 unlocks.
+INSTALLED_APPS.append("organizations.apps.AxesConfig")  # django-axes, named in Chinese
+AUTHENTICATION_BACKENDS.insert(0, "organizations.login_throttle.LoginThrottleBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "workflows.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "organizations.login_throttle.lockout_response"
+AXES_COOLOFF_MESSAGE = AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已被锁定，请稍后再试或联系系统管理员解锁。"
 
 # --- Issue 15, item 10: Content-Security-Policy (django-csp) and Permissions-Policy ---
 # The pages load only our own static files (viewflow's Material frontend included): no inline <script>, no
