@@ -61,11 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Issue 15 (hardening): see the blocks "Request guards" and "Headers" below.
+    # Issue 15, item 10 (headers, see its block below): outermost, so every response carries them.
     "csp.middleware.CSPMiddleware",
     "workflows.middleware.PermissionsPolicyMiddleware",
-    "workflows.middleware.RequestBodyLimitMiddleware",
-    "workflows.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workflows.middleware.ChineseFirstLocaleMiddleware",
@@ -74,6 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Issue 15, items 2 and 7 (see their block below): inside every middleware that adds headers, before any
+    # view or process_view reads the request.
+    "workflows.middleware.RequestBodyLimitMiddleware",
+    "workflows.middleware.NulByteMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
 ]
