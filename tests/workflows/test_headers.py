@@ -152,3 +152,10 @@ def test_the_nonce_is_in_the_policy_when_a_page_uses_it(rf):
     nonce = request.csp_nonce
     assert f"'nonce-{nonce}'" in _policy(response)["script-src"]
     assert not _violations(response.content.decode(), str(nonce))
+
+
+@pytest.mark.django_db
+def test_every_page_loads_the_script_that_replaces_inline_handlers(client, coordinator):
+    client.force_login(coordinator)
+    for path in ("/", "/catalog/", "/share_requests/", "/records/"):
+        assert "govshare/js/govshare.js" in client.get(path, follow=True).content.decode(), path
