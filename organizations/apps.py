@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -6,3 +7,9 @@ class OrganizationsConfig(AppConfig):
 
     name = "organizations"
     verbose_name = "组织机构"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (login throttling, organizations.login_throttle), under a Chinese name in the admin."""
+
+    verbose_name = "登录限制"

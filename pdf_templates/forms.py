@@ -1,9 +1,8 @@
 from django import forms
+from django.conf import settings
 
 from organizations.models import Department
 from pdf_templates.models import RecordType
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class RecordFilterForm(forms.Form):
@@ -35,11 +34,20 @@ class RecordFilterForm(forms.Form):
         }
 
 
+def verify_upload_limit_mb() -> str:
+    size = settings.VERIFY_UPLOAD_MAX_BYTES
+    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size / 1024:g} KB"
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(label="选择 PDF 文件", help_text="不超过 20 MB。文件只用于比对，不会保存。")
+    file = forms.FileField(label="选择 PDF 文件")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"不超过 {verify_upload_limit_mb()}。文件只用于比对，不会保存。"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件超过 20 MB，无法核验。")
+        if upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"文件超过 {verify_upload_limit_mb()}，无法核验：本平台签发的文书远小于此。")
         return upload

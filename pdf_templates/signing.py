@@ -111,6 +111,10 @@ def check_signatures(pdf: bytes) -> SignatureCheck:
     if not embedded:
         return result
     result.present = True
+    # Each signature costs hashing the file and validating a certificate chain: ours carry one.
+    if len(embedded) > settings.VERIFY_MAX_SIGNATURES:
+        result.problems.append(f"签名域过多（{len(embedded)} 个），不予校验")
+        return result
     roots = _trust_roots()
     valid = trusted = True
     for sig in embedded:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from pdf_templates.models import Record
 from pdf_templates.signing import SignatureCheck, check_signatures
@@ -65,14 +68,36 @@ def _claimed(pdf: bytes, key: str, pattern: re.Pattern[bytes]) -> str | None:
     if match:
         return match.group(1).decode("ascii")
     # WeasyPrint keeps the metadata in a compressed object stream.
-    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            match = pattern.search(zlib.decompress(stream.group(1)))
-        except zlib.error:
-            continue
+    for stream in _streams(pdf, settings.VERIFY_MAX_STREAMS):
+        match = pattern.search(_inflate(stream, settings.VERIFY_MAX_INFLATED_BYTES))
         if match:
             return match.group(1).decode("ascii")
     return None
+
+
+def _streams(pdf: bytes, limit: int) -> Iterator[bytes]:
+    """The raw content of the first `limit` streams, in one pass over the file (a regex searching for the end
+    of each stream would rescan the rest of the file per stream)."""
+    position = 0
+    for _ in range(limit):
+        start = pdf.find(b"stream", position)
+        if start < 0:
+            return
+        body = start + len(b"stream")
+        body += 2 if pdf.startswith(b"\r\n", body) else 1 if pdf.startswith(b"\n", body) else 0
+        end = pdf.find(b"endstream", body)
+        if end < 0:
+            return
+        yield pdf[body:end]
+        position = end + len(b"endstream")
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    """At most `limit` bytes of a deflated stream: a small stream may inflate to gigabytes."""
+    try:
+        return zlib.decompressobj().decompress(data, limit)
+    except zlib.error:
+        return b""
 
 
 def check_uploaded_pdf(pdf: bytes) -> UploadCheck:

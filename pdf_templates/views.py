@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -23,7 +24,11 @@ from pdf_templates.selectors import (
 )
 from pdf_templates.trail import stream_trail_zip
 from pdf_templates.verification import check_uploaded_pdf
+from workflows.audit import client_ip
 from workflows.models import AuditEvent
+from workflows.ratelimit import hit
+
+MSG_VERIFY_THROTTLED = "核验请求过于频繁：同一地址 {seconds} 秒内最多核验 {limit} 份文件，请稍后再试。"
 
 
 class RecordListView(LoginRequiredMixin, TemplateView):
@@ -149,6 +154,21 @@ class VerifyView(View):
 
     def post(self, request, code: str | None = None):
         record = self._record(code)
+        # Each check costs parsing a PDF: a bounded number per client address (the body's size is bounded by
+        # settings.REQUEST_BODY_LIMITS before it is read, the parsing by pdf_templates.verification).
+        allowed = hit(
+            f"verify-upload:{client_ip(request)}",
+            limit=settings.VERIFY_UPLOADS_PER_WINDOW,
+            window_seconds=settings.VERIFY_UPLOAD_WINDOW_SECONDS,
+        )
+        if not allowed:
+            throttled = MSG_VERIFY_THROTTLED.format(
+                seconds=settings.VERIFY_UPLOAD_WINDOW_SECONDS, limit=settings.VERIFY_UPLOADS_PER_WINDOW
+            )
+            context = {"record": record, "code": code, "form": UploadForm(), "throttled": throttled}
+            response = render(request, self.template_name, context, status=429)
+            response["Retry-After"] = str(settings.VERIFY_UPLOAD_WINDOW_SECONDS)
+            return response
         form = UploadForm(request.POST, request.FILES)
         result = None
         status = 200

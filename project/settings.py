@@ -7,10 +7,12 @@ make targets and the tests do. Production differs only by environment (see
 README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
@@ -59,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 15, item 10 (headers, see its block below): outermost, so every response carries them.
+    "csp.middleware.CSPMiddleware",
+    "workflows.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workflows.middleware.ChineseFirstLocaleMiddleware",
@@ -67,6 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Issue 15, items 2 and 7 (see their block below): inside every middleware that adds headers, before any
+    # view or process_view reads the request.
+    "workflows.middleware.RequestBodyLimitMiddleware",
+    "workflows.middleware.NulByteMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
 ]
@@ -280,6 +289,79 @@ CACHES = {
 }
 # Grant check API (/api/grants/check): requests per API token, as DRF rates ("600/min", "20/second").
 GRANT_CHECK_RATE = env("GRANT_CHECK_RATE", "600/min")
+
+# --- Issue 15, items 2 and 7: request guards (workflows.middleware) and the public verify page ---
+# Every request's body is bounded by Content-Length before it is read: REQUEST_BODY_MAX_BYTES by default, a
+# path prefix's own limit in REQUEST_BODY_LIMITS (the longest prefix wins). The default fits the largest form
+# (an application with several attachments of SHARE_ATTACHMENT_MAX_BYTES, a catalog spreadsheet).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 100 * 1024 * 1024)
+# /verify/ is public: a record is well under 1 MB, so the upload to check one is at most this size.
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+REQUEST_BODY_LIMITS = {"/verify/": VERIFY_UPLOAD_MAX_BYTES + 64 * 1024}
+# Uploads checked on /verify/ per client address, per VERIFY_UPLOAD_WINDOW_SECONDS (the cache counts them).
+VERIFY_UPLOADS_PER_WINDOW = env_int("VERIFY_UPLOADS_PER_WINDOW", 10)
+VERIFY_UPLOAD_WINDOW_SECONDS = env_int("VERIFY_UPLOAD_WINDOW_SECONDS", 60)
+# What the check of one uploaded PDF may read: compressed streams searched, and bytes inflated from each.
+VERIFY_MAX_STREAMS = env_int("VERIFY_MAX_STREAMS", 200)
+VERIFY_MAX_INFLATED_BYTES = env_int("VERIFY_MAX_INFLATED_BYTES", 1024 * 1024)
+VERIFY_MAX_SIGNATURES = env_int("VERIFY_MAX_SIGNATURES", 5)
+
+# --- Issue 15, item 5: login throttling (django-axes; organizations.login_throttle) ---
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address (the site's login and the
+# admin's), that pair is refused for LOGIN_LOCKOUT_MINUTES, the right password included; each further failure
+# restarts the wait. The lockout is an audit event (organizations.login_locked_out); the admin's 访问尝试 unlocks.
+INSTALLED_APPS.append("organizations.apps.AxesConfig")  # django-axes, named in Chinese
+AUTHENTICATION_BACKENDS.insert(0, "organizations.login_throttle.LoginThrottleBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "workflows.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "organizations.login_throttle.lockout_response"
+AXES_COOLOFF_MESSAGE = AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已被锁定，请稍后再试或联系系统管理员解锁。"
+
+# --- Issue 15, item 10: Content-Security-Policy (django-csp) and Permissions-Policy ---
+# The pages load only our own static files (viewflow's Material frontend included): no inline <script>, no
+# inline event handler (templates use static/govshare/js; tests/workflows/test_headers.py scans every template).
+# An inline script that cannot move must carry nonce="{{ request.csp_nonce }}" (it runs on full page loads only:
+# Turbo navigation keeps the first page's policy). Styles allow inline: viewflow's templates and Material
+# components set style attributes, and Turbo adds its progress bar's <style>.
+INSTALLED_APPS.append("csp")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Production hardening: active whenever DEBUG is off.
 if not DEBUG:

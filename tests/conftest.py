@@ -80,6 +80,15 @@ def _fresh_work_calendar():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (each test process has its own, tests/settings.py): the per-address
+    rate limits (the verify page) count from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory) -> Path:
     """Each test stores its uploads and records in a folder of its own, never in var/media (which
     parallel workers would share)."""

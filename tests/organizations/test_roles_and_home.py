@@ -132,8 +132,8 @@ def test_the_admin_neither_adds_substitutes_nor_rewrites_notices(admin_client, z
 
 @pytest.mark.django_db
 def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
-    call_command("load_demo")
-    call_command("load_demo")
+    call_command("load_demo", force=True)
+    call_command("load_demo", force=True)
     assert Department.objects.count() == 42
     for name in ("市公安局", "市住房公积金管理中心", "市政数局", "市财政局", "市审计局", "市中级人民法院"):
         assert Department.objects.filter(name=name).exists(), name

@@ -52,9 +52,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
         first, second = io.StringIO(), io.StringIO()
-        call_command("load_demo", stdout=first)
+        call_command("load_demo", force=True, stdout=first)
         after_first = _counts()
-        call_command("load_demo", stdout=second)
+        call_command("load_demo", force=True, stdout=second)
         yield {"first": first.getvalue(), "second": second.getvalue(), "after_first": after_first, "media": media}
         transaction.set_rollback(True)
 

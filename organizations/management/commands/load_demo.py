@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -39,7 +39,19 @@ def demo_modules() -> list[str]:
 class Command(BaseCommand):
     help = "Load the demo city (通化市): departments, one persona per role and each app's samples. Idempotent."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off. Every demo account shares one published password: never in production.",
+        )
+
     def handle(self, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG 未开启：这像是生产环境。演示账号共用同一个公开的密码，拒绝加载演示数据。"
+                "确需加载（例如演示服务器），请加 --force。"
+            )
         for name in demo_modules():
             with transaction.atomic():
                 import_module(name).load(stdout=self.stdout)
