@@ -295,3 +295,24 @@ def test_a_running_job_renews_its_heartbeat_every_few_thousand_rows(zhujian, zhu
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors[:3]
     assert len(beats) >= 2 + len(items) // 5000 + 1  # start, sheets, every 5,000 item rows, the write
     assert all(beat is not None for beat in beats)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_and_the_beat_racing_on_one_job_give_one_outcome(zhujian, zhujian_clerk, settings):
+    """A redelivered task runs the job twice while beat looks for stale jobs: one import, the job
+    succeeded, and neither the second worker nor the beat marks the first one's import failed."""
+    from tests.races import run_concurrently
+
+    codes = [f"220500-ZJ-{n:05d}" for n in range(1, 4)]
+    data = workbook_bytes([resource_row(c) for c in codes], [item_row(c) for c in codes]).getvalue()
+    job = import_job_create(actor=zhujian_clerk, upload=SimpleUploadedFile("a.xlsx", data))
+
+    outcomes = run_concurrently(lambda: import_job_run(job.pk), lambda: import_job_run(job.pk), fail_stale_import_jobs)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED and job.resources_created == 3
+    assert DataResource.objects.count() == 3
+    assert [o.status for o in outcomes[:2]] == [ImportJob.Status.SUCCEEDED] * 2
+    assert not AuditEvent.objects.filter(action__in=["catalog.import_failed", "catalog.import_abandoned"]).exists()
