@@ -116,7 +116,16 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status"]
-    readonly_fields = ["status", "progress", "message", "errors", "resources_created", "items_created", "finished_at"]
+    readonly_fields = [
+        "status",
+        "progress",
+        "message",
+        "errors",
+        "resources_created",
+        "items_created",
+        "finished_at",
+        "heartbeat_at",
+    ]
 
 
 @admin.register(DataItem)

@@ -34,6 +34,7 @@ class CatalogConfig(AppConfig):
                 "catalog.import_uploaded": "上传导入表格",
                 "catalog.import_succeeded": "表格导入成功",
                 "catalog.import_failed": "表格导入失败",
+                "catalog.import_abandoned": "表格导入中断",
             },
             states={
                 "catalog.dataresource": dict(ResourceStatus.choices),

@@ -1,10 +1,9 @@
-"""Catalog spreadsheets: template, export and the check of an import .
+"""Catalog spreadsheets: template, export and the check of an import.
 
-Two sheets keyed by catalog code: “资源” (one row per resource) and “信息项” (one row per item).
-Cells hold the Chinese labels people see in the UI. Import reads the whole file and checks every
-row before anything is written (catalog.services.import_workbook writes it, all or nothing); a file
-with any error reports each error with its sheet, row, column and message. openpyxl's read-only and
-write-only modes keep memory flat. Nothing here writes to the database.
+Two sheets keyed by catalog code: “资源” (one row per resource) and “信息项” (one row per item), whose
+cells hold the labels people see in the UI. An import is bounded before it is read (catalog.import_limits),
+read as a stream (catalog.xlsx_reader) and checked row by row before anything is written; a file with
+errors reports each with its sheet, row, column and message. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -30,8 +29,9 @@ from catalog.choices import (
     ShareMethod,
     UpdateFrequency,
 )
+from catalog.import_limits import import_limits, too_large_message
 from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis
-from catalog.xlsx_reader import open_workbook
+from catalog.xlsx_reader import TooLarge, open_workbook
 from organizations.models import Department
 
 RESOURCE_SHEET = "资源"
@@ -125,10 +125,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.error_count == 0
-
-
-class _TooManyErrors(Exception):
-    pass
 
 
 Progress = Callable[[int, str], None]
@@ -545,6 +541,20 @@ def _read_items(ws, levels: dict[str, int | None], errors: _Collector, progress:
     return items
 
 
+def _read_workbook(wb, department, errors: _Collector, progress: Progress):
+    progress(2, "正在检查资源")
+    for sheet in (missing := [s for s in (RESOURCE_SHEET, ITEM_SHEET) if s not in wb.sheetnames]):
+        errors.add(sheet, None, "", MSG_MISSING_SHEET.format(sheet=sheet))
+    if missing:
+        return [], []
+    resources = _read_resources(wb[RESOURCE_SHEET], department, errors)
+    if not resources and not errors.count:
+        errors.add(RESOURCE_SHEET, None, "", MSG_EMPTY)
+    levels = {r.code: r.security_level for _, r in resources if r.code}
+    progress(15, "正在检查信息项")
+    return resources, _read_items(wb[ITEM_SHEET], levels, errors, progress)
+
+
 @dataclass
 class CheckedWorkbook:
     """A checked file: its errors, or the resources (unsaved) and item rows to write."""
@@ -562,29 +572,22 @@ def check_workbook(
     `department` limits rows to that provider department (None: any, for the data bureau).
     """
     errors = _Collector()
-    result = ImportResult()
+    resources, items = [], []
     try:
-        wb = open_workbook(source)
+        wb = open_workbook(source, import_limits())
+    except TooLarge as too_large:  # refused from its zip directory, before anything is inflated
+        errors.add("", None, "", too_large_message(too_large))
     except Exception:  # openpyxl raises many kinds for a non-xlsx upload
         errors.add("", None, "", MSG_NOT_XLSX)
-        result.errors, result.error_count = errors.errors, errors.count
-        return CheckedWorkbook(result)
-    try:
-        progress(2, "正在检查资源")
-        for sheet in (RESOURCE_SHEET, ITEM_SHEET):
-            if sheet not in wb.sheetnames:
-                errors.add(sheet, None, "", MSG_MISSING_SHEET.format(sheet=sheet))
-        if errors.count:
-            result.errors, result.error_count = errors.errors, errors.count
-            return CheckedWorkbook(result)
-        resources = _read_resources(wb[RESOURCE_SHEET], department, errors)
-        if not resources and not errors.count:
-            errors.add(RESOURCE_SHEET, None, "", MSG_EMPTY)
-        levels = {r.code: r.security_level for _, r in resources if r.code}
-        progress(15, "正在检查信息项")
-        items = _read_items(wb[ITEM_SHEET], levels, errors, progress)
-    finally:
-        wb.close()
+    else:
+        try:
+            resources, items = _read_workbook(wb, department, errors, progress)
+        except TooLarge as too_large:  # a sheet's dimension, or a row or cell past a limit: the one error
+            errors.errors, errors.count = [], 0
+            errors.add("", None, "", too_large_message(too_large))
+        finally:
+            wb.close()
+    result = ImportResult()
     item_counts = Counter(item.code for item in items)
     for row_number, resource in resources:
         if resource.code:

@@ -460,6 +460,9 @@ class ImportJob(models.Model):
     items_created = models.PositiveIntegerField("新增信息项数", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Renewed by the process checking the file, every few thousand rows; a running job whose
+    # heartbeat is older than settings.CATALOG_IMPORT_HEARTBEAT_TIMEOUT lost its process.
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
 
     class Meta:
         verbose_name = "目录导入任务"

@@ -43,6 +43,7 @@ from catalog.services import (
     demand_create,
     demand_link,
     import_job_create,
+    import_job_fail_if_stale,
     import_job_start,
     negative_entry_create,
     negative_entry_deactivate,
@@ -370,7 +371,7 @@ class ImportView(LoginRequiredMixin, View):
         job = import_job_create(
             actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)
         )
-        import_job_start(job, size=upload.size)
+        import_job_start(job)
         return redirect("catalog:import_job", pk=job.pk)
 
 
@@ -378,7 +379,7 @@ def _own_job(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob, pk=pk)
     if not can_see_import_job(request.user, job):
         raise Http404
-    return job
+    return import_job_fail_if_stale(obj=job)  # a job whose process died says so, not "running" for ever
 
 
 class ImportJobView(LoginRequiredMixin, View):

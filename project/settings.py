@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from catalog import limits as catalog_limits
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from project.env import env, env_bool, env_int, env_list
 
@@ -272,8 +273,29 @@ REST_FRAMEWORK = {
 # resource may have (catalog.limits), with room to spare.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_ITEMS_PER_RESOURCE * 10 + 100
 
-# Catalog spreadsheet imports up to this size run in the request; larger ones in a Celery task.
-CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
+# --- Issue 15, item 3: catalog spreadsheet import limits (defaults and reasons in catalog.limits) ---
+# Refused before reading beyond these; a workbook is run in the request up to the INLINE sizes
+# (declared: inflated bytes, and rows when its sheets declare dimensions), in a Celery task above.
+CATALOG_IMPORT_MAX_ROWS = env_int("CATALOG_IMPORT_MAX_ROWS", catalog_limits.IMPORT_MAX_ROWS)
+CATALOG_IMPORT_MAX_COLUMNS = env_int("CATALOG_IMPORT_MAX_COLUMNS", catalog_limits.IMPORT_MAX_COLUMNS)
+CATALOG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "CATALOG_IMPORT_MAX_UNCOMPRESSED_BYTES", catalog_limits.IMPORT_MAX_UNCOMPRESSED_BYTES
+)
+CATALOG_IMPORT_MAX_COMPRESSION_RATIO = env_int(
+    "CATALOG_IMPORT_MAX_COMPRESSION_RATIO", catalog_limits.IMPORT_MAX_COMPRESSION_RATIO
+)
+CATALOG_IMPORT_INLINE_MAX_BYTES = env_int("CATALOG_IMPORT_INLINE_MAX_BYTES", catalog_limits.IMPORT_INLINE_MAX_BYTES)
+CATALOG_IMPORT_INLINE_MAX_ROWS = env_int("CATALOG_IMPORT_INLINE_MAX_ROWS", catalog_limits.IMPORT_INLINE_MAX_ROWS)
+# A running import job whose heartbeat is older than this is marked failed (its process died):
+# by the beat task below, and when its page is opened.
+CATALOG_IMPORT_HEARTBEAT_TIMEOUT = env_int(
+    "CATALOG_IMPORT_HEARTBEAT_TIMEOUT", catalog_limits.IMPORT_HEARTBEAT_TIMEOUT_SECONDS
+)
+CELERY_BEAT_SCHEDULE["catalog-fail-stale-imports"] = {
+    "task": "catalog.tasks.fail_stale_import_jobs",
+    "schedule": crontab(minute="*/2"),
+}
+# --- end of issue 15, item 3 ---
 
 # Cache: Redis when CACHE_URL (or REDIS_URL) is set, so every web process shares the
 # grant check API's rate limits; a per-process memory cache otherwise.

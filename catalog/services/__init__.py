@@ -20,8 +20,10 @@ from catalog.services.demands import (
 from catalog.services.imports import (
     MSG_IMPORT_NOT_ALLOWED,
     import_job_create,
+    import_job_fail_if_stale,
     import_job_run,
     import_job_start,
+    import_jobs_fail_stale,
     import_workbook,
 )
 from catalog.services.negative_list import (
@@ -76,8 +78,10 @@ __all__ = [
     "demand_create",
     "demand_link",
     "import_job_create",
+    "import_job_fail_if_stale",
     "import_job_run",
     "import_job_start",
+    "import_jobs_fail_stale",
     "import_workbook",
     "negative_entry_create",
     "negative_entry_deactivate",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import IO
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog import excel
 from catalog.excel import ImportResult, Progress
+from catalog.import_limits import declared_size
 from catalog.models import DataItem, DataResource, ImportJob, ResourceStatus
 from catalog.permissions import can_import, reviews_catalog
 from catalog.services.base import CatalogError
@@ -26,6 +29,9 @@ MSG_JOB_STARTED = "开始处理"
 MSG_JOB_DONE = "导入完成"
 MSG_JOB_CRASHED = "处理出错，未导入任何数据：{error}"
 MSG_JOB_ERRORS = "发现 {count} 个错误，未导入任何数据"
+MSG_JOB_STALE = "处理已中断（处理进程超过 {minutes} 分钟没有进展，可能已被终止），未导入任何数据"
+
+_UNFINISHED = ImportJob.objects.exclude(status__in=[ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED])
 
 MSG_IMPORT_NOT_ALLOWED = "只有部门目录编制人员或政数局可以导入资源目录。"
 
@@ -48,10 +54,14 @@ def import_job_create(*, actor, upload, submit_after: bool = False, ip: str | No
     return job
 
 
-def import_job_start(job, *, size: int) -> None:
-    """A small upload is checked and written now, so its page shows the outcome at once;
-    a larger one goes to a worker once the job row has committed."""
-    if size <= settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
+def import_job_start(job) -> None:
+    """A workbook that declares itself small (inflated bytes, and rows when its sheets declare their
+    dimensions) is checked and written now, so its page shows the outcome at once; so is one beyond the
+    limits, which is refused before reading. A larger one goes to a worker once the job row has committed.
+    The file's own size says nothing: a 224 KB file may inflate to 1.5 million rows."""
+    with job.file.open("rb") as handle:
+        inline = declared_size(handle).runs_inline
+    if inline:
         import_job_run(job.pk)
     else:
         from catalog.tasks import run_import_job  # the task module imports this one
@@ -63,21 +73,26 @@ def import_job_run(job_id: int):
     """Check and write one uploaded file. Idempotent: a finished job is left as it is.
 
     Progress is committed as the check goes, outside the write transaction, so the page
-    polling the job sees it; the write and the job's “succeeded” happen in one transaction.
+    polling the job sees it; each progress renews the job's heartbeat (import_jobs_fail_stale).
+    The write and the job's “succeeded” happen in one transaction. A second worker running the
+    same job does not undo the first one's outcome: whichever finishes first decides, and a job
+    failed as stale meanwhile stays failed, with nothing written.
     """
     job = ImportJob.objects.select_related("created_by", "department").get(pk=job_id)
     if job.is_finished:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, message=MSG_JOB_STARTED)
+    _UNFINISHED.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, progress=1, message=MSG_JOB_STARTED, heartbeat_at=timezone.now()
+    )
 
     def progress(percent: int, message: str) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
+        _beat(job.pk, progress=min(percent, 99), message=message)
 
     def mark_done(result) -> None:
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.succeeded:
-            # Another worker finished the same job first: undo our copy.
-            raise _AlreadyImported
+        if locked.is_finished:
+            # Another worker finished the same job first, or it was failed as stale: undo our copy.
+            raise _JobGone
         locked.status = ImportJob.Status.SUCCEEDED
         locked.progress = 100
         locked.message = MSG_JOB_DONE
@@ -105,14 +120,14 @@ def import_job_run(job_id: int):
                 on_success=mark_done,
                 origin=f"表格导入：导入任务 #{job.pk}（{job.original_name}）",
             )
-    except _AlreadyImported:
+    except _JobGone:
         return ImportJob.objects.get(pk=job.pk)
     except OperationalError:
         raise  # the database is away: the task retries
     except Exception as exc:
         # Nothing was written (the write is one transaction); the page must not poll forever.
         logger.exception("Import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).exclude(status=ImportJob.Status.SUCCEEDED).update(
+        _UNFINISHED.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
             progress=100,
             message=MSG_JOB_CRASHED.format(error=exc)[:200],
@@ -122,8 +137,9 @@ def import_job_run(job_id: int):
     if not result.ok:
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.succeeded:
-                # Another worker ran the same job and imported it meanwhile: these errors are its rows, found.
+            if locked.is_finished:
+                # Another worker ran the same job and imported it meanwhile (these errors are its rows,
+                # found), or the job was failed as stale: its outcome stands.
                 return locked
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.FAILED,
@@ -141,8 +157,68 @@ def import_job_run(job_id: int):
     return ImportJob.objects.get(pk=job.pk)
 
 
-class _AlreadyImported(Exception):
-    pass
+def _beat(job_pk: int, **fields) -> None:
+    """Commit progress and renew the heartbeat; stop reading when the job is no longer ours to run."""
+    renewed = ImportJob.objects.filter(pk=job_pk, status=ImportJob.Status.RUNNING).update(
+        heartbeat_at=timezone.now(), **fields
+    )
+    if not renewed:
+        raise _JobGone
+
+
+class _JobGone(Exception):
+    """The job finished meanwhile: imported by another worker, or failed as stale."""
+
+
+# --- jobs whose process died ---------------------------------------------------------------------
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.CATALOG_IMPORT_HEARTBEAT_TIMEOUT)
+
+
+def _stale(queryset, cutoff):
+    """Running jobs silent since `cutoff` (one started before heartbeats were kept counts from its creation)."""
+    return queryset.filter(status=ImportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, created_at__lt=cutoff)
+    )
+
+
+def import_job_fail_if_stale(*, obj):
+    """The job, failed with its message when its process died (no heartbeat for the timeout); as it was otherwise.
+
+    Called when its page is opened; import_jobs_fail_stale does the same for every job, from the beat.
+    """
+    cutoff = _stale_before()
+    if obj.status != ImportJob.Status.RUNNING or (obj.heartbeat_at or obj.created_at) >= cutoff:
+        return obj  # no query for a live job polled every second
+    minutes = max(settings.CATALOG_IMPORT_HEARTBEAT_TIMEOUT // 60, 1)
+    with transaction.atomic():
+        # One conditional UPDATE: a heartbeat renewed meanwhile, or another worker's outcome, wins.
+        failed = _stale(ImportJob.objects.filter(pk=obj.pk), cutoff).update(
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            message=MSG_JOB_STALE.format(minutes=minutes),
+            finished_at=timezone.now(),
+        )
+        job = ImportJob.objects.get(pk=obj.pk)
+        if failed:
+            record_event(
+                subject=job,
+                action="catalog.import_abandoned",
+                from_state=ImportJob.Status.RUNNING,
+                to_state=ImportJob.Status.FAILED,
+                comment=job.message,
+            )
+    return job
+
+
+def import_jobs_fail_stale() -> int:
+    """Fail every running job whose process died; the number failed (the beat task)."""
+    failed = 0
+    for job in list(_stale(ImportJob.objects.all(), _stale_before())):
+        failed += import_job_fail_if_stale(obj=job).failed
+    return failed
 
 
 def _announce_imported_submissions(job, count: int) -> None:
