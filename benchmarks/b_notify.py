@@ -98,7 +98,8 @@ def run() -> str:
     redis.Redis.from_url(REDIS_URL).flushdb()
     _publish_to(REDIS_URL)
     department, _ = Department.objects.get_or_create(
-        code="BENCH-NOTIFY", defaults={"name": "基准测试局", "short_name": "基准", "seal_text": "基准测试局"}
+        code="BENCH-NOTIFY",
+        defaults={"name": "基准测试通知局", "short_name": "基准通知", "seal_text": "基准测试通知局"},
     )
     users = [
         User.objects.create(username=f"bench-notify-{n}", email=f"bench{n}@gov.example", department=department)
