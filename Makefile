@@ -65,5 +65,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every benchmark, one line each (benchmarks/harness.py). `make bench BENCH_ARGS=--smoke`: small sizes, as CI.
+BENCH_ARGS ?=
 bench: migrate
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -12,8 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = 30
-BATCH = 200
+from benchmarks.harness import department, sized
+
+RUNS = sized(30, 3)
+BATCH = sized(200, 5)
 
 
 def run() -> str:
@@ -21,7 +23,6 @@ def run() -> str:
     from django.conf import settings
     from django.db import transaction
 
-    from organizations.models import Department
     from pdf_templates.demo import samples
     from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
     from pdf_templates.rendering import render_record_pdf
@@ -32,13 +33,10 @@ def run() -> str:
         make_self_signed_pair(key, cert, common_name="bench", days=2)
         settings.RECORDS_SIGNING_KEY, settings.RECORDS_SIGNING_CERT = str(key), str(cert)
         settings.MEDIA_ROOT = Path(folder, "media")
-        issuer, _ = Department.objects.get_or_create(
-            code="TH-ZS",
-            defaults={"name": "市政数局", "short_name": "通政数", "seal_text": "通化市政务服务和数字化建设管理局"},
+        issuer = department(
+            "B3-ZS", "市政数局（B3）", short_name="通政数", seal_text="通化市政务服务和数字化建设管理局"
         )
-        subject, _ = Department.objects.get_or_create(
-            code="TH-GA", defaults={"name": "市公安局", "short_name": "通公", "seal_text": "通化市公安局"}
-        )
+        subject = department("B3-GA", "市公安局（B3）", short_name="通公", seal_text="通化市公安局")
         type_, _, _, _, title, addressee, data = samples()[0]
 
         def issue():
@@ -60,7 +58,7 @@ def run() -> str:
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return (
         f"B3 record render median_ms={statistics.median(timings):.0f} size_kb={statistics.median(sizes) / 1024:.0f} "
-        f"peak_rss_mb_200={peak_kb / 1024:.0f} signed=1 font_faces=1"
+        f"peak_rss_mb_{BATCH}={peak_kb / 1024:.0f} signed=1 font_faces=1"
     )
 
 

@@ -13,9 +13,9 @@ import sys
 import tempfile
 import time
 
-from benchmarks.harness import bench_database, setup_django
+from benchmarks.harness import bench_database, department, setup_django, sized
 
-RESOURCES, ITEMS_PER_RESOURCE = 10_000, 10
+RESOURCES, ITEMS_PER_RESOURCE = sized(10_000, 200), 10
 
 
 def write_workbook(path: str, department_name: str) -> None:
@@ -105,18 +105,16 @@ def run() -> str:
     from django.db import connection
 
     from catalog.models import LegalBasis
-    from organizations.models import Department, User
+    from organizations.models import User
 
-    department, _ = Department.objects.get_or_create(
-        code="TH-BM", defaults={"name": "基准测试局", "short_name": "通基准", "seal_text": "通化市基准测试局"}
-    )
+    importer = department("B4-BM", "基准测试局", short_name="通基准", seal_text="通化市基准测试局")
     LegalBasis.objects.get_or_create(
         code="LB-B4", defaults={"title": "《基准测试条例》", "issuer": "测试", "article": "第一条"}
     )
-    actor, _ = User.objects.get_or_create(username="bench-b4", defaults={"department": department})
+    actor, _ = User.objects.get_or_create(username="bench-b4", defaults={"department": importer})
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "b4.xlsx")
-        write_workbook(path, department.name)
+        write_workbook(path, importer.name)
         size_mb = os.path.getsize(path) / 1024 / 1024
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "benchmarks.settings")}
         completed = subprocess.run(

@@ -178,6 +178,12 @@ def pdf_storage_name(record: Record) -> str:
 
 def render_record(*, record_id: int) -> Record:
     """Render, sign and store the PDF of a record. Idempotent: a rendered record is left alone."""
+    return render_record_once(record_id=record_id)[0]
+
+
+def render_record_once(*, record_id: int) -> tuple[Record, bool]:
+    """render_record, saying whether this call rendered it (True) or found it rendered already (False),
+    for instance by another worker between a sweep's listing and its turn: a sweep counts only its own."""
     from pdf_templates.rendering import render_record_pdf
 
     try:
@@ -187,7 +193,7 @@ def render_record(*, record_id: int) -> Record:
                 Record.objects.select_for_update(of=("self",)).select_related("issuer", "supersedes").get(pk=record_id)
             )
             if record.is_rendered:
-                return record
+                return record, False
             rendered = render_record_pdf(record)
             name = pdf_storage_name(record)
             if default_storage.exists(name):
@@ -224,7 +230,7 @@ def render_record(*, record_id: int) -> Record:
                 comment=rendered_comment(record),
                 data=rendered_data(record.number, record.pdf_sha256),
             )
-            return record
+            return record, True
     except Exception as exc:
         _note_render_failure(record_id, exc)
         raise

@@ -71,12 +71,43 @@ def test_it_keeps_a_record_whose_render_failed_and_renders_it_later(issue, monke
     failed = Record.objects.get(pk=record.pk)
     assert failed.render_status == Record.RenderStatus.PENDING
     assert failed.render_attempts == 1 and "disk full" in failed.last_error
-    assert render_pending_records() == {"rendered": 0, "failed": 1}
+    assert render_pending_records() == {"rendered": 0, "already": 0, "failed": 1}
     monkeypatch.undo()
     call_command("render_pending_records")
     done = Record.objects.get(pk=record.pk)
     assert done.render_status == Record.RenderStatus.RENDERED and done.last_error == ""
     assert done.number == record.number and done.data_sha256 == record.data_sha256
+
+
+PENDING_RECORD_IDS = services.pending_record_ids
+
+
+def _rendered_elsewhere_after_the_listing(monkeypatch, record):
+    """Another worker renders `record` between the sweep's listing and its turn."""
+
+    def listed():
+        ids = PENDING_RECORD_IDS()
+        services.render_record(record_id=record.pk)
+        return ids
+
+    monkeypatch.setattr(services, "pending_record_ids", listed)
+
+
+def test_the_sweep_counts_only_the_records_it_rendered_itself(issue, monkeypatch, media_root, capsys):
+    mine, theirs = issue(), issue()
+    _rendered_elsewhere_after_the_listing(monkeypatch, theirs)
+    assert render_pending_records() == {"rendered": 1, "already": 1, "failed": 0}
+    assert Record.objects.get(pk=mine.pk).is_rendered
+    assert Record.objects.get(pk=theirs.pk).render_attempts == 1  # rendered once, by the other worker
+    assert services.render_record_once(record_id=mine.pk) == (Record.objects.get(pk=mine.pk), False)
+
+    mine, theirs = issue(), issue()
+    _rendered_elsewhere_after_the_listing(monkeypatch, theirs)
+    call_command("render_pending_records")
+    out = capsys.readouterr().out
+    assert f"已生成 {mine.number}" in out and f"已生成 {theirs.number}" not in out
+    assert f"{theirs.number} 已由其他进程生成" in out
+    assert "待生成 2 件，本次生成 1 件，已由其他进程生成 1 件，失败 0 件。" in out
 
 
 def test_it_retries_the_task_on_failure_and_leaves_the_record_pending(issue, monkeypatch):

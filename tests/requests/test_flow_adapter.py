@@ -57,34 +57,35 @@ def test_verify_flows_names_a_state_whose_task_is_missing(gongan_applicant, hous
     application = make_application(gongan_applicant, housing_resource)
     Task.objects.filter(process__shareapplicationprocess__application=application).update(status=STATUS.CANCELED)
 
-    err = io.StringIO()
+    out = io.StringIO()
     with pytest.raises(CommandError) as exc:
-        call_command("verify_flows", stderr=err)
+        call_command("verify_flows", stdout=out)
 
     assert exc.value.returncode == 1
-    assert f"共享申请 #{application.pk}：状态为 in_review，应有且只有一个待办任务 review，实有 无" in err.getvalue()
+    assert f"共享申请 #{application.pk}：状态为 in_review，应有且只有一个待办任务 review，实有 无" in out.getvalue()
+    assert out.getvalue().endswith("BROKEN: 1 处状态与待办任务不一致\n")  # the verdict on stdout, last
 
 
 def test_verify_flows_names_an_open_task_the_state_does_not_expect(gongan_applicant, housing_resource):
     application = make_application(gongan_applicant, housing_resource)
     ShareApplication.objects.filter(pk=application.pk).update(state=ApplicationState.GRANTED)
 
-    err = io.StringIO()
+    out = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("verify_flows", stderr=err)
+        call_command("verify_flows", stdout=out)
 
-    assert f"共享申请 #{application.pk}：状态为 granted，不应有待办任务，却有 review" in err.getvalue()
+    assert f"共享申请 #{application.pk}：状态为 granted，不应有待办任务，却有 review" in out.getvalue()
 
 
 def test_verify_flows_names_a_state_that_expects_a_task_but_has_no_process(gongan_applicant, housing_resource):
     application = make_application(gongan_applicant, housing_resource, submit=False)
     ShareApplication.objects.filter(pk=application.pk).update(state=ApplicationState.ESCALATED)
 
-    err = io.StringIO()
+    out = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("verify_flows", stderr=err)
+        call_command("verify_flows", stdout=out)
 
-    assert f"共享申请 #{application.pk}：状态为 escalated，应有待办任务 arbitrate，但没有流程" in err.getvalue()
+    assert f"共享申请 #{application.pk}：状态为 escalated，应有待办任务 arbitrate，但没有流程" in out.getvalue()
 
 
 # ---------------------------------------------------------------- the adapter

@@ -8,7 +8,7 @@ from organizations.models import Department
 from tests.races import run_concurrently
 from workflows.audit import event_payload, record_event, record_events, verify_chain
 from workflows.hashing import chain_hash
-from workflows.management.commands.verify_audit import BAD_ANCHOR
+from workflows.management.commands.verify_audit import BAD_ANCHOR, EMPTY
 from workflows.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 
 
@@ -123,15 +123,35 @@ def test_verify_audit_refuses_what_is_not_an_anchor_as_a_usage_error(events, anc
     assert "BROKEN" not in str(error.value)
 
 
-def test_verify_audit_names_a_row_changed_behind_its_back(events):
+def test_verify_audit_names_a_row_changed_behind_its_back(events, capsys):
     _tamper("UPDATE workflows_auditevent SET comment = %s WHERE id = %s", ["不同意", events[1].pk])
     with pytest.raises(CommandError) as error:
         call_command("verify_audit")
+    expected = f"BROKEN: 审计事件 #{events[1].pk}：事件内容与其哈希不符（记录被篡改）（其前 1 条事件核验无误）"
     assert error.value.returncode == 1
-    assert (
-        str(error.value)
-        == f"BROKEN: 审计事件 #{events[1].pk}：事件内容与其哈希不符（记录被篡改）（其前 1 条事件核验无误）"
-    )
+    assert str(error.value) == expected
+    assert capsys.readouterr().out == expected + "\n"  # the verdict is the command's output (README)
+
+
+def test_verify_audit_fails_on_an_empty_chain(db, capsys):
+    assert not AuditEvent.objects.exists()
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit")
+    assert error.value.returncode == 1
+    assert str(error.value) == EMPTY and EMPTY.startswith("BROKEN: ")
+    assert capsys.readouterr().out == EMPTY + "\n"
+
+
+def test_verify_audit_accepts_an_empty_chain_when_asked(db, capsys):
+    call_command("verify_audit", allow_empty=True)
+    assert capsys.readouterr().out == "OK: 已核验审计事件 0 条，哈希链完整\n"
+
+
+def test_verify_audit_allow_empty_still_checks_a_chain_that_has_events(events):
+    _tamper("UPDATE workflows_auditevent SET comment = %s WHERE id = %s", ["不同意", events[0].pk])
+    with pytest.raises(CommandError) as error:
+        call_command("verify_audit", allow_empty=True)
+    assert str(error.value).startswith(f"BROKEN: 审计事件 #{events[0].pk}")
 
 
 def test_verify_audit_names_the_successor_of_a_deleted_row(events):
@@ -153,6 +173,40 @@ def test_it_is_refused_by_the_database_trigger_on_postgres(events):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEvent.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "TRUNCATE workflows_auditevent",
+        "TRUNCATE TABLE ONLY workflows_auditevent RESTART IDENTITY",
+        # Emptied as a side effect of truncating a table its rows refer to (the actor).
+        "TRUNCATE organizations_user CASCADE",
+    ],
+)
+@pytest.mark.django_db(transaction=True)  # committed events: nothing else (pending FK checks) stops the TRUNCATE
+def test_truncate_is_refused_by_the_database_on_postgres(sql, gongan_applicant):
+    department = Department.objects.create(code="TH-T", name="市截断局", short_name="通截", seal_text="通化市截断局")
+    for n in range(3):
+        record_event(subject=department, action=f"test.event{n}", actor=gongan_applicant)
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditEvent.objects.count() == 3
+    call_command("verify_audit")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_projects_flush_still_resets_a_database_as_a_superuser(gongan):
+    """Test teardown and `manage.py flush` go through workflows' flush, which skips the trigger."""
+    record_event(subject=gongan, action="test.before_flush")
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"  # only for the flush's own statements
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,6 @@
 """On PostgreSQL the database itself refuses UPDATE and DELETE of audit events.
 
-TRUNCATE is left to privileges (only the table owner may truncate): test
-teardown and `manage.py flush` need it.
+A row trigger does not fire on TRUNCATE: 0006 adds the statement trigger that refuses it.
 """
 
 from django.db import migrations

@@ -1,12 +1,14 @@
 import re
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from workflows.audit import verify_chain
+from workflows.management.verdict import Broken, VerdictCommand
 from workflows.models import AuditEvent
 
 # The head as this command prints it ("head: #1147 <hash>", "#1147 <hash>") or its hash alone.
 ANCHOR = re.compile(r"(?:head:\s*)?(?:#(?P<id>\d+)\s+)?(?P<hash>[0-9a-f]{64})")
+EMPTY = "BROKEN: 审计链为空，没有任何审计事件：审计表被清空，或连错了数据库。尚未产生任何事件的新库请加 --allow-empty"
 BAD_ANCHOR = (
     "--anchor 格式不对：请传入 verify_audit 打印的链头，即“#<编号> <哈希>”（例如 #1147 2e9f…，哈希为 64 位十六进制），"
     "或只传其中的 64 位哈希。"
@@ -21,11 +23,12 @@ def parse_anchor(value: str) -> tuple[int | None, str]:
     return (int(match["id"]) if match["id"] else None), match["hash"]
 
 
-class Command(BaseCommand):
+class Command(VerdictCommand):
     help = (
         "Verify the hash chain of the audit trail; name the first broken event. "
         "Prints the head hash: keep it outside the database and pass it back with --anchor, "
-        "so that events deleted from the end of the chain are noticed too."
+        "so that events deleted from the end of the chain are noticed too. An empty chain is BROKEN "
+        "unless --allow-empty."
     )
 
     def add_arguments(self, parser):
@@ -35,14 +38,19 @@ class Command(BaseCommand):
             help='the head printed by an earlier run ("#<id> <hash>", quoted, or the hash alone); '
             "the chain must still contain it",
         )
+        parser.add_argument(
+            "--allow-empty",
+            action="store_true",
+            help="a chain of no events is OK (a new database); without it, an empty chain is BROKEN",
+        )
 
     def handle(self, **options):
         anchor = None if options["anchor"] is None else parse_anchor(options["anchor"])
         count, broken = verify_chain()
         if broken is not None:
-            raise CommandError(
-                f"BROKEN: 审计事件 #{broken.event_id}：{broken.reason}（其前 {count} 条事件核验无误）", returncode=1
-            )
+            raise Broken(f"BROKEN: 审计事件 #{broken.event_id}：{broken.reason}（其前 {count} 条事件核验无误）")
+        if count == 0 and not options["allow_empty"]:
+            raise Broken(EMPTY)
         if anchor is not None:
             _check_anchor(*anchor, count=count)
         head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
@@ -67,13 +75,9 @@ def _check_anchor(event_id: int | None, hash: str, *, count: int) -> None:
             returncode=2,
         )
     if stored is not None:
-        raise CommandError(
+        raise Broken(
             f"BROKEN: 锚点事件 #{event_id} 的哈希已不是 {hash}，库中为 {stored}："
-            f"该事件及其后的链条被改写，或锚点抄错（已核验 {count} 条事件）",
-            returncode=1,
+            f"该事件及其后的链条被改写，或锚点抄错（已核验 {count} 条事件）"
         )
     named = f" #{event_id}（哈希 {hash}）" if event_id is not None else f"（哈希 {hash}）"
-    raise CommandError(
-        f"BROKEN: 锚点事件{named}已不在链中：链尾的事件被删除，或链条被改写（已核验 {count} 条事件）",
-        returncode=1,
-    )
+    raise Broken(f"BROKEN: 锚点事件{named}已不在链中：链尾的事件被删除，或链条被改写（已核验 {count} 条事件）")
