@@ -62,6 +62,13 @@ class Window:
         return cache.get(self.key) or 0
 
 
+def throttled(wait: int, message: str) -> exceptions.Throttled:
+    """429 with Retry-After and our message alone (DRF would append its own sentence about the wait)."""
+    exc = exceptions.Throttled(detail=message.format(wait=wait))
+    exc.wait = wait
+    return exc
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """A token in the header; wrong or disabled ones are counted per client address, and the address
     is refused (429) once it has used up GRANT_CHECK_BAD_TOKEN_RATE, whatever token it sends next.
@@ -77,11 +84,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None  # no token: the permission check answers 401
         failures = Window("grant_check_bad_token", client_ip(request) or "-", settings.GRANT_CHECK_BAD_TOKEN_RATE)
         if failures.used() >= failures.limit:
-            raise exceptions.Throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED.format(wait=failures.wait))
+            raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
         token = self._token(header)
         if token is None or not token.is_active:
             if failures.count() > failures.limit:  # concurrent failures got past the read above
-                raise exceptions.Throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED.format(wait=failures.wait))
+                raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
             raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
         return AnonymousUser(), token
 
@@ -241,4 +248,4 @@ class GrantCheckView(APIView):
         return Response(answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items))
 
     def throttled(self, request, wait):
-        raise exceptions.Throttled(wait, MSG_THROTTLED.format(wait=int(wait or 1)))
+        raise throttled(int(wait or 1), MSG_THROTTLED)
