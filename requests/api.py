@@ -19,13 +19,20 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions, renderers, throttling
 from rest_framework.response import Response
 from rest_framework.schemas.openapi import AutoSchema
 from rest_framework.views import APIView
 
 from requests.models import ApiToken
-from requests.services.grant_check import answer_check, check_facts, count_check_call, count_up
+from requests.services.grant_check import (
+    answer_check,
+    check_facts,
+    count_check_call,
+    count_up,
+    note_token_used,
+    token_by_hash,
+)
 from requests.services.grants import hash_token
 from workflows.audit import client_ip
 
@@ -99,7 +106,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeError:
             return None
-        return ApiToken.objects.filter(token_hash=hash_token(raw)).first()
+        return token_by_hash(hash_token(raw))
 
     def authenticate_header(self, request) -> str:
         return self.keyword
@@ -124,7 +131,10 @@ class ApiTokenRateThrottle(throttling.BaseThrottle):
             return True
         window = Window(self.scope, str(request.auth.pk), settings.GRANT_CHECK_RATE)
         self.window = window
-        return window.count() <= window.limit
+        count = window.count()
+        if count == 1:  # the first call of the window: enough to stamp the token's last use (by beat)
+            note_token_used(request.auth.pk)
+        return count <= window.limit
 
     def wait(self) -> float:
         return self.window.wait
@@ -220,6 +230,7 @@ class GrantCheckView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasApiToken]
     throttle_classes = [ApiTokenRateThrottle]
+    renderer_classes = [renderers.JSONRenderer]  # JSON only (and no content negotiation in the hot path)
     schema = GrantCheckSchema(tags=["共享授权"], operation_id_base="GrantCheck")
 
     def get(self, request):
@@ -242,10 +253,12 @@ class GrantCheckView(APIView):
             consumer_id=facts.consumer.pk,
             resource_id=facts.resource.pk,
             outcome=answer.reason,
-            token_id=request.auth.pk,
             day=timezone.localdate(),
         )
         return Response(answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items))
+
+    def perform_content_negotiation(self, request, force=False):
+        return renderers.JSONRenderer(), renderers.JSONRenderer.media_type  # JSON only, whatever Accept says
 
     def throttled(self, request, wait):
         raise throttled(int(wait or 1), MSG_THROTTLED)

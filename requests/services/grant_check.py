@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -37,15 +38,41 @@ class CheckReason:
     NEGATIVE_LIST = "negative_list"
 
 
+@dataclass(slots=True)
+class Party:
+    """A consumer department or a resource as the check reads it: no model instance (they cost the hot path)."""
+
+    pk: int
+    code: str
+    status: str = ""
+
+
+@dataclass(slots=True)
+class CheckedGrant:
+    """The fields of a Grant the check weighs and answers with."""
+
+    pk: int
+    number: str
+    state: str
+    share_method: str
+    valid_from: dt.date
+    valid_to: dt.date
+
+    def is_in_force(self, on: dt.date) -> bool:
+        return self.state == GrantState.ACTIVE and self.valid_from <= on <= self.valid_to
+
+
 @dataclass
 class CheckAnswer:
     allowed: bool
     reason: str
-    grant: Grant | None = None
+    grant: CheckedGrant | None = None
     items_not_covered: list[str] = field(default_factory=list)
     unknown_items: list[str] = field(default_factory=list)
 
-    def as_dict(self, *, consumer: Department, resource: DataResource, items: list[str]) -> dict[str, Any]:
+    def as_dict(
+        self, *, consumer: Department | Party, resource: DataResource | Party, items: list[str]
+    ) -> dict[str, Any]:
         grant = self.grant
         return {
             "allowed": self.allowed,
@@ -68,10 +95,10 @@ class CheckAnswer:
 class CheckFacts:
     """What one check reads: None for a consumer or resource code that names nothing."""
 
-    consumer: Department | None = None
-    resource: DataResource | None = None
+    consumer: Party | None = None
+    resource: Party | None = None
     known: dict[str, int] = field(default_factory=dict)  # item name asked for -> current item id
-    grants: list[Grant] = field(default_factory=list)  # latest valid_to first
+    grants: list[CheckedGrant] = field(default_factory=list)  # latest valid_to first
     granted: dict[int, set[str]] = field(default_factory=dict)  # grant id -> its item names (of those asked)
     negative_whole: bool = False  # an active entry lists the whole resource
     negative_items: set[int] = field(default_factory=set)  # item ids active entries list
@@ -119,15 +146,14 @@ def check_facts(*, consumer_code: str, resource_code: str, items: list[str]) -> 
     facts = CheckFacts()
     for kind, pk, ref, t1, t2, t3, t4, t5 in rows:
         if kind == "c":
-            facts.consumer = Department(id=pk, code=consumer_code)
+            facts.consumer = Party(pk, consumer_code)
         elif kind == "r":
-            facts.resource = DataResource(id=pk, code=resource_code, status=t1)
+            facts.resource = Party(pk, resource_code, t1)
         elif kind == "i":
             facts.known[t1] = pk
         elif kind == "g":
-            grant = Grant(id=pk, number=t1, state=t2, share_method=t3)
-            grant.valid_from, grant.valid_to = dt.date.fromisoformat(t4[:10]), dt.date.fromisoformat(t5[:10])
-            facts.grants.append(grant)
+            valid_from, valid_to = dt.date.fromisoformat(t4[:10]), dt.date.fromisoformat(t5[:10])
+            facts.grants.append(CheckedGrant(pk, t1, t2, t3, valid_from, valid_to))
         elif kind == "gi":
             facts.granted.setdefault(pk, set()).add(t1)
         elif ref is None:  # kind "n": an entry without items lists the whole resource
@@ -136,6 +162,15 @@ def check_facts(*, consumer_code: str, resource_code: str, items: list[str]) -> 
             facts.negative_items.add(ref)
     facts.grants.sort(key=lambda g: (g.valid_to, g.pk), reverse=True)
     return facts
+
+
+def token_by_hash(token_hash: str) -> ApiToken | None:
+    """The API token with this hash (one short statement: the ORM's compiling cost more than the query)."""
+    table = connection.ops.quote_name(ApiToken._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, department_id, is_active FROM {table} WHERE token_hash = %s", [token_hash])
+        row = cursor.fetchone()
+    return None if row is None else ApiToken(id=row[0], department_id=row[1], is_active=bool(row[2]))
 
 
 def grant_check(
@@ -203,31 +238,41 @@ STATS_PREFIX = "grant_check_stats"
 
 
 def count_up(key: str, timeout: int) -> int:
-    """Add one to a cache counter, creating it with `timeout`; atomic (Redis INCR, locmem's lock). Returns the count."""
+    """Add one to a cache counter, creating it with `timeout`; atomic. Returns the count.
+
+    On Redis one round trip: INCR and EXPIRE NX in a pipeline (Django's incr() asks EXISTS first,
+    and add() is another trip). Elsewhere (locmem: under its lock) incr, or add when missing.
+    """
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout, nx=True)
+        return int(pipeline.execute()[0])
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:  # not there yet (or expired): exactly one caller's add creates it
-        if cache.add(key, 1, timeout):
+        if backend.add(key, 1, timeout):
             return 1
-        return cache.incr(key)
+        return backend.incr(key)
 
 
-def count_check_call(*, consumer_id: int, resource_id: int, outcome: str, token_id: int, day: dt.date) -> None:
+def note_token_used(token_id: int) -> None:
+    """The token was used now (the throttle calls this on a token's first call of each rate window)."""
+    cache.set(f"{STATS_PREFIX}:token_used:{token_id}", timezone.now(), STATS_TTL)
+
+
+def count_check_call(*, consumer_id: int, resource_id: int, outcome: str, day: dt.date) -> None:
     """Count one answered check, in the cache only.
 
     The first call of a (day, consumer, resource, outcome) takes a numbered slot in the day's
     index, so the flush can find every counter without listing the cache's keys.
     """
     counter = f"{STATS_PREFIX}:{day.isoformat()}:{consumer_id}:{resource_id}:{outcome}"
-    try:
-        cache.incr(counter)
-    except ValueError:
-        if cache.add(counter, 1, STATS_TTL):
-            slot = count_up(f"{STATS_PREFIX}:{day.isoformat()}:slots", STATS_TTL)
-            cache.set(f"{STATS_PREFIX}:{day.isoformat()}:slot:{slot}", counter, STATS_TTL)
-        else:
-            cache.incr(counter)
-    cache.set(f"{STATS_PREFIX}:token_used:{token_id}", timezone.now(), STATS_TTL)
+    if count_up(counter, STATS_TTL) == 1:
+        slot = count_up(f"{STATS_PREFIX}:{day.isoformat()}:slots", STATS_TTL)
+        cache.set(f"{STATS_PREFIX}:{day.isoformat()}:slot:{slot}", counter, STATS_TTL)
 
 
 def flush_grant_check_stats(*, today: dt.date | None = None) -> int:

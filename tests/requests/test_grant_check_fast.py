@@ -14,6 +14,7 @@ from requests.api import MSG_BAD_TOKEN, MSG_BAD_TOKEN_THROTTLED, Window
 from requests.models import ApiToken, GrantCheckStat
 from requests.services.grant_check import flush_grant_check_stats
 from requests.services.grants import api_token_disable, api_token_issue, grant_revoke
+from tests.conftest import REDIS_URL
 from tests.races import run_concurrently
 from tests.requests.grant_factory import make_grant
 
@@ -229,3 +230,29 @@ def test_the_beat_schedule_runs_the_flush():
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "requests.tasks.flush_grant_check_stats" in schedule
     assert tasks.flush_grant_check_stats() == 0
+
+
+@pytest.mark.integration
+def test_on_redis_a_counter_is_one_atomic_incr_with_its_expiry():
+    """Production's cache: concurrent counts lose nothing, and every counter expires (no key lives for ever)."""
+    import uuid
+
+    prefix = f"govshare-test-h15-{uuid.uuid4().hex[:8]}"
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/7",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        window = Window("race", "1", "5/min", now=1_000_000.0)
+        try:
+            assert sorted(run_concurrently(*[window.count for _ in range(16)])) == list(range(1, 17))
+            client = cache._cache.get_client()
+            keys = client.keys(f"{prefix}:*")
+            assert keys and all(0 < client.ttl(key) <= 65 for key in keys)
+        finally:
+            client = cache._cache.get_client()
+            for key in client.keys(f"{prefix}:*"):
+                client.delete(key)
