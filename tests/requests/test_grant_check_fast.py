@@ -256,3 +256,22 @@ def test_on_redis_a_counter_is_one_atomic_incr_with_its_expiry():
             client = cache._cache.get_client()
             for key in client.keys(f"{prefix}:*"):
                 client.delete(key)
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bare = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DB_CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE"}}
+    printed = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; d = s.DATABASES['default'];"
+         "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**bare, "DJANGO_SETTINGS_MODULE": "project.settings", "SECRET_KEY": "k" * 60,
+             "DATABASE_URL": "postgres://govshare@db:5432/govshare"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.split() == ["60", "True"]
