@@ -6,6 +6,7 @@ from requests.models import (
     ClassDispute,
     Decision,
     Grant,
+    GrantCheckStat,
     RefusalReason,
     ShareApplication,
     ShareApplicationProcess,
@@ -86,6 +87,17 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     list_display = ["name", "department", "prefix", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
+
+
+@admin.register(GrantCheckStat)
+class GrantCheckStatAdmin(ReadOnlyAdmin):
+    """Written by beat from the cache's counters (requests.tasks.flush_grant_check_stats); the admin reads."""
+
+    list_display = ["day", "consumer", "resource", "outcome", "calls"]
+    list_filter = ["outcome", "day"]
+    list_select_related = ["consumer", "resource"]
+    search_fields = ["consumer__code", "resource__code"]
+    date_hierarchy = "day"
 
 
 @admin.register(ApplicationAttachment)

@@ -12,53 +12,104 @@ can be disabled.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions, renderers, throttling
 from rest_framework.response import Response
 from rest_framework.schemas.openapi import AutoSchema
 from rest_framework.views import APIView
 
-from catalog.models import DataResource
-from organizations.models import Department
 from requests.models import ApiToken
-from requests.services.grants import grant_check, hash_token
+from requests.services.grant_check import (
+    answer_check,
+    check_facts,
+    count_check_call,
+    count_up,
+    note_token_used,
+    token_by_hash,
+)
+from requests.services.grants import hash_token
+from workflows.audit import client_ip
 
 MSG_NO_TOKEN = "缺少接口令牌：请在请求头中提供 Authorization: Token <令牌>。"
 MSG_BAD_TOKEN = "接口令牌无效或已停用。"
+MSG_BAD_TOKEN_THROTTLED = "接口令牌错误次数过多，请 {wait} 秒后再试。"
+MSG_THROTTLED = "调用过于频繁，超过该接口令牌的频率限制，请 {wait} 秒后再试。"
 MSG_UNKNOWN_CONSUMER = "未找到部门编码为“{code}”的使用部门。"
 MSG_UNKNOWN_RESOURCE = "未找到目录编码为“{code}”的数据资源。"
 MSG_PARAM_REQUIRED = "必须提供参数 {name}。"
 
-# Stamping last_used_at on every call would turn each check into a write; once a minute tells enough.
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Window:
+    """A fixed-window counter in Django's cache: `count` is atomic (Redis INCR; locmem's lock).
+
+    Reading a count and writing it back (DRF's SimpleRateThrottle keeps a list of timestamps
+    that way) lets concurrent calls through past the limit; an atomic increment cannot.
+    """
+
+    def __init__(self, scope: str, ident: str, rate: str, now: float | None = None) -> None:
+        number, period = rate.split("/")
+        self.limit, self.duration = int(number), _PERIODS[period[0]]
+        now = time.time() if now is None else now
+        window = int(now // self.duration)
+        self.key = f"throttle_{scope}_{ident}_{window}"
+        self.wait = max(1, int((window + 1) * self.duration - now + 0.999))
+
+    def count(self) -> int:
+        return count_up(self.key, self.duration + 5)
+
+    def used(self) -> int:
+        return cache.get(self.key) or 0
+
+
+def throttled(wait: int, message: str) -> exceptions.Throttled:
+    """429 with Retry-After and our message alone (DRF would append its own sentence about the wait)."""
+    exc = exceptions.Throttled(detail=message.format(wait=wait))
+    exc.wait = wait
+    return exc
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """A token in the header; wrong or disabled ones are counted per client address, and the address
+    is refused (429) once it has used up GRANT_CHECK_BAD_TOKEN_RATE, whatever token it sends next.
+
+    last_used_at is stamped by beat from the cache (requests.services.grant_check), not per call.
+    """
+
     keyword = "Token"
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None  # no token: the permission check answers 401
-        if len(header) != 2:
+        # The address as the proxy reports it (workflows.audit.client_ip), reduced to an address's characters:
+        # it goes into a cache key.
+        address = re.sub(r"[^0-9A-Fa-f:.]", "_", client_ip(request) or "-")[:45]
+        failures = Window("grant_check_bad_token", address, settings.GRANT_CHECK_BAD_TOKEN_RATE)
+        if failures.used() >= failures.limit:
+            raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
+        token = self._token(header)
+        if token is None or not token.is_active:
+            if failures.count() > failures.limit:  # concurrent failures got past the read above
+                raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
             raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
+        return AnonymousUser(), token
+
+    def _token(self, header: list[bytes]) -> ApiToken | None:
+        if len(header) != 2:
+            return None
         try:
             raw = header[1].decode("ascii")
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN) from None
-        token = ApiToken.objects.select_related("department").filter(token_hash=hash_token(raw)).first()
-        if token is None or not token.is_active:
-            raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
-        return AnonymousUser(), token
+            return None
+        return token_by_hash(hash_token(raw))
 
     def authenticate_header(self, request) -> str:
         return self.keyword
@@ -73,18 +124,23 @@ class HasApiToken(permissions.BasePermission):
         return True
 
 
-class ApiTokenRateThrottle(throttling.SimpleRateThrottle):
-    """Per token, in Django's cache (Redis in production, so all web processes share the count)."""
+class ApiTokenRateThrottle(throttling.BaseThrottle):
+    """GRANT_CHECK_RATE per token, in Django's cache (Redis in production, so all web processes share the count)."""
 
     scope = "grant_check"
 
-    def get_rate(self) -> str:
-        return settings.GRANT_CHECK_RATE
-
-    def get_cache_key(self, request, view) -> str | None:
+    def allow_request(self, request, view) -> bool:
         if not isinstance(request.auth, ApiToken):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+            return True
+        window = Window(self.scope, str(request.auth.pk), settings.GRANT_CHECK_RATE)
+        self.window = window
+        count = window.count()
+        if count == 1:  # the first call of the window: enough to stamp the token's last use (by beat)
+            note_token_used(request.auth.pk)
+        return count <= window.limit
+
+    def wait(self) -> float:
+        return self.window.wait
 
 
 class GrantCheckSchema(AutoSchema):
@@ -177,6 +233,7 @@ class GrantCheckView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasApiToken]
     throttle_classes = [ApiTokenRateThrottle]
+    renderer_classes = [renderers.JSONRenderer]  # JSON only (and no content negotiation in the hot path)
     schema = GrantCheckSchema(tags=["共享授权"], operation_id_base="GrantCheck")
 
     def get(self, request):
@@ -186,12 +243,25 @@ class GrantCheckView(APIView):
         }
         if missing:
             return Response(missing, status=400)
-        consumer = Department.objects.filter(code=params["consumer"].strip()).first()
-        if consumer is None:
-            return Response({"detail": MSG_UNKNOWN_CONSUMER.format(code=params["consumer"])}, status=404)
-        resource = DataResource.objects.filter(code=params["resource"].strip()).first()
-        if resource is None:
-            return Response({"detail": MSG_UNKNOWN_RESOURCE.format(code=params["resource"])}, status=404)
         items = parse_items(params.get("items", ""))
-        answer = grant_check(consumer=consumer, resource=resource, items=items)
-        return Response(answer.as_dict(consumer=consumer, resource=resource, items=items))
+        facts = check_facts(
+            consumer_code=params["consumer"].strip(), resource_code=params["resource"].strip(), items=items
+        )
+        if facts.consumer is None:
+            return Response({"detail": MSG_UNKNOWN_CONSUMER.format(code=params["consumer"])}, status=404)
+        if facts.resource is None:
+            return Response({"detail": MSG_UNKNOWN_RESOURCE.format(code=params["resource"])}, status=404)
+        answer = answer_check(facts, items=items)
+        count_check_call(
+            consumer_id=facts.consumer.pk,
+            resource_id=facts.resource.pk,
+            outcome=answer.reason,
+            day=timezone.localdate(),
+        )
+        return Response(answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items))
+
+    def perform_content_negotiation(self, request, force=False):
+        return renderers.JSONRenderer(), renderers.JSONRenderer.media_type  # JSON only, whatever Accept says
+
+    def throttled(self, request, wait):
+        raise throttled(int(wait or 1), MSG_THROTTLED)

@@ -513,6 +513,35 @@ class ApiToken(models.Model):
         return f"{self.name}（{self.prefix}…）"
 
 
+class GrantCheckStat(models.Model):
+    """Calls of the grant check API per day, consumer, resource and outcome.
+
+    Counted in the cache on each call and written here by beat (requests.tasks.flush_grant_check_stats),
+    so a call costs no database write.
+    """
+
+    day = models.DateField("日期")
+    consumer = models.ForeignKey(
+        "organizations.Department", verbose_name="使用部门", on_delete=models.CASCADE, related_name="+"
+    )
+    resource = models.ForeignKey(
+        "catalog.DataResource", verbose_name="资源", on_delete=models.CASCADE, related_name="+"
+    )
+    outcome = models.CharField("核验结果", max_length=24)
+    calls = models.PositiveBigIntegerField("调用次数", default=0)
+
+    class Meta:
+        verbose_name = "授权核验调用统计"
+        verbose_name_plural = "授权核验调用统计"
+        ordering = ["-day", "consumer", "resource", "outcome"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "consumer", "resource", "outcome"], name="grant_check_stat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.consumer_id}/{self.resource_id} {self.outcome}: {self.calls}"
+
+
 class ShareApplicationProcess(Process):
     """The viewflow process of one application; its artifact is the application."""
 

@@ -26,3 +26,14 @@ def refuse_for_withdrawn_resources() -> int:
     from requests.services import refuse_for_withdrawn_resources as refuse
 
     return refuse()
+
+
+@shared_task(name="requests.tasks.flush_grant_check_stats", **SWEEP)
+def flush_grant_check_stats() -> int:
+    """Beat, every minute: the grant check's call counters (in the cache) into GrantCheckStat, tokens' last use.
+
+    Writes the day's totals, not increments: a second run (or a retry) changes nothing.
+    """
+    from requests.services.grant_check import flush_grant_check_stats as flush
+
+    return flush()

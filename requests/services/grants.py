@@ -10,8 +10,6 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,8 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataItem, DataResource, ResourceStatus
-from catalog.selectors import negative_list_hits
+from catalog.models import DataItem, DataResource
 from notifications import recipients
 from notifications.services import notify
 from organizations.models import Department
@@ -37,6 +34,7 @@ from requests.models import (
     GrantState,
     ShareApplication,
 )
+from requests.services.grant_check import CheckAnswer, CheckReason, grant_check  # noqa: F401  (its home before)
 from requests.services.validation import years_after
 from workflows.audit import record_event
 
@@ -415,101 +413,6 @@ def grant_create_from_decision(*, decision: Decision, items: Sequence[DataItem] 
         *(decision.granted_items.all() if items is None else items)
     )  # a new grant: add, not set (no read of what it has)
     return grant
-
-
-class CheckReason:
-    GRANTED = "granted"
-    ITEMS_NOT_COVERED = "items_not_covered"
-    NOT_YET_VALID = "not_yet_valid"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    NO_GRANT = "no_grant"
-    RESOURCE_WITHDRAWN = "resource_withdrawn"
-    NEGATIVE_LIST = "negative_list"
-
-
-@dataclass
-class CheckAnswer:
-    allowed: bool
-    reason: str
-    grant: Grant | None = None
-    items_not_covered: list[str] = field(default_factory=list)
-    unknown_items: list[str] = field(default_factory=list)
-
-    def as_dict(self, *, consumer: Department, resource: DataResource, items: list[str]) -> dict[str, Any]:
-        grant = self.grant
-        return {
-            "allowed": self.allowed,
-            "reason": self.reason,
-            "consumer": consumer.code,
-            "resource": resource.code,
-            "items": items,
-            "items_not_covered": self.items_not_covered,
-            "unknown_items": self.unknown_items,
-            "grant_number": (grant.number or None) if grant else None,
-            "grant_state": grant.state if grant else None,
-            "share_method": grant.share_method if grant else None,
-            "valid_from": grant.valid_from.isoformat() if grant else None,
-            "valid_until": grant.valid_to.isoformat() if grant else None,
-            "checked_at": timezone.now().isoformat(),
-        }
-
-
-def grant_check(
-    *, consumer: Department, resource: DataResource, items: list[str], today: dt.date | None = None
-) -> CheckAnswer:
-    """May `consumer` use `items` (names) of `resource` today?
-
-    One grant must cover every item asked for: each grant carries its own purpose and
-    conditions, so items are not pooled across grants. The answer's grant is the one in
-    force that covers the most, or, when none is in force, the latest one (to say why).
-    Validity is judged by date here, so a grant past valid_to is refused even before
-    the beat task has marked it expired. A withdrawn resource is refused whatever its
-    grants say (withdrawal revokes them, but a decision racing the withdrawal may still
-    commit one). So are items on the negative list, which may have been listed after the grant.
-    """
-    today = today or timezone.localdate()
-    known = dict(resource.current_items().filter(name__in=items).values_list("name", "pk"))
-    unknown = [name for name in items if name not in known]
-    grants = list(
-        Grant.objects.filter(consumer_department=consumer, resource=resource)
-        .prefetch_related("items")
-        .order_by("-valid_to", "-pk")
-    )
-    if resource.status == ResourceStatus.WITHDRAWN:
-        return CheckAnswer(False, CheckReason.RESOURCE_WITHDRAWN, grants[0] if grants else None, list(items), unknown)
-    if listed := _negative_listed(resource, items, known):
-        return CheckAnswer(False, CheckReason.NEGATIVE_LIST, grants[0] if grants else None, listed, unknown)
-    in_force = [g for g in grants if g.is_in_force(today)]
-    if in_force:
-        best, best_missing = None, None
-        for grant in in_force:
-            granted = {item.name for item in grant.items.all()}
-            missing = [name for name in items if name not in granted or name not in known]  # known: not deleted
-            if best_missing is None or len(missing) < len(best_missing):
-                best, best_missing = grant, missing
-        if not best_missing:
-            return CheckAnswer(True, CheckReason.GRANTED, best)
-        return CheckAnswer(False, CheckReason.ITEMS_NOT_COVERED, best, best_missing, unknown)
-    if not grants:
-        return CheckAnswer(False, CheckReason.NO_GRANT, None, list(items), unknown)
-    latest = grants[0]
-    if latest.state == GrantState.REVOKED:
-        reason = CheckReason.REVOKED
-    elif latest.state == GrantState.ACTIVE and latest.valid_from > today:
-        reason = CheckReason.NOT_YET_VALID
-    else:
-        reason = CheckReason.EXPIRED
-    return CheckAnswer(False, reason, latest, list(items), unknown)
-
-
-def _negative_listed(resource: DataResource, items: list[str], known: dict[str, int]) -> list[str]:
-    """Which of `items` (names; `known` maps them to ids) the negative list forbids now."""
-    hits = negative_list_hits(resource, known.values())
-    if any(not hit.items.all() for hit in hits):
-        return list(items)  # the whole resource is listed
-    listed = {item.pk for hit in hits for item in hit.items.all()}
-    return [name for name in items if known.get(name) in listed]
 
 
 def grants_in_force(*, resource: DataResource, today: dt.date | None = None) -> QuerySet[Grant]:

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from catalog.services import negative_entry_create
-from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN
+from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN, MSG_THROTTLED
 from requests.models import ApiToken
+from requests.services.grant_check import flush_grant_check_stats
 from requests.services.grants import api_token_disable, api_token_issue, grant_revoke, grants_sweep
 from tests.conftest import REDIS_URL
 from tests.requests.grant_factory import login, make_grant
@@ -160,9 +161,11 @@ def test_it_does_not_take_a_logged_in_session_for_a_token(client, token, housing
     assert check(client, None).status_code == 401
 
 
-def test_it_stamps_last_used(client, token, housing_grant):
+def test_it_stamps_last_used_from_the_flush_not_per_call(client, token, housing_grant):
     assert ApiToken.objects.get().last_used_at is None
     check(client, token)
+    assert ApiToken.objects.get().last_used_at is None  # no database write per call
+    flush_grant_check_stats()
     assert ApiToken.objects.get().last_used_at is not None
 
 
@@ -177,6 +180,8 @@ def test_it_rejects_bad_parameters(client, token, housing_grant):
 @override_settings(GRANT_CHECK_RATE="3/min")
 def test_it_throttles_per_token(client, token, housing_grant, gongan, frozen):
     assert [check(client, token).status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = check(client, token)
+    assert refused.json()["detail"] == MSG_THROTTLED.format(wait=refused["Retry-After"])
     _, other = api_token_issue(department=gongan, name="公安局前置机")
     assert check(client, other).status_code == 200  # each system has its own budget
     frozen.shift(61)
