@@ -25,7 +25,8 @@ def _our_templates() -> list[Path]:
     folders = [Path(folder) for option in settings.TEMPLATES for folder in option["DIRS"]]
     for config in apps.get_app_configs():
         path = Path(config.path)
-        if path.is_relative_to(settings.BASE_DIR) and (path / "templates").is_dir():
+        ours = path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts  # not a venv inside
+        if ours and (path / "templates").is_dir():
             folders.append(path / "templates")
     return sorted(file for folder in folders for file in folder.rglob("*") if file.suffix in (".html", ".txt", ".svg"))
 
