@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from benchmarks import harness
+
 STARTUP_TIMEOUT = 60
 REQUEST_TIMEOUT = 10
 
@@ -142,5 +144,5 @@ def load(port: int, path: str, *, headers: dict[str, str], seconds: float, concu
 
 
 def seconds_per_load() -> float:
-    """BENCH_LOAD_SECONDS (default 10): a CI smoke run sets it low."""
-    return float(os.environ.get("BENCH_LOAD_SECONDS", "10"))
+    """BENCH_LOAD_SECONDS, else 10 s, 2 s in smoke mode (harness.sized)."""
+    return float(os.environ.get("BENCH_LOAD_SECONDS") or harness.sized(10, 2))
