@@ -37,7 +37,7 @@ def run() -> str:
         inbox = load(port, url, headers={"Cookie": cookie}, seconds=seconds, concurrency=CONCURRENCY)
     ok = inbox.per_second >= TARGET_PER_SECOND and not inbox.failures
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    return harness.marked(
+    return (
         f"B6 inbox req_per_s={inbox.per_second:.0f} p99_ms={inbox.percentile_ms(99):.1f} "
         f"target>={TARGET_PER_SECOND} {'ok' if ok else 'MISSED'} (p50_ms={inbox.median_ms:.1f}, "
         f"failures={inbox.failures}, {vendor}, concurrency {CONCURRENCY}, {seconds:.0f} s)"
