@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -33,6 +32,7 @@ from catalog.choices import (
 from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis
 from catalog.xlsx_reader import open_workbook
 from organizations.models import Department
+from workflows.spreadsheets import unquote, workbook
 
 RESOURCE_SHEET = "资源"
 ITEM_SHEET = "信息项"
@@ -146,7 +146,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # An export re-imported: its text cells were neutralised against formulas (workflows.spreadsheets).
+    return unquote(str(value).strip())
 
 
 def _choice_maps(choices) -> dict[str, str]:
@@ -201,7 +202,7 @@ def _header_row(ws, columns, write_only: bool):
 
 def build_template() -> bytes:
     """An empty workbook with both sheets, drop-down lists and a sheet of instructions."""
-    wb = Workbook()
+    wb = workbook()
     resources = wb.active
     resources.title = RESOURCE_SHEET
     _header_row(resources, RESOURCE_COLUMNS, write_only=False)
@@ -271,7 +272,7 @@ def resource_row(resource: DataResource) -> list[Any]:
 
 def export_workbook(resources: Iterable[DataResource], out: IO[bytes]) -> int:
     """Write `resources` (a queryset) and their items in the import format; returns the resource count."""
-    wb = Workbook(write_only=True)
+    wb = workbook(write_only=True)
     resource_ws = wb.create_sheet(RESOURCE_SHEET)
     item_ws = wb.create_sheet(ITEM_SHEET)
     _header_row(resource_ws, RESOURCE_COLUMNS, write_only=True)

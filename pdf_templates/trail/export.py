@@ -7,7 +7,6 @@ many records the trail holds.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -25,6 +24,7 @@ from pdf_templates.record_events import ISSUED, stated_record
 from pdf_templates.selectors import records_visible_to, sees_all_records, sees_subject
 from pdf_templates.trail.format import CHUNK, EVENT_FIELDS, TRAIL_FORMAT, csv_row, event_row
 from workflows.models import AuditEvent
+from workflows.spreadsheets import csv_dict_writer
 
 
 class _Sink:
@@ -182,7 +182,7 @@ def _read_file(record: Record) -> Iterator[bytes]:
 
 def _events_csv(events: QuerySet[AuditEvent], visible: Callable[[AuditEvent], bool]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
+    writer = csv_dict_writer(buffer, EVENT_FIELDS)  # a comment "=HYPERLINK(…)" stays text in Excel
     # A BOM so Excel opens the Chinese text as UTF-8.
     buffer.write("\ufeff")
     writer.writeheader()

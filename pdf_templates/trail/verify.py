@@ -15,6 +15,7 @@ from pdf_templates.record_events import ISSUED, RENDERED, stated_record
 from pdf_templates.trail.format import CHUNK, EVENT_FIELDS, TRAIL_FORMATS, WITHOUT_DATA, csv_text
 from pdf_templates.verification import claimed_code, claimed_data_hash
 from workflows.hashing import chain_hash, sha256_hex
+from workflows.spreadsheets import neutralise
 
 
 @dataclass
@@ -275,8 +276,14 @@ def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -
         return
     for csv_row, row in zip(csv_rows, rows, strict=True):
         fields = [name for name in EVENT_FIELDS if name in row]  # older formats' rows lack actor_id or data
-        if any(csv_row.get(name) != csv_text(name, row[name]) for name in fields):
+        if any(not _same_cell(csv_row.get(name), csv_text(name, row[name])) for name in fields):
             report.failures.append(f"events.csv：审计事件 #{row.get('id')} 与 events.json 不符（文件被修改）")
+
+
+def _same_cell(cell: str | None, text: str) -> bool:
+    """A cell says `text`, neutralised against formulas (workflows.spreadsheets) or, in trails written before
+    that, as it is."""
+    return cell in (text, neutralise(text))
 
 
 def _verify_events(rows: list[dict], report: TrailReport) -> None:
