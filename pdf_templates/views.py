@@ -133,9 +133,10 @@ def _subject_trail(request):
     sees = sees_subject(request.user, subject_of(content_type.pk, subject_id))
     events = None
     if not records.exists():
-        # A subject with no record yet (withdrawn, still open): its events, for those who may see it.
+        # A subject with no record yet (withdrawn, still open): its events, for those who see every record and
+        # may see the subject.
         events = AuditEvent.objects.filter(subject_type=content_type, subject_id=subject_id)
-        if not sees or not events.exists():
+        if not (sees and sees_all_records(request.user)) or not events.exists():
             raise Http404
     return records, events, content_type, subject_id
 

@@ -50,9 +50,19 @@ def test_a_withdrawn_draft_trail_is_404_to_whoever_cannot_open_its_page(
         client = _client(user)
         assert client.get(draft.get_absolute_url()).status_code == 404
         assert client.get(trail_url(draft)).status_code == 404
-    owner = _client(gongan_applicant)
-    assert owner.get(draft.get_absolute_url()).status_code == 200
-    assert owner.get(trail_url(draft)).status_code == 200
+    assert _client(gongan_applicant).get(draft.get_absolute_url()).status_code == 200
+
+
+def test_a_withdrawn_submitted_application_trail_is_the_bureau_s(
+    gongan_applicant, coordinator, auditor, housing_resource
+):
+    """Sent, then withdrawn: the bureau and auditors open its page, and download its trail."""
+    application = make_application(gongan_applicant, housing_resource)
+    application_withdraw(actor=gongan_applicant, obj=application)
+    for user in (coordinator, auditor):
+        client = _client(user)
+        assert client.get(application.get_absolute_url()).status_code == 200
+        assert client.get(trail_url(application)).status_code == 200
 
 
 def test_an_attachment_of_a_withdrawn_draft_is_404_to_whoever_cannot_open_its_page(
