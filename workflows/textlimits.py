@@ -33,6 +33,8 @@ CONDITIONS = 1000
 BASIS = 1000
 # Catalog descriptions (资源摘要, 需求描述).
 DESCRIPTION = 2000
+# What a search box takes.
+SEARCH = 100
 
 MSG_TOO_LONG = "{label}不能超过 {limit} 个字（现有 {length} 个字）。"
 
@@ -52,10 +54,17 @@ def form_max_length(model: type[models.Model], name: str) -> int:
     return limit
 
 
+def exceeds(value: str | None, limit: int, label: str) -> str | None:
+    """The message when `value` (a text no model field holds, such as a countersign comment) is over `limit`."""
+    if value is None or len(value) <= limit:
+        return None
+    return MSG_TOO_LONG.format(label=label, limit=limit, length=len(value))
+
+
 def too_long(model: type[models.Model] | models.Model, name: str, value: str | None) -> str | None:
     """The message when `value` is longer than `model.name` allows, else None."""
     limit = limit_of(model, name)
     if value is None or limit is None or len(value) <= limit:
         return None
-    label = str(model._meta.get_field(name).verbose_name)
+    label = str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
     return MSG_TOO_LONG.format(label=label, limit=limit, length=len(value))
