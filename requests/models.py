@@ -17,7 +17,7 @@ from viewflow.workflow.models import Process
 
 from catalog.choices import Purpose, ShareMethod
 from requests.messages import MSG_PERIOD_INVALID, MSG_PURPOSES_REQUIRED
-from workflows.textlimits import BASIS, COMMENT, CONDITIONS, NOTICE_REASON, validator
+from workflows.textlimits import BASIS, CITATION, COMMENT, CONDITIONS, NOTICE_REASON, validator
 
 
 class ApplicationState(models.TextChoices):
@@ -353,7 +353,9 @@ class Decision(models.Model):
     legal_basis = models.ForeignKey(
         "catalog.LegalBasis", verbose_name="法律依据", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    legal_basis_citation = models.CharField("依据条款", max_length=300, blank=True, help_text="法律法规名称及条款")
+    legal_basis_citation = models.CharField(
+        "依据条款", max_length=CITATION, blank=True, help_text="法律法规名称及条款", validators=[validator(CITATION)]
+    )
     countersign_required = models.BooleanField("须负责人会签", default=False)
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

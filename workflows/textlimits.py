@@ -24,11 +24,13 @@ from django.db import models
 # 协调意见, 异议理由, 此前申请结果).
 COMMENT = 2000
 # Reasons a notice prints (不予授权理由说明, 撤销理由, 调整理由): the notice stays two pages.
-NOTICE_REASON = 800
+NOTICE_REASON = 500
 # Reasons that other notices quote (a catalog entry's 撤销原因, a negative-list entry's 原因).
-CITED_REASON = 600
+CITED_REASON = 300
 # Sharing conditions (a resource's, a decision's, a grant's), printed in the 审核意见书.
 CONDITIONS = 1000
+# A citation of laws and their articles (依据条款), printed in a notice beside its reason.
+CITATION = 200
 # Explanations of a legal or policy basis (依据说明, 需求的法律法规或政策依据, 数据来源依据).
 BASIS = 1000
 # Catalog descriptions (资源摘要, 需求描述).
