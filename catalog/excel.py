@@ -425,13 +425,13 @@ def _read_resource(p: _Parser, cells, index: dict[str, int], lookups: _ResourceL
     r.name = p.text(cells, index, "资源名称", required=True, max_length=_max_length("name"))
     if department := _read_department(p, cells, index, lookups):
         r.provider_department = department
-    r.description = p.text(cells, index, "资源摘要")
+    r.description = p.text(cells, index, "资源摘要", max_length=_max_length("description"))
     r.domain = p.choice(cells, index, "数据领域", DOMAIN_MAP, required=True)
     r.domain_other = p.text(cells, index, "其他领域", max_length=_max_length("domain_other"))
     r.share_class = p.choice(cells, index, "共享类型", CLASS_MAP, required=True)
-    r.share_conditions = p.text(cells, index, "共享条件")
+    r.share_conditions = p.text(cells, index, "共享条件", max_length=_max_length("share_conditions"))
     r.legal_basis = _read_legal_basis(p, cells, index, lookups.bases)
-    r.legal_basis_text = p.text(cells, index, "依据说明")
+    r.legal_basis_text = p.text(cells, index, "依据说明", max_length=_max_length("legal_basis_text"))
     r.security_level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=True)
     r.network = p.choice(cells, index, "网络环境", NETWORK_MAP, required=True)
     r.update_frequency = p.choice(cells, index, "更新频率", FREQUENCY_MAP, required=True)

@@ -183,3 +183,25 @@ def test_a_revocation_with_the_longest_reason_is_a_two_page_notice(media_root, h
 def test_application_texts_take_the_model_limits():
     for name in ("scenario", "business_matter", "call_volume", "need_legal_basis", "earlier_outcome"):
         assert textlimits.limit_of(ShareApplication, name)
+
+
+def test_the_catalog_api_refuses_an_over_long_description(client, gongan_applicant, zhujian):
+    from tests.catalog.test_api import check
+
+    client.force_login(gongan_applicant)
+    assert check(client)[0] == 200
+    status, body = check(client, description=_over(textlimits.DESCRIPTION))
+    assert status == 400 and "description" in body
+
+
+def test_the_catalog_import_refuses_an_over_long_description(zhujian, zhujian_clerk):
+    from catalog.services import import_workbook
+    from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
+
+    file = workbook_bytes(
+        [resource_row("220500-ZJ-00001", 资源摘要=_over(textlimits.DESCRIPTION))],
+        [item_row("220500-ZJ-00001", "姓名")],
+    )
+    result = import_workbook(file, actor=zhujian_clerk, department=zhujian, submit_after=False)
+    assert not result.ok and any(error["column"] == "资源摘要" for error in result.errors)
+    assert not DataResource.objects.exists()
