@@ -191,3 +191,78 @@ def test_the_registry_refuses_anonymous_users_and_missing_subjects(gongan_applic
     assert not visibility.can_view(AnonymousUser(), application)
     assert not visibility.can_view(gongan_applicant, None)
     assert isinstance(application, ShareApplication)
+
+
+# Downloads that take no subject: the empty import template, and exports of lists that their selectors bound
+# (the published catalog's search, the user's own department's entries).
+NOT_OF_A_SUBJECT = {"catalog/views.py:TemplateDownloadView", "catalog/views.py:ExportView"}
+# What a download of a subject decides with: the registry, or a selector built on the rule it registers.
+VISIBILITY_NAMES = {"visibility", "sees_subject", "_subject_trail", "_visible_record", "records_visible_to"}
+DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition"}
+
+
+def _view_modules():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    for app in ("organizations", "workflows", "notifications", "pdf_templates", "catalog", "requests"):
+        for path in sorted((root / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path.relative_to(root).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _names(node) -> set[str]:
+    import ast
+
+    found = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            found.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            found.add(child.attr)
+        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+            found.add(child.value)
+    return found
+
+
+def test_every_download_view_decides_with_the_subject_visibility():
+    """A new download (a view answering with a file) asks the registry, or says why it takes no subject."""
+    import ast
+
+    downloads, unchecked = set(), []
+    for path, tree in _view_modules():
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef | ast.FunctionDef) and _names(node) & DOWNLOADS:
+                name = f"{path}:{node.name}"
+                downloads.add(name)
+                if name not in NOT_OF_A_SUBJECT and not _names(node) & VISIBILITY_NAMES:
+                    unchecked.append(name)
+    assert {
+        "pdf_templates/views.py:TrailDownloadView",
+        "pdf_templates/views.py:RecordPdfView",
+        "requests/views/lists.py:AttachmentView",
+    } <= downloads
+    assert NOT_OF_A_SUBJECT <= downloads
+    assert unchecked == []
+
+
+def test_a_record_pdf_is_404_to_whoever_cannot_open_the_record(
+    gongan_applicant, housing_resource, zhujian_reviewer, caizheng
+):
+    from organizations.roles import Role
+    from tests.factories import UserFactory
+
+    application = make_application(gongan_applicant, housing_resource)
+    record = Record.objects.filter(subject_id=str(application.pk)).first() or issue_record(
+        type=RecordType.REFUSAL_NOTICE,
+        subject=application,
+        issuer=application.provider_department,
+        data={"reason": "测试", "legal_basis": "测试"},
+        actor=zhujian_reviewer,
+    )
+    stranger = UserFactory(department=caizheng, roles=[Role.APPLICANT])
+    client = _client(stranger)
+    assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
+    assert client.get(reverse("records:pdf", args=[record.pk])).status_code == 404
+    assert client.get(trail_url(application)).status_code == 404
