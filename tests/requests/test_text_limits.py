@@ -112,7 +112,7 @@ def test_the_share_services_refuse_over_long_texts(gongan_applicant, housing_res
     reason = RefusalReason.objects.get(code="SCOPE_EXCESSIVE")
     with pytest.raises(ApplicationError) as exc:
         application_refuse(actor=zhujian_reviewer, obj=application, reason=reason, text=_over(textlimits.NOTICE_REASON))
-    assert "text" in exc.value.errors and "800" in exc.value.errors["text"][0]
+    assert "text" in exc.value.errors and str(textlimits.NOTICE_REASON) in exc.value.errors["text"][0]
     with pytest.raises(ApplicationError) as exc:
         application_return(actor=zhujian_reviewer, obj=application, comment=_over(textlimits.COMMENT))
     assert "comment" in exc.value.errors
