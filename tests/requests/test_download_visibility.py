@@ -266,3 +266,24 @@ def test_a_record_pdf_is_404_to_whoever_cannot_open_the_record(
     assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
     assert client.get(reverse("records:pdf", args=[record.pk])).status_code == 404
     assert client.get(trail_url(application)).status_code == 404
+
+
+def test_the_catalog_export_holds_only_entries_the_user_may_see(client, gongan_applicant, housing_resource, zhujian):
+    """An export is a list: each row is an entry the exporter may open (catalog.permissions.can_view)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from catalog.models import DataResource
+    from catalog.permissions import can_view
+    from tests.catalog.factories import DataResourceFactory
+
+    draft = DataResourceFactory(provider_department=zhujian, items=["坐落"])
+    assert not can_view(gongan_applicant, draft) and can_view(gongan_applicant, housing_resource)
+    client.force_login(gongan_applicant)
+    response = client.get(reverse("catalog:export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["资源"]
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert housing_resource.code in codes and draft.code not in codes
+    assert all(can_view(gongan_applicant, DataResource.objects.get(code=code)) for code in codes)
