@@ -18,7 +18,7 @@ from catalog.services import import_workbook
 from pdf_templates.models import RecordType
 from pdf_templates.trail import verify_trail
 from tests.catalog.factories import DataResourceFactory
-from tests.pdf_templates.test_views import _read, _subject_trail
+from tests.pdf_templates.test_views import _read, _rewritten, _subject_trail
 from workflows.audit import record_event
 from workflows.spreadsheets import csv_writer, neutralise, unquote
 
@@ -72,6 +72,18 @@ def test_a_comment_with_a_formula_is_text_in_the_trail_events_csv(client, issue,
     path = tmp_path / "trail.zip"
     path.write_bytes(content)
     assert verify_trail(path).ok, verify_trail(path).failures
+
+    # A live formula put back into events.csv (the manifest recomputed) no longer says what events.json says.
+    def unquote_csv(name, data):
+        return data.replace(("'" + PAYLOADS[0]).replace('"', '""').encode(), PAYLOADS[0].replace('"', '""').encode())
+
+    forged = tmp_path / "forged.zip"
+    _rewritten(content, forged, unquote_csv)
+    assert _read(forged.read_bytes(), "events.csv") != _read(content, "events.csv")
+    assert any("events.csv" in failure for failure in verify_trail(forged).failures)
+    # A trail written before cells were neutralised (format 4) is read as it was written.
+    _rewritten(content, forged, unquote_csv, trail_format="govshare-trail/4")
+    assert verify_trail(forged).ok, verify_trail(forged).failures
 
 
 @pytest.mark.django_db
