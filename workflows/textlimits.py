@@ -23,12 +23,13 @@ from django.db import models
 # Comments, opinions and reasons that stay on the page and in the audit trail (补正意见, 审核意见, 会签意见,
 # 协调意见, 异议理由, 此前申请结果).
 COMMENT = 2000
-# Reasons a notice prints (不予授权理由说明, 撤销理由, 调整理由): the notice stays two pages.
-NOTICE_REASON = 500
+# Reasons a notice prints (不予授权理由说明, 撤销理由, 调整理由): the notice stays two pages, a partial grant's
+# 审核意见书 with the longest adjustment reason and conditions too.
+NOTICE_REASON = 400
 # Reasons that other notices quote (a catalog entry's 撤销原因, a negative-list entry's 原因).
 CITED_REASON = 300
-# Sharing conditions (a resource's, a decision's, a grant's), printed in the 审核意见书.
-CONDITIONS = 1000
+# Sharing conditions (a resource's, a decision's, a grant's), printed in the 审核意见书 beside the standard clauses.
+CONDITIONS = 300
 # A citation of laws and their articles (依据条款), printed in a notice beside its reason.
 CITATION = 200
 # Explanations of a legal or policy basis (依据说明, 需求的法律法规或政策依据, 数据来源依据).

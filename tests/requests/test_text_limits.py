@@ -205,3 +205,24 @@ def test_the_catalog_import_refuses_an_over_long_description(zhujian, zhujian_cl
     result = import_workbook(file, actor=zhujian_clerk, department=zhujian, submit_after=False)
     assert not result.ok and any(error["column"] == "资源摘要" for error in result.errors)
     assert not DataResource.objects.exists()
+
+
+def test_a_partial_grant_with_the_longest_texts_is_a_two_page_opinion(
+    media_root, gongan_applicant, housing_resource, zhujian_reviewer, zhujian_leader
+):
+    from requests.services import application_countersign, application_grant
+    from tests.requests.helpers import full_terms, level2_items
+
+    application = make_application(gongan_applicant, housing_resource)
+    terms = full_terms(
+        application,
+        items=level2_items(housing_resource),
+        conditions=("仅限户口迁入登记业务使用，不得向第三方提供。" * 60)[: textlimits.CONDITIONS],
+        adjustment_reason=("所申请的产权人信息为三级数据，与办理事项无关。" * 40)[: textlimits.NOTICE_REASON],
+    )
+    decision = application_grant(actor=zhujian_reviewer, obj=application, terms=terms)
+    if decision.record_id is None:
+        application_countersign(actor=zhujian_leader, obj=application, approve=True)
+        decision.refresh_from_db()
+    render_record(record_id=decision.record.pk)
+    assert _pages(decision.record) <= 2
