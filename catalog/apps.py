@@ -14,6 +14,9 @@ class CatalogConfig(AppConfig):
         register("catalog_review_result", "资源目录审核结果")
 
         from catalog.models import DemandStatus, ImportJob, ResourceStatus
+        from catalog.permissions import register_visibility
+
+        register_visibility()
         from workflows import labels
 
         labels.register(

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -33,6 +32,7 @@ from catalog.import_limits import import_limits, too_large_message
 from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis
 from catalog.xlsx_reader import TooLarge, open_workbook
 from organizations.models import Department
+from workflows.spreadsheets import unquote, workbook
 
 RESOURCE_SHEET = "资源"
 ITEM_SHEET = "信息项"
@@ -142,7 +142,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # An export re-imported: its text cells were neutralised against formulas (workflows.spreadsheets).
+    return unquote(str(value).strip())
 
 
 def _choice_maps(choices) -> dict[str, str]:
@@ -197,7 +198,7 @@ def _header_row(ws, columns, write_only: bool):
 
 def build_template() -> bytes:
     """An empty workbook with both sheets, drop-down lists and a sheet of instructions."""
-    wb = Workbook()
+    wb = workbook()
     resources = wb.active
     resources.title = RESOURCE_SHEET
     _header_row(resources, RESOURCE_COLUMNS, write_only=False)
@@ -267,7 +268,7 @@ def resource_row(resource: DataResource) -> list[Any]:
 
 def export_workbook(resources: Iterable[DataResource], out: IO[bytes]) -> int:
     """Write `resources` (a queryset) and their items in the import format; returns the resource count."""
-    wb = Workbook(write_only=True)
+    wb = workbook(write_only=True)
     resource_ws = wb.create_sheet(RESOURCE_SHEET)
     item_ws = wb.create_sheet(ITEM_SHEET)
     _header_row(resource_ws, RESOURCE_COLUMNS, write_only=True)
@@ -420,13 +421,13 @@ def _read_resource(p: _Parser, cells, index: dict[str, int], lookups: _ResourceL
     r.name = p.text(cells, index, "资源名称", required=True, max_length=_max_length("name"))
     if department := _read_department(p, cells, index, lookups):
         r.provider_department = department
-    r.description = p.text(cells, index, "资源摘要")
+    r.description = p.text(cells, index, "资源摘要", max_length=_max_length("description"))
     r.domain = p.choice(cells, index, "数据领域", DOMAIN_MAP, required=True)
     r.domain_other = p.text(cells, index, "其他领域", max_length=_max_length("domain_other"))
     r.share_class = p.choice(cells, index, "共享类型", CLASS_MAP, required=True)
-    r.share_conditions = p.text(cells, index, "共享条件")
+    r.share_conditions = p.text(cells, index, "共享条件", max_length=_max_length("share_conditions"))
     r.legal_basis = _read_legal_basis(p, cells, index, lookups.bases)
-    r.legal_basis_text = p.text(cells, index, "依据说明")
+    r.legal_basis_text = p.text(cells, index, "依据说明", max_length=_max_length("legal_basis_text"))
     r.security_level = p.choice(cells, index, "安全级别", LEVEL_MAP, required=True)
     r.network = p.choice(cells, index, "网络环境", NETWORK_MAP, required=True)
     r.update_frequency = p.choice(cells, index, "更新频率", FREQUENCY_MAP, required=True)

@@ -24,6 +24,8 @@ from catalog.models import (
 )
 from catalog.selectors import negative_list_hits
 from organizations.models import Department
+from workflows import textlimits
+from workflows.textlimits import form_max_length
 
 FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
 
@@ -226,7 +228,9 @@ MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从�
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False, help_text="资源名称、摘要、编码或信息项名称")
+    q = forms.CharField(
+        label="关键词", required=False, max_length=textlimits.SEARCH, help_text="资源名称、摘要、编码或信息项名称"
+    )
     department = forms.ModelChoiceField(label="提供部门", queryset=Department.objects.all(), required=False)
     domain = forms.ChoiceField(label="数据领域", choices=[("", "全部")] + Domain.choices, required=False)
     share_class = forms.ChoiceField(label="共享类型", choices=[("", "全部")] + ShareClass.choices, required=False)
@@ -248,11 +252,20 @@ class SearchForm(forms.Form):
 
 
 class ReturnForm(ClearMessagesMixin, forms.Form):
-    comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label="审核意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=form_max_length(DataResource, "review_comment"),
+    )
 
 
 class RegisterForm(ClearMessagesMixin, forms.Form):
-    comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label="审核意见",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(DataResource, "review_comment"),
+    )
 
 
 class MountForm(ClearMessagesMixin, forms.Form):
@@ -267,7 +280,11 @@ class MountForm(ClearMessagesMixin, forms.Form):
 
 
 class WithdrawForm(ClearMessagesMixin, forms.Form):
-    reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="撤销原因",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=form_max_length(DataResource, "withdraw_reason"),
+    )
 
 
 class ImportForm(ClearMessagesMixin, forms.Form):
@@ -299,7 +316,7 @@ class DemandForm(ClearMessagesMixin, forms.ModelForm):
 
 
 class DemandLinkForm(ClearMessagesMixin, forms.Form):
-    code = forms.CharField(label="资源目录编码")
+    code = forms.CharField(label="资源目录编码", max_length=form_max_length(DataResource, "code"))
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -311,8 +328,13 @@ class DemandLinkForm(ClearMessagesMixin, forms.Form):
 
 
 class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
-    code = forms.CharField(label="资源目录编码")
-    item_names = forms.CharField(label="信息项名称", required=False, help_text="用“、”分隔；留空则整个资源列入负面清单")
+    code = forms.CharField(label="资源目录编码", max_length=form_max_length(DataResource, "code"))
+    item_names = forms.CharField(
+        label="信息项名称",
+        required=False,
+        max_length=textlimits.COMMENT,
+        help_text="用“、”分隔；留空则整个资源列入负面清单",
+    )
 
     class Meta:
         model = NegativeListEntry

@@ -21,6 +21,7 @@ from catalog.choices import (
     ShareMethod,
     UpdateFrequency,
 )
+from workflows.textlimits import BASIS, CITED_REASON, COMMENT, CONDITIONS, DESCRIPTION, validator
 
 
 class LegalBasis(models.Model):
@@ -114,15 +115,19 @@ class DataResource(models.Model):
     provider_department = models.ForeignKey(
         "organizations.Department", verbose_name="提供部门", on_delete=models.PROTECT, related_name="data_resources"
     )
-    description = models.TextField("资源摘要", blank=True)
+    description = models.TextField("资源摘要", blank=True, max_length=DESCRIPTION, validators=[validator(DESCRIPTION)])
     domain = models.CharField("数据领域", max_length=32, choices=Domain.choices)
     domain_other = models.CharField("其他领域", max_length=60, blank=True)
     share_class = models.CharField("共享类型", max_length=16, choices=ShareClass.choices)
-    share_conditions = models.TextField("共享条件", blank=True)
+    share_conditions = models.TextField(
+        "共享条件", blank=True, max_length=CONDITIONS, validators=[validator(CONDITIONS)]
+    )
     legal_basis = models.ForeignKey(
         LegalBasis, verbose_name="法律法规依据", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    legal_basis_text = models.TextField("依据说明", blank=True, help_text="可另行填写引用的文件和条款")
+    legal_basis_text = models.TextField(
+        "依据说明", blank=True, help_text="可另行填写引用的文件和条款", max_length=BASIS, validators=[validator(BASIS)]
+    )
     security_level = models.PositiveSmallIntegerField("安全级别", choices=SecurityLevel.choices)
     network = models.CharField("网络环境", max_length=16, choices=Network.choices)
     update_frequency = models.CharField("更新频率", max_length=16, choices=UpdateFrequency.choices)
@@ -140,8 +145,10 @@ class DataResource(models.Model):
     mounted_records = models.PositiveBigIntegerField("挂载记录数", default=0)
     last_mounted_on = models.DateField("最近挂载日期", null=True, blank=True)
     status = FSMField("状态", default=ResourceStatus.DRAFT, choices=ResourceStatus.choices, protected=True)
-    review_comment = models.TextField("审核意见", blank=True)
-    withdraw_reason = models.TextField("撤销原因", blank=True)
+    review_comment = models.TextField("审核意见", blank=True, max_length=COMMENT, validators=[validator(COMMENT)])
+    withdraw_reason = models.TextField(
+        "撤销原因", blank=True, max_length=CITED_REASON, validators=[validator(CITED_REASON)]
+    )
     version = models.PositiveIntegerField("当前版本", default=0, help_text="注册后每次变更加一")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -344,7 +351,13 @@ class DemandItem(models.Model):
     data_name = models.CharField("数据名称", max_length=200, help_text="按办理事项的结果命名，例如“结婚证”")
     business_matter = models.CharField("办理事项", max_length=200)
     purpose = models.CharField("应用方式", max_length=20, choices=Purpose.choices)
-    description = models.TextField("需求描述", blank=True, help_text="所需信息项及具体用途")
+    description = models.TextField(
+        "需求描述",
+        blank=True,
+        help_text="所需信息项及具体用途",
+        max_length=DESCRIPTION,
+        validators=[validator(DESCRIPTION)],
+    )
     desired_provider = models.ForeignKey(
         "organizations.Department",
         verbose_name="期望提供部门",
@@ -356,7 +369,13 @@ class DemandItem(models.Model):
     share_method = models.CharField("期望共享方式", max_length=16, choices=ShareMethod.choices)
     update_frequency = models.CharField("期望更新频率", max_length=16, choices=UpdateFrequency.choices)
     in_responsibility_list = models.BooleanField("在国家共享责任清单中", default=False)
-    source_basis = models.TextField("数据来源依据", blank=True, help_text="法律法规规定或确切掌握的数据汇聚情况")
+    source_basis = models.TextField(
+        "数据来源依据",
+        blank=True,
+        help_text="法律法规规定或确切掌握的数据汇聚情况",
+        max_length=BASIS,
+        validators=[validator(BASIS)],
+    )
     status = FSMField("状态", default=DemandStatus.OPEN, choices=DemandStatus.choices, protected=True)
     linked_resource = models.ForeignKey(
         DataResource, verbose_name="对接资源", null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
@@ -403,8 +422,8 @@ class NegativeListEntry(models.Model):
         DataItem, verbose_name="信息项", blank=True, related_name="negative_entries", help_text="不选则整个资源不予共享"
     )
     legal_basis = models.ForeignKey(LegalBasis, verbose_name="法律法规依据", on_delete=models.PROTECT, related_name="+")
-    legal_basis_text = models.TextField("依据说明", blank=True)
-    reason = models.TextField("原因")
+    legal_basis_text = models.TextField("依据说明", blank=True, max_length=BASIS, validators=[validator(BASIS)])
+    reason = models.TextField("原因", max_length=CITED_REASON, validators=[validator(CITED_REASON)])
     is_active = models.BooleanField("生效", default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"

@@ -83,4 +83,29 @@ def sees_all_demands(user) -> bool:
 
 
 def can_see_import_job(user, job) -> bool:
-    return job.created_by_id == user.pk or reviews_catalog(user)
+    return user.is_authenticated and (job.created_by_id == user.pk or reviews_catalog(user))
+
+
+def can_view_demand(user, demand) -> bool:
+    """A demand and its history: its department, and those who see every department's demands."""
+    return user.is_authenticated and (sees_all_demands(user) or demand.department_id == user.department_id)
+
+
+def can_view_negative_entry(user, entry) -> bool:
+    """A negative-list entry's history: the bureau that keeps the list, and auditors."""
+    return reviews_catalog(user) or sees_all_records(user)
+
+
+def register_visibility() -> None:
+    """What each catalog subject's page shows to whom, for every download about it (workflows.visibility).
+
+    An entry's page is open to every user once published, but its 办理记录 only to can_see_events: a trail
+    holds that history, so the entry is registered with the history's rule.
+    """
+    from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry
+    from workflows import visibility
+
+    visibility.register(DataResource, can_see_events)
+    visibility.register(DemandItem, can_view_demand)
+    visibility.register(NegativeListEntry, can_view_negative_entry)
+    visibility.register(ImportJob, can_see_import_job)

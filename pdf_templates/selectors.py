@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from organizations.roles import Role
 from organizations.selectors import acts_with_role
 from pdf_templates.models import Record
-from pdf_templates.services import subject_departments
+from workflows import visibility
 
 
 def sees_all_records(user) -> bool:
@@ -18,13 +20,35 @@ def sees_all_records(user) -> bool:
 
 
 def sees_subject(user, subject) -> bool:
-    """Whether `user` may open a record's subject: its departments' staff and those who see every record,
-    as the subject's own pages allow. Not the addressee of a record about it (财政局 and a project)."""
-    if subject is None:
-        return False
-    return sees_all_records(user) or (
-        user.department_id is not None and user.department in subject_departments(subject)
-    )
+    """Whether `user` may open a record's subject and its history: what the subject's own page decides, as its
+    app registered it (workflows.visibility). Not the addressee of a record about it (财政局 and a project)."""
+    return visibility.can_view(user, subject)
+
+
+def sees_department(user, department) -> bool:
+    """A department as a subject (records about a department): its own staff, and those who see every record."""
+    return sees_all_records(user) or (user.department_id is not None and user.department_id == department.pk)
+
+
+def sees_person(user, person) -> bool:
+    """A user as a subject (the substitutes they named): themselves, and those who see every record."""
+    return user.pk == person.pk or sees_all_records(user)
+
+
+def sees_record(user, record: Record) -> bool:
+    """A record as a subject (its records.rendered events): whoever may open it (records_visible_to)."""
+    return records_visible_to(user).filter(pk=record.pk).exists()
+
+
+def subject_of(subject_type_id: int, subject_id: str):
+    """The subject a (content type, id) pair names, or None: a missing row, an id of the wrong kind."""
+    model = ContentType.objects.get_for_id(subject_type_id).model_class()
+    if model is None:
+        return None
+    try:
+        return model._default_manager.filter(pk=subject_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
 
 
 def records_visible_to(user) -> QuerySet[Record]:

@@ -21,6 +21,7 @@ from pdf_templates.selectors import (
     records_visible_to,
     sees_all_records,
     sees_subject,
+    subject_of,
 )
 from pdf_templates.trail import stream_trail_zip
 from pdf_templates.verification import check_uploaded_pdf
@@ -100,23 +101,9 @@ class TrailDownloadView(LoginRequiredMixin, View):
     def get(self, request):
         records = records_visible_to(request.user)
         description: dict = {"generated_by": request.user.username}
-        subject_type, subject_id = request.GET.get("subject_type"), request.GET.get("subject_id")
-        if subject_type or subject_id:
-            try:
-                content_type = ContentType.objects.get_for_id(int(subject_type))
-            except (TypeError, ValueError, ContentType.DoesNotExist):
-                raise Http404 from None
-            records = records_of_subject(records, content_type.pk, subject_id or "")
-            events = None
-            if not records.exists():
-                # A subject with no record yet (withdrawn, still open): its events, for those who see all.
-                events = AuditEvent.objects.filter(subject_type=content_type, subject_id=subject_id or "")
-                if not sees_all_records(request.user) or not events.exists():
-                    raise Http404
-            description["subject"] = {
-                "type": f"{content_type.app_label}.{content_type.model}",
-                "id": subject_id,
-            }
+        if request.GET.get("subject_type") or request.GET.get("subject_id"):
+            records, events, content_type, subject_id = _subject_trail(request)
+            description["subject"] = {"type": f"{content_type.app_label}.{content_type.model}", "id": subject_id}
             filename = f"trail-{content_type.model}-{subject_id}.zip"
         else:
             events = None
@@ -134,6 +121,29 @@ class TrailDownloadView(LoginRequiredMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def _subject_trail(request):
+    """One subject's records and events, as far as the user may see them; 404 where they may see nothing.
+
+    The subject's own events go in only for those its page shows them to (workflows.visibility, through
+    sees_subject); someone who may open a record about it (the addressee) gets that record and its events.
+    """
+    try:
+        content_type = ContentType.objects.get_for_id(int(request.GET.get("subject_type") or ""))
+    except (TypeError, ValueError, ContentType.DoesNotExist):
+        raise Http404 from None
+    subject_id = request.GET.get("subject_id") or ""
+    records = records_of_subject(records_visible_to(request.user), content_type.pk, subject_id)
+    sees = sees_subject(request.user, subject_of(content_type.pk, subject_id))
+    events = None
+    if not records.exists():
+        # A subject with no record yet (withdrawn, still open): its events, for those who see every record and
+        # may see the subject.
+        events = AuditEvent.objects.filter(subject_type=content_type, subject_id=subject_id)
+        if not (sees and sees_all_records(request.user)) or not events.exists():
+            raise Http404
+    return records, events, content_type, subject_id
 
 
 class VerifyView(View):

@@ -14,6 +14,15 @@ class RequestsConfig(AppConfig):
         from workflows.selectors import register_task_source
 
         register_task_source(task_list)
+
+        from requests import permissions
+        from requests.models import ApiToken, Grant, ShareApplication
+        from workflows import visibility
+
+        # What each subject's page shows to whom; every download about the subject asks the same.
+        visibility.register(ShareApplication, permissions.can_view)
+        visibility.register(Grant, permissions.can_view_grant)
+        visibility.register(ApiToken, permissions.can_view_api_token)
         register_role_permissions(ROLE_PERMISSIONS)
 
         from requests import events

@@ -10,8 +10,19 @@ from catalog.models import DataItem, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import Department, User
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
-from requests.models import ApplicationAttachment, GrantState, RefusalReason, StandardClause
+from requests.models import (
+    ApplicationAttachment,
+    ClassDispute,
+    Decision,
+    Grant,
+    GrantState,
+    RefusalReason,
+    ShareApplication,
+    StandardClause,
+)
 from requests.selectors import removable_attachments
+from workflows import textlimits
+from workflows.textlimits import form_max_length
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -51,11 +62,17 @@ class ApplicationForm(forms.Form):
     period_end = forms.DateField(label="使用期限至", widget=DATE, required=False)
     call_volume = forms.CharField(label="调用频率或数据量", max_length=100, required=False)
     need_legal_basis = forms.CharField(
-        label="需求的法律法规或政策依据", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="需求的法律法规或政策依据",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=form_max_length(ShareApplication, "need_legal_basis"),
     )
     applied_before = forms.BooleanField(label="此前是否申请过", required=False)
     earlier_outcome = forms.CharField(
-        label="此前申请结果及不予授权理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="此前申请结果及不予授权理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(ShareApplication, "earlier_outcome"),
     )
     attachments = MultipleFileField(label="申请函件等附件", required=False, help_text="PDF、PNG 或 JPEG")
     remove_attachments = forms.ModelMultipleChoiceField(
@@ -121,11 +138,17 @@ class GrantForm(forms.Form):
         required=False,
         initial=[StandardClause.PURPOSE_ONLY, StandardClause.NO_ONWARD_SHARING, StandardClause.RETENTION_LIMIT],
     )
-    conditions = forms.CharField(label="其他共享条件", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    conditions = forms.CharField(
+        label="其他共享条件",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(Decision, "conditions"),
+    )
     adjustment_reason = forms.CharField(
         label="调整理由",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=form_max_length(Decision, "adjustment_reason"),
         help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
     )
 
@@ -161,19 +184,36 @@ class RefuseForm(forms.Form):
         queryset=RefusalReason.objects.filter(is_active=True).exclude(code__in=RefusalReason.SYSTEM_ONLY),
         required=False,
     )
-    text = forms.CharField(label="理由说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(
+        label="理由说明",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=form_max_length(Decision, "refusal_text"),
+    )
     legal_basis = forms.ModelChoiceField(
         label="法律法规依据", queryset=LegalBasis.objects.filter(is_active=True), required=False
     )
-    citation = forms.CharField(label="依据条款", max_length=300, required=False, help_text="法律法规名称及条款")
+    citation = forms.CharField(
+        label="依据条款",
+        max_length=form_max_length(Decision, "legal_basis_citation"),
+        required=False,
+        help_text="法律法规名称及条款",
+    )
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label="意见", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=textlimits.COMMENT
+    )
 
 
 class DisputeForm(forms.Form):
-    reason = forms.CharField(label="异议理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label="异议理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=form_max_length(ClassDispute, "reason"),
+    )
 
 
 class CountersignForm(forms.Form):
@@ -183,12 +223,16 @@ class CountersignForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label="意见", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=textlimits.COMMENT
+    )
 
 
 class OrderForm(forms.Form):
     workdays = forms.IntegerField(label="限期（工作日）", min_value=1, max_value=30, initial=5)
-    comment = forms.CharField(label="协调意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label="协调意见", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=textlimits.COMMENT
+    )
 
 
 class HandoverForm(forms.Form):
@@ -206,7 +250,7 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(
         label="撤销理由",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=2000,
+        max_length=form_max_length(Grant, "revoked_reason"),
         error_messages={"required": "撤销共享授权必须说明理由。"},
     )
 

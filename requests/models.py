@@ -17,6 +17,7 @@ from viewflow.workflow.models import Process
 
 from catalog.choices import Purpose, ShareMethod
 from requests.messages import MSG_PERIOD_INVALID, MSG_PURPOSES_REQUIRED
+from workflows.textlimits import BASIS, CITATION, COMMENT, CONDITIONS, NOTICE_REASON, validator
 
 
 class ApplicationState(models.TextChoices):
@@ -80,9 +81,13 @@ class ShareApplication(models.Model):
     period_start = models.DateField("使用期限自")
     period_end = models.DateField("使用期限至")
     call_volume = models.CharField("调用频率或数据量", max_length=100, blank=True)
-    need_legal_basis = models.TextField("需求的法律法规或政策依据", blank=True)
+    need_legal_basis = models.TextField(
+        "需求的法律法规或政策依据", blank=True, max_length=BASIS, validators=[validator(BASIS)]
+    )
     applied_before = models.BooleanField("此前是否申请过", default=False)
-    earlier_outcome = models.TextField("此前申请结果及不予授权理由", blank=True)
+    earlier_outcome = models.TextField(
+        "此前申请结果及不予授权理由", blank=True, max_length=COMMENT, validators=[validator(COMMENT)]
+    )
     previous_application = models.ForeignKey(
         "self", verbose_name="此前申请", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -99,7 +104,7 @@ class ShareApplication(models.Model):
     )
 
     state = FSMField("状态", default=ApplicationState.DRAFT, choices=ApplicationState.choices, protected=True)
-    return_comment = models.TextField("补正意见", blank=True)
+    return_comment = models.TextField("补正意见", blank=True, max_length=COMMENT, validators=[validator(COMMENT)])
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
@@ -330,19 +335,27 @@ class Decision(models.Model):
     granted_method = models.CharField("授权共享方式", max_length=16, choices=ShareMethod.choices, blank=True)
     granted_period_start = models.DateField("授权期限自", null=True, blank=True)
     granted_period_end = models.DateField("授权期限至", null=True, blank=True)
-    conditions = models.TextField("共享条件", blank=True)
+    conditions = models.TextField("共享条件", blank=True, max_length=CONDITIONS, validators=[validator(CONDITIONS)])
     standard_clauses = models.JSONField("标准条款", default=list, blank=True)
     adjustment_reason = models.TextField(
-        "调整理由", blank=True, help_text="部分同意时，少授信息项、改变方式或缩短期限的理由"
+        "调整理由",
+        blank=True,
+        help_text="部分同意时，少授信息项、改变方式或缩短期限的理由",
+        max_length=NOTICE_REASON,
+        validators=[validator(NOTICE_REASON)],
     )
     refusal_reason = models.ForeignKey(
         RefusalReason, verbose_name="不予授权理由", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    refusal_text = models.TextField("理由说明", blank=True)
+    refusal_text = models.TextField(
+        "理由说明", blank=True, max_length=NOTICE_REASON, validators=[validator(NOTICE_REASON)]
+    )
     legal_basis = models.ForeignKey(
         "catalog.LegalBasis", verbose_name="法律依据", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    legal_basis_citation = models.CharField("依据条款", max_length=300, blank=True, help_text="法律法规名称及条款")
+    legal_basis_citation = models.CharField(
+        "依据条款", max_length=CITATION, blank=True, help_text="法律法规名称及条款", validators=[validator(CITATION)]
+    )
     countersign_required = models.BooleanField("须负责人会签", default=False)
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -391,12 +404,14 @@ class Grant(models.Model):
     )
     items = models.ManyToManyField("catalog.DataItem", verbose_name="授权信息项", related_name="grants")
     share_method = models.CharField("共享方式", max_length=16, choices=ShareMethod.choices)
-    conditions = models.TextField("共享条件", blank=True)
+    conditions = models.TextField("共享条件", blank=True, max_length=CONDITIONS, validators=[validator(CONDITIONS)])
     standard_clauses = models.JSONField("标准条款", default=list, blank=True)
     valid_from = models.DateField("有效期自")
     valid_to = models.DateField("有效期至")
     state = FSMField("状态", default=GrantState.ACTIVE, choices=GrantState.choices, protected=True)
-    revoked_reason = models.TextField("撤销理由", blank=True)
+    revoked_reason = models.TextField(
+        "撤销理由", blank=True, max_length=NOTICE_REASON, validators=[validator(NOTICE_REASON)]
+    )
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="撤销人",
@@ -468,7 +483,7 @@ class ClassDispute(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField("异议理由")
+    reason = models.TextField("异议理由", max_length=COMMENT, validators=[validator(COMMENT)])
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -478,7 +493,7 @@ class ClassDispute(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decision_comment = models.TextField("协调意见", blank=True)
+    decision_comment = models.TextField("协调意见", blank=True, max_length=COMMENT, validators=[validator(COMMENT)])
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
     decided_at = models.DateTimeField("协调时间", null=True, blank=True)
 

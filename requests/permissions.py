@@ -44,6 +44,21 @@ def can_view(user, application) -> bool:
     )
 
 
+def can_view_grant(user, grant) -> bool:
+    """The consumer and the provider department, the bureau and auditors (selectors.grants_visible_to)."""
+    if not user.is_authenticated:
+        return False
+    return sees_all(user) or (
+        user.department_id is not None
+        and user.department_id in (grant.consumer_department_id, grant.provider_department_id)
+    )
+
+
+def can_view_api_token(user, token) -> bool:
+    """An API token's history: the bureau that manages tokens, and auditors."""
+    return sees_all(user)
+
+
 def can_apply(user) -> bool:
     return user.is_authenticated and user.department_id is not None and user.has_role(Role.APPLICANT)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from catalog.models import DataResource
 from notifications import recipients as who
+from workflows import textlimits
 
 MSG_NOT_YOUR_DEPARTMENT = "只能编制和维护本部门的资源目录。"
 MSG_BUREAU_ONLY = "只有政数局可以执行此操作。"
@@ -40,3 +41,9 @@ def tell_provider(resource: DataResource, message: str) -> None:
     leaders = who.department_leaders(resource.provider_department)
     recipients = {user for user in [resource.created_by, *leaders] if user is not None}
     tell(recipients, "catalog_review_result", resource, message)
+
+
+def check_text(model, name: str, value: str | None, *, field: str = "") -> None:
+    """Refuse a text longer than `model.name` holds (workflows.textlimits), as an error on the form's `field`."""
+    if message := textlimits.too_long(model, name, value):
+        raise CatalogError(message, {field or name: [message]})

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from catalog.models import DataItem, DataResource, LegalBasis, NegativeListEntry
 from catalog.permissions import reviews_catalog
-from catalog.services.base import MSG_BUREAU_ONLY, CatalogError
+from catalog.services.base import MSG_BUREAU_ONLY, CatalogError, check_text
 from workflows.audit import record_event
 
 MSG_NEGATIVE_ITEM_OTHER_RESOURCE = "所选信息项不属于该资源。"
@@ -35,6 +35,8 @@ def negative_entry_create(
         raise CatalogError(MSG_NEGATIVE_NEEDS_ARTICLE, {"legal_basis": [MSG_NEGATIVE_NEEDS_ARTICLE]})
     if not (reason or "").strip():
         raise CatalogError(MSG_NEGATIVE_NEEDS_REASON, {"reason": [MSG_NEGATIVE_NEEDS_REASON]})
+    check_text(NegativeListEntry, "reason", reason.strip())
+    check_text(NegativeListEntry, "legal_basis_text", legal_basis_text)
     with transaction.atomic():
         entry = NegativeListEntry.objects.create(
             resource=resource,

@@ -25,6 +25,7 @@ from catalog.services.base import (
     MSG_BUREAU_ONLY,
     MSG_NOT_YOUR_DEPARTMENT,
     CatalogError,
+    check_text,
     resource_link,
     tell,
     tell_provider,
@@ -283,6 +284,7 @@ def resource_register(*, actor, obj: DataResource, comment: str = "", ip: str | 
     with transaction.atomic():
         resource = _lock(obj)
         _check_state(resource, ResourceAction.REGISTER)
+        check_text(DataResource, "review_comment", comment, field="comment")
         _validate(resource, list(resource.current_items()))
         resource.register()
         resource.registered_at = timezone.now()
@@ -307,6 +309,7 @@ def resource_return(*, actor, obj: DataResource, comment: str, ip: str | None = 
     _check_actor(actor, obj, ResourceAction.RETURN)
     if not (comment or "").strip():
         raise CatalogError(MSG_RETURN_NEEDS_COMMENT, {"comment": [MSG_RETURN_NEEDS_COMMENT]})
+    check_text(DataResource, "review_comment", comment.strip(), field="comment")
     with transaction.atomic():
         resource = _lock(obj)
         _check_state(resource, ResourceAction.RETURN)
@@ -361,6 +364,7 @@ def resource_withdraw(*, actor, obj: DataResource, reason: str, ip: str | None =
     _check_actor(actor, obj, ResourceAction.WITHDRAW)
     if not (reason or "").strip():
         raise CatalogError(MSG_WITHDRAW_NEEDS_REASON, {"reason": [MSG_WITHDRAW_NEEDS_REASON]})
+    check_text(DataResource, "withdraw_reason", reason.strip(), field="reason")
     with transaction.atomic():
         resource = _lock(obj)
         _check_state(resource, ResourceAction.WITHDRAW)

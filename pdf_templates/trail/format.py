@@ -12,9 +12,17 @@ from workflows.models import AuditEvent
 CHUNK = 64 * 1024
 # 3: each rendered record's record_rendered event, stating its PDF's hash, is in the trail.
 # 4: each event carries its structured `data`, which its hash covers when not empty.
-TRAIL_FORMAT = "govshare-trail/4"
-TRAIL_FORMATS = ("govshare-trail/1", "govshare-trail/2", "govshare-trail/3", TRAIL_FORMAT)  # what verify_trail reads
+# 5: events.csv cells that would start a formula carry a leading quote (workflows.spreadsheets).
+TRAIL_FORMAT = "govshare-trail/5"
+TRAIL_FORMATS = (  # what verify_trail reads
+    "govshare-trail/1",
+    "govshare-trail/2",
+    "govshare-trail/3",
+    "govshare-trail/4",
+    TRAIL_FORMAT,
+)
 WITHOUT_DATA = ("govshare-trail/1", "govshare-trail/2", "govshare-trail/3")
+NOT_NEUTRALISED = ("govshare-trail/1", "govshare-trail/2", "govshare-trail/3", "govshare-trail/4")
 EVENT_FIELDS = [
     "id",
     "created_at",

@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdf_templates.record_events import ISSUED, RENDERED, stated_record
-from pdf_templates.trail.format import CHUNK, EVENT_FIELDS, TRAIL_FORMATS, WITHOUT_DATA, csv_text
+from pdf_templates.trail.format import (
+    CHUNK,
+    EVENT_FIELDS,
+    NOT_NEUTRALISED,
+    TRAIL_FORMATS,
+    WITHOUT_DATA,
+    csv_text,
+)
 from pdf_templates.verification import claimed_code, claimed_data_hash
 from workflows.hashing import chain_hash, sha256_hex
+from workflows.spreadsheets import neutralise
 
 
 @dataclass
@@ -148,7 +156,8 @@ def _verify_archive(archive: zipfile.ZipFile, report: TrailReport) -> None:
     else:
         _verify_events(rows, report)
     if "events.csv" in names:
-        _compare_events_csv(archive.read("events.csv"), rows, report)
+        neutralised = manifest.get("format") not in NOT_NEUTRALISED
+        _compare_events_csv(archive.read("events.csv"), rows, report, neutralised=neutralised)
     else:
         report.failures.append("缺少 events.csv")
     if report.online:
@@ -263,7 +272,7 @@ def _stated_hashes(rows: list[dict], kind: str) -> dict[str, str]:
     return {item.number: item.sha256 for item in stated if item is not None and item.kind == kind}
 
 
-def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -> None:
+def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport, *, neutralised: bool) -> None:
     """events.csv (what auditors open in Excel) must say what events.json, whose hashes are checked, says."""
     try:
         csv_rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
@@ -275,8 +284,13 @@ def _compare_events_csv(content: bytes, rows: list[dict], report: TrailReport) -
         return
     for csv_row, row in zip(csv_rows, rows, strict=True):
         fields = [name for name in EVENT_FIELDS if name in row]  # older formats' rows lack actor_id or data
-        if any(csv_row.get(name) != csv_text(name, row[name]) for name in fields):
+        if any(csv_row.get(name) != _cell(csv_text(name, row[name]), neutralised) for name in fields):
             report.failures.append(f"events.csv：审计事件 #{row.get('id')} 与 events.json 不符（文件被修改）")
+
+
+def _cell(text: str, neutralised: bool) -> str:
+    """How events.csv spells `text`: neutralised against formulas (workflows.spreadsheets) since format 5."""
+    return neutralise(text) if neutralised else text
 
 
 def _verify_events(rows: list[dict], report: TrailReport) -> None:

@@ -24,6 +24,7 @@ from requests.models import (
 from requests.services.common import lock_application
 from requests.services.decisions import discard_proposal, make_grant_effective, make_refusal_effective
 from requests.services.tasks import cancel_flow
+from workflows import textlimits
 
 # ---------------------------------------------------------------- automatic routes (called on submit)
 
@@ -77,7 +78,8 @@ def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
         refusal_reason=RefusalReason.objects.filter(code="LAW_PROHIBITED").first(),
         refusal_text=f"所申请数据列入共享负面清单：{hit.reason}",
         legal_basis=hit.legal_basis,
-        legal_basis_citation=f"{hit.legal_basis.title}{hit.legal_basis.article}",
+        # A title and an article as long as LegalBasis allows would overflow the notice's citation: cut.
+        legal_basis_citation=f"{hit.legal_basis.title}{hit.legal_basis.article}"[: textlimits.CITATION],
     )
     make_refusal_effective(application, decision, actor=None)
     return decision

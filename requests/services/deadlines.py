@@ -20,6 +20,7 @@ from requests.services.common import lock_application, start_clock, tell_reviewe
 from requests.services.decisions import close_dispute, discard_proposal
 from requests.services.errors import ApplicationError
 from requests.services.tasks import check_may_work, complete_task
+from requests.services.validation import check_comment
 from workflows import deadlines
 from workflows.audit import record_event
 
@@ -83,6 +84,7 @@ def application_order_decision(
         task = check_may_work(actor, application, ShareApplicationFlow.arbitrate, deciding=False)
         if not 1 <= workdays <= 30:
             raise ApplicationError(MSG_WORKDAYS_INVALID, field="workdays")
+        check_comment(comment, label="协调意见")
         # An order answers a class dispute too: the provider is to decide, so the class stands.
         dismissed = close_dispute(application, actor, upheld=False, comment=f"责令提供部门限期答复。{comment}".strip())
         settled = "共享类型异议不成立，" if dismissed else ""

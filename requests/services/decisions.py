@@ -52,11 +52,13 @@ from requests.services.tasks import check_may_work, complete_task, not_open
 from requests.services.validation import (
     CITATION,
     GrantTerms,
+    check_comment,
+    check_text,
     legal_basis_required,
     negative_listed,
     validate_grant_terms,
 )
-from workflows import deadlines, flowtasks
+from workflows import deadlines, flowtasks, textlimits
 from workflows.audit import record_event
 
 
@@ -224,6 +226,7 @@ def application_countersign(
         task = check_may_work(actor, application, ShareApplicationFlow.countersign)
         if not approve and not comment.strip():
             raise ApplicationError(MSG_COMMENT_REQUIRED, field="comment")
+        check_comment(comment)
         decision = application.decision
         if approve and actor.pk == decision.decided_by_id:  # sending one's own proposal back is allowed
             raise ApplicationError(MSG_COUNTERSIGN_OWN_PROPOSAL)
@@ -296,6 +299,12 @@ def application_refuse(
             errors["reason"] = [MSG_REFUSAL_REASON_RESERVED]
         if not text.strip():
             errors["text"] = [MSG_REFUSAL_TEXT_REQUIRED]
+        for field, name, value in (
+            ("text", "refusal_text", text.strip()),
+            ("citation", "legal_basis_citation", citation),
+        ):
+            if message := textlimits.too_long(Decision, name, value):
+                errors[field] = [message]
         if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
             data_not_shared = application.resource.share_class == ShareClass.NONE or application.is_on_negative_list()
             errors["citation"] = [
@@ -356,6 +365,7 @@ def application_return(*, actor, obj: ShareApplication, comment: str, ip: str | 
         task = check_may_work(actor, application, node)
         if not comment.strip():
             raise ApplicationError(MSG_COMMENT_REQUIRED, field="comment")
+        check_text(ShareApplication, "return_comment", comment.strip(), field="comment")
         from_state = application.state
         application.return_for_correction()
         application.return_comment = comment.strip()
@@ -391,6 +401,7 @@ def application_dispute_class(*, actor, obj: ShareApplication, reason: str, ip: 
             raise ApplicationError(MSG_DISPUTE_SETTLED)
         if not reason.strip():
             raise ApplicationError(MSG_COMMENT_REQUIRED, field="reason")
+        check_text(ClassDispute, "reason", reason.strip())
         dispute = ClassDispute.objects.create(application=application, filed_by=actor, reason=reason.strip())
         application.escalate()
         application.escalated_at = timezone.now()

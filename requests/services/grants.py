@@ -36,6 +36,7 @@ from requests.models import (
 )
 from requests.services.grant_check import CheckAnswer, CheckReason, grant_check  # noqa: F401  (its home before)
 from requests.services.validation import years_after
+from workflows import textlimits
 from workflows.audit import record_event
 
 MSG_REVOKE_NOT_ALLOWED = "只有提供部门的审核人、部门负责人或政数局可以撤销共享授权。"
@@ -200,6 +201,8 @@ def grant_revoke(*, actor, obj: Grant, reason: str, ip: str | None = None) -> Gr
     reason = (reason or "").strip().rstrip("。")  # the notices end the sentence themselves
     if not reason:
         raise GrantError(MSG_REVOKE_NEEDS_REASON)
+    if message := textlimits.too_long(Grant, "revoked_reason", reason):
+        raise GrantError(message)
     with transaction.atomic():
         grant = _lock(obj)
         if grant.state != GrantState.ACTIVE:

@@ -44,6 +44,7 @@ from requests.models import (
     StandardClause,
 )
 from requests.services.errors import ApplicationError
+from workflows import textlimits
 
 PDF_MAGIC, PNG_MAGIC, JPEG_MAGIC = b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 
@@ -60,6 +61,21 @@ def sniff_content_type(head: bytes) -> str | None:
     if head.startswith(JPEG_MAGIC):
         return "image/jpeg"
     return None
+
+
+def check_text(model, name: str, value: str | None, *, field: str = "") -> None:
+    """Refuse a text longer than `model.name` holds (workflows.textlimits), as an error on the form's `field`."""
+    if message := textlimits.too_long(model, name, value):
+        raise ApplicationError(message, field=field or name)
+
+
+def check_comment(value: str | None, *, label: str = "意见", field: str = "comment") -> None:
+    """Refuse a comment (one that only the audit trail keeps) longer than textlimits.COMMENT."""
+    if message := textlimits.exceeds(value, textlimits.COMMENT, label):
+        raise ApplicationError(message, field=field)
+
+
+APPLICATION_TEXTS = ("scenario", "business_matter", "call_volume", "need_legal_basis", "earlier_outcome")
 
 
 def validate_attachment(upload: UploadedFile) -> str:
@@ -118,6 +134,9 @@ def validate_application(*, resource: DataResource, data: dict[str, Any], items:
 
     if not purposes or set(purposes) - set(Purpose.values):
         errors.setdefault("purposes", []).append(MSG_PURPOSES_REQUIRED)
+    for name in APPLICATION_TEXTS:
+        if message := textlimits.too_long(ShareApplication, name, data.get(name)):
+            errors.setdefault(name, []).append(message)
     if errors:
         raise ApplicationError.from_errors(errors)
 
@@ -176,6 +195,8 @@ def validate_grant_terms(
                 "standard_clauses",
                 "未知的标准条款。" if set(terms.standard_clauses) - set(StandardClause.values) else "",
             ),
+            ("conditions", textlimits.too_long(Decision, "conditions", terms.conditions) or ""),
+            ("adjustment_reason", textlimits.too_long(Decision, "adjustment_reason", terms.adjustment_reason) or ""),
         )
         if message
     }

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from requests import permissions, selectors
 from requests.models import ApplicationAttachment, ApplicationState
+from workflows import visibility
 from workflows.selectors import count_capped
 
 
@@ -20,7 +21,7 @@ class AttachmentView(LoginRequiredMixin, View):
 
     def get(self, request, pk: int):
         attachment = get_object_or_404(ApplicationAttachment.objects.select_related("application"), pk=pk)
-        if not permissions.can_view(request.user, attachment.application):
+        if not visibility.can_view(request.user, attachment.application):
             raise Http404
         return FileResponse(
             attachment.file.open("rb"),

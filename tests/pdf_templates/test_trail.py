@@ -1,6 +1,5 @@
 """verify_trail against forged trails: what it catches offline, and what only --online can."""
 
-import csv
 import hashlib
 import importlib
 import io
@@ -22,12 +21,13 @@ from tests.pdf_templates.test_views import _download, _login, _read, _replace_ma
 from workflows.audit import record_event
 from workflows.hashing import chain_hash
 from workflows.models import AuditEvent
+from workflows.spreadsheets import csv_dict_writer
 
 
 def _events_files(rows: list[dict]) -> dict[str, bytes]:
     """events.json and events.csv as the trail writes them, for `rows`."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EVENT_FIELDS)
+    writer = csv_dict_writer(buffer, EVENT_FIELDS)
     writer.writeheader()
     writer.writerows(csv_row(row) for row in rows)
     return {
