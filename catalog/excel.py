@@ -1,9 +1,7 @@
-"""Catalog spreadsheets: template, export and the check of an import.
+"""Catalog spreadsheets: template, export and the check of an import. Nothing here writes to the database.
 
-Two sheets keyed by catalog code: “资源” (one row per resource) and “信息项” (one row per item), whose
-cells hold the labels people see in the UI. An import is bounded before it is read (catalog.import_limits),
-read as a stream (catalog.xlsx_reader) and checked row by row before anything is written; a file with
-errors reports each with its sheet, row, column and message. Nothing here writes to the database.
+Two sheets keyed by catalog code, “资源” and “信息项”, hold the labels people see. An import is bounded first
+(catalog.import_limits), read as a stream (catalog.xlsx_reader), checked row by row; errors name sheet, row, column.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_data_item_retired_at'),
+        ('catalog', '0003_import_job_heartbeat'),
     ]
 
     operations = [

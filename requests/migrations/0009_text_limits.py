@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('share_requests', '0007_decision_adjustment_reason'),
+        ('share_requests', '0008_grant_check_stat'),
     ]
 
     operations = [
