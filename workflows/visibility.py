@@ -9,7 +9,7 @@ grant, a catalog entry, a department). The app that owns the subject's pages reg
 Every download that takes a subject (the trail ZIP of records and events, a record's PDF, an attachment)
 asks `can_view(user, subject)` and answers 404 when it says no, so a user who cannot open the page cannot
 download what it holds either. A subject type nobody registered is visible to no one: a new app's subjects
-are closed until it says who may see them (tests/pdf_templates/test_download_visibility.py walks them).
+are closed until it says who may see them (tests/requests/test_download_visibility.py walks them).
 """
 
 from __future__ import annotations
