@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
 
-from catalog import excel, panels, selectors
+from catalog import excel_export, panels, selectors
 from catalog.choices import DataType
 from catalog.forms import (
     DataResourceForm,
@@ -325,7 +325,8 @@ class CompletenessView(LoginRequiredMixin, View):
 class TemplateDownloadView(LoginRequiredMixin, View):
     def get(self, request):
         response = HttpResponse(
-            excel.build_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            excel_export.build_template(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = "attachment; filename*=UTF-8''catalog-template.xlsx"
         return response
@@ -349,7 +350,7 @@ class ExportView(LoginRequiredMixin, View):
         import tempfile
 
         handle = tempfile.TemporaryFile()
-        excel.export_workbook(queryset, handle)
+        excel_export.export_workbook(queryset, handle)
         handle.seek(0)
         name = f"catalog-{timezone.localdate():%Y%m%d}.xlsx"
         return FileResponse(handle, as_attachment=True, filename=name)

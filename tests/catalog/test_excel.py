@@ -14,9 +14,8 @@ from catalog.excel import (
     MSG_OTHER_DEPARTMENT,
     MSG_REQUIRED,
     RESOURCE_HEADERS,
-    build_template,
-    export_workbook,
 )
+from catalog.excel_export import build_template, export_workbook
 from catalog.limits import MAX_ITEMS_PER_RESOURCE
 from catalog.models import DataItem, DataResource, ResourceStatus
 from catalog.services import import_workbook

@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from catalog.excel import build_template, export_workbook
+from catalog.excel_export import build_template, export_workbook
 from catalog.models import DataItem, DataResource
 from catalog.services import import_workbook
 from pdf_templates.models import RecordType
@@ -155,4 +155,4 @@ def test_the_scan_finds_a_raw_writer():
 
 def test_the_known_writers_use_the_helper():
     uses = {path for path, tree in _app_modules() if "workflows.spreadsheets" in ast.unparse(tree)}
-    assert {"catalog/excel.py", "pdf_templates/trail/export.py"} <= uses
+    assert {"catalog/excel_export.py", "pdf_templates/trail/export.py"} <= uses
