@@ -29,12 +29,12 @@ from requests.services.grant_check import (
     answer_check,
     check_facts,
     count_check_call,
-    count_up,
     note_token_used,
     token_by_hash,
 )
 from requests.services.grants import hash_token
 from workflows.audit import client_ip
+from workflows.ratelimit import count_up
 
 MSG_NO_TOKEN = "缺少接口令牌：请在请求头中提供 Authorization: Token <令牌>。"
 MSG_BAD_TOKEN = "接口令牌无效或已停用。"

@@ -17,14 +17,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import DataItem, DataResource, NegativeListEntry, ResourceStatus
 from organizations.models import Department
 from requests.models import ApiToken, Grant, GrantCheckStat, GrantState
+from workflows.ratelimit import count_up
 
 
 class CheckReason:
@@ -238,27 +238,6 @@ def _negative_listed(facts: CheckFacts, items: list[str]) -> list[str]:
 # Counters live this long in the cache: the flush runs every few minutes, and the day before is flushed too.
 STATS_TTL = 3 * 24 * 3600
 STATS_PREFIX = "grant_check_stats"
-
-
-def count_up(key: str, timeout: int) -> int:
-    """Add one to a cache counter, creating it with `timeout`; atomic. Returns the count.
-
-    On Redis one round trip: INCR and EXPIRE NX in a pipeline (Django's incr() asks EXISTS first,
-    and add() is another trip). Elsewhere (locmem: under its lock) incr, or add when missing.
-    """
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, timeout, nx=True)
-        return int(pipeline.execute()[0])
-    try:
-        return backend.incr(key)
-    except ValueError:  # not there yet (or expired): exactly one caller's add creates it
-        if backend.add(key, 1, timeout):
-            return 1
-        return backend.incr(key)
 
 
 def note_token_used(token_id: int) -> None:
