@@ -311,6 +311,10 @@ CACHES = {
 }
 # Grant check API (/api/grants/check): requests per API token, as DRF rates ("600/min", "20/second").
 GRANT_CHECK_RATE = env("GRANT_CHECK_RATE", "600/min")
+# Each web process remembers the check's answers until a write that can change one moves the shared stamp
+# (requests.services.grant_check_cache). Only with a shared cache: a memory cache cannot tell other processes.
+GRANT_CHECK_ANSWER_CACHE = env_bool("GRANT_CHECK_ANSWER_CACHE", bool(CACHE_URL))
+GRANT_CHECK_ANSWER_CACHE_SIZE = env_int("GRANT_CHECK_ANSWER_CACHE_SIZE", 10_000)
 
 # --- Issue 15, items 2 and 7: request guards (workflows.middleware) and the public verify page ---
 # Every request's body is bounded by Content-Length before it is read: REQUEST_BODY_MAX_BYTES by default, a

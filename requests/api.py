@@ -16,25 +16,29 @@ import re
 import time
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions, renderers, throttling
+from rest_framework import authentication, exceptions, renderers
 from rest_framework.response import Response
 from rest_framework.schemas.openapi import AutoSchema
 from rest_framework.views import APIView
 
-from requests.models import ApiToken
+from requests.services import grant_check_cache
 from requests.services.grant_check import (
+    STATS_TTL,
     answer_check,
     check_facts,
+    checked_at,
     count_check_call,
+    counted,
     note_token_used,
+    stats_counter,
     token_by_hash,
 )
+from requests.services.grant_check_cache import Question, Remembered
 from requests.services.grants import hash_token
 from workflows.audit import client_ip
-from workflows.ratelimit import count_up
+from workflows.ratelimit import Batch, count_up
 
 MSG_NO_TOKEN = "缺少接口令牌：请在请求头中提供 Authorization: Token <令牌>。"
 MSG_BAD_TOKEN = "接口令牌无效或已停用。"
@@ -76,71 +80,120 @@ def throttled(wait: int, message: str) -> exceptions.Throttled:
     return exc
 
 
-class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """A token in the header; wrong or disabled ones are counted per client address, and the address
-    is refused (429) once it has used up GRANT_CHECK_BAD_TOKEN_RATE, whatever token it sends next.
+def presented_token_hash(request) -> str | None:
+    """The hash of the `Authorization: Token <token>` header's token; "" for a malformed one; None without one."""
+    header = authentication.get_authorization_header(request).split()
+    if not header or header[0].lower() != b"token":
+        return None
+    if len(header) != 2:
+        return ""
+    try:
+        return hash_token(header[1].decode("ascii"))
+    except UnicodeError:
+        return ""
 
-    last_used_at is stamped by beat from the cache (requests.services.grant_check), not per call.
+
+class CheckCall:
+    """One call of the check: the token, the rate counters and the answer, in as few round trips as it can.
+
+    A call whose token and answer this process remembers (requests.services.grant_check_cache) costs one
+    cache round trip and no query: the stamp, the address's wrong-token count, the token's rate count and
+    the answer's statistics counter go together in one `Batch`. Anything not remembered, or remembered under
+    another stamp, is read from the database and counted in a round trip of its own (a statistic counted
+    for a stale answer is taken back).
     """
 
-    keyword = "Token"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
-            return None  # no token: the permission check answers 401
-        # The address as the proxy reports it (workflows.audit.client_ip), reduced to an address's characters:
-        # it goes into a cache key.
+    def __init__(self, request, token_hash: str, question: Question) -> None:
+        # The address as the proxy reports it, reduced to an address's characters: it goes into a cache key.
         address = re.sub(r"[^0-9A-Fa-f:.]", "_", client_ip(request) or "-")[:45]
-        failures = Window("grant_check_bad_token", address, settings.GRANT_CHECK_BAD_TOKEN_RATE)
-        if failures.used() >= failures.limit:
-            raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
-        token = self._token(header)
+        self.failures = Window("grant_check_bad_token", address, settings.GRANT_CHECK_BAD_TOKEN_RATE)
+        self.token_hash, self.question = token_hash, question
+        self.memo = grant_check_cache.memo()
+        self.seen, self.token_id, self.remembered = (
+            self.memo.lookup(token_hash, question) if self.memo else (None, None, None)
+        )
+        self.stamp: int | None = None
+        self.rate_count: int | None = None
+
+    def _rate(self, token_id: int) -> Window:
+        """The token's GRANT_CHECK_RATE window, in the cache every web process shares."""
+        return Window("grant_check", str(token_id), settings.GRANT_CHECK_RATE)
+
+    def start(self) -> None:
+        """The one round trip every call makes; then the token (401 and 429 as the wrong-token rule says)."""
+        batch = Batch()
+        stamp_at = batch.get(grant_check_cache.STAMP_KEY) if self.memo else None
+        failures_at = batch.get(self.failures.key)
+        self.counted_for = self.token_id  # the token whose rate this round trip counts
+        window = self._rate(self.token_id) if self.token_id else None
+        rate_at = batch.count_up(window.key, window.duration + 5) if window else None
+        stats_key = self._stats_key(self.remembered) if self.remembered else None
+        stats_at = batch.count_up(stats_key, STATS_TTL) if stats_key else None
+        values = batch.run()
+        if self.memo is not None and stamp_at is not None:
+            self.stamp = grant_check_cache.stamp_or_start(values[stamp_at])
+            if self.stamp != self.seen:  # remembered under another stamp: none of it stands
+                self.memo.at(self.stamp)
+                self.token_id, self.remembered = None, None  # the token's rate was counted (see _authenticate)
+                if stats_key:
+                    count_up(stats_key, STATS_TTL, by=-1)  # the statistic counted for that answer is taken back
+        if stats_key and stats_at is not None and self.remembered:
+            counted(stats_key, values[stats_at] or 0)
+        if (values[failures_at] or 0) >= self.failures.limit:
+            raise throttled(self.failures.wait, MSG_BAD_TOKEN_THROTTLED)
+        self.rate_count = values[rate_at] if rate_at is not None else None
+        if self.token_id is None:
+            self._authenticate()
+
+    def _stats_key(self, remembered: Remembered) -> str:
+        return stats_counter(
+            consumer_id=remembered.consumer_id,
+            resource_id=remembered.resource_id,
+            outcome=remembered.reason,
+            day=self.question[3],
+        )
+
+    def _authenticate(self) -> None:
+        token = token_by_hash(self.token_hash) if self.token_hash else None
         if token is None or not token.is_active:
-            if failures.count() > failures.limit:  # concurrent failures got past the read above
-                raise throttled(failures.wait, MSG_BAD_TOKEN_THROTTLED)
+            if self.failures.count() > self.failures.limit:  # concurrent failures got past the read above
+                raise throttled(self.failures.wait, MSG_BAD_TOKEN_THROTTLED)
             raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
-        return AnonymousUser(), token
+        self.token_id = token.pk
+        if self.memo is not None and self.stamp is not None:
+            self.memo.remember_token(self.stamp, self.token_hash, token.pk)
+        if token.pk != self.counted_for:
+            self.rate_count = None
 
-    def _token(self, header: list[bytes]) -> ApiToken | None:
-        if len(header) != 2:
-            return None
-        try:
-            raw = header[1].decode("ascii")
-        except UnicodeError:
-            return None
-        return token_by_hash(hash_token(raw))
+    def check_rate(self) -> None:
+        """429 once the token has used up GRANT_CHECK_RATE in its window (the window's first call is noted)."""
+        assert self.token_id is not None
+        rate = self._rate(self.token_id)
+        if self.rate_count is None:
+            self.rate_count = rate.count()
+        if self.rate_count == 1:  # the first call of the window: enough to stamp the token's last use (by beat)
+            note_token_used(self.token_id)
+        if self.rate_count > rate.limit:
+            raise throttled(rate.wait, MSG_THROTTLED)
 
-    def authenticate_header(self, request) -> str:
-        return self.keyword
-
-
-class HasApiToken(permissions.BasePermission):
-    message = MSG_NO_TOKEN
-
-    def has_permission(self, request, view) -> bool:
-        if not isinstance(request.auth, ApiToken):
-            raise exceptions.NotAuthenticated(MSG_NO_TOKEN)  # 401 with WWW-Authenticate: Token
-        return True
-
-
-class ApiTokenRateThrottle(throttling.BaseThrottle):
-    """GRANT_CHECK_RATE per token, in Django's cache (Redis in production, so all web processes share the count)."""
-
-    scope = "grant_check"
-
-    def allow_request(self, request, view) -> bool:
-        if not isinstance(request.auth, ApiToken):
-            return True
-        window = Window(self.scope, str(request.auth.pk), settings.GRANT_CHECK_RATE)
-        self.window = window
-        count = window.count()
-        if count == 1:  # the first call of the window: enough to stamp the token's last use (by beat)
-            note_token_used(request.auth.pk)
-        return count <= window.limit
-
-    def wait(self) -> float:
-        return self.window.wait
+    def answer(self, items: list[str]) -> Response:
+        """The answer: remembered, or read and counted (and remembered when the stamp allows)."""
+        if self.remembered is not None:
+            return Response({**self.remembered.body, "checked_at": checked_at()})
+        consumer_code, resource_code, _, today = self.question
+        facts = check_facts(consumer_code=consumer_code, resource_code=resource_code, items=items)
+        if facts.consumer is None:
+            return Response({"detail": MSG_UNKNOWN_CONSUMER.format(code=consumer_code)}, status=404)
+        if facts.resource is None:
+            return Response({"detail": MSG_UNKNOWN_RESOURCE.format(code=resource_code)}, status=404)
+        answer = answer_check(facts, items=items, today=today)
+        body = answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items)
+        count_check_call(consumer_id=facts.consumer.pk, resource_id=facts.resource.pk, outcome=answer.reason, day=today)
+        if self.memo is not None and self.stamp is not None:
+            body_without_time = {key: value for key, value in body.items() if key != "checked_at"}
+            remembered = Remembered(facts.consumer.pk, facts.resource.pk, answer.reason, body_without_time)
+            self.memo.remember(self.stamp, self.question, remembered)
+        return Response(body)
 
 
 class GrantCheckSchema(AutoSchema):
@@ -230,38 +283,31 @@ def parse_items(value: str) -> list[str]:
 
 
 class GrantCheckView(APIView):
-    authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [HasApiToken]
-    throttle_classes = [ApiTokenRateThrottle]
+    # The token and the rate are checked by CheckCall, in the same round trip as the rest; a session is ignored.
+    authentication_classes: list = []
+    permission_classes: list = []
     renderer_classes = [renderers.JSONRenderer]  # JSON only (and no content negotiation in the hot path)
     schema = GrantCheckSchema(tags=["共享授权"], operation_id_base="GrantCheck")
 
     def get(self, request):
+        token_hash = presented_token_hash(request)
+        if token_hash is None:
+            raise exceptions.NotAuthenticated(MSG_NO_TOKEN)  # 401 with WWW-Authenticate: Token
         params = request.query_params
+        items = parse_items(params.get("items", ""))
+        consumer, resource = params.get("consumer", "").strip(), params.get("resource", "").strip()
+        call = CheckCall(request, token_hash, (consumer, resource, tuple(items), timezone.localdate()))
+        call.start()
+        call.check_rate()
         missing = {
             name: [MSG_PARAM_REQUIRED.format(name=name)] for name in ("consumer", "resource") if not params.get(name)
         }
         if missing:
             return Response(missing, status=400)
-        items = parse_items(params.get("items", ""))
-        facts = check_facts(
-            consumer_code=params["consumer"].strip(), resource_code=params["resource"].strip(), items=items
-        )
-        if facts.consumer is None:
-            return Response({"detail": MSG_UNKNOWN_CONSUMER.format(code=params["consumer"])}, status=404)
-        if facts.resource is None:
-            return Response({"detail": MSG_UNKNOWN_RESOURCE.format(code=params["resource"])}, status=404)
-        answer = answer_check(facts, items=items)
-        count_check_call(
-            consumer_id=facts.consumer.pk,
-            resource_id=facts.resource.pk,
-            outcome=answer.reason,
-            day=timezone.localdate(),
-        )
-        return Response(answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items))
+        return call.answer(items)
+
+    def get_authenticate_header(self, request) -> str:
+        return "Token"
 
     def perform_content_negotiation(self, request, force=False):
         return renderers.JSONRenderer(), renderers.JSONRenderer.media_type  # JSON only, whatever Accept says
-
-    def throttled(self, request, wait):
-        raise throttled(int(wait or 1), MSG_THROTTLED)

@@ -41,4 +41,7 @@ class RequestsConfig(AppConfig):
         register("grant_expired", "共享授权已到期")
         register("grant_revoked", "共享授权已撤销")
 
+        from requests.services import grant_check_cache
+
+        grant_check_cache.connect()  # every write that can change a check's answer moves the stamp
         from requests import receivers  # noqa: F401  (follows catalog withdrawals; adds to the catalog's pages)

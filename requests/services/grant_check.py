@@ -3,8 +3,9 @@
 The exchange platform asks before every exchange, so the check sits in its hot path: `check_facts()`
 reads everything the answer needs (the consumer, the resource, the items asked for, the pair's grants
 and their items, the resource's negative list) in one UNION ALL statement, on PostgreSQL and SQLite.
-Nothing is cached between calls, so no answer can be stale: a revocation, an expiry, a withdrawal or a
-negative-list entry counts from the moment it commits.
+The database is the truth: a revocation, an expiry, a withdrawal or a negative-list entry counts from the
+moment it commits. Each web process may remember answers (requests.services.grant_check_cache), only under a
+stamp that every such write moves in its own transaction, so nothing remembered outlives a change.
 
 Calls are counted per consumer, resource, outcome and day in Django's cache (an atomic INCR on Redis);
 beat's `flush_grant_check_stats` writes the day's totals to GrantCheckStat and stamps the tokens'
@@ -87,8 +88,13 @@ class CheckAnswer:
             "share_method": grant.share_method if grant else None,
             "valid_from": grant.valid_from.isoformat() if grant else None,
             "valid_until": grant.valid_to.isoformat() if grant else None,
-            "checked_at": timezone.now().isoformat(),
+            "checked_at": checked_at(),
         }
+
+
+def checked_at() -> str:
+    """Now, in local time with its offset (Beijing time, +08:00), as every time the API answers."""
+    return timezone.localtime().isoformat()
 
 
 @dataclass
@@ -245,16 +251,24 @@ def note_token_used(token_id: int) -> None:
     cache.set(f"{STATS_PREFIX}:token_used:{token_id}", timezone.now(), STATS_TTL)
 
 
-def count_check_call(*, consumer_id: int, resource_id: int, outcome: str, day: dt.date) -> None:
-    """Count one answered check, in the cache only.
+def stats_counter(*, consumer_id: int, resource_id: int, outcome: str, day: dt.date) -> str:
+    """The cache key counting a (day, consumer, resource, outcome)'s calls."""
+    return f"{STATS_PREFIX}:{day.isoformat()}:{consumer_id}:{resource_id}:{outcome}"
 
-    The first call of a (day, consumer, resource, outcome) takes a numbered slot in the day's
-    index, so the flush can find every counter without listing the cache's keys.
-    """
-    counter = f"{STATS_PREFIX}:{day.isoformat()}:{consumer_id}:{resource_id}:{outcome}"
-    if count_up(counter, STATS_TTL) == 1:
-        slot = count_up(f"{STATS_PREFIX}:{day.isoformat()}:slots", STATS_TTL)
-        cache.set(f"{STATS_PREFIX}:{day.isoformat()}:slot:{slot}", counter, STATS_TTL)
+
+def counted(counter: str, count: int) -> None:
+    """`counter` was just counted up to `count`: its first call takes a numbered slot in the day's index,
+    so the flush can find every counter without listing the cache's keys."""
+    if count == 1:
+        day = counter.split(":")[1]
+        slot = count_up(f"{STATS_PREFIX}:{day}:slots", STATS_TTL)
+        cache.set(f"{STATS_PREFIX}:{day}:slot:{slot}", counter, STATS_TTL)
+
+
+def count_check_call(*, consumer_id: int, resource_id: int, outcome: str, day: dt.date, by: int = 1) -> None:
+    """Count one answered check (or take one back, by=-1), in the cache only."""
+    counter = stats_counter(consumer_id=consumer_id, resource_id=resource_id, outcome=outcome, day=day)
+    counted(counter, count_up(counter, STATS_TTL, by=by))
 
 
 def flush_grant_check_stats(*, today: dt.date | None = None) -> int:
