@@ -356,18 +356,21 @@ class ExportView(LoginRequiredMixin, View):
         return FileResponse(handle, as_attachment=True, filename=name)
 
 
+def _recent_jobs(user) -> list:
+    """The user's latest imports; one whose process died says so here too, not 处理中 until the beat."""
+    return [import_job_fail_if_stale(obj=job) for job in selectors.recent_import_jobs(user)]
+
+
 class ImportView(LoginRequiredMixin, View):
     def get(self, request):
         _require(can_import(request.user))
-        jobs = selectors.recent_import_jobs(request.user)
-        return render(request, "catalog/import.html", {"form": ImportForm(), "jobs": jobs})
+        return render(request, "catalog/import.html", {"form": ImportForm(), "jobs": _recent_jobs(request.user)})
 
     def post(self, request):
         _require(can_import(request.user))
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            jobs = selectors.recent_import_jobs(request.user)
-            return render(request, "catalog/import.html", {"form": form, "jobs": jobs}, status=400)
+            return render(request, "catalog/import.html", {"form": form, "jobs": _recent_jobs(request.user)}, status=400)
         upload = form.cleaned_data["file"]
         job = import_job_create(
             actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)

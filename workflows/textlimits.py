@@ -38,6 +38,9 @@ BASIS = 1000
 DESCRIPTION = 2000
 # What a search box takes.
 SEARCH = 100
+# A record's title under its red header (three lines of the title type at most): the system composes it from
+# names people gave (`composed`), shortening the longest.
+TITLE = 60
 
 MSG_TOO_LONG = "{label}不能超过 {limit} 个字（现有 {length} 个字）。"
 
@@ -71,3 +74,23 @@ def too_long(model: type[models.Model] | models.Model, name: str, value: str | N
         return None
     label = str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
     return MSG_TOO_LONG.format(label=label, limit=limit, length=len(value))
+
+
+def composed(template: str, limit: int, **parts: str) -> str:
+    """`template` filled with `parts`, the longest parts shortened (ending in …) until the text fits `limit`.
+
+    For texts the system writes itself from what people typed (an automatic refusal quoting a withdrawal's
+    reason and a resource's name): each part is within its own limit, but together they could overflow the
+    field, and the record that prints it could grow past its page.
+    """
+    parts = dict(parts)
+    text = template.format(**parts)
+    while len(text) > limit:
+        longest = max(parts, key=lambda name: len(parts[name]))
+        if len(parts[longest]) <= 1:
+            return text[: limit - 1] + "…"
+        over = len(text) - limit
+        keep = max(1, len(parts[longest]) - over - 1)
+        parts[longest] = parts[longest][:keep] + "…"
+        text = template.format(**parts)
+    return text

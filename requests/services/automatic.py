@@ -76,10 +76,14 @@ def refuse_by_negative_list(*, application: ShareApplication, hit) -> Decision:
         outcome=DecisionOutcome.REFUSED,
         decided_as=Decision.DecidedAs.AUTOMATIC,
         refusal_reason=RefusalReason.objects.filter(code="LAW_PROHIBITED").first(),
-        refusal_text=f"所申请数据列入共享负面清单：{hit.reason}",
+        refusal_text=textlimits.composed(
+            "所申请数据列入共享负面清单：{reason}", textlimits.NOTICE_REASON, reason=hit.reason
+        ),
         legal_basis=hit.legal_basis,
-        # A title and an article as long as LegalBasis allows would overflow the notice's citation: cut.
-        legal_basis_citation=f"{hit.legal_basis.title}{hit.legal_basis.article}"[: textlimits.CITATION],
+        # A title and an article as long as LegalBasis allows would overflow the notice's citation.
+        legal_basis_citation=textlimits.composed(
+            "{title}{article}", textlimits.CITATION, title=hit.legal_basis.title, article=hit.legal_basis.article
+        ),
     )
     make_refusal_effective(application, decision, actor=None)
     return decision
@@ -125,9 +129,12 @@ def _refuse_for_withdrawn_resource(application_id: int) -> bool:
             outcome=DecisionOutcome.REFUSED,
             decided_as=Decision.DecidedAs.AUTOMATIC,
             refusal_reason=reason,
-            refusal_text=(
-                f"数据资源“{resource.name}”已于{chinese_date(withdrawn_on)}从政务数据资源目录撤销"
-                f"（{resource.withdraw_reason}），不再共享。"
+            refusal_text=textlimits.composed(
+                "数据资源“{name}”已于{day}从政务数据资源目录撤销（{reason}），不再共享。",
+                textlimits.NOTICE_REASON,
+                name=resource.name,
+                day=chinese_date(withdrawn_on),
+                reason=resource.withdraw_reason,
             ),
         )
         cancel_flow(application)

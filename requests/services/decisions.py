@@ -321,7 +321,9 @@ def application_refuse(
             if decided_as != Decision.DecidedAs.DATA_BUREAU or not application.disputes.exists():
                 raise ApplicationError(MSG_UNCONDITIONAL_NOT_REFUSABLE)
         if legal_basis and not citation.strip():
-            citation = f"{legal_basis.title}{legal_basis.article}"
+            citation = textlimits.composed(
+                "{title}{article}", textlimits.CITATION, title=legal_basis.title, article=legal_basis.article
+            )
         decision = Decision.objects.create(
             application=application,
             outcome=DecisionOutcome.REFUSED,

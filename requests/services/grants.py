@@ -292,7 +292,12 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
             issuer=actor.department,
             data=data,
             actor=actor,
-            title=f"关于撤销{consumer.name}“{resource.name}”共享授权的通知",
+            title=textlimits.composed(
+                "关于撤销{consumer}“{resource}”共享授权的通知",
+                textlimits.TITLE,
+                consumer=consumer.name,
+                resource=resource.name,
+            ),
             addressee=consumer,
         )
     except RecordError as exc:

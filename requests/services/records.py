@@ -17,6 +17,7 @@ from requests.models import (
     ShareApplication,
     StandardClause,
 )
+from workflows import textlimits
 
 # ---------------------------------------------------------------- records and notices
 
@@ -65,7 +66,7 @@ def issue_decision_record(
             subject=application,
             issuer=issuer,
             actor=actor,
-            title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的不予共享告知书",
+            title=record_title(application, "不予共享告知书"),
             addressee=application.applicant_department,
             data={
                 "body": body,
@@ -108,7 +109,7 @@ def issue_decision_record(
         subject=application,
         issuer=issuer,
         actor=actor,
-        title=f"关于{application.applicant_department.name}申请共享{application.resource.name}的审核意见书",
+        title=record_title(application, "审核意见书"),
         addressee=application.applicant_department,
         data={
             "body": body,
@@ -120,4 +121,15 @@ def issue_decision_record(
             "valid_until": chinese_date(end),
             "facts": facts,
         },
+    )
+
+
+def record_title(application: ShareApplication, kind: str) -> str:
+    """关于<申请部门>申请共享<资源>的<kind>, the names shortened to fit a title (textlimits.TITLE)."""
+    return textlimits.composed(
+        "关于{department}申请共享{resource}的{kind}",
+        textlimits.TITLE,
+        department=application.applicant_department.name,
+        resource=application.resource.name,
+        kind=kind,
     )

@@ -257,6 +257,14 @@ def test_a_job_whose_process_died_says_so_when_its_page_is_opened(client, zhujia
     assert "处理已中断" in page and "import_job_status" not in page and 'data-testid="failure"' in page
 
 
+def test_a_job_whose_process_died_says_so_in_the_list_of_recent_imports(client, zhujian, zhujian_clerk, settings):
+    job = _running_job(zhujian_clerk, silent_for=timedelta(seconds=settings.CATALOG_IMPORT_HEARTBEAT_TIMEOUT + 1))
+    client.login(username=zhujian_clerk.username, password=DEFAULT_PASSWORD)
+    page = client.get(reverse("catalog:import")).content.decode()
+    assert "处理已中断" in page and ImportJob.Status.RUNNING.label not in page
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED
+
+
 def test_a_worker_still_reading_a_job_failed_as_stale_stops_and_writes_nothing(
     zhujian, zhujian_clerk, settings, monkeypatch
 ):

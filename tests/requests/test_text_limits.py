@@ -226,3 +226,67 @@ def test_a_partial_grant_with_the_longest_texts_is_a_two_page_opinion(
         decision.refresh_from_db()
     render_record(record_id=decision.record.pk)
     assert _pages(decision.record) <= 2
+
+
+def test_an_automatic_refusal_quoting_the_longest_name_and_reason_fits_its_field_and_two_pages(
+    media_root, gongan_applicant, housing_resource, coordinator
+):
+    """The system writes this refusal itself, from a resource's name and its withdrawal's reason: each within
+    its limit, together they would not be, so the longest part is shortened to fit."""
+    from requests.services import refuse_for_withdrawn_resources
+
+    application = make_application(gongan_applicant, housing_resource)
+    DataResource.objects.filter(pk=housing_resource.pk).update(name=("住房和城乡建设局不动产登记信息" * 20)[:200])
+    resource_withdraw(
+        actor=coordinator,
+        obj=DataResource.objects.get(pk=housing_resource.pk),
+        reason=("数据源系统已停用，相关业务已并入省级平台统一办理" * 20)[: textlimits.CITED_REASON],
+    )
+    assert refuse_for_withdrawn_resources() == 1
+    decision = Decision.objects.get(application=application)
+    assert len(decision.refusal_text) <= textlimits.NOTICE_REASON
+    assert decision.refusal_text.endswith("），不再共享。") and "…" in decision.refusal_text
+    decision.full_clean()
+    render_record(record_id=decision.record.pk)
+    assert _pages(decision.record) <= 2
+
+
+def test_a_negative_list_refusal_citing_the_longest_basis_fits_its_fields(
+    gongan_applicant, housing_resource, coordinator, privacy_law
+):
+    from catalog.models import LegalBasis
+
+    LegalBasis.objects.filter(pk=privacy_law.pk).update(
+        title=("《中华人民共和国个人信息保护法》" * 20)[: textlimits.limit_of(LegalBasis, "title") or 200]
+    )
+    privacy_law.refresh_from_db()
+    negative_entry_create(
+        actor=coordinator,
+        resource=housing_resource,
+        legal_basis=privacy_law,
+        reason=("涉及个人隐私，依法不予共享" * 40)[: textlimits.CITED_REASON],
+        items=housing_resource.items.filter(name="建筑面积"),
+    )
+    application = make_application(gongan_applicant, housing_resource)
+    decision = Decision.objects.get(application=application)
+    assert len(decision.refusal_text) <= textlimits.NOTICE_REASON
+    assert len(decision.legal_basis_citation) <= textlimits.CITATION
+    decision.full_clean()
+
+
+def test_composed_texts_shorten_the_longest_part_to_fit():
+    text = textlimits.composed("资源“{name}”撤销（{reason}）。", 20, name="甲" * 30, reason="乙乙")
+    assert len(text) <= 20 and text.endswith("（乙乙）。") and "…" in text
+    assert textlimits.composed("{a}{b}", 10, a="短", b="也短") == "短也短"
+
+
+def test_record_titles_shorten_the_longest_names_to_fit(housing_grant, zhujian_reviewer):
+    """A resource name at its 200-character limit would give a 230-character title (over Record.title's
+    column) and a title that fills half a page: the names are shortened instead."""
+    long_name = ("住房和城乡建设局不动产登记信息" * 20)[:200]
+    DataResource.objects.filter(pk=housing_grant.resource_id).update(name=long_name)
+    grant = Grant.objects.get(pk=housing_grant.pk)
+    grant_revoke(actor=zhujian_reviewer, obj=grant, reason="超范围使用")
+    record = Record.objects.get(type=RecordType.REVOCATION_NOTICE)
+    assert len(record.title) <= textlimits.TITLE
+    assert record.title.startswith("关于撤销市公安局“住房和城乡建设局") and record.title.endswith("…”共享授权的通知")
