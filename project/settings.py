@@ -257,10 +257,13 @@ _RECORDS_FONT = '"AR PL UMing CN", "Noto Serif CJK SC"'
 RECORDS_FONT_HEADING = env("RECORDS_FONT_HEADING", _RECORDS_FONT)
 RECORDS_FONT_BODY = env("RECORDS_FONT_BODY", _RECORDS_FONT)
 RECORDS_FONT_SANS = env("RECORDS_FONT_SANS", _RECORDS_FONT)
-# PAdES signing: PEM file paths (manage.py make_signing_cert makes a self-signed pair). Unset: records are unsigned.
+# PAdES signing: PEM file paths (manage.py make_signing_cert makes a self-signed pair). Unset: records are unsigned,
+# except in development (DEBUG), where `manage.py load_demo` makes a self-signed demo pair in this folder and
+# records are signed with it from then on. Never in production: there it is None.
 RECORDS_SIGNING_KEY = env("RECORDS_SIGNING_KEY", "")
 RECORDS_SIGNING_CERT = env("RECORDS_SIGNING_CERT", "")
 RECORDS_SIGNING_KEY_PASSPHRASE = env("RECORDS_SIGNING_KEY_PASSPHRASE", "")
+RECORDS_SIGNING_DEMO_DIR = VAR_DIR / "signing" if DEBUG and not (RECORDS_SIGNING_KEY or RECORDS_SIGNING_CERT) else None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
