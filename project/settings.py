@@ -419,8 +419,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "project.logfilters.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools log every layout step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint and fontTools log every layout step at INFO; django-axes its banner before every command.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes.apps")},
+        # Django's own console handler (DEBUG only) would write each record a second time, after the root's.
+        "django": {"handlers": [], "level": "INFO"},
+        # A refused request (403, 404) is one line, without the traceback of the exception that refused it.
+        "django.request": {"filters": ["refusals_in_one_line"]},
+    },
 }
