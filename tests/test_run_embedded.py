@@ -111,7 +111,9 @@ def _queue(task: str, *args, broker: Path) -> None:
         "processed_folder": str(broker / "processed"),
         "control_folder": str(broker / "control"),
     }
-    app.send_task(task, args=args)
+    # Named here: a CELERY_BROKER_URL in the environment (a PostgreSQL + Redis run) wins over the app's broker.
+    with app.connection_for_write("filesystem://") as connection:
+        app.send_task(task, args=args, connection=connection)
 
 
 def _wait_until_served(process, port: int, log: Path) -> None:
