@@ -94,7 +94,8 @@ def stack(tmp_path):
     try:
         yield process, port, log, started
     finally:
-        for pid in [process.pid, *started]:
+        # Whatever is left, also when the stack did not start: the services run in sessions of their own.
+        for pid in [*_descendants(process.pid), *started, process.pid]:
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
