@@ -3,7 +3,6 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := fonts-noto-cjk fonts-arphic-uming libharfbuzz-subset0 fontconfig
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Every target here is development: the settings default to production (DEBUG off,
 # SECRET_KEY required), so ask for DEBUG unless the caller chose. Production sets
@@ -21,12 +20,10 @@ MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py cata
 
 .PHONY: install lock run test lint format bench migrate demo
 
+# The missing APT_PACKAGES, through sudo when not root; waits (and says so) while another apt or dpkg
+# process holds apt's lock, up to APT_LOCK_TIMEOUT seconds (default 600).
 install: $(BIN)/.installed
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "apt: installing$$missing"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@bash scripts/apt_install.sh $(APT_PACKAGES)
 
 # Exactly the locked versions, checked against their hashes.
 $(BIN)/.installed: requirements-dev.lock

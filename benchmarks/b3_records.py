@@ -24,9 +24,9 @@ def run() -> str:
     from django.db import transaction
 
     from pdf_templates.demo import samples
-    from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
     from pdf_templates.rendering import render_record_pdf
     from pdf_templates.services import issue_record, render_record
+    from pdf_templates.signing import make_self_signed_pair
 
     with tempfile.TemporaryDirectory() as folder:
         key, cert = Path(folder, "key.pem"), Path(folder, "cert.pem")

@@ -240,6 +240,22 @@ POPULATION_ITEMS = [
     "文化程度",
 ]
 
+# Resources with items of their own instead of COMMON_ITEMS. The README's grant-check example asks about
+# 房屋坐落 and 建筑面积 of 房屋登记信息 (requests/demo.py grants them to 市公安局). Levels follow the same rule.
+OWN_ITEMS = {
+    f"{REGION}-ZJ-00001": [
+        ("不动产单元号", "C", 28, None),
+        ("权利人名称", "C", 200, None),
+        ("权利人证件号码", "C", 18, None),
+        ("登记日期", "D", None, None),
+        ("房屋坐落", "C", 200, None),
+        ("建筑面积", "N", 12, 2),
+        ("规划用途", "C", 20, None),
+        ("登记机构", "C", 100, None),
+        ("权属状态", "C", 10, None),
+    ],
+}
+
 # Population resources share 740 items: seed 003's 740 of 1,500 (49%).
 POPULATION_ITEM_TOTAL = 740
 
@@ -346,13 +362,16 @@ def _create(todo, plan, departments, bases, bureau_user) -> None:
         )
         resources.append(resource)
         count = per_population if p["base_library"] == "population" else 4 + index % 9
+        count = len(OWN_ITEMS.get(p["code"], [])) or count
         item_specs[p["code"]] = (count, level, p["base_library"] == "population")
     DataResource.objects.bulk_create(resources, batch_size=500)
     ids = dict(DataResource.objects.filter(code__in=item_specs).values_list("code", "pk"))
     items = []
     for code, (count, level, is_population) in item_specs.items():
         for position in range(1, count + 1):
-            if is_population and position <= len(POPULATION_ITEMS):
+            if code in OWN_ITEMS:
+                name, data_type, length, precision = OWN_ITEMS[code][position - 1]
+            elif is_population and position <= len(POPULATION_ITEMS):
                 name, data_type, length, precision = POPULATION_ITEMS[position - 1], "C", 50, None
             else:
                 name, data_type, length, precision = COMMON_ITEMS[(position - 1) % len(COMMON_ITEMS)]

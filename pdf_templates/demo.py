@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 from organizations.models import Department, User
 from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record, render_record
+from pdf_templates.signing import CERT_FILE, KEY_FILE, make_self_signed_pair
 from workflows.workdays import add_workdays
 
 
@@ -151,7 +153,26 @@ def samples(today: dt.date | None = None) -> list[tuple]:
 ISSUED_BY_SHARE_APPLICATIONS = {RecordType.REVIEW_OPINION, RecordType.REFUSAL_NOTICE, RecordType.REVOCATION_NOTICE}
 
 
+DEMO_CERT_NAME = "govshare 文书签发（自签名演示证书）"
+
+
+def signing_pair(*, stdout) -> None:
+    """In development, a self-signed key and certificate under var/signing/ (settings.RECORDS_SIGNING_DEMO_DIR),
+    made once, so the demo's records are signed and /verify/ finds their signatures valid. Never in
+    production (the folder is None there), nor when a pair is configured."""
+    folder = settings.RECORDS_SIGNING_DEMO_DIR
+    if folder is None:
+        return
+    key, cert = folder / KEY_FILE, folder / CERT_FILE
+    if key.exists() and cert.exists():
+        stdout.write(f"演示签名证书：沿用 {cert}。")
+        return
+    make_self_signed_pair(key, cert, common_name=DEMO_CERT_NAME, days=3650)
+    stdout.write(f"演示签名证书：已生成 {cert}（自签名，仅供演示），文书以此签名。")
+
+
 def load(*, stdout) -> None:
+    signing_pair(stdout=stdout)
     created = 0
     sample_ids = []
     for type, issuer_code, subject_code, username, title, addressee, data in samples():

@@ -6,14 +6,18 @@ later has the file and, at most, our certificate.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -23,9 +27,71 @@ from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+# The file names `manage.py make_signing_cert` writes by default and the demo's pair has.
+KEY_FILE = "records-key.pem"
+CERT_FILE = "records-cert.pem"
+
+
+def signing_pair() -> tuple[str, str] | None:
+    """The key and certificate records are signed with: those configured, or in development the demo's pair
+    once `load_demo` has made it (settings.RECORDS_SIGNING_DEMO_DIR); None: records are unsigned."""
+    if settings.RECORDS_SIGNING_KEY and settings.RECORDS_SIGNING_CERT:
+        return str(settings.RECORDS_SIGNING_KEY), str(settings.RECORDS_SIGNING_CERT)
+    folder = settings.RECORDS_SIGNING_DEMO_DIR
+    if folder is not None and (Path(folder) / KEY_FILE).exists() and (Path(folder) / CERT_FILE).exists():
+        return str(Path(folder) / KEY_FILE), str(Path(folder) / CERT_FILE)
+    return None
+
 
 def signing_configured() -> bool:
-    return bool(settings.RECORDS_SIGNING_KEY and settings.RECORDS_SIGNING_CERT)
+    return signing_pair() is not None
+
+
+def make_self_signed_pair(key_path: Path, cert_path: Path, *, common_name: str, days: int) -> None:
+    """A new RSA key (readable by its owner only) and a self-signed certificate for it, as PEM files."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "govshare"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
@@ -58,9 +124,10 @@ def _signer(key_path: str, cert_path: str, passphrase: str) -> signers.SimpleSig
 
 
 def sign_pdf(pdf: bytes, *, field_name: str, reason: str = "") -> bytes:
-    signer = _signer(
-        str(settings.RECORDS_SIGNING_KEY), str(settings.RECORDS_SIGNING_CERT), settings.RECORDS_SIGNING_KEY_PASSPHRASE
-    )
+    pair = signing_pair()
+    if pair is None:
+        raise RuntimeError("未配置文书签名密钥和证书（RECORDS_SIGNING_KEY、RECORDS_SIGNING_CERT）。")
+    signer = _signer(*pair, settings.RECORDS_SIGNING_KEY_PASSPHRASE)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason or None
     )
@@ -91,7 +158,8 @@ class SignatureCheck:
 
 
 def _trust_roots() -> list[asn1_x509.Certificate]:
-    path = settings.RECORDS_SIGNING_CERT
+    pair = signing_pair()
+    path = pair[1] if pair else ""
     if not path or not Path(path).exists():
         return []
     from pyhanko.keys import load_cert_from_pemder

@@ -187,6 +187,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A cold shutdown (SIGQUIT, which `make run` sends on Ctrl-C) gives running tasks this many seconds, then
+# hands them back; a warm one (SIGTERM, what a process supervisor sends) waits for them however long.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_int("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 2)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -254,10 +257,13 @@ _RECORDS_FONT = '"AR PL UMing CN", "Noto Serif CJK SC"'
 RECORDS_FONT_HEADING = env("RECORDS_FONT_HEADING", _RECORDS_FONT)
 RECORDS_FONT_BODY = env("RECORDS_FONT_BODY", _RECORDS_FONT)
 RECORDS_FONT_SANS = env("RECORDS_FONT_SANS", _RECORDS_FONT)
-# PAdES signing: PEM file paths (manage.py make_signing_cert makes a self-signed pair). Unset: records are unsigned.
+# PAdES signing: PEM file paths (manage.py make_signing_cert makes a self-signed pair). Unset: records are unsigned,
+# except in development (DEBUG), where `manage.py load_demo` makes a self-signed demo pair in this folder and
+# records are signed with it from then on. Never in production: there it is None.
 RECORDS_SIGNING_KEY = env("RECORDS_SIGNING_KEY", "")
 RECORDS_SIGNING_CERT = env("RECORDS_SIGNING_CERT", "")
 RECORDS_SIGNING_KEY_PASSPHRASE = env("RECORDS_SIGNING_KEY_PASSPHRASE", "")
+RECORDS_SIGNING_DEMO_DIR = VAR_DIR / "signing" if DEBUG and not (RECORDS_SIGNING_KEY or RECORDS_SIGNING_CERT) else None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -417,8 +423,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "project.logfilters.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools log every layout step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint and fontTools log every layout step at INFO; django-axes its banner before every command.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes.apps")},
+        # Django's own console handler (DEBUG only) would write each record a second time, after the root's.
+        "django": {"handlers": [], "level": "INFO"},
+        # A refused request (403, 404) is one line, without the traceback of the exception that refused it.
+        "django.request": {"filters": ["refusals_in_one_line"]},
+    },
 }

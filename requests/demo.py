@@ -196,6 +196,7 @@ def load(*, stdout) -> None:
     staff = _staff()
     if ShareApplication.objects.filter(applicant__in=staff.values()).exists():
         stdout.write(f"共享申请演示数据已存在（{ShareApplication.objects.count()} 件），跳过。")
+        readme_example(staff, stdout=stdout)
         return
     started = timezone.now()
     builder = Builder(staff=staff, rng=random.Random(SEED))
@@ -208,6 +209,53 @@ def load(*, stdout) -> None:
     builder.grants_after_decision()
     rendered = builder.render_first_records()
     _summary(stdout, builder, fired, rendered, started)
+    readme_example(staff, stdout=stdout)
+
+
+# ---------------------------------------------------------------- the README's example
+
+
+# The README's grant check asks whether 市公安局 may read these items of this resource (catalog/demo.py).
+README_CONSUMER = "TH-GA"
+README_RESOURCE = "220500-ZJ-00001"
+README_ITEMS = ("房屋坐落", "建筑面积")
+
+
+def readme_example(staff: dict[str, User], *, stdout) -> None:
+    """An active grant that answers the README's grant check `allowed: true`, applied for as ga_applicant
+    would: unconditional items of level 2, so it is granted on submission. Made again if it has ended."""
+    resource = DataResource.objects.filter(code=README_RESOURCE).first()
+    items = list(DataItem.objects.filter(resource=resource, name__in=README_ITEMS, retired_at__isnull=True))
+    if resource is None or len(items) != len(README_ITEMS):
+        stdout.write(
+            f"  README 示例：资源 {README_RESOURCE} 没有信息项 {'、'.join(README_ITEMS)}（旧的演示目录），跳过。"
+        )
+        return
+    today = timezone.localdate()
+    grants = Grant.objects.filter(
+        consumer_department__code=README_CONSUMER, resource=resource, state=GrantState.ACTIVE, valid_to__gte=today
+    )
+    if any(set(items) <= set(grant.items.all()) for grant in grants):
+        return
+    applicant = staff[f"{_abbr(README_CONSUMER)}_applicant"]
+    data = {
+        "scenario": "不动产登记联办",
+        "business_matter": "二手房转移登记",
+        "purposes": ["coordination"],
+        "share_method": resource.share_methods[0],
+        "period_start": today,
+        "period_end": today + dt.timedelta(days=730),
+        "call_volume": "每日约 200 次",
+        "need_legal_basis": "《不动产登记暂行条例》第二十七条",
+        "applied_before": False,
+        "earlier_outcome": "",
+    }
+    application = svc.application_create(actor=applicant, resource=resource, data=data, items=items)
+    application = svc.application_submit(actor=applicant, obj=application)
+    stdout.write(
+        f"  README 示例：{applicant.department.name}获授权 {resource.code} 的{'、'.join(README_ITEMS)}"
+        f"（{application.get_state_display()}）。"
+    )
 
 
 # ---------------------------------------------------------------- staff

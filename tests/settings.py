@@ -26,3 +26,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test process its own cache, whatever CACHE_URL says: a test that clears the cache must not empty a
 # Redis database other xdist workers share.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Records are unsigned unless a test configures a pair: a demo pair that one test's load_demo left under
+# the worker's var/ would sign every record the later tests render.
+RECORDS_SIGNING_DEMO_DIR = None

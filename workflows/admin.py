@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.utils import timezone
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
 from organizations.admin import ReadOnlyAdmin  # the apps above import it from here
-from workflows import deadlines, labels
+from workflows import deadlines, labels, workcalendar
 from workflows.models import AuditEvent, CalendarOverride, Deadline
 
 
@@ -12,6 +13,12 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list (admin/workflows/calendaroverride/change_list.html), the years the official calendar
+        lacks: those whose announced arrangements an operator enters here."""
+        notices = workcalendar.missing_year_notices(timezone.localdate())
+        return super().changelist_view(request, {**(extra_context or {}), "calendar_notices": notices})
 
 
 class ActionListFilter(admin.SimpleListFilter):

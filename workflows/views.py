@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from viewflow.urls import Application
 
 from organizations.forms import SubstitutionForm
 from organizations.models import Substitution
+from organizations.roles import is_bureau
 from organizations.selectors import principals_of, substitutions_given, substitutions_taken
 from workflows.audit import client_ip
 from workflows.selectors import count_capped, inbox_tasks, queue_count
 from workflows.substitutions import substitution_cancel, substitution_create
+from workflows.workcalendar import missing_year_notices
 
 if TYPE_CHECKING:
     from organizations.models import User
@@ -31,6 +34,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             inbox_count=count_capped(inbox_tasks(user)),
             queue_count=queue_count(user),
             acting_for=list(principals_of(user)),
+            # The bureau tells the operators when a year's holiday arrangements must be entered.
+            calendar_notices=missing_year_notices(timezone.localdate()) if is_bureau(user) else [],
             **kwargs,
         )
 

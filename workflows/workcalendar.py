@@ -38,6 +38,29 @@ def official_calendar_knows(year: int) -> bool:
     return True
 
 
+# What an operator is told about a year the official calendar lacks (`manage.py check`, the admin's 工作日历调整,
+# the bureau's 工作台), and what to do.
+MSG_MISSING_YEAR = (
+    "chinese-calendar 没有 {year} 年的放假安排：该年工作日暂按周一至周五、扣除法定节假日当天计算"
+    "（不含补假和调休上班），请在“工作日历调整”中录入已公布的 {year} 年放假和调休安排，或升级 chinesecalendar 包。"
+)
+MSG_MISSING_YEAR_HINT = (
+    "在管理后台“工作日历调整”中逐日录入 {year} 年的放假日和调休上班日；或升级 chinesecalendar 包后重启服务。"
+)
+
+
+def missing_years(today: dt.date | None = None) -> list[int]:
+    """This year and next (deadlines run up to a year ahead) where the official calendar has no arrangement,
+    so working days are estimated until an operator enters the announced ones as overrides."""
+    year = (today or dt.datetime.now(SHANGHAI).date()).year
+    return [y for y in (year, year + 1) if not official_calendar_knows(y)]
+
+
+def missing_year_notices(today: dt.date | None = None) -> list[str]:
+    """MSG_MISSING_YEAR for each of missing_years(), for a page to show."""
+    return [MSG_MISSING_YEAR.format(year=year) for year in missing_years(today)]
+
+
 @functools.cache
 def statutory_holidays(year: int) -> frozenset[dt.date]:
     """The statutory holidays of `year`, weekend days included, without any arrangement."""

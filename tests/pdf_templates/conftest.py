@@ -5,9 +5,9 @@ import pytest
 from django.db import transaction
 from pypdf import PdfReader
 
-from pdf_templates.management.commands.make_signing_cert import make_self_signed_pair
 from pdf_templates.models import RecordType
 from pdf_templates.services import issue_record, render_record
+from pdf_templates.signing import make_self_signed_pair
 
 SAMPLE_DATA = {
     RecordType.REVIEW_OPINION: {

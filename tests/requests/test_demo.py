@@ -4,7 +4,7 @@ import hashlib
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -28,7 +28,10 @@ from requests.models import (
     GrantState,
     ShareApplication,
 )
+from tests import readme_commands
 from workflows.models import AuditEvent, Deadline
+
+README_TEXT = readme_commands.README.read_text(encoding="utf-8")
 
 
 def _counts() -> dict[str, int]:
@@ -288,3 +291,30 @@ def test_every_demo_application_has_the_open_task_its_state_expects(demo):
     assert out.getvalue().startswith("OK:")
     # The demo holds applications in every state that has a task, so the check had something to check.
     assert set(ShareApplicationFlow.task_for_state) <= set(ShareApplication.objects.values_list("state", flat=True))
+
+
+# The README's commands, run as a newcomer types them against this demo (tests/readme_commands.py).
+
+
+def test_the_readme_commands_work_against_the_demo(demo, db):
+    (answer,) = readme_commands.replay(README_TEXT).answers
+    assert answer["allowed"] is True and answer["reason"] == "granted"
+    assert answer["items_not_covered"] == []
+    grant = Grant.objects.get(number=answer["grant_number"])
+    assert grant.consumer_department.code == "TH-GA" and grant.resource.code == "220500-ZJ-00001"
+    assert {"房屋坐落", "建筑面积"} <= {item.name for item in grant.items.all()}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("items=房屋坐落,建筑面积", "items=房屋坐落,不存在的信息项"),
+        ("consumer=TH-GA", "consumer=TH-MZ"),
+        ("--department TH-ZS", "--department TH-NONE"),
+        ("/api/grants/check", "/api/grants/chek"),
+    ],
+)
+def test_a_readme_edited_into_a_command_that_does_not_work_fails(demo, db, edit):
+    assert edit[0] in README_TEXT
+    with pytest.raises((AssertionError, CommandError)):
+        readme_commands.replay(README_TEXT.replace(*edit))

@@ -1,58 +1,9 @@
-import datetime as dt
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-
-def make_self_signed_pair(key_path: Path, cert_path: Path, *, common_name: str, days: int) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "govshare"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    cert_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_path.chmod(0o600)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+from pdf_templates.signing import CERT_FILE, KEY_FILE, make_self_signed_pair
 
 
 class Command(BaseCommand):
@@ -60,8 +11,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         default_dir = Path(settings.VAR_DIR) / "signing"
-        parser.add_argument("--key", default=str(default_dir / "records-key.pem"))
-        parser.add_argument("--cert", default=str(default_dir / "records-cert.pem"))
+        parser.add_argument("--key", default=str(default_dir / KEY_FILE))
+        parser.add_argument("--cert", default=str(default_dir / CERT_FILE))
         parser.add_argument("--common-name", default="govshare 文书签发（自签名演示证书）")
         parser.add_argument("--days", type=int, default=3650)
         parser.add_argument("--force", action="store_true", help="overwrite existing files")
