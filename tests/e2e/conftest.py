@@ -178,6 +178,9 @@ def pytest_runtest_makereport(item, call):
     """A failing test keeps a screenshot of each page it had open, and the end of the server's log."""
     report = yield
     if report.when == "call" and report.failed:
+        watch = item.stash.get(WATCH, None)
+        if watch and watch.problems:  # seen before the test's own assertion failed: they may explain it
+            report.sections.append(("what the browser saw go wrong", "\n".join(watch.problems)))
         shots = _screenshots(item)
         if shots:
             report.sections.append(("screenshots of the failing pages", "\n".join(shots)))
