@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from organizations.demo import DEMO_PASSWORD, PERSONAS
-from tests.e2e import server as e2e_server_module
+from tests.e2e.server import Server, start
 from tests.e2e.watch import Watch
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +52,7 @@ FAILURES = settings.VAR_DIR / "e2e-failures"
 
 WATCH = pytest.StashKey[Watch]()
 PAGES = pytest.StashKey[list[Page]]()
-SERVER = pytest.StashKey[e2e_server_module.Server]()
+SERVER = pytest.StashKey[Server]()
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory, pytestconfig) -> Iterator[e2e_server_module.Server]:
-    server = e2e_server_module.start(tmp_path_factory.mktemp("e2e-server"))
+def e2e_server(tmp_path_factory, pytestconfig) -> Iterator[Server]:
+    server = start(tmp_path_factory.mktemp("e2e-server"))
     pytestconfig.stash[SERVER] = server
     yield server
     server.stop()
@@ -103,9 +103,9 @@ def watch(request) -> Watch:
 class People:
     """Each person in a browser context of their own (their own cookies), every page watched."""
 
-    def __init__(self, browser: Browser, server: e2e_server_module.Server, watch: Watch, pages: list[Page]):
+    def __init__(self, browser: Browser, server: Server, watch: Watch, pages: list[Page]):
         self.browser, self.url, self.watch, self.pages = browser, server.url, watch, pages
-        self.contexts = []
+        self.contexts: list[BrowserContext] = []
 
     def open(self, path: str = "/") -> Page:
         """A new browser, signed in as nobody, at `path`."""
@@ -114,9 +114,9 @@ class People:
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.watch.attach(context)
+        context.on("page", self.pages.append)  # a tab a link opens too: a failure keeps its screenshot
         self.contexts.append(context)
         page = context.new_page()
-        self.pages.append(page)
         page.goto(path)
         return page
 
