@@ -114,7 +114,7 @@ class People:
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.watch.attach(context)
-        context.on("page", self.pages.append)  # a tab a link opens too: a failure keeps its screenshot
+        context.on("page", lambda page: self.pages.append(page))  # a tab a link opens too: its screenshot is kept
         self.contexts.append(context)
         page = context.new_page()
         page.goto(path)
