@@ -2,7 +2,9 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := fonts-noto-cjk fonts-arphic-uming libharfbuzz-subset0 fontconfig
+# The records' fonts and subsetting (WeasyPrint); Debian's chromium for the browser tests (`make e2e`), which
+# Playwright drives: its own browser download is not reachable here.
+APT_PACKAGES := fonts-noto-cjk fonts-arphic-uming libharfbuzz-subset0 fontconfig chromium
 
 # Every target here is development: the settings default to production (DEBUG off,
 # SECRET_KEY required), so ask for DEBUG unless the caller chose. Production sets
@@ -18,7 +20,7 @@ PYTEST_WORKERS ?= auto
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
 	requests/rules.py requests/selectors.py requests/flows.py
 
-.PHONY: install lock run test lint format bench migrate demo
+.PHONY: install lock run test e2e screenshots lint format bench migrate demo
 
 # The missing APT_PACKAGES, through sudo when not root; waits (and says so) while another apt or dpkg
 # process holds apt's lock, up to APT_LOCK_TIMEOUT seconds (default 600).
@@ -51,6 +53,15 @@ run: demo
 
 test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
+
+# The browser tests (tests/e2e): each role's journey in chromium against the app served on a fresh demo
+# database; `make test` leaves them out. They write the README's screenshots under var/e2e-screenshots/;
+# `make screenshots` writes them to docs/screenshots/ instead (commit them).
+e2e: install
+	$(BIN)/pytest -m e2e tests/e2e
+
+screenshots: install
+	GOVSHARE_E2E_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m e2e tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
@@ -27,7 +29,19 @@ site = Site(
     ],
 )
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico on a page that names no icon (the admin, /verify/); a 404 there is a console
+    error on every such page. The icon is the one viewflow's pages name."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("viewflow/img/favicon.png")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -35,6 +35,7 @@ def pytest_collection_modifyitems(config, items):
     Integration tests need Redis; with GOVSHARE_REQUIRE_SERVICES=1 (CI) a
     missing Redis is an error instead.
     """
+    _leave_out_browser_tests(config, items)
     on_postgres = connection.vendor == "postgresql"
     redis_ok = _redis_reachable()
     if not redis_ok and os.environ.get("GOVSHARE_REQUIRE_SERVICES") == "1":
@@ -56,6 +57,19 @@ def pytest_collection_modifyitems(config, items):
                 f"govshare: deselected {len(drop)} test(s) needing PostgreSQL or Redis "
                 f"(database here: {connection.vendor}, redis reachable: {redis_ok})"
             )
+
+
+def _leave_out_browser_tests(config, items) -> None:
+    """The browser tests (tests/e2e, marked e2e) run on their own: `make e2e`, `pytest tests/e2e` or `-m e2e`.
+    A run that collected them with other tests and chose no marker (`make test`) leaves them out, and says so."""
+    browser = [item for item in items if item.get_closest_marker("e2e")]
+    if not browser or len(browser) == len(items) or config.getoption("markexpr"):
+        return
+    config.hook.pytest_deselected(items=browser)
+    items[:] = [item for item in items if not item.get_closest_marker("e2e")]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"govshare: deselected {len(browser)} browser test(s); `make e2e` runs them")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -160,3 +160,12 @@ def test_every_page_loads_the_script_that_replaces_inline_handlers(client, coord
     client.force_login(coordinator)
     for path in ("/", "/catalog/", "/share_requests/", "/records/"):
         assert "govshare/js/govshare.js" in client.get(path, follow=True).content.decode(), path
+
+
+def test_the_favicon_a_page_without_an_icon_link_asks_for_is_served(client):
+    """Browsers ask for /favicon.ico on the admin's pages and /verify/: a 404 would be a console error on each."""
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == f"{settings.STATIC_URL}viewflow/img/favicon.png"
+    assert finders.find("viewflow/img/favicon.png")  # collectstatic ships it
