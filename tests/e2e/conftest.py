@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 # Deciding renders the record in the same request (eager Celery); a loaded two-core machine takes seconds.
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 # Where the screenshots of the pages shown in the README go: `make screenshots` points this at docs/screenshots/;
