@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
+    "systems_inventory",
     "notifications",
     "pdf_templates",
     "django_filters",

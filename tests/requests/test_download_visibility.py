@@ -20,7 +20,9 @@ from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
 from requests.models import ApiToken, ShareApplication
 from requests.services import application_withdraw
+from systems_inventory.models import DepartmentReport
 from tests.requests.helpers import attach_letter, make_application
+from tests.systems_inventory.helpers import make_campaign, make_system
 from workflows import visibility
 from workflows.audit import record_event
 from workflows.models import AuditEvent
@@ -81,6 +83,7 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
     """One subject of every type that records and events are written about."""
     application = housing_grant.application
     resource = housing_grant.resource
+    campaign = make_campaign(coordinator, state="launched")
     return {
         "share_requests.shareapplication": application,
         "share_requests.grant": housing_grant,
@@ -106,6 +109,9 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
         "organizations.department": gongan,
         "organizations.user": gongan_applicant,
         "pdf_templates.record": Record.objects.filter(subject_id=str(application.pk)).first(),
+        "systems_inventory.infosystem": make_system(gongan),
+        "systems_inventory.campaign": campaign,
+        "systems_inventory.departmentreport": DepartmentReport.objects.create(campaign=campaign, department=gongan),
     }
 
 
