@@ -45,11 +45,28 @@ def system_data(**overrides: Any) -> dict[str, Any]:
 
 
 def make_system(department, **overrides: Any) -> InfoSystem:
-    """A register entry as an earlier accepted report left it (written directly: fixtures only)."""
-    return InfoSystem.objects.create(department=department, version=1, **system_data(**overrides))
+    """A register entry as an earlier accepted report left it, with its first version (written directly)."""
+    from systems_inventory.services.register import new_version
+
+    system = InfoSystem.objects.create(department=department, **system_data(**overrides))
+    new_version(system, actor=None, report=None, summary="自查登记", changes=[])
+    system.save(update_fields=["version"])
+    return system
 
 
 def make_campaign(creator, **overrides: Any) -> Campaign:
     values: dict[str, Any] = {"title": "2026年信息系统建设自查", "due_workdays": 10, "created_by": creator}
     values.update(overrides)
     return Campaign.objects.create(**values)
+
+
+def send_to_bureau(report, filler, leader, *, no_self_built: bool = False):
+    """The department's part: every register system confirmed (or the declaration), the leader's confirmation."""
+    from systems_inventory import services
+
+    if no_self_built:
+        services.report_declare(actor=filler, obj=report, no_self_built=True)
+    else:
+        services.lines_confirm_all(actor=filler, report=report)
+    services.report_submit(actor=filler, obj=report)
+    return services.report_confirm(actor=leader, obj=report)
