@@ -32,6 +32,7 @@ from systems_inventory.models import (
     ReportLine,
     SystemStatus,
 )
+from systems_inventory.services.register import field_values
 from workflows.spreadsheets import unquote
 
 SHEET = "信息系统"
@@ -268,7 +269,8 @@ def _read_row(reader: _RowReader, seen: dict[str, int]) -> Row | None:
     for name in SYSTEM_FIELDS:
         setattr(line, name, reader.value(name))
     for name in REQUIRED:
-        if label_of(name) not in reader.failed and getattr(line, name) in ("", None):
+        value = line.category_id if name == "category" else getattr(line, name)
+        if label_of(name) not in reader.failed and value in ("", None):
             reader.fail(label_of(name), MSG_REQUIRED)
     status = _text(reader.raw(STATUS)) or IN_USE
     if status not in (IN_USE, RETIRED):
@@ -277,9 +279,12 @@ def _read_row(reader: _RowReader, seen: dict[str, int]) -> Row | None:
         if not reference:
             reader.fail(STATUS, MSG_NEW_CANNOT_RETIRE)
         line.action, line.retire_reason = LineAction.RETIRE, _text(reader.raw(REASON))
-    elif line.system_id is not None:
-        line.action = LineAction.EDIT
     resources = _resources(reader)
+    if status != RETIRED and line.system is not None:
+        unchanged = field_values(line) == field_values(line.system) and set(resources) == set(
+            line.system.resources.all()
+        )
+        line.action = LineAction.CONFIRM if unchanged else LineAction.EDIT
     _check_rules(reader, line)
     return None if reader.failed else Row(reader.number, line, resources)
 
