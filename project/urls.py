@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
     path("api/grants/", include("requests.api_urls")),
+    path("api/systems/", include("systems_inventory.api_urls")),
     path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]
