@@ -27,7 +27,9 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label="关键词", required=False, max_length=textlimits.SEARCH, help_text="系统名称、功能或承建单位"
     )
-    department = forms.ModelChoiceField(label="所属部门", queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        label="所属部门", queryset=Department.objects.only("pk", "name").order_by("code"), required=False
+    )
     deployment = forms.ChoiceField(label="部署方式", choices=[("", "全部"), *Deployment.choices], required=False)
     build_type = forms.ChoiceField(label="建设方式", choices=[("", "全部"), *BuildType.choices], required=False)
     usage_frequency = forms.ChoiceField(
