@@ -38,7 +38,7 @@ from workflows.spreadsheets import unquote
 SHEET = "信息系统"
 NUMBER, STATUS, REASON, RESOURCES = "系统编号", "运行情况", "不再运行的原因", "产生的目录资源"
 IN_USE, RETIRED = "在用", "不再运行"
-REQUIRED = ("name", "function", "category", "build_type", "usage_scope", "usage_frequency", "funding_source")
+REQUIRED: tuple[str, ...] = ("name", "function", "category", "build_type", "usage_scope", "usage_frequency", "funding_source")
 REQUIRED += ("deployment", "interface_method", "responsible_person", "responsible_phone")
 # A department runs tens of systems; the bounds leave room and refuse anything built to hurt.
 MAX_ROWS = 2_000

@@ -82,8 +82,8 @@ def _when(value) -> str:
 
 # The columns the figures and breakdowns are read from: the accepted lines are counted per combination of these
 # (a few hundred groups at most), in one query, and added up here.
-GROUPED = ("action", "build_type", "deployment", "funding_source", "usage_frequency", "interface_method")
-GROUPED += ("is_classified", "connected")
+GROUPED: tuple[str, ...] = ("action", "build_type", "deployment", "funding_source", "usage_frequency")
+GROUPED += ("interface_method", "is_classified", "connected")
 
 
 def findings(campaign: Campaign) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def report_import(*, actor, obj: DepartmentReport, upload: IO[bytes], ip: str | 
         for position, row in enumerate(result.rows, start=1):
             line = row.line
             line.report, line.position = report, position
-            line.review_comment = comments.get(line.system_id, "")
+            line.review_comment = comments.get(line.system_id, "") if line.system_id else ""
             lines.append(line)
         ReportLine.objects.bulk_create(lines)
         Link = ReportLine.resources.through

@@ -79,6 +79,7 @@ def apply_line(line: ReportLine, *, actor, report, ip: str | None) -> SystemVers
     """Write one accepted line to the register; the version it leaves (a confirmed system's current one)."""
     if line.action == LineAction.ADD:
         return _register(line, actor=actor, report=report, ip=ip)
+    assert line.system_id is not None  # every other line confirms, edits or retires a register system
     system = InfoSystem.objects.select_for_update().select_related("department", "category").get(pk=line.system_id)
     if line.action == LineAction.RETIRE:
         return _retire(system, line, actor=actor, report=report, ip=ip)
