@@ -38,8 +38,8 @@ from workflows.spreadsheets import unquote
 SHEET = "信息系统"
 NUMBER, STATUS, REASON, RESOURCES = "系统编号", "运行情况", "不再运行的原因", "产生的目录资源"
 IN_USE, RETIRED = "在用", "不再运行"
-REQUIRED: tuple[str, ...] = ("name", "function", "category", "build_type", "usage_scope", "usage_frequency", "funding_source")
-REQUIRED += ("deployment", "interface_method", "responsible_person", "responsible_phone")
+# The columns a row cannot leave empty (the model's required fields, said as 必填 before its own messages).
+REQUIRED = tuple(name for name in SYSTEM_FIELDS if not ReportLine._meta.get_field(name).blank)
 # A department runs tens of systems; the bounds leave room and refuse anything built to hurt.
 MAX_ROWS = 2_000
 MAX_COLUMNS = 60
