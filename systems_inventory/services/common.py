@@ -13,14 +13,12 @@ from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
 from systems_inventory.flows import DepartmentReportFlow
-from systems_inventory.messages import MSG_WRONG_STATE
+from systems_inventory.messages import MSG_NOT_PERMITTED, MSG_TASK_NOT_YOURS, MSG_WRONG_STATE
 from systems_inventory.models import Campaign, DepartmentReport
 from workflows import deadlines, flowtasks, textlimits
 from workflows.audit import record_event
 
 DEADLINE_KIND = "self_check_report"
-MSG_TASK_NOT_YOURS = "该任务已由{owner}认领，请由其办理或转交。"
-MSG_NOT_PERMITTED = "您无权办理该报告的这一步骤。"
 
 
 class SelfCheckError(Exception):

@@ -13,15 +13,17 @@ from systems_inventory import excel_export, permissions, selectors, services, st
 from systems_inventory.forms import CampaignForm
 from systems_inventory.models import Campaign
 from systems_inventory.services import SelfCheckError
-from systems_inventory.views.common import apply_errors, download, require
+from systems_inventory.views.common import apply_errors, require, xlsx_response
+from workflows import visibility
 from workflows.audit import client_ip
 
 MSG_DONE = {"launch": "自查已发起，各部门已收到填报任务。", "close": "自查已结束，统计数据已冻结。"}
 
 
 def visible_campaign(user, pk: int) -> Campaign:
+    """The campaign as its registered rule allows (workflows.visibility: its page, statistics and downloads)."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    if not permissions.can_view_campaign(user, campaign):
+    if not visibility.can_view(user, campaign):
         raise Http404
     return campaign
 
@@ -123,4 +125,4 @@ class StatisticsExportView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         campaign = visible_campaign(request.user, pk)
         content = excel_export.export_statistics(statistics.of(campaign))
-        return download(content, f"self-check-{campaign.pk}-statistics.xlsx")
+        return xlsx_response(content, f"self-check-{campaign.pk}-statistics.xlsx")

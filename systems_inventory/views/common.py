@@ -16,7 +16,8 @@ def require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def download(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook to download; the view has decided who may have it."""
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response

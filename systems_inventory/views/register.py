@@ -14,7 +14,7 @@ from pdf_templates.views import trail_url
 from systems_inventory import excel_export, permissions, selectors
 from systems_inventory.forms import SearchForm
 from systems_inventory.models import FUNDING_FIELDS, SYSTEM_FIELDS, InfoSystem
-from systems_inventory.views.common import download, field_rows
+from systems_inventory.views.common import field_rows, xlsx_response
 
 MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
 PAGE_SIZE = 20
@@ -73,7 +73,7 @@ class RegisterExportView(LoginRequiredMixin, View):
         content = excel_export.export_systems(
             systems.order_by("department__code", "name", "pk"), columns_for(request.user)
         )
-        return download(content, f"systems-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx_response(content, f"systems-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 class SystemDetailView(LoginRequiredMixin, View):

@@ -19,12 +19,14 @@ from systems_inventory.messages import MSG_SELF_DECISION
 from systems_inventory.models import DepartmentReport, ReportLine
 from systems_inventory.services import SelfCheckError
 from systems_inventory.views.common import apply_errors, require
+from workflows import visibility
 from workflows.audit import client_ip
 
 
 def visible_report(user, pk: int) -> DepartmentReport:
+    """The report as its registered rule allows (workflows.visibility: its page, lines, records and downloads)."""
     report = get_object_or_404(DepartmentReport.objects.select_related("campaign", "department"), pk=pk)
-    if not permissions.can_view_report(user, report):
+    if not visibility.can_view(user, report):
         raise Http404
     return report
 
@@ -132,14 +134,16 @@ class LineActionView(LoginRequiredMixin, View):
         return redirect("systems_inventory:report_detail", pk=report.pk)
 
 
-def _run(request, step: Callable[[], str]) -> None:
-    """Run a step; its message, or every reason it was refused, on the next page."""
+def _run(request, step: Callable[[], str]) -> bool:
+    """Run a step; its message, or every reason it was refused, on the next page. Whether it was done."""
     try:
         messages.success(request, step())
     except SelfCheckError as exc:
         for field_messages in exc.errors.values() or [[exc.message]]:
             for message in field_messages:
                 messages.error(request, message)
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- steps on the whole report
@@ -223,7 +227,7 @@ class ReportActionView(LoginRequiredMixin, View):
                 messages.error(request, MSG_SELF_DECISION)
                 return redirect("systems_inventory:report_detail", pk=pk)
             require(False)
-        _run(request, lambda: step(request, report))
-        if action in ("accept", "return"):
+        done = _run(request, lambda: step(request, report))
+        if done and action in ("accept", "return"):  # decided: on to the next report in the queue
             return redirect("systems_inventory:tasks")
         return redirect("systems_inventory:report_detail", pk=pk)

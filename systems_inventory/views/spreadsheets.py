@@ -11,7 +11,7 @@ from systems_inventory import excel_export, selectors, services
 from systems_inventory.forms import ImportForm
 from systems_inventory.messages import MSG_IMPORT_FAILED
 from systems_inventory.services import SelfCheckError
-from systems_inventory.views.common import download, require
+from systems_inventory.views.common import require, xlsx_response
 from systems_inventory.views.reports import visible_report
 from workflows.audit import client_ip
 
@@ -24,7 +24,7 @@ class ReportTemplateView(LoginRequiredMixin, View):
         require(selectors.available_actions(request.user, report).fill)
         lines = list(selectors.report_lines(report))
         rows = lines or list(selectors.register_preview(report).prefetch_related("resources"))
-        return download(excel_export.build_template(report, rows), f"self-check-report-{report.pk}.xlsx")
+        return xlsx_response(excel_export.build_template(report, rows), f"self-check-report-{report.pk}.xlsx")
 
 
 class ReportImportView(LoginRequiredMixin, View):

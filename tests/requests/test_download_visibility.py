@@ -201,10 +201,16 @@ def test_the_registry_refuses_anonymous_users_and_missing_subjects(gongan_applic
 
 # Downloads that take no subject: the empty import template, and exports of lists that their selectors bound
 # (the published catalog's search, the user's own department's entries).
-NOT_OF_A_SUBJECT = {"catalog/views.py:TemplateDownloadView", "catalog/views.py:ExportView"}
+NOT_OF_A_SUBJECT = {
+    "catalog/views.py:TemplateDownloadView",
+    "catalog/views.py:ExportView",
+    "systems_inventory/views/register.py:RegisterExportView",  # the register's search, bounded by its selector
+    "systems_inventory/views/common.py:xlsx_response",  # the answer of the views that decided
+}
 # What a download of a subject decides with: the registry, or a selector built on the rule it registers.
 VISIBILITY_NAMES = {"visibility", "sees_subject", "_subject_trail", "_visible_record", "records_visible_to"}
-DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition"}
+VISIBILITY_NAMES |= {"visible_report", "visible_campaign"}  # systems_inventory's: the registry, 404 when not
+DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition", "xlsx_response"}
 
 
 def _view_modules():
@@ -212,7 +218,15 @@ def _view_modules():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent.parent
-    for app in ("organizations", "workflows", "notifications", "pdf_templates", "catalog", "requests"):
+    for app in (
+        "organizations",
+        "workflows",
+        "notifications",
+        "pdf_templates",
+        "catalog",
+        "requests",
+        "systems_inventory",
+    ):
         for path in sorted((root / app).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path.relative_to(root).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
