@@ -21,7 +21,19 @@ from catalog.import_limits import too_large_message
 from catalog.models import DataResource
 from catalog.xlsx_reader import Limits, TooLarge, open_workbook
 from systems_inventory import rules
-from systems_inventory.excel_export import BOOLEANS, CHOICES, label_of
+from systems_inventory.excel_export import (
+    BOOLEANS,
+    CHOICES,
+    IN_USE,
+    NUMBER,
+    REASON,
+    RESOURCES,
+    RETIRED,
+    SHEET,
+    STATUS,
+    headers,
+    label_of,
+)
 from systems_inventory.messages import MSG_OTHER_DEPARTMENT_SYSTEM, MSG_SYSTEM_NOT_IN_USE
 from systems_inventory.models import (
     SYSTEM_FIELDS,
@@ -35,9 +47,6 @@ from systems_inventory.models import (
 from systems_inventory.services.register import field_values
 from workflows.spreadsheets import unquote
 
-SHEET = "信息系统"
-NUMBER, STATUS, REASON, RESOURCES = "系统编号", "运行情况", "不再运行的原因", "产生的目录资源"
-IN_USE, RETIRED = "在用", "不再运行"
 # The columns a row cannot leave empty (the model's required fields, said as 必填 before its own messages).
 REQUIRED = tuple(name for name in SYSTEM_FIELDS if not ReportLine._meta.get_field(name).blank)
 # A department runs tens of systems; the bounds leave room and refuse anything built to hurt.
@@ -69,10 +78,6 @@ def limits() -> Limits:
         max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES,
         max_compression_ratio=settings.CATALOG_IMPORT_MAX_COMPRESSION_RATIO,
     )
-
-
-def headers() -> list[str]:
-    return [NUMBER, STATUS, REASON, *[label_of(name) for name in SYSTEM_FIELDS], RESOURCES]
 
 
 @dataclass

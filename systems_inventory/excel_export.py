@@ -27,10 +27,19 @@ CHOICES = {
     "interface_method": InterfaceMethod,
 }
 BOOLEANS = ("is_classified", "connected")
+# A report's fill-in sheet (read back by systems_inventory.excel): the number, whether it still runs, why not,
+# the register's fields and the catalog resources.
+SHEET = "信息系统"
+NUMBER, STATUS, REASON, RESOURCES = "系统编号", "运行情况", "不再运行的原因", "产生的目录资源"
+IN_USE, RETIRED = "在用", "不再运行"
 
 
 def label_of(name: str) -> str:
     return str(InfoSystem._meta.get_field(name).verbose_name)
+
+
+def headers() -> list[str]:
+    return [NUMBER, STATUS, REASON, *[label_of(name) for name in SYSTEM_FIELDS], RESOURCES]
 
 
 def cell(name: str, value: Any) -> Any:
@@ -162,8 +171,6 @@ HELP = [
 
 def build_template(report, rows: Iterable) -> bytes:
     """The report's fill-in sheet: a row per line it has, or per register system before it was started."""
-    from systems_inventory.excel import SHEET, headers
-
     book = workbook(write_only=True)
     sheet = book.create_sheet(SHEET)
     sheet.append(headers())
@@ -182,8 +189,6 @@ def build_template(report, rows: Iterable) -> bytes:
 
 def _template_row(row) -> list[Any]:
     """A line of the report (or a register system) as a row: number, 运行情况, reason, fields, resources."""
-    from systems_inventory.excel import IN_USE, RETIRED
-
     if isinstance(row, InfoSystem):
         system, retired, reason = row, False, ""
     else:
