@@ -171,7 +171,7 @@ def run() -> str:
         f"statistics_ms={big['statistics'][0]} statistics_queries={big['statistics'][1]} "
         f"search_ms={big['search'][0]} search_queries={big['search'][1]} "
         f"queries_at_{SMALL[0]}x{SMALL[1]}={small['statistics'][1]}/{small['search'][1]} generate_s={generated_s:.1f} "
-        + (f"target<={TARGET_MS}ms {' '.join(verdicts)}" if judged else "target n/a (judged on PostgreSQL)")
+        + (f"target<={TARGET_MS}ms {' '.join(verdicts)}" if judged else "target n/a (judged on PostgreSQL, full size)")
     )
 
 
