@@ -16,6 +16,8 @@ from pdf_templates.selectors import records_visible_to
 from systems_inventory import permissions, rules
 from systems_inventory.flows import DepartmentReportFlow
 from systems_inventory.models import (
+    FUNDING_FIELDS,
+    SYSTEM_FIELDS,
     Campaign,
     CampaignState,
     DepartmentReport,
@@ -40,6 +42,13 @@ def systems_visible_to(user) -> QuerySet[InfoSystem]:
     if user.department_id is None:
         return systems.none()
     return systems.filter(department_id=user.department_id)
+
+
+def register_fields(user) -> tuple[str, ...]:
+    """The register's columns a user reads in lists and exports: finance the funding fields, the others all."""
+    if permissions.sees_funding(user) and not permissions.sees_all(user):
+        return FUNDING_FIELDS
+    return SYSTEM_FIELDS
 
 
 def search_systems(

@@ -28,13 +28,6 @@ def visible_system(user, pk: int) -> InfoSystem:
     return system
 
 
-def columns_for(user) -> tuple[str, ...]:
-    """The register's columns a user reads: finance the funding fields, everyone else who sees a system all."""
-    if permissions.sees_funding(user) and not permissions.sees_all(user):
-        return FUNDING_FIELDS
-    return SYSTEM_FIELDS
-
-
 def _search_page(request, form: SearchForm, status: int = 200):
     user = request.user
     systems = selectors.search_systems(selectors.systems_visible_to(user), **form.filters())
@@ -48,7 +41,7 @@ def _search_page(request, form: SearchForm, status: int = 200):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "funding_only": columns_for(user) == FUNDING_FIELDS,
+            "funding_only": selectors.register_fields(user) == FUNDING_FIELDS,
         },
         status=status,
     )
@@ -71,7 +64,7 @@ class RegisterExportView(LoginRequiredMixin, View):
             return _search_page(request, form, status=400)
         systems = selectors.search_systems(selectors.systems_visible_to(request.user), **filters)
         content = excel_export.export_systems(
-            systems.order_by("department__code", "name", "pk"), columns_for(request.user)
+            systems.order_by("department__code", "name", "pk"), selectors.register_fields(request.user)
         )
         return xlsx_response(content, f"systems-{timezone.localdate():%Y%m%d}.xlsx")
 
