@@ -15,10 +15,12 @@ export DEBUG ?= 1
 # runs of one module's tests in the serial order, and tests/settings.py gives each worker
 # its own var/. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
-# What mypy checks (clean): the shared engine, every app's services, and the share applications' rules,
-# selectors and flow.
+# What mypy checks (clean): the shared engine, every app's services, and the rules, selectors and flows of the
+# share applications and the self-check.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
-	requests/rules.py requests/selectors.py requests/flows.py
+	requests/rules.py requests/selectors.py requests/flows.py \
+	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors.py systems_inventory/flows.py \
+	systems_inventory/statistics.py
 
 .PHONY: install lock run test e2e screenshots lint format bench migrate demo
 

@@ -1,9 +1,9 @@
 """One sample record of each type no domain app issues yet, rendered now so a newcomer can open them
 under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
-The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知: samples of those would
-take numbers from the real sequences and cite applications that do not exist. Their sample data stays in
-samples() for the layout tests and the records benchmark (B3).
+The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知, and the self-check's demo real
+自查审核意见: samples of those would take numbers from the real sequences and cite subjects that do not exist.
+Their sample data stays in samples() for the layout tests and the records benchmark (B3).
 """
 
 from __future__ import annotations
@@ -107,6 +107,25 @@ def samples(today: dt.date | None = None) -> list[tuple]:
             },
         ),
         (
+            RecordType.SELF_CHECK_OPINION,
+            "TH-ZS",
+            "TH-WL",
+            "zs_coordinator",
+            "关于市文旅局信息系统建设自查报告的审核意见",
+            "市文化广播电视和旅游局",
+            {
+                "body": ["你单位报送的信息系统建设自查报告收悉。经审核，意见如下。"],
+                "conclusion": "退回补正。",
+                "summary": "报送在用信息系统 5 个，其中自建系统 4 个，部署于政务云 2 个，已接入共享平台 3 个。",
+                "comments": [
+                    {"system": "旅游景区客流统计系统", "action": "确认无变化", "comment": "请核实使用频度。"},
+                    {"system": "文化馆活动预约系统", "action": "修改", "comment": "请补充未部署政务云的原因。"},
+                ],
+                "requirements": ["补充未部署政务云系统的原因", "核实接入共享平台的接口数"],
+                "resubmit_by": chinese_date(add_workdays(today, 5)),
+            },
+        ),
+        (
             RecordType.FIRST_REVIEW_OPINION,
             "TH-ZS",
             "TH-YB",
@@ -150,7 +169,12 @@ def samples(today: dt.date | None = None) -> list[tuple]:
     ]
 
 
-ISSUED_BY_SHARE_APPLICATIONS = {RecordType.REVIEW_OPINION, RecordType.REFUSAL_NOTICE, RecordType.REVOCATION_NOTICE}
+ISSUED_BY_DOMAIN_APPS = {
+    RecordType.REVIEW_OPINION,
+    RecordType.REFUSAL_NOTICE,
+    RecordType.REVOCATION_NOTICE,
+    RecordType.SELF_CHECK_OPINION,
+}
 
 
 DEMO_CERT_NAME = "govshare 文书签发（自签名演示证书）"
@@ -176,7 +200,7 @@ def load(*, stdout) -> None:
     created = 0
     sample_ids = []
     for type, issuer_code, subject_code, username, title, addressee, data in samples():
-        if type in ISSUED_BY_SHARE_APPLICATIONS:
+        if type in ISSUED_BY_DOMAIN_APPS:
             continue
         issuer = Department.objects.get(code=issuer_code)
         existing = Record.objects.filter(type=type, issuer=issuer, title=title).first()

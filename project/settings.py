@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "organizations",
     "workflows",
     "requests.apps.RequestsConfig",
+    "systems_inventory",
     "notifications",
     "pdf_templates",
     "django_filters",
@@ -239,6 +240,8 @@ NOTIFY_EMAIL_LEASE_SECONDS = env_int("NOTIFY_EMAIL_LEASE_SECONDS", 300)
 SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
 # The reviewers are reminded this many working days before the reply deadline.
 SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
+# Self-check reports (systems_inventory): the department's reminder this many working days before its due date.
+SELF_CHECK_REMIND_BEFORE_WORKDAYS = env_int("SELF_CHECK_REMIND_BEFORE_WORKDAYS", 2)
 # The longest period a share application may ask for (and so a grant may last).
 SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
 # The longest absence a user may name a substitute (代理人) for, in calendar days, first and last included.

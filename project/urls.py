@@ -11,6 +11,7 @@ from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
+from systems_inventory.views import SystemsInventoryApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
@@ -24,6 +25,7 @@ site = Site(
         CatalogApplication(),
         ShareRequestsApplication(),
         GrantsApplication(),
+        SystemsInventoryApplication(),
         RecordsApplication(),
         NotificationsApplication(),
     ],
@@ -49,6 +51,7 @@ urlpatterns = [
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),
     path("api/grants/", include("requests.api_urls")),
+    path("api/systems/", include("systems_inventory.api_urls")),
     path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]

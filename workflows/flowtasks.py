@@ -1,6 +1,6 @@
 """Human tasks on a subject: the one adapter between govshare's services and viewflow.
 
-A subject (a share application; later a self-check report or a construction project) keeps its
+A subject (a share application, a self-check report; later a construction project) keeps its
 state on its own row with django-fsm. Its viewflow process only routes the human tasks around
 that state. An app's services change the state, then call this module to start, find, take,
 complete or cancel the subject's tasks, always passing the subject they hold locked. Nothing is

@@ -138,11 +138,14 @@ def test_load_demo_is_idempotent_and_gives_one_persona_per_role():
     for name in ("市公安局", "市住房公积金管理中心", "市政数局", "市财政局", "市审计局", "市中级人民法院"):
         assert Department.objects.filter(name=name).exists(), name
     # One persona per role (organizations/demo.py); the share-application demo adds staff of every
-    # department as applicants, reviewers and leaders, but nobody else joins the bureau, finance or audit.
+    # department as applicants, reviewers and leaders, but nobody else joins finance or audit. The bureau has
+    # one more: the self-check demo's dc_coordinator (东昌区政数局), who reviews the 市政数局's own report.
     for username, _family, _given, _code, role in PERSONAS:
         assert User.objects.get(username=username).has_role(role), username
-    for role in (Role.DATA_BUREAU, Role.FINANCE, Role.AUDITOR):
+    for role in (Role.FINANCE, Role.AUDITOR):
         assert User.objects.filter(groups__name=role.value).count() == 1, role
+    bureau = User.objects.filter(groups__name=Role.DATA_BUREAU.value)
+    assert sorted(bureau.values_list("username", flat=True)) == ["dc_coordinator", "zs_coordinator"]
     assert User.objects.get(username="zj_reviewer").check_password("govshare2026")
 
 

@@ -28,6 +28,12 @@ SAMPLE_DATA = {
         "rules": [{"name": "规划数据已编目", "clause": "第十二条", "passed": True, "evidence": "6 项"}],
         "conclusion": "通过。",
     },
+    RecordType.SELF_CHECK_OPINION: {
+        "conclusion": "退回补正。",
+        "summary": "报送自建信息系统 3 个。",
+        "comments": [{"system": "不动产登记系统", "action": "修改", "comment": "请补充未部署政务云的原因。"}],
+        "resubmit_by": "2026年3月9日",
+    },
 }
 
 

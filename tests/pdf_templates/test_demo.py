@@ -29,7 +29,7 @@ def test_the_samples_are_dated_consistently_with_their_issue():
     demo.load(stdout=io.StringIO())
 
     records = {record.type: record for record in Record.objects.all()}
-    assert set(records) == set(RecordType.values) - demo.ISSUED_BY_SHARE_APPLICATIONS  # those are real ones
+    assert set(records) == set(RecordType.values) - demo.ISSUED_BY_DOMAIN_APPS  # those are real ones
     for record in records.values():
         issued = record.issued_at.astimezone().date()
         html = record_html(record, will_sign=False)

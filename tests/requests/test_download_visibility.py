@@ -20,7 +20,9 @@ from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
 from requests.models import ApiToken, ShareApplication
 from requests.services import application_withdraw
+from systems_inventory.models import DepartmentReport
 from tests.requests.helpers import attach_letter, make_application
+from tests.systems_inventory.helpers import make_campaign, make_system
 from workflows import visibility
 from workflows.audit import record_event
 from workflows.models import AuditEvent
@@ -81,6 +83,7 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
     """One subject of every type that records and events are written about."""
     application = housing_grant.application
     resource = housing_grant.resource
+    campaign = make_campaign(coordinator, state="launched")
     return {
         "share_requests.shareapplication": application,
         "share_requests.grant": housing_grant,
@@ -106,6 +109,9 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
         "organizations.department": gongan,
         "organizations.user": gongan_applicant,
         "pdf_templates.record": Record.objects.filter(subject_id=str(application.pk)).first(),
+        "systems_inventory.infosystem": make_system(gongan),
+        "systems_inventory.campaign": campaign,
+        "systems_inventory.departmentreport": DepartmentReport.objects.create(campaign=campaign, department=gongan),
     }
 
 
@@ -195,10 +201,16 @@ def test_the_registry_refuses_anonymous_users_and_missing_subjects(gongan_applic
 
 # Downloads that take no subject: the empty import template, and exports of lists that their selectors bound
 # (the published catalog's search, the user's own department's entries).
-NOT_OF_A_SUBJECT = {"catalog/views.py:TemplateDownloadView", "catalog/views.py:ExportView"}
+NOT_OF_A_SUBJECT = {
+    "catalog/views.py:TemplateDownloadView",
+    "catalog/views.py:ExportView",
+    "systems_inventory/views/register.py:RegisterExportView",  # the register's search, bounded by its selector
+    "systems_inventory/views/common.py:xlsx_response",  # the answer of the views that decided
+}
 # What a download of a subject decides with: the registry, or a selector built on the rule it registers.
 VISIBILITY_NAMES = {"visibility", "sees_subject", "_subject_trail", "_visible_record", "records_visible_to"}
-DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition"}
+VISIBILITY_NAMES |= {"visible_report", "visible_campaign"}  # systems_inventory's: the registry, 404 when not
+DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition", "xlsx_response"}
 
 
 def _view_modules():
@@ -206,7 +218,15 @@ def _view_modules():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent.parent
-    for app in ("organizations", "workflows", "notifications", "pdf_templates", "catalog", "requests"):
+    for app in (
+        "organizations",
+        "workflows",
+        "notifications",
+        "pdf_templates",
+        "catalog",
+        "requests",
+        "systems_inventory",
+    ):
         for path in sorted((root / app).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path.relative_to(root).as_posix(), ast.parse(path.read_text(encoding="utf-8"))

@@ -28,7 +28,15 @@ from workflows import textlimits
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("organizations", "workflows", "notifications", "pdf_templates", "catalog", "share_requests")
+OUR_APPS = (
+    "organizations",
+    "workflows",
+    "notifications",
+    "pdf_templates",
+    "catalog",
+    "share_requests",
+    "systems_inventory",
+)
 # Text the system writes, never a person: snapshots, rendered messages, error logs, audit comments (built by
 # the services from texts that were checked against their own limits).
 SYSTEM_TEXT = {

@@ -1,0 +1,160 @@
+"""The self-check's forms. Plain Django forms: they parse and bound the input; the rules are the services'
+(systems_inventory.rules), whose field errors the views put back on the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from catalog.forms import ClearMessagesMixin
+from catalog.models import PUBLISHED_STATES, DataResource
+from organizations.models import Department
+from systems_inventory.choices import BuildType, Deployment, UsageFrequency
+from systems_inventory.models import SYSTEM_FIELDS, Campaign, DepartmentReport, FunctionCategory, ReportLine
+from workflows import textlimits
+from workflows.textlimits import form_max_length
+
+MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从列表中重新选择。"
+MSG_UPLOAD_NOT_XLSX = "请上传 .xlsx 格式的表格（可先下载模板）。"
+CONNECTED_CHOICES = [("", "全部"), ("yes", "已接入"), ("no", "未接入")]
+STATUS_CHOICES = [("in_use", "在用"), ("retired", "已停止运行"), ("all", "全部")]
+
+
+class SearchForm(forms.Form):
+    """The register's filters, as the catalog's: an invalid one is shown as an error and the others apply."""
+
+    q = forms.CharField(
+        label="关键词", required=False, max_length=textlimits.SEARCH, help_text="系统名称、功能或承建单位"
+    )
+    department = forms.ModelChoiceField(
+        label="所属部门", queryset=Department.objects.only("pk", "name").order_by("code"), required=False
+    )
+    deployment = forms.ChoiceField(label="部署方式", choices=[("", "全部"), *Deployment.choices], required=False)
+    build_type = forms.ChoiceField(label="建设方式", choices=[("", "全部"), *BuildType.choices], required=False)
+    usage_frequency = forms.ChoiceField(
+        label="使用频度", choices=[("", "全部"), *UsageFrequency.choices], required=False
+    )
+    connected = forms.ChoiceField(label="接入共享平台", choices=CONNECTED_CHOICES, required=False)
+    status = forms.ChoiceField(label="运行状态", choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = MSG_BAD_FILTER
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, for selectors.search_systems (in use only, unless the status says otherwise)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value}
+        if "connected" in data:
+            data["connected"] = data["connected"] == "yes"
+        status = data.pop("status", "in_use")
+        data["status"] = "" if status == "all" else status
+        return data
+
+
+class CampaignForm(ClearMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "instructions", "covers_all", "departments", "due_workdays", "due_on", "resubmit_workdays"]
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 4}),
+            "departments": forms.CheckboxSelectMultiple,
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(is_active=True).order_by("code")
+        self.fields["departments"].help_text = "未选“全部部门”时，勾选参加自查的部门"
+
+
+class SystemForm(ClearMessagesMixin, forms.ModelForm):
+    """A system as a report states it: the register's fields, and the department's catalog resources it produces."""
+
+    class Meta:
+        model = ReportLine
+        fields = [*SYSTEM_FIELDS, "resources"]
+        widgets = {
+            "function": forms.Textarea(attrs={"rows": 3}),
+            "not_on_cloud_reason": forms.Textarea(attrs={"rows": 2}),
+            "approval_date": forms.DateInput(attrs={"type": "date"}),
+            "connected_since": forms.DateInput(attrs={"type": "date"}),
+            "resources": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = FunctionCategory.objects.filter(is_active=True)
+        self.fields["resources"].queryset = DataResource.objects.filter(
+            provider_department=department, status__in=PUBLISHED_STATES
+        ).order_by("code")
+
+    def _post_clean(self):
+        # The rules (systems_inventory.rules) run in the service, which names every field error at once.
+        exclude = self._get_validation_exclusions()
+        self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, exclude)
+
+    def system_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name in SYSTEM_FIELDS}
+
+
+class RetireForm(ClearMessagesMixin, forms.Form):
+    reason = forms.CharField(
+        label="不再运行的原因",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=form_max_length(ReportLine, "retire_reason"),
+    )
+
+
+class LeaderForm(ClearMessagesMixin, forms.Form):
+    comment = forms.CharField(
+        label="负责人意见",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(DepartmentReport, "leader_comment"),
+        help_text="不予确认时必填",
+    )
+
+
+class ReviewForm(ClearMessagesMixin, forms.Form):
+    """The bureau's decision: an overall comment and one per system (line_<id>)."""
+
+    comment = forms.CharField(
+        label="审核意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=form_max_length(DepartmentReport, "review_comment"),
+        help_text="退回时必填",
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"line_{line.pk}"] = forms.CharField(
+                label=f"对“{line.name}”的意见",
+                required=False,
+                initial=line.review_comment,
+                max_length=form_max_length(ReportLine, "review_comment"),
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def line_comments(self) -> dict[int, str]:
+        return {line.pk: self.cleaned_data.get(f"line_{line.pk}", "") for line in self.lines}
+
+    def line_fields(self):
+        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+
+class ImportForm(ClearMessagesMixin, forms.Form):
+    file = forms.FileField(label="自查报告表格（.xlsx）")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(MSG_UPLOAD_NOT_XLSX)
+        return upload

@@ -1,0 +1,142 @@
+"""The self-check's rules as plain functions: what a system's fields must say, what a report needs, who decides.
+
+A system's rules take any object with the register's attributes (an InfoSystem, an unsaved ReportLine from a
+form or a spreadsheet row), so the form, the import, the services and the API check with the same code. They
+return `{field: [messages]}`. The state groups are declared once, beside the transitions, in
+systems_inventory.models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from systems_inventory.choices import BuildType, Deployment, InterfaceMethod
+from systems_inventory.messages import (
+    MSG_CLASSIFIED_CONNECTED,
+    MSG_CLASSIFIED_ON_CLOUD,
+    MSG_CLOUD_REASON_REQUIRED,
+    MSG_CONNECTED_NEEDS_COUNT,
+    MSG_CONNECTED_NEEDS_METHOD,
+    MSG_DATE_IN_FUTURE,
+    MSG_DECLARED_BUT_SELF_BUILT,
+    MSG_LINES_UNDECIDED,
+    MSG_NOT_CONNECTED_COUNT,
+    MSG_NOT_CONNECTED_SINCE,
+    MSG_NOTHING_REPORTED,
+    MSG_OTHER_DEPARTMENT_SYSTEM,
+    MSG_REQUIRED,
+    MSG_RETIRE_NEEDS_REASON,
+    MSG_YEAR_INVALID,
+)
+from systems_inventory.models import (
+    FILL_STATES,
+    DepartmentReport,
+    LineAction,
+    ReportState,
+)
+
+FIRST_YEAR = 1980
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def check_system(system) -> Errors:
+    """A system's own fields: required text, the 政务云 rule (seed 001), 涉密 systems, the sharing platform."""
+    errors: Errors = {}
+    for field in ("name", "function", "responsible_person", "responsible_phone"):
+        if not (getattr(system, field, "") or "").strip():
+            _add(errors, field, MSG_REQUIRED)
+    _check_deployment(system, errors)
+    _check_connection(system, errors)
+    today = timezone.localdate()
+    year = system.construction_year
+    if year is not None and not FIRST_YEAR <= year <= today.year + 1:
+        _add(errors, "construction_year", MSG_YEAR_INVALID.format(year=today.year + 1))
+    for field in ("approval_date", "connected_since"):
+        value = getattr(system, field, None)
+        if value is not None and value > today:
+            _add(errors, field, MSG_DATE_IN_FUTURE)
+    return errors
+
+
+def _check_deployment(system, errors: Errors) -> None:
+    """Non-classified systems are built on the 政务云 (seed 001), or say why not; classified ones never are."""
+    on_cloud = system.deployment == Deployment.GOV_CLOUD
+    if system.is_classified:
+        if on_cloud:
+            _add(errors, "deployment", MSG_CLASSIFIED_ON_CLOUD)
+    elif system.deployment and not on_cloud and not (system.not_on_cloud_reason or "").strip():
+        _add(errors, "not_on_cloud_reason", MSG_CLOUD_REASON_REQUIRED)
+
+
+def _check_connection(system, errors: Errors) -> None:
+    count = system.interface_count or 0
+    if system.connected:
+        if system.is_classified:
+            _add(errors, "connected", MSG_CLASSIFIED_CONNECTED)
+        if count < 1:
+            _add(errors, "interface_count", MSG_CONNECTED_NEEDS_COUNT)
+        if system.interface_method == InterfaceMethod.NONE:
+            _add(errors, "interface_method", MSG_CONNECTED_NEEDS_METHOD)
+    else:
+        if count:
+            _add(errors, "interface_count", MSG_NOT_CONNECTED_COUNT)
+        if system.connected_since is not None:
+            _add(errors, "connected_since", MSG_NOT_CONNECTED_SINCE)
+
+
+def check_line(line, report: DepartmentReport) -> Errors:
+    """A report line: a register system must be the report's department's; a retired one says why."""
+    errors: Errors = {}
+    system = line.system if line.system_id else None
+    if system is not None and system.department_id != report.department_id:
+        _add(
+            errors,
+            "system",
+            MSG_OTHER_DEPARTMENT_SYSTEM.format(system=system.name, department=report.department.name),
+        )
+    if line.action == LineAction.RETIRE:
+        if not (line.retire_reason or "").strip():
+            _add(errors, "retire_reason", MSG_RETIRE_NEEDS_REASON)
+        return errors  # a system that no longer runs is not re-checked
+    for field, messages in check_system(line).items():
+        errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def check_complete(report: DepartmentReport, lines: Iterable) -> list[str]:
+    """What stops a report from going to the leader: undecided lines, and neither systems nor the declaration."""
+    lines = list(lines)
+    problems = []
+    undecided = sum(1 for line in lines if line.action == LineAction.PENDING)
+    if undecided:
+        problems.append(MSG_LINES_UNDECIDED.format(count=undecided))
+    self_built = [line for line in lines if line.in_use and line.build_type == BuildType.SELF_BUILT]
+    if report.no_self_built and self_built:
+        problems.append(MSG_DECLARED_BUT_SELF_BUILT)
+    elif not report.no_self_built and not self_built:
+        problems.append(MSG_NOTHING_REPORTED)
+    return problems
+
+
+def is_fillable(report: DepartmentReport) -> bool:
+    """Its department edits it: waiting to be filled in, being filled in, or returned for correction."""
+    return report.state in FILL_STATES and report.is_current
+
+
+def is_own_report(user, report: DepartmentReport) -> bool:
+    """Separation of duties: nobody at the bureau decides their own department's report."""
+    return user.department_id is not None and user.department_id == report.department_id
+
+
+def awaits_leader(report: DepartmentReport) -> bool:
+    return report.state == ReportState.CONFIRMING
+
+
+def awaits_bureau(report: DepartmentReport) -> bool:
+    return report.state == ReportState.SUBMITTED

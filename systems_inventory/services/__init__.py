@@ -1,0 +1,62 @@
+"""Writes and transitions of the self-check, one module per part (callers import from here):
+
+- common: the error every service raises, the row locks, the report's clock, its tasks and notices;
+- campaigns: draft, launch (a report per department) and close (what is unfinished lapses; statistics frozen);
+- reports: the department fills its report in, sends it to its leader, who confirms or sends it back;
+- review: the bureau accepts (the register takes it) or returns it, each with a stamped 自查审核意见;
+- register: what an accepted report writes to the register, and the versions it leaves;
+- imports: a report filled in by spreadsheet, all or nothing;
+- deadlines: the reminder before the due date and the lateness after it.
+"""
+
+from systems_inventory.services.campaigns import (
+    campaign_close,
+    campaign_create,
+    campaign_launch,
+    campaign_update,
+)
+from systems_inventory.services.common import DEADLINE_KIND, SelfCheckError, open_task
+from systems_inventory.services.deadlines import mark_late, remind_department
+from systems_inventory.services.imports import report_import
+from systems_inventory.services.register import snapshot
+from systems_inventory.services.reports import (
+    line_add,
+    line_confirm,
+    line_remove,
+    line_retire,
+    line_update,
+    lines_confirm_all,
+    report_confirm,
+    report_declare,
+    report_send_back,
+    report_start,
+    report_submit,
+)
+from systems_inventory.services.review import report_accept, report_return
+
+__all__ = [
+    "DEADLINE_KIND",
+    "SelfCheckError",
+    "campaign_close",
+    "campaign_create",
+    "campaign_launch",
+    "campaign_update",
+    "line_add",
+    "line_confirm",
+    "line_remove",
+    "line_retire",
+    "line_update",
+    "lines_confirm_all",
+    "mark_late",
+    "open_task",
+    "remind_department",
+    "report_accept",
+    "report_confirm",
+    "report_declare",
+    "report_import",
+    "report_return",
+    "report_send_back",
+    "report_start",
+    "report_submit",
+    "snapshot",
+]

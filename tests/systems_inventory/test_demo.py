@@ -1,0 +1,80 @@
+"""The demo's self-check (systems_inventory/demo.py): seed 000's campaign and one in progress, loaded twice."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+
+from organizations import demo as organizations_demo
+from organizations.models import User
+from systems_inventory import demo, selectors, statistics
+from systems_inventory.models import Campaign, CampaignState, DepartmentReport, InfoSystem, ReportLine, ReportState
+
+pytestmark = pytest.mark.django_db
+
+SEED_000_CONNECTED = {
+    "市中级人民法院",
+    "市住房公积金管理中心",
+    "市自然资源局",
+    "市卫健委",
+    "市文旅局",
+    "市民政局",
+    "市住建局",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The departments and personas, then this demo twice (it is idempotent), once for the module; rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        organizations_demo.load(stdout=io.StringIO())
+        out = io.StringIO()
+        demo.load(stdout=out)
+        counts = (Campaign.objects.count(), DepartmentReport.objects.count(), InfoSystem.objects.count())
+        demo.load(stdout=io.StringIO())
+        assert (Campaign.objects.count(), DepartmentReport.objects.count(), InfoSystem.objects.count()) == counts
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_it_reproduces_seed_000_42_departments_15_with_68_self_built_systems(loaded):
+    first = Campaign.objects.get(title=demo.FIRST_TITLE)
+    assert first.state == CampaignState.CLOSED
+    stats = statistics.of(first)
+    found = stats["findings"]
+    assert (found["departments_checked"], found["departments_with_self_built"], found["self_built_systems"]) == (
+        42,
+        15,
+        68,
+    )
+    assert "42个部门完成信息系统建设自查，明确15个部门共有68个自建系统" in loaded
+    with_systems = set(
+        ReportLine.objects.filter(report__campaign=first, build_type="self_built").values_list(
+            "report__department__name", flat=True
+        )
+    )
+    assert {"市公安局", "市中级人民法院", "市文旅局", "市住建局", "市住房公积金管理中心"} <= with_systems
+    connected = ReportLine.objects.filter(report__campaign=first, connected=True)
+    assert connected.aggregate(n=Sum("interface_count"))["n"] == found["connection"]["interfaces"] == 38
+    assert set(connected.values_list("report__department__name", flat=True)) == SEED_000_CONNECTED
+    assert not first.reports.exclude(state=ReportState.ACCEPTED).exists()
+
+
+def test_a_second_campaign_gives_the_personas_real_work(loaded):
+    second = Campaign.objects.get(title=demo.SECOND_TITLE)
+    states = set(second.reports.values_list("state", flat=True))
+    assert states == {"pending", "draft", "confirming", "submitted", "returned", "accepted"}
+    assert second.reports.filter(is_late=True).count() == 2
+
+    def reports_of_tasks(username):
+        tasks = selectors.task_list(User.objects.get(username=username))
+        return {task.process.departmentreportprocess.report.department.code for task in tasks}
+
+    assert "TH-GA" in reports_of_tasks("ga_applicant")
+    assert "TH-ZJ" in reports_of_tasks("zj_leader")
+    assert {"TH-FY", "TH-WL", "TH-WJW", "TH-MZ"} <= reports_of_tasks("zs_coordinator")
+    out = io.StringIO()
+    call_command("verify_flows", stdout=out)
+    assert out.getvalue().startswith("OK:")
