@@ -96,6 +96,11 @@ def answers_for(user, system) -> bool:
     return of_department(user, system.department_id) and user.has_perm(ANSWER_SHUTDOWN)
 
 
+def reports_activity(user) -> bool:
+    """Reports its department's systems' use by spreadsheet: staff who answer for its systems."""
+    return user.is_authenticated and user.department_id is not None and user.has_perm(ANSWER_SHUTDOWN)
+
+
 def may_review(user) -> bool:
     return user.is_authenticated and user.has_perm(REVIEW)
 

@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from systems_inventory.choices import BuildType, Deployment, InterfaceMethod
 from systems_inventory.messages import (
+    MSG_ACTIVITY_DATE_OUTSIDE,
+    MSG_ACTIVITY_DATE_WITHOUT_USE,
+    MSG_ACTIVITY_FUTURE_MONTH,
     MSG_CLASSIFIED_CONNECTED,
     MSG_CLASSIFIED_ON_CLOUD,
     MSG_CLOUD_REASON_REQUIRED,
@@ -153,3 +156,29 @@ def unresolved(now: dt.datetime) -> Q:
     """A case that holds its department up (project approvals' gate): a suspicion the bureau has not decided yet,
     or the department past its deadline for disposing of the data."""
     return Q(state=CaseState.SUSPECTED) | Q(state__in=DISPOSAL_STATES, disposition_due_at__lt=now)
+
+
+# --- usage evidence ------------------------------------------------------------------------------------
+
+
+def check_activity(activity, *, today: dt.date) -> Errors:
+    """A month of use (a SystemActivity, saved or not): not a month still to come; its last day of use within the
+    month and not after today, and only where there was use."""
+    errors: Errors = {}
+    month = activity.month
+    if (month.year, month.month) > (today.year, today.month):
+        _add(errors, "month", MSG_ACTIVITY_FUTURE_MONTH.format(month=f"{month:%Y-%m}"))
+        return errors
+    last = activity.last_activity
+    if last is not None:
+        if (last.year, last.month) != (month.year, month.month) or last > today:
+            _add(errors, "last_activity", MSG_ACTIVITY_DATE_OUTSIDE)
+        elif not activity.has_activity:
+            _add(errors, "last_activity", MSG_ACTIVITY_DATE_WITHOUT_USE)
+    return errors
+
+
+def month_last_day(month: dt.date, today: dt.date) -> dt.date:
+    """The last day a month's use can have happened: its last day, or today for the month under way."""
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return min(following - dt.timedelta(days=1), today)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -31,6 +31,7 @@ from systems_inventory.models import (
     ReportState,
     ShutdownCase,
     SystemStatus,
+    SystemToken,
 )
 from workflows.labels import labelled
 from workflows.models import AuditEvent
@@ -290,3 +291,21 @@ def system_shutdown_state(system_ids: Iterable[int]) -> dict[int, ShutdownStandi
         else:
             standing[system_id] = ShutdownStanding(system_id, status, status_labels[status])
     return standing
+
+
+def active_token(token_hash: str) -> SystemToken | None:
+    """The active push token with this hash (systems_inventory.services.activity keeps only hashes), or None."""
+    return SystemToken.objects.filter(token_hash=token_hash, is_active=True).select_related("system").first()
+
+
+def activity_overview(department_id: int | None) -> QuerySet[InfoSystem]:
+    """The department's systems in use, each with its last day of use and latest month reported (any source)."""
+    return (
+        InfoSystem.objects.filter(department_id=department_id, status=SystemStatus.IN_USE)
+        .annotate(
+            # A last day is only ever recorded for a month with use (rules.check_activity).
+            last_use=Max("activity__last_activity"),
+            last_month=Max("activity__month"),
+        )
+        .order_by("name", "pk")
+    )

@@ -7,9 +7,16 @@
 - register: what an accepted report writes to the register, and the versions it leaves;
 - imports: a report filled in by spreadsheet, all or nothing;
 - deadlines: the reminder before the due date and the lateness after it;
-- scan: the zombie rules over every system in use (nightly and on demand).
+- scan: the zombie rules over every system in use (nightly and on demand);
+- activity: usage evidence in (the API's push, a department's spreadsheet) and the systems' push tokens.
 """
 
+from systems_inventory.services.activity import (
+    activity_import,
+    activity_push,
+    system_token_disable,
+    system_token_issue,
+)
 from systems_inventory.services.campaigns import (
     campaign_close,
     campaign_create,
@@ -38,6 +45,10 @@ from systems_inventory.services.scan import zombie_scan
 
 __all__ = [
     "DEADLINE_KIND",
+    "activity_import",
+    "activity_push",
+    "system_token_disable",
+    "system_token_issue",
     "SelfCheckError",
     "campaign_close",
     "campaign_create",
