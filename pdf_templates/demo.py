@@ -2,7 +2,7 @@
 under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
 The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知, and the self-check's demo real
-自查审核意见: samples of those would take numbers from the real sequences and cite subjects that do not exist.
+自查审核意见, 关停通知书 and 关停确认书: samples of those would take numbers from the real sequences and cite subjects that do not exist.
 Their sample data stays in samples() for the layout tests and the records benchmark (B3).
 """
 
@@ -174,6 +174,8 @@ ISSUED_BY_DOMAIN_APPS = {
     RecordType.REFUSAL_NOTICE,
     RecordType.REVOCATION_NOTICE,
     RecordType.SELF_CHECK_OPINION,
+    RecordType.SHUTDOWN_NOTICE,
+    RecordType.SHUTDOWN_CONFIRMATION,
 }
 
 

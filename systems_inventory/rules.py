@@ -9,6 +9,7 @@ systems_inventory.models.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -19,6 +20,8 @@ from systems_inventory.messages import (
     MSG_ACTIVITY_DATE_OUTSIDE,
     MSG_ACTIVITY_DATE_WITHOUT_USE,
     MSG_ACTIVITY_FUTURE_MONTH,
+    MSG_ARCHIVE_INCOMPLETE,
+    MSG_CHECKSUM_INVALID,
     MSG_CLASSIFIED_CONNECTED,
     MSG_CLASSIFIED_ON_CLOUD,
     MSG_CLOUD_REASON_REQUIRED,
@@ -27,12 +30,15 @@ from systems_inventory.messages import (
     MSG_DATE_IN_FUTURE,
     MSG_DECLARED_BUT_SELF_BUILT,
     MSG_LINES_UNDECIDED,
+    MSG_MIGRATE_TARGET,
+    MSG_MIGRATE_TARGET_SELF,
     MSG_NOT_CONNECTED_COUNT,
     MSG_NOT_CONNECTED_SINCE,
     MSG_NOTHING_REPORTED,
     MSG_OTHER_DEPARTMENT_SYSTEM,
     MSG_REQUIRED,
     MSG_RETIRE_NEEDS_REASON,
+    MSG_ROW_COUNT_REQUIRED,
     MSG_YEAR_INVALID,
 )
 from systems_inventory.models import (
@@ -40,6 +46,7 @@ from systems_inventory.models import (
     FILL_STATES,
     CaseState,
     DepartmentReport,
+    DispositionMethod,
     LineAction,
     ReportState,
 )
@@ -150,6 +157,31 @@ def awaits_bureau(report: DepartmentReport) -> bool:
 
 
 # --- the shutdown chain ------------------------------------------------------------------------------
+
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_disposition(disposition) -> Errors:
+    """What a store's disposition must state (an unsaved DataDisposition, from a form): an archive where, in what
+    format, how many records, the SHA-256 of its manifest and how long it is kept; a migration where to (another
+    system or a catalog resource) and how many records. Nothing may be lost without saying where it went."""
+    errors: Errors = {}
+    if disposition.row_count is None:
+        _add(errors, "row_count", MSG_ROW_COUNT_REQUIRED)
+    if disposition.method == DispositionMethod.ARCHIVE:
+        for name in ("archive_location", "archive_format", "manifest_sha256", "retention"):
+            if not (getattr(disposition, name) or "").strip():
+                _add(errors, name, MSG_ARCHIVE_INCOMPLETE)
+        checksum = (disposition.manifest_sha256 or "").strip()
+        if checksum and not SHA256_HEX.fullmatch(checksum):
+            _add(errors, "manifest_sha256", MSG_CHECKSUM_INVALID)
+    elif disposition.method == DispositionMethod.MIGRATE:
+        if disposition.target_system_id is None and disposition.target_resource_id is None:
+            _add(errors, "target_system", MSG_MIGRATE_TARGET)
+        elif disposition.target_system_id is not None and disposition.target_system_id == disposition.case.system_id:
+            _add(errors, "target_system", MSG_MIGRATE_TARGET_SELF)
+    return errors
 
 
 def unresolved(now: dt.datetime) -> Q:

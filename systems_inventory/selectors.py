@@ -16,7 +16,7 @@ from organizations.selectors import acting_user_ids
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
 from systems_inventory import permissions, rules
-from systems_inventory.flows import DepartmentReportFlow
+from systems_inventory.flows import DepartmentReportFlow, ShutdownFlow
 from systems_inventory.models import (
     ENDED_STATES,
     FUNDING_FIELDS,
@@ -179,6 +179,33 @@ def task_list(user) -> QuerySet[Task]:
         )
         .filter(scope)
         .select_related(f"{_REPORT}__department", f"{_REPORT}__campaign")
+        .order_by("-created", "-pk")
+    )
+
+
+_CASE = "process__shutdowncaseprocess__case"
+
+
+def case_task_list(user) -> QuerySet[Task]:
+    """Open shutdown tasks the user may work: the department's replies and disposals of its systems, the bureau's
+    objection decisions and verifications of other departments' systems, and what is assigned to them or to whom
+    they stand in for."""
+    if not user.is_authenticated:
+        return Task.objects.none()
+    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
+    own = Q(**{f"{_CASE}__system__department_id": user.department_id})
+    if user.department_id and user.has_perm(permissions.ANSWER_SHUTDOWN):
+        scope |= Q(flow_task__in=[ShutdownFlow.reply, ShutdownFlow.dispose]) & own
+    if user.has_perm(permissions.DECIDE_SHUTDOWN):
+        scope |= Q(flow_task__in=[ShutdownFlow.decide_objection, ShutdownFlow.verify]) & ~own
+    return (
+        Task.objects.filter(
+            process__flow_class=ShutdownFlow,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        )
+        .filter(scope)
+        .select_related(f"{_CASE}__system__department")
         .order_by("-created", "-pk")
     )
 

@@ -24,6 +24,7 @@ from systems_inventory.views.reports import (
     ReportDetailView,
     TaskListView,
 )
+from systems_inventory.views.shutdown import CaseDetailView
 from systems_inventory.views.spreadsheets import ReportImportView, ReportTemplateView
 
 __all__ = ["SystemsInventoryApplication"]
@@ -43,6 +44,7 @@ class SystemsInventoryApplication(Application):
         path("systems/<int:pk>/versions/<int:number>/", VersionDetailView.as_view(), name="version_detail"),
         path("systems/<int:pk>/tokens/", TokenIssueView.as_view(), name="token_issue"),
         path("systems/<int:pk>/tokens/<int:token_pk>/disable/", TokenDisableView.as_view(), name="token_disable"),
+        path("cases/<int:pk>/", CaseDetailView.as_view(), name="case_detail"),
         path("activity/", ActivityView.as_view(), name="activity"),
         path("activity/template.xlsx", ActivityTemplateView.as_view(), name="activity_template"),
         path("campaigns/", CampaignListView.as_view(), name="campaigns"),
