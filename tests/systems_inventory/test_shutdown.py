@@ -239,7 +239,8 @@ def test_integration_repoints_the_catalog_resources_to_the_successor(
     assert reload(case).state == CaseState.INTEGRATED
     assert list(successor.resources.all()) == [catalog_resource]
     assert successor.versions.first().changes == ["产生的目录资源"]
-    assert DataResource.objects.get(pk=catalog_resource.pk).status == ResourceStatus.REGISTERED  # re-pointed, not withdrawn
+    # Re-pointed, not withdrawn.
+    assert DataResource.objects.get(pk=catalog_resource.pk).status == ResourceStatus.REGISTERED
     assert "市公安局“全市档案共享平台”" in record.data["successor"]
     assert record.data["resources"] == [
         f"{catalog_resource.code}“{catalog_resource.name}”转由“全市档案共享平台”（{successor.reference}）承接"
