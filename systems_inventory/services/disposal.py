@@ -36,7 +36,6 @@ from systems_inventory.messages import (
     MSG_STORES_UNVERIFIED,
 )
 from systems_inventory.models import (
-    DISPOSAL_STATES,
     AttachmentPurpose,
     CaseState,
     DataDisposition,
@@ -84,7 +83,7 @@ DISPOSITION_FIELDS = (
 def _lock_disposing(actor, obj: ShutdownCase, action: str) -> ShutdownCase:
     check_department(actor, obj)
     case = lock_case(obj)
-    if case.state not in DISPOSAL_STATES:
+    if not rules.is_disposing(case):
         raise wrong_state(case, action)
     return case
 
@@ -209,7 +208,7 @@ def dispositions_submit(*, actor, obj: ShutdownCase, ip: str | None = None) -> S
 def _lock_disposition(actor, obj: DataDisposition, action: str) -> tuple[ShutdownCase, DataDisposition]:
     check_decider(actor, obj.case)
     case = lock_case(obj.case)
-    if case.state not in (*DISPOSAL_STATES, CaseState.VERIFYING):
+    if not rules.is_verifiable(case):
         raise wrong_state(case, action)
     disposition = DataDisposition.objects.select_for_update().select_related("store").filter(pk=obj.pk).first()
     if disposition is None or disposition.case_id != case.pk:
@@ -288,7 +287,7 @@ def case_confirm(*, actor, obj: ShutdownCase, ip: str | None = None) -> Record:
     check_decider(actor, obj)
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.VERIFYING:
+        if not rules.awaits_confirmation(case):
             raise wrong_state(case, "确认关停")
         task = task_to_work(actor, case, ShutdownFlow.verify)
         dispositions = _check_all_disposed(case, verified=True)

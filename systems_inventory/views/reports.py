@@ -32,11 +32,12 @@ def visible_report(user, pk: int) -> DepartmentReport:
 
 
 class TaskListView(LoginRequiredMixin, View):
-    """自查待办: the department's filling in and confirmation, the bureau's reviews."""
+    """自查待办: the department's filling in and confirmation, the bureau's reviews; and the shutdown chain's steps."""
 
     def get(self, request):
         tasks = list(selectors.task_list(request.user)[:200])
-        return render(request, "systems_inventory/tasks.html", {"tasks": tasks})
+        case_tasks = list(selectors.case_task_list(request.user)[:200])
+        return render(request, "systems_inventory/tasks.html", {"tasks": tasks, "case_tasks": case_tasks})
 
 
 class ReportDetailView(LoginRequiredMixin, View):
