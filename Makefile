@@ -19,8 +19,8 @@ PYTEST_WORKERS ?= auto
 # share applications and the self-check.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
 	requests/rules.py requests/selectors.py requests/flows.py \
-	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors.py systems_inventory/flows.py \
-	systems_inventory/statistics.py
+	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors systems_inventory/flows.py \
+	systems_inventory/statistics.py systems_inventory/zombie_rules
 
 .PHONY: install lock run test e2e screenshots lint format bench migrate demo
 

@@ -107,6 +107,8 @@ def active_token(token_hash: str) -> SystemToken | None:
 
 def activity_overview(department_id: int | None) -> QuerySet[InfoSystem]:
     """The department's systems in use, each with its last day of use and latest month reported (any source)."""
+    if department_id is None:
+        return InfoSystem.objects.none()
     return (
         InfoSystem.objects.filter(department_id=department_id, status=SystemStatus.IN_USE)
         .annotate(
