@@ -16,13 +16,15 @@ class RequestsConfig(AppConfig):
         register_task_source(task_list)
 
         from requests import permissions
-        from requests.models import ApiToken, Grant, ShareApplication
+        from requests.models import ApiToken, Grant, Scenario, ScenarioPart, ShareApplication
         from workflows import visibility
 
         # What each subject's page shows to whom; every download about the subject asks the same.
         visibility.register(ShareApplication, permissions.can_view)
         visibility.register(Grant, permissions.can_view_grant)
         visibility.register(ApiToken, permissions.can_view_api_token)
+        visibility.register(Scenario, permissions.can_view_scenario)
+        visibility.register(ScenarioPart, permissions.can_view_scenario_part)
         register_role_permissions(ROLE_PERMISSIONS)
 
         from requests import events

@@ -297,7 +297,9 @@ def manages_api_tokens(user) -> bool:
 
 def grants_visible_to(user) -> QuerySet[Grant]:
     """The consumer and the provider department see a grant; the data bureau and auditors see all."""
-    grants = Grant.objects.select_related("consumer_department", "provider_department", "resource", "application")
+    grants = Grant.objects.select_related(
+        "consumer_department", "provider_department", "resource", "application", "scenario"
+    )
     if not user.is_authenticated:
         return grants.none()
     if sees_all_grants(user):
@@ -337,7 +339,7 @@ def grant_records(user, grant: Grant) -> QuerySet[Record]:
     from django.contrib.contenttypes.models import ContentType
 
     subjects = Q()
-    for obj in (grant, grant.application):
+    for obj in (grant, grant.application or grant.scenario):
         subjects |= Q(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))
     return records_visible_to(user).filter(subjects).order_by("issued_at", "id")
 

@@ -68,8 +68,8 @@ def consumer_recipients(grant: Grant) -> set:
     """The consumer department's applicants and leader, and whoever applied for this grant."""
     users = set(recipients.by_role(Role.APPLICANT, grant.consumer_department))
     users |= set(recipients.department_leaders(grant.consumer_department))
-    applicant = grant.application.applicant
-    if applicant.is_active and applicant.department_id == grant.consumer_department_id:
+    applicant = grant.application.applicant if grant.application_id else None  # a scenario's grant has none
+    if applicant is not None and applicant.is_active and applicant.department_id == grant.consumer_department_id:
         users.add(applicant)
     return users
 
@@ -268,9 +268,14 @@ def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
 def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
     consumer, resource = grant.consumer_department, grant.resource
     revoked_on = chinese_date(timezone.localdate(grant.revoked_at))
+    source = (
+        f"经{grant.application.reference}号共享申请"
+        if grant.application_id
+        else f"因应用场景“{grant.scenario.name}”（{grant.scenario.reference}）授权"
+    )
     data = {
         "body": [
-            f"你单位经{grant.application.reference}号共享申请获得的“{resource.name}”共享授权"
+            f"你单位{source}获得的“{resource.name}”共享授权"
             f"（授权文号{grant.number or '无'}），"
             + _revocation_cause(grant, actor, withdrawn=withdrawn)
             + "现决定予以撤销。"
@@ -278,7 +283,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
         "reason": grant.revoked_reason,
         "effective_on": revoked_on,
         "facts": [
-            {"label": "申请编号", "value": grant.application.reference},
+            {"label": "申请编号" if grant.application_id else "场景编号", "value": grant.source_reference},
             {"label": "数据资源", "value": f"{resource.code} {resource.name}"},
             {"label": "提供部门", "value": grant.provider_department.name},
             {"label": "授权信息项", "value": "、".join(item.name for item in grant.items.all())},
@@ -308,8 +313,10 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
 
 
 def can_renew(user, grant: Grant) -> bool:
+    """A grant made on an application; a scenario's grants run and end with the scenario."""
     return (
-        user.is_authenticated
+        grant.application_id is not None
+        and user.is_authenticated
         and user.department_id == grant.consumer_department_id
         and user.has_role(Role.APPLICANT)
         and grant.state != GrantState.REVOKED

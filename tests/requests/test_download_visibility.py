@@ -18,7 +18,7 @@ from catalog.models import DemandItem, ImportJob, NegativeListEntry
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
-from requests.models import ApiToken, ShareApplication
+from requests.models import ApiToken, Scenario, ScenarioPart, ShareApplication
 from requests.services import application_withdraw
 from tests.requests.helpers import attach_letter, make_application
 from workflows import visibility
@@ -81,7 +81,25 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
     """One subject of every type that records and events are written about."""
     application = housing_grant.application
     resource = housing_grant.resource
+    scenario = Scenario.objects.create(
+        name="公租房申请资格审核",
+        business_matter="公租房申请",
+        purposes=["fewer_materials"],
+        valid_from=housing_grant.valid_from,
+        valid_to=housing_grant.valid_to,
+        legal_basis="《公共租赁住房管理办法》第七条",
+        proposing_department=gongan,
+        proposed_by=gongan_applicant,
+    )
     return {
+        "share_requests.scenario": scenario,
+        "share_requests.scenariopart": ScenarioPart.objects.create(
+            scenario=scenario,
+            resource=resource,
+            provider_department=resource.provider_department,
+            share_method="bulk_exchange",
+            legal_basis="《公共租赁住房管理办法》第七条",
+        ),
         "share_requests.shareapplication": application,
         "share_requests.grant": housing_grant,
         "share_requests.apitoken": ApiToken.objects.create(
