@@ -19,6 +19,7 @@ class RecordType(models.TextChoices):
     SHUTDOWN_CONFIRMATION = "shutdown_confirmation", "关停确认书"
     FIRST_REVIEW_OPINION = "first_review_opinion", "初审意见书"
     FUNDING_GATE_SHEET = "funding_gate_sheet", "资金闸口核验单"
+    SCENARIO_AUTHORIZATION = "scenario_authorization", "场景授权书"
 
 
 # The character after the issuer's short name in a document number (通政数共〔2026〕15号).
@@ -31,6 +32,7 @@ TYPE_CODES: dict[str, str] = {
     RecordType.SHUTDOWN_CONFIRMATION: "停确",
     RecordType.FIRST_REVIEW_OPINION: "审",
     RecordType.FUNDING_GATE_SHEET: "核",
+    RecordType.SCENARIO_AUTHORIZATION: "共场",
 }
 
 # The purpose line under the star of the special-purpose seal (专用章).
@@ -42,6 +44,7 @@ SEAL_PURPOSES: dict[str, str] = {
     RecordType.SHUTDOWN_CONFIRMATION: "信息系统管理专用章",
     RecordType.FIRST_REVIEW_OPINION: "项目审核专用章",
     RecordType.FUNDING_GATE_SHEET: "资金核验专用章",
+    RecordType.SCENARIO_AUTHORIZATION: "数据共享审核专用章",
 }
 
 

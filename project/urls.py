@@ -9,6 +9,7 @@ from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
+from requests.views.scenarios import ScenariosApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
@@ -22,6 +23,7 @@ site = Site(
         CatalogApplication(),
         ShareRequestsApplication(),
         GrantsApplication(),
+        ScenariosApplication(),
         RecordsApplication(),
         NotificationsApplication(),
     ],

@@ -15,17 +15,11 @@ from notifications.services import notify
 from requests import rules
 from requests.flows import ShareApplicationFlow
 from requests.messages import (
-    MSG_CITATION_INCOMPLETE,
     MSG_COMMENT_REQUIRED,
     MSG_COUNTERSIGN_OWN_PROPOSAL,
     MSG_DISPUTE_ONLY_UNCONDITIONAL,
     MSG_DISPUTE_SETTLED,
-    MSG_LEGAL_BASIS_REQUIRED,
-    MSG_LEGAL_BASIS_REQUIRED_BY_REASON,
     MSG_NEGATIVE_LISTED_AT_COUNTERSIGN,
-    MSG_REFUSAL_REASON_REQUIRED,
-    MSG_REFUSAL_REASON_RESERVED,
-    MSG_REFUSAL_TEXT_REQUIRED,
     MSG_UNCONDITIONAL_NOT_REFUSABLE,
 )
 from requests.models import (
@@ -50,15 +44,15 @@ from requests.services.grants import grant_create_from_decision
 from requests.services.records import issue_decision_record
 from requests.services.tasks import check_may_work, complete_task, not_open
 from requests.services.validation import (
-    CITATION,
     GrantTerms,
     check_comment,
     check_text,
-    legal_basis_required,
     negative_listed,
+    refusal_citation,
     validate_grant_terms,
+    validate_refusal,
 )
-from workflows import deadlines, flowtasks, textlimits
+from workflows import deadlines, flowtasks
 from workflows.audit import record_event
 
 
@@ -292,38 +286,12 @@ def application_refuse(
         application = lock_application(obj)
         node, decided_as = _decision_role(application)
         task = check_may_work(actor, application, node)
-        errors: dict[str, list[str]] = {}
-        if reason is None:
-            errors["reason"] = [MSG_REFUSAL_REASON_REQUIRED]
-        elif reason.code in RefusalReason.SYSTEM_ONLY or not reason.is_active:
-            errors["reason"] = [MSG_REFUSAL_REASON_RESERVED]
-        if not text.strip():
-            errors["text"] = [MSG_REFUSAL_TEXT_REQUIRED]
-        for field, name, value in (
-            ("text", "refusal_text", text.strip()),
-            ("citation", "legal_basis_citation", citation),
-        ):
-            if message := textlimits.too_long(Decision, name, value):
-                errors[field] = [message]
-        if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
-            data_not_shared = application.resource.share_class == ShareClass.NONE or application.is_on_negative_list()
-            errors["citation"] = [
-                MSG_LEGAL_BASIS_REQUIRED
-                if data_not_shared
-                else MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label if reason else "")
-            ]
-        elif citation.strip() and not CITATION.search(citation):
-            errors["citation"] = [MSG_CITATION_INCOMPLETE]
-        if errors:
-            raise ApplicationError.from_errors(errors)
+        validate_refusal(application, reason=reason, text=text, legal_basis=legal_basis, citation=citation)
         if application.resource.share_class == ShareClass.UNCONDITIONAL:
             # Only the bureau, upholding the provider's class dispute, may refuse unconditional data.
             if decided_as != Decision.DecidedAs.DATA_BUREAU or not application.disputes.exists():
                 raise ApplicationError(MSG_UNCONDITIONAL_NOT_REFUSABLE)
-        if legal_basis and not citation.strip():
-            citation = textlimits.composed(
-                "{title}{article}", textlimits.CITATION, title=legal_basis.title, article=legal_basis.article
-            )
+        citation = refusal_citation(legal_basis, citation)
         decision = Decision.objects.create(
             application=application,
             outcome=DecisionOutcome.REFUSED,
@@ -332,7 +300,7 @@ def application_refuse(
             refusal_reason=reason,
             refusal_text=text.strip(),
             legal_basis=legal_basis,
-            legal_basis_citation=citation.strip(),
+            legal_basis_citation=citation,
         )
         close_dispute(application, actor, upheld=True)
         make_refusal_effective(application, decision, actor=actor, ip=ip)

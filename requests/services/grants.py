@@ -68,7 +68,8 @@ def consumer_recipients(grant: Grant) -> set:
     """The consumer department's applicants and leader, and whoever applied for this grant."""
     users = set(recipients.by_role(Role.APPLICANT, grant.consumer_department))
     users |= set(recipients.department_leaders(grant.consumer_department))
-    applicant = grant.application.applicant if grant.application_id else None  # a scenario's grant has none
+    application = grant.application  # None for a scenario's grant
+    applicant = application.applicant if application is not None else None
     if applicant is not None and applicant.is_active and applicant.department_id == grant.consumer_department_id:
         users.add(applicant)
     return users
@@ -268,11 +269,11 @@ def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
 def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
     consumer, resource = grant.consumer_department, grant.resource
     revoked_on = chinese_date(timezone.localdate(grant.revoked_at))
-    source = (
-        f"经{grant.application.reference}号共享申请"
-        if grant.application_id
-        else f"因应用场景“{grant.scenario.name}”（{grant.scenario.reference}）授权"
-    )
+    application, scenario = grant.application, grant.scenario
+    if application is not None:
+        source = f"经{application.reference}号共享申请"
+    else:
+        source = f"因应用场景“{scenario.name}”（{scenario.reference}）授权" if scenario is not None else ""
     data = {
         "body": [
             f"你单位{source}获得的“{resource.name}”共享授权"
@@ -365,6 +366,8 @@ def grant_renew(*, actor, obj: Grant, ip: str | None = None) -> ShareApplication
         from requests.services.applicant import application_create  # applicant imports this module
 
         source = grant.application
+        if source is None:  # a scenario's grant (can_renew says no): renewed with the scenario
+            raise GrantError(MSG_RENEW_NOT_ALLOWED)
         start, end = renewal_period(grant, timezone.localdate())
         # Only items the resource still has: a later catalog version may have deleted some.
         items = list(grant.items.filter(resource_id=resource.pk, retired_at=None))

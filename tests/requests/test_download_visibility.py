@@ -212,8 +212,12 @@ def test_the_registry_refuses_anonymous_users_and_missing_subjects(gongan_applic
 
 
 # Downloads that take no subject: the empty import template, and exports of lists that their selectors bound
-# (the published catalog's search, the user's own department's entries).
-NOT_OF_A_SUBJECT = {"catalog/views.py:TemplateDownloadView", "catalog/views.py:ExportView"}
+# (the published catalog's search, the user's own department's entries, the scenarios the user may see).
+NOT_OF_A_SUBJECT = {
+    "catalog/views.py:TemplateDownloadView",
+    "catalog/views.py:ExportView",
+    "requests/views/scenarios.py:ScenarioExportView",
+}
 # What a download of a subject decides with: the registry, or a selector built on the rule it registers.
 VISIBILITY_NAMES = {"visibility", "sees_subject", "_subject_trail", "_visible_record", "records_visible_to"}
 DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition"}

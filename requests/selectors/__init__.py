@@ -1,5 +1,7 @@
 """Reads of share applications and grants: who sees which, the task lists, what a user may do on a page.
 
+Scenarios' reads are in .scenarios, re-exported here.
+
 A grant is seen by its consumer and provider departments, the data bureau and auditors (grants_visible_to).
 """
 
@@ -339,10 +341,23 @@ def grant_records(user, grant: Grant) -> QuerySet[Record]:
     from django.contrib.contenttypes.models import ContentType
 
     subjects = Q()
-    for obj in (grant, grant.application or grant.scenario):
+    source = grant.application or grant.scenario  # what the grant was given on
+    for obj in (grant, source) if source is not None else (grant,):
         subjects |= Q(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))
     return records_visible_to(user).filter(subjects).order_by("issued_at", "id")
 
 
 def api_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("department").order_by("-is_active", "name")
+
+
+from requests.selectors.scenarios import (  # noqa: E402, F401
+    ScenarioActions,
+    available_scenario_actions,
+    citable_scenarios,
+    scenario_list,
+    scenario_parts,
+    scenario_scopes,
+    scenario_task_list,
+    scenarios_visible_to,
+)
