@@ -26,7 +26,7 @@ from requests.models import (
     ShareApplication,
     StandardClause,
 )
-from requests.selectors import removable_attachments
+from requests.selectors import citable_scenarios, removable_attachments
 from workflows import textlimits
 from workflows.textlimits import form_max_length
 
@@ -88,11 +88,26 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text="勾选要删除的附件；已随申请提交给提供部门的附件不能删除",
     )
+    cited_scenario = forms.ModelChoiceField(
+        label="依据的应用场景",
+        queryset=Scenario.objects.none(),
+        required=False,
+        help_text="本部门为已授权应用场景的使用部门、所申请信息项在场景授权范围内的，提交即自动授权",
+    )
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, resource, application=None, **kwargs):
+    def __init__(self, *args, resource, application=None, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
+        citable = citable_scenarios(department_id, timezone.localdate()).filter(
+            parts__resource=resource, parts__authorized=True
+        )
+        if application is not None and application.cited_scenario_id:
+            citable = citable | Scenario.objects.filter(pk=application.cited_scenario_id)
+        if citable.exists():
+            self.fields["cited_scenario"].queryset = citable.distinct()
+        else:
+            del self.fields["cited_scenario"]
         listed = negative_listed_item_ids(resource)
         current = list(resource.current_items())
         self.fields["items"].widget.choices = [

@@ -85,3 +85,4 @@ MSG_SCENARIO_NOT_AUTHORIZED = "应用场景“{name}”当前处于“{state}”
 MSG_PART_NOT_OPEN = "该项数据当前处于“{state}”，没有待答复的这一步骤；可能已被他人处理，请刷新页面。"
 MSG_PART_NOT_YOURS = "只有提供部门的审核人可以答复本部门数据的共享（超期后由政数局协调）。"
 MSG_PART_ITEMS_REQUIRED = "请至少确认一个信息项；全部不同意共享的，请作不予共享答复。"
+MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"

@@ -115,7 +115,12 @@ class Scenario(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"CJ{self.pk:05d}" if self.pk else "CJ（未保存）"
+        return self.reference_of(self.pk) if self.pk else "CJ（未保存）"
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """CJ00012: how people (and the grant check's answers) name scenario 12."""
+        return f"CJ{pk:05d}"
 
     def clean(self) -> None:
         errors = {}

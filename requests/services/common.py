@@ -34,6 +34,7 @@ APPLICATION_FIELDS = [
     "need_legal_basis",
     "applied_before",
     "earlier_outcome",
+    "cited_scenario",
 ]
 
 

@@ -28,6 +28,7 @@ from requests.models import (
     Decision,
     DecisionOutcome,
     RefusalReason,
+    Scenario,
     ShareApplication,
 )
 from requests.selectors import may_dispute, open_task
@@ -139,8 +140,12 @@ def make_grant_effective(
     granted_items: Sequence[DataItem] | None = None,
     requested_items: Sequence[DataItem] | None = None,
     ip: str | None = None,
+    scenario: Scenario | None = None,
 ) -> None:
     """The grant takes effect: transition, record, enforceable Grant, notice.
+
+    `scenario`: the authorized scenario it was granted under (automatic sharing): the record cites it and the
+    grant is linked to it.
 
     The caller holds the resource published (hold_published_resource) from before its first audit event.
 
@@ -154,13 +159,18 @@ def make_grant_effective(
         application.approve if decision.outcome == DecisionOutcome.GRANTED else application.grant_partially,
     )
     decision.record = issue_decision_record(
-        application, decision, actor=actor, granted_items=granted_items, requested_items=requested_items
+        application,
+        decision,
+        actor=actor,
+        granted_items=granted_items,
+        requested_items=requested_items,
+        scenario=scenario,
     )
     if decision.pk is None:
         _save_new_decision(decision, granted_items)
     else:
         decision.save(update_fields=["effective_at", "record"])
-    grant_create_from_decision(decision=decision, items=granted_items)
+    grant_create_from_decision(decision=decision, items=granted_items, scenario=scenario)
     _announce(
         application,
         decision,

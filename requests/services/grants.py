@@ -32,6 +32,7 @@ from requests.models import (
     Decision,
     Grant,
     GrantState,
+    Scenario,
     ShareApplication,
 )
 from requests.services.grant_check import CheckAnswer, CheckReason, grant_check  # noqa: F401  (its home before)
@@ -407,16 +408,20 @@ def grant_renew(*, actor, obj: Grant, ip: str | None = None) -> ShareApplication
 # --- the enforceable grant: created with the decision, checked by the exchange platform -------
 
 
-def grant_create_from_decision(*, decision: Decision, items: Sequence[DataItem] | None = None) -> Grant:
+def grant_create_from_decision(
+    *, decision: Decision, items: Sequence[DataItem] | None = None, scenario: Scenario | None = None
+) -> Grant:
     """The enforceable grant of an effective grant or partial grant, inside the decision's transaction.
 
     `items`: the decision's granted items when the caller holds them already (saves reading them back).
+    `scenario`: the authorized scenario it was granted under, which it ends with.
     """
     application = decision.application
     valid_from, valid_to = decision.granted_period_start, decision.granted_period_end
     assert valid_from is not None and valid_to is not None  # a grant always has its period
     grant = Grant.objects.create(
         application=application,
+        scenario=scenario,
         number=decision.record.number if decision.record is not None else "",
         consumer_department=application.applicant_department,
         provider_department=application.provider_department,

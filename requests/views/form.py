@@ -79,12 +79,23 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                 request,
                 services.MSG_PENDING_APPLICATION.format(reference=pending.reference, state=pending.get_state_display()),
             )
-        form = ApplicationForm(resource=resource, application=application, initial=self._initial(application, resource))
+        form = ApplicationForm(
+            resource=resource,
+            application=application,
+            department_id=request.user.department_id,
+            initial=self._initial(application, resource),
+        )
         return self.render_to_response(self.get_context_data(form=form, application=application, resource=resource))
 
     def post(self, request, *args, **kwargs):
         application, resource = self._target()
-        form = ApplicationForm(request.POST, request.FILES, resource=resource, application=application)
+        form = ApplicationForm(
+            request.POST,
+            request.FILES,
+            resource=resource,
+            application=application,
+            department_id=request.user.department_id,
+        )
         if form.is_valid():
             token = form.cleaned_data["form_token"] if application is None else None
             if done := selectors.created_from_form(request.user, token):
