@@ -333,6 +333,11 @@ class ScenarioForm(forms.Form):
         required=False,
         max_length=form_max_length(Scenario, "conditions"),
     )
+    keep_copies = forms.BooleanField(
+        label="所列数据含副本的，仍按所列资源提出",
+        required=False,
+        help_text="一数一源：不勾选时，所列资源的信息项为权威数源副本的，先提示向权威部门的资源改列",
+    )
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in ("valid_from", "valid_to")}

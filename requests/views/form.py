@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from catalog.models import DataResource
+from catalog.selectors import copies_among
 from requests import permissions, selectors, services
 from requests.forms import (
     ApplicationForm,
@@ -48,6 +49,12 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
         if not resource.is_published:
             raise Http404
         return None, resource
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # 一数一源: items of the resource registered as copies, and where their authoritative source is.
+        context["copies"] = copies_among([kwargs["resource"]])
+        return context
 
     def _initial(self, application, resource) -> dict:
         if application is not None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views import View
 from viewflow.urls import Application
 
+from catalog.selectors import copies_among
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from pdf_templates.views import trail_url
 from requests import permissions, selectors
@@ -137,6 +138,10 @@ class ScenarioDetailView(LoginRequiredMixin, View):
         subject = dict(
             subject_type__app_label="share_requests", subject_type__model="scenario", subject_id=str(scenario.pk)
         )
+        for copy in copies_among(part.resource for part in parts):
+            for part in parts:
+                if part.resource_id == copy.item.resource_id:
+                    part.copies = [*getattr(part, "copies", []), copy]
         grants = Grant.objects.filter(scenario=scenario).select_related("consumer_department", "resource")
         if not permissions.sees_all(user):
             grants = grants.filter(
@@ -320,6 +325,10 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         formset = ScenarioPartFormSet(request.POST, prefix="parts")
         if not (form.is_valid() and formset.is_valid()):
             return self._render(request, form, formset, status=400)
+        copies = copies_among(part.resource for part in formset.parts())
+        if copies and not form.cleaned_data["keep_copies"]:
+            # 一数一源: the proposer sees where the authoritative data is, and may list that resource instead.
+            return self._render(request, form, formset, copies=copies)
         try:
             scenario = services.scenario_propose(
                 actor=request.user,
@@ -337,8 +346,9 @@ class ScenarioProposeView(LoginRequiredMixin, View):
             messages.success(request, "应用场景已提出并送各提供部门确认。")
         return redirect("scenarios:detail", pk=scenario.pk)
 
-    def _render(self, request, form, formset, status=200):
-        return render(request, self.template_name, {"form": form, "formset": formset}, status=status)
+    def _render(self, request, form, formset, *, copies=(), status=200):
+        context = {"form": form, "formset": formset, "copies": copies}
+        return render(request, self.template_name, context, status=status)
 
 
 class ScenariosApplication(Application):

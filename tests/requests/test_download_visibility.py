@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import DemandItem, ImportJob, NegativeListEntry
+from catalog.models import AuthoritativeSource, DemandItem, ImportJob, NegativeListEntry
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
@@ -106,6 +106,9 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
             name="测试系统", department=gongan, prefix="gsk_test", token_hash="f" * 64
         ),
         "catalog.dataresource": resource,
+        "catalog.authoritativesource": AuthoritativeSource.objects.create(
+            datum="房屋坐落", item=resource.items.get(name="房屋坐落"), designated_by=coordinator
+        ),
         "catalog.demanditem": DemandItem.objects.create(
             department=gongan,
             data_name="结婚证",
