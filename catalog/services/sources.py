@@ -39,11 +39,13 @@ def _clean_names(datum: str, aliases: Sequence[str], *, keep: AuthoritativeSourc
 
 def _owner_of(name: str, keep: AuthoritativeSource | None) -> AuthoritativeSource | None:
     """The other source that already answers to `name`, if any."""
-    other = keep.pk if keep is not None else None
-    taken = AuthoritativeSource.objects.filter(datum=name).exclude(pk=other).first()
-    if taken is not None:
-        return taken
-    alias = DatumAlias.objects.filter(name=name).exclude(source_id=other).select_related("source").first()
+    taken = AuthoritativeSource.objects.filter(datum=name)
+    aliases = DatumAlias.objects.filter(name=name)
+    if keep is not None:
+        taken, aliases = taken.exclude(pk=keep.pk), aliases.exclude(source=keep)
+    if (owner := taken.first()) is not None:
+        return owner
+    alias = aliases.select_related("source").first()
     return alias.source if alias is not None else None
 
 
