@@ -355,9 +355,11 @@ from requests.selectors.scenarios import (  # noqa: E402, F401
     ScenarioActions,
     available_scenario_actions,
     citable_scenarios,
+    scenario_grants,
     scenario_list,
     scenario_parts,
     scenario_scopes,
     scenario_task_list,
     scenarios_visible_to,
+    works_on_scenario,
 )

@@ -19,6 +19,7 @@ from requests import permissions, rules
 from requests.flows import ScenarioFlow, ScenarioPartFlow
 from requests.models import (
     SCENARIO_PUBLISHED_STATES,
+    Grant,
     Scenario,
     ScenarioPart,
     ScenarioState,
@@ -90,6 +91,23 @@ def scenario_parts(scenario: Scenario) -> QuerySet[ScenarioPart]:
     return scenario.parts.select_related(
         "resource", "provider_department", "decided_by", "refusal_reason"
     ).prefetch_related("items", "confirmed_items")
+
+
+def scenario_grants(user, scenario: Scenario) -> QuerySet[Grant]:
+    """The grants the scenario gave that the user may see (selectors.grants_visible_to's rule)."""
+    grants = Grant.objects.filter(scenario=scenario).select_related("consumer_department", "resource")
+    if not permissions.sees_all(user):
+        grants = grants.filter(
+            Q(consumer_department_id=user.department_id) | Q(provider_department_id=user.department_id)
+        )
+    return grants.order_by("-state", "consumer_department__code", "resource__code")
+
+
+def works_on_scenario(user, part: ScenarioPart | None) -> bool:
+    """Whether the user has some step of a scenario (or of its `part`) to work: the bureau, or the part's
+    provider reviewers. Such a user acting on a page from an earlier step is told where it stands; anyone else is
+    refused (403)."""
+    return permissions.can_authorize_scenario(user) or (part is not None and permissions.answers_for_part(user, part))
 
 
 def citable_scenarios(department_id: int | None, today: dt.date) -> QuerySet[Scenario]:

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -35,7 +34,7 @@ from requests.forms import (
     ScenarioPartRefuseForm,
     ScenarioReasonForm,
 )
-from requests.models import Grant, Scenario, ScenarioState
+from requests.models import Scenario, ScenarioState
 from requests.scenario_export import export_scenarios
 from requests.services import scenarios as services
 from requests.views.common import form_errors
@@ -142,17 +141,13 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             for part in parts:
                 if part.resource_id == copy.item.resource_id:
                     part.copies = [*getattr(part, "copies", []), copy]
-        grants = Grant.objects.filter(scenario=scenario).select_related("consumer_department", "resource")
-        if not permissions.sees_all(user):
-            grants = grants.filter(
-                Q(consumer_department_id=user.department_id) | Q(provider_department_id=user.department_id)
-            )
+        grants = selectors.scenario_grants(user, scenario)
         context = {
             "scenario": scenario,
             "parts": parts,
             "consumers": scenario.consumer_departments.order_by("code"),
             "actions": actions,
-            "grants": grants.order_by("-state", "consumer_department__code", "resource__code"),
+            "grants": grants,
             "records": records_visible_to(user).filter(**subject),
             "events": labelled(
                 AuditEvent.objects.filter(**subject).select_related("actor", "subject_type").order_by("pk")
@@ -295,11 +290,7 @@ class ScenarioActionView(LoginRequiredMixin, View):
     @staticmethod
     def _not_offered(request, scenario: Scenario, part):
         """Someone with a step to work here acted on a page from an earlier step: say so. Anyone else: 403."""
-        user = request.user
-        works_here = permissions.can_authorize_scenario(user) or (
-            part is not None and permissions.answers_for_part(user, part)
-        )
-        if not works_here:
+        if not selectors.works_on_scenario(request.user, part):
             raise PermissionDenied
         state = part.get_state_display() if part is not None else scenario.get_state_display()
         messages.error(request, f"当前状态为“{state}”，没有待办理的这一步骤；可能已被他人处理，请刷新页面。")

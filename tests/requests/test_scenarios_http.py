@@ -263,10 +263,14 @@ def test_the_provider_s_task_list_shows_its_part(low_income_scenario, gongan_rev
     assert "低保对象认定" not in client_for(outsider).get(reverse("scenarios:tasks")).content.decode()
 
 
-def test_a_scenario_grant_s_page_cites_its_scenario(authorized_scenario, minzheng_applicant):
+def test_a_scenario_grant_s_page_cites_its_scenario_and_is_its_parties_alone(
+    authorized_scenario, minzheng_applicant, outsider
+):
     grant = Grant.objects.filter(scenario=authorized_scenario).first()
     page = client_for(minzheng_applicant).get(reverse("grants:detail", args=[grant.pk])).content.decode()
     assert 'data-testid="grant-scenario"' in page and "低保对象认定" in page
+    assert client_for(outsider).get(reverse("grants:detail", args=[grant.pk])).status_code == 404
+    assert 'data-testid="grants"' not in client_for(outsider).get(_detail(authorized_scenario)).content.decode()
 
 
 def test_the_application_form_offers_the_consumer_s_authorized_scenarios(
