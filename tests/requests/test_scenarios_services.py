@@ -348,3 +348,23 @@ def test_a_scenario_expires_after_its_validity(authorized_scenario, frozen):
 
 def test_the_record_is_numbered_in_its_own_series(authorized_scenario):
     assert Record.objects.get(pk=authorized_scenario.record_id).type_code == "共场"
+
+
+def test_the_scenario_authorization_renders_what_it_grants(authorized_scenario):
+    from pypdf import PdfReader
+
+    from pdf_templates.rendering import missing_glyph_fonts
+    from pdf_templates.services import render_record
+
+    record = render_record(record_id=authorized_scenario.record_id)
+    content = record.pdf.read()
+    assert missing_glyph_fonts(content) == []
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).replace("\n", "")
+    for expected in (
+        "关于“低保对象认定”应用场景的场景授权书",
+        "通政数共场〔2026〕1号",
+        "户籍人口信息",
+        "房屋登记信息",
+        "市民政局",
+    ):
+        assert expected in text
