@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from catalog.models import (
     MAX_INT,
     PUBLISHED_STATES,
     RESOURCE_FIELDS,
+    AuthoritativeSource,
     DataItem,
     DataResource,
     DemandItem,
@@ -356,3 +358,56 @@ class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
         elif self.resource and negative_list_hits(self.resource, [i.pk for i in self.items]):
             self.add_error(None, MSG_ALREADY_NEGATIVE)
         return data
+
+
+# ---------------------------------------------------------------- 一数一源
+
+
+def split_names(text: str) -> list[str]:
+    return [name.strip() for name in re.split(r"[、,，;；\n]+", text or "") if name.strip()]
+
+
+class SourceForm(ClearMessagesMixin, forms.Form):
+    """The bureau designates an item of a registered resource as the authoritative source of a datum."""
+
+    code = forms.CharField(label="资源目录编码", max_length=form_max_length(DataResource, "code"))
+    item_name = forms.CharField(label="信息项名称", max_length=form_max_length(DataItem, "name"))
+    datum = forms.CharField(
+        label="数据名称",
+        max_length=form_max_length(AuthoritativeSource, "datum"),
+        required=False,
+        help_text="留空则同信息项名称",
+    )
+    aliases = forms.CharField(
+        label="等价名称",
+        max_length=textlimits.COMMENT,
+        required=False,
+        help_text="用“、”分隔，如“身份证号、身份证号码”",
+    )
+    basis = forms.CharField(
+        label="认定依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(AuthoritativeSource, "basis"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        code, name = (data.get("code") or "").strip(), (data.get("item_name") or "").strip()
+        resource = DataResource.objects.filter(code=code, status__in=PUBLISHED_STATES).first()
+        if code and resource is None:
+            self.add_error("code", MSG_UNKNOWN_PUBLISHED_CODE)
+            return data
+        self.item = resource.current_items().filter(name=name).first() if resource and name else None
+        if resource and name and self.item is None:
+            self.add_error("item_name", MSG_NO_SUCH_ITEMS.format(names=name))
+        data["datum"] = (data.get("datum") or "").strip() or name
+        data["aliases"] = split_names(data.get("aliases") or "")
+        return data
+
+
+class SourceAliasesForm(ClearMessagesMixin, forms.Form):
+    aliases = forms.CharField(label="等价名称", max_length=textlimits.COMMENT, required=False, help_text="用“、”分隔")
+
+    def clean_aliases(self) -> list[str]:
+        return split_names(self.cleaned_data.get("aliases") or "")

@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests.tasks.refuse_for_withdrawn_resources",
         "schedule": crontab(minute=17),
     },
+    "requests-expire-scenarios": {
+        "task": "requests.tasks.expire_scenarios",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # Notifications (notifications/). The outbox re-queues an email still pending

@@ -12,6 +12,7 @@ from pdf_templates.views import RecordsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
 from systems_inventory.views import SystemsInventoryApplication
+from requests.views.scenarios import ScenariosApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
@@ -26,6 +27,7 @@ site = Site(
         ShareRequestsApplication(),
         GrantsApplication(),
         SystemsInventoryApplication(),
+        ScenariosApplication(),
         RecordsApplication(),
         NotificationsApplication(),
     ],

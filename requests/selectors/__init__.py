@@ -1,5 +1,7 @@
 """Reads of share applications and grants: who sees which, the task lists, what a user may do on a page.
 
+Scenarios' reads are in .scenarios, re-exported here.
+
 A grant is seen by its consumer and provider departments, the data bureau and auditors (grants_visible_to).
 """
 
@@ -297,7 +299,9 @@ def manages_api_tokens(user) -> bool:
 
 def grants_visible_to(user) -> QuerySet[Grant]:
     """The consumer and the provider department see a grant; the data bureau and auditors see all."""
-    grants = Grant.objects.select_related("consumer_department", "provider_department", "resource", "application")
+    grants = Grant.objects.select_related(
+        "consumer_department", "provider_department", "resource", "application", "scenario"
+    )
     if not user.is_authenticated:
         return grants.none()
     if sees_all_grants(user):
@@ -337,10 +341,25 @@ def grant_records(user, grant: Grant) -> QuerySet[Record]:
     from django.contrib.contenttypes.models import ContentType
 
     subjects = Q()
-    for obj in (grant, grant.application):
+    source = grant.application or grant.scenario  # what the grant was given on
+    for obj in (grant, source) if source is not None else (grant,):
         subjects |= Q(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))
     return records_visible_to(user).filter(subjects).order_by("issued_at", "id")
 
 
 def api_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("department").order_by("-is_active", "name")
+
+
+from requests.selectors.scenarios import (  # noqa: E402, F401
+    ScenarioActions,
+    available_scenario_actions,
+    citable_scenarios,
+    scenario_grants,
+    scenario_list,
+    scenario_parts,
+    scenario_scopes,
+    scenario_task_list,
+    scenarios_visible_to,
+    works_on_scenario,
+)
