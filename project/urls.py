@@ -11,8 +11,8 @@ from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
-from systems_inventory.views import SystemsInventoryApplication
 from requests.views.scenarios import ScenariosApplication
+from systems_inventory.views import SystemsInventoryApplication
 from workflows.views import HomeApplication
 
 admin.site.site_header = "govshare 政务数据共享 管理后台"
