@@ -310,7 +310,7 @@ def test_the_readme_commands_work_against_the_demo(demo, db):
     "edit",
     [
         ("items=房屋坐落,建筑面积", "items=房屋坐落,不存在的信息项"),
-        ("consumer=TH-GA", "consumer=TH-MZ"),
+        ("consumer=TH-GA", "consumer=TH-SJ"),  # 审计局 holds no grant of it
         ("--department TH-ZS", "--department TH-NONE"),
         ("/api/grants/check", "/api/grants/chek"),
     ],
