@@ -217,7 +217,7 @@ class GrantCheckSchema(AutoSchema):
                     "share_method": nullable_string,
                     "valid_from": {**nullable_string, "format": "date"},
                     "valid_until": {**nullable_string, "format": "date"},
-                    "checked_at": {"type": "string", "format": "date-time"},
+                    "checked_at": {"type": "string", "format": "date-time", "description": "北京时间（+08:00）"},
                 },
             }
         }

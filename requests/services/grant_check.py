@@ -87,7 +87,7 @@ class CheckAnswer:
             "share_method": grant.share_method if grant else None,
             "valid_from": grant.valid_from.isoformat() if grant else None,
             "valid_until": grant.valid_to.isoformat() if grant else None,
-            "checked_at": timezone.now().isoformat(),
+            "checked_at": timezone.localtime().isoformat(),  # Beijing time, +08:00, as every datetime we emit
         }
 
 
