@@ -30,6 +30,7 @@ class RequestsConfig(AppConfig):
         events.register()
 
         register("share_application_task", "共享申请待办")
+        register("share_application_received", "共享申请提交回执")
         register("share_application_decided", "共享申请结果")
         register("share_application_returned", "共享申请退回补正")
         register("share_application_withdrawn", "共享申请已撤回")

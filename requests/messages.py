@@ -60,3 +60,9 @@ MSG_COMMENT_REQUIRED = "请填写意见。"
 MSG_HANDOVER_TARGET_INVALID = "只能转交给本部门有审核权限的同事。"
 MSG_NOT_OVERDUE_QUEUE = "只有提请协调中的申请可以由政数局处理。"
 MSG_WORKDAYS_INVALID = "限期须为 1 至 30 个工作日。"
+
+# The applicant's receipt on submission (a notice, not an error).
+MSG_RECEIPT = (
+    "共享申请{reference}（{resource}）已{verb}至{provider}。提供部门应于{due}（北京时间）前答复；"
+    "逾期未答复的，由政数局协调。"
+)
