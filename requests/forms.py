@@ -9,6 +9,7 @@ from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import Department, User
+from requests import rules
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
 from requests.models import (
     ApplicationAttachment,
@@ -157,8 +158,8 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
-        offered = application.resource.share_methods or [application.share_method]  # 不予共享 lists none
-        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in offered]
+        grantable = rules.grantable_methods(application)  # offered, and no broader than asked (the service checks)
+        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in grantable]
         self.initial.setdefault("items", [i.pk for i in requested])
         self.initial.setdefault("share_method", application.share_method)
         self.initial.setdefault("period_start", application.period_start)

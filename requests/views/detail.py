@@ -52,14 +52,17 @@ class DetailView(LoginRequiredMixin, TemplateView):
             subject_type__model="shareapplication",
             subject_id=str(application.pk),
         )
+        items = list(application.items.order_by("position", "pk"))
+        granted_items = list(decision.granted_items.order_by("position", "pk")) if decision else []
         context = {
             "application": application,
             "actions": actions,
             "task": actions.task,
-            "items": application.items.order_by("position", "pk"),
+            "items": items,
             "attachments": application.attachments.all(),
             "decision": decision,
-            "granted_items": decision.granted_items.order_by("position", "pk") if decision else [],
+            "granted_items": granted_items,
+            "not_granted_items": [item for item in items if item not in granted_items],
             "grant": grant,
             "grant_standing": grant.standing(timezone.localdate()) if grant else "",
             "clauses": StandardClause.labels_of(decision.standard_clauses) if decision else [],
