@@ -72,3 +72,11 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
 
 def due_date(start: dt.date | dt.datetime, n: int) -> dt.datetime:
     return current_calendar().due_date(start, n, tz=timezone.get_default_timezone())
+
+
+def workdays_left(due: dt.datetime | None, today: dt.date | None = None) -> int | None:
+    """Working days from today to the local date a deadline falls due: 0 on its last day, negative once it has
+    passed (-2: overdue by two working days), None without a deadline."""
+    if due is None:
+        return None
+    return workdays_between(today or timezone.localdate(), timezone.localtime(due).date())
