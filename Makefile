@@ -17,7 +17,7 @@ PYTEST_WORKERS ?= auto
 # What mypy checks (clean): the shared engine, every app's services, and the share applications' rules,
 # selectors and flow.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
-	requests/rules.py requests/selectors.py requests/flows.py
+	requests/rules.py requests/selectors requests/flows.py
 
 .PHONY: install lock run test lint format bench migrate demo
 

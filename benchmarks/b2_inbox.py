@@ -208,7 +208,7 @@ def measure(world: World) -> dict:
         for row in rows:  # what requests/tasks.html reads
             task, application = row.task, row.application
             seen.append((application.reference, application.applicant_department.name, application.resource.name))
-            seen.append((str(task.flow_task), task.owner, task.created, application.due_at, row.workdays_left))
+            seen.append((str(task.flow_task), task.owner, task.created, application.due_at, row.countdown))
         return rows
 
     client = Client()

@@ -9,11 +9,10 @@ class RequestsConfig(AppConfig):
     def ready(self) -> None:
         from notifications.events import register
         from organizations.permissions import register_role_permissions
+        from requests import home
         from requests.permissions import ROLE_PERMISSIONS
-        from requests.selectors import task_list
-        from workflows.selectors import register_task_source
 
-        register_task_source(task_list)
+        home.register()  # its panels on the 工作台
 
         from requests import permissions
         from requests.models import ApiToken, Grant, ShareApplication

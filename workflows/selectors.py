@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -74,20 +74,3 @@ def inbox_tasks(user) -> QuerySet[Task]:
         .select_related("process", "owner")
         .order_by("-created")
     )
-
-
-# Each process registers the selector of the tasks a user may work on, scoped as
-# that process scopes them (by department, for share applications). The engine
-# cannot know a process's scoping, so the home page asks the processes.
-_TASK_SOURCES: list[Callable[[object], QuerySet[Task]]] = []
-
-
-def register_task_source(selector: Callable[[object], QuerySet[Task]]) -> None:
-    if selector not in _TASK_SOURCES:
-        _TASK_SOURCES.append(selector)
-
-
-def queue_count(user) -> CappedCount:
-    """Unassigned tasks the user may take, over every registered process (capped, one query each)."""
-    counts = [count_capped(selector(user).filter(status=STATUS.NEW)) for selector in _TASK_SOURCES]
-    return CappedCount(min(sum(c.value for c in counts), TASK_COUNT_CAP + 1), TASK_COUNT_CAP)

@@ -12,8 +12,8 @@ from viewflow.urls import Application
 from organizations.forms import SubstitutionForm
 from organizations.models import Substitution
 from organizations.selectors import principals_of, substitutions_given, substitutions_taken
+from workflows import home
 from workflows.audit import client_ip
-from workflows.selectors import count_capped, inbox_tasks, queue_count
 from workflows.substitutions import substitution_cancel, substitution_create
 
 if TYPE_CHECKING:
@@ -28,9 +28,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             department=user.department,
             roles=user.role_labels(),
-            inbox_count=count_capped(inbox_tasks(user)),
-            queue_count=queue_count(user),
             acting_for=list(principals_of(user)),
+            panels=home.panels_for(user),  # what each of the user's roles has to do next (workflows.home)
             **kwargs,
         )
 

@@ -262,6 +262,7 @@ def _start_review(
 
 def send_receipt(application: ShareApplication, *, submitter, verb: str) -> None:
     """The applicant's receipt (回执): what was submitted to whom, and by when the provider must answer."""
+    assert application.due_at is not None  # the review's clock has just started
     notify(
         recipients=[submitter, application.applicant],  # the same person once
         event="share_application_received",

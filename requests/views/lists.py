@@ -70,13 +70,20 @@ class OverdueView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if not permissions.reads_overdue(self.request.user):
             raise PermissionDenied
+        reason = self.request.GET.get("reason", "")
+        reason = reason if reason in selectors.OVERDUE_REASONS else ""
         return super().get_context_data(
-            applications=selectors.overdue_queue(), counts=selectors.overdue_counts_by_provider(), **kwargs
+            applications=list(selectors.overdue_queue(reason)),
+            reason=reason,
+            reasons=selectors.OVERDUE_REASONS,
+            counts=selectors.overdue_counts_by_provider(),
+            **kwargs,
         )
 
 
 class TaskListView(LoginRequiredMixin, TemplateView):
-    """待办审核: the nearest deadline first (?sort=received: the newest first; ?sort=applicant), 50 a page.
+    """待办审核: the nearest deadline first (?sort=received: the newest first; ?sort=applicant), 50 a page; narrowed
+    to one step (?step=review|countersign|arbitrate) and to ?show=queue|mine|overdue, as the 工作台 links to it.
 
     The page costs the same queries however many tasks there are (requests.selectors.inbox_page). Its total is
     capped ("100+ 项", workflows.selectors): an exact count of a department's open tasks joins all of them.
@@ -91,8 +98,23 @@ class TaskListView(LoginRequiredMixin, TemplateView):
             number = min(max(1, int(self.request.GET.get("page", 1))), 1_000_000)
         except ValueError:
             number = 1
+        get = self.request.GET
         page = selectors.inbox_page(
-            self.request.user, sort=self.request.GET.get("sort", ""), number=number, size=self.page_size
+            self.request.user,
+            sort=get.get("sort", ""),
+            number=number,
+            size=self.page_size,
+            step=get.get("step", ""),
+            show=get.get("show", ""),
         )
         sorts = [(key, label) for key, (label, _) in selectors.INBOX_SORTS.items()]
-        return super().get_context_data(page=page, sorts=sorts, **kwargs)
+        step = selectors.INBOX_STEPS.get(page.step)
+        return super().get_context_data(
+            page=page,
+            sorts=sorts,
+            keep="".join(f"&{name}={value}" for name, value in (("step", page.step), ("show", page.show)) if value),
+            narrowed=" · ".join(
+                [*([str(step.task_title)] if step else []), *([selectors.INBOX_SHOWS[page.show]] if page.show else [])]
+            ),
+            **kwargs,
+        )

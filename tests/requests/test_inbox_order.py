@@ -40,7 +40,7 @@ def test_a_task_without_a_deadline_comes_last(three, zhujian_reviewer):
     ShareApplication.objects.filter(pk=early.pk).update(due_at=None)
     assert references(selectors.task_list(zhujian_reviewer)) == [a.reference for a in (middle, late, early)]
     [*_, last] = selectors.inbox_page(zhujian_reviewer).rows
-    assert last.application == early and last.workdays_left is None
+    assert last.application == early and last.countdown is None
 
 
 def test_the_other_orders_stay_available(three, zhujian_reviewer):
@@ -58,7 +58,11 @@ def test_the_page_counts_working_days_left_and_marks_the_overdue(three, zhujian_
     early, middle, late = three
     frozen.move_to("2026-03-18 10:00 +0800")  # early fell due on the 16th; middle falls due today
     page = selectors.inbox_page(zhujian_reviewer)
-    assert [(row.application, row.workdays_left) for row in page.rows] == [(early, -2), (middle, 0), (late, 3)]
+    assert [(row.application, row.countdown.workdays, row.countdown.overdue) for row in page.rows] == [
+        (early, -2, True),
+        (middle, 0, False),
+        (late, 3, False),
+    ]
     assert page.sort == "due" and not page.has_next and page.total.value == 3
 
 
@@ -72,10 +76,22 @@ def test_the_reviewer_sees_the_urgent_first_with_the_days_left(three, zhujian_re
     assert "逾期 2 个工作日" in rows[0] and "govshare-row--overdue" in rows[0].split(">", 1)[0]
     assert "今日到期" in rows[1] and "剩 3 个工作日" in rows[2]
     assert "2026-03-16" in rows[0]
-    assert 'data-testid="sort-current">答复期限<' in html
     received = client.get(reverse("share_requests:tasks"), {"sort": "received"}).content.decode()
     assert received.index(late.reference) < received.index(middle.reference) < received.index(early.reference)
     assert 'data-testid="sort-current">收到时间<' in received and '<a href="?sort=due">答复期限</a>' in received
+
+
+def test_a_deadline_passed_on_friday_is_overdue_on_saturday(
+    gongan_applicant, housing_resource, zhujian_reviewer, frozen
+):
+    frozen.move_to("2026-03-06 10:00 +0800")
+    friday = make_application(gongan_applicant, housing_resource)  # due Friday 20 March
+    frozen.move_to("2026-03-21 10:00 +0800")  # no working day has passed since
+    [row] = selectors.inbox_page(zhujian_reviewer).rows
+    assert (row.countdown.workdays, row.countdown.overdue) == (0, True)
+    html = client_for(zhujian_reviewer).get(reverse("share_requests:tasks")).content.decode()
+    assert "已逾期</span>" in html.split(friday.reference)[1].split("</tr>")[0]
+    assert 'data-testid="sort-current">答复期限<' in html
 
 
 @pytest.mark.postgres

@@ -49,12 +49,14 @@ def inbox(client, user, page: int = 1, sort: str = "") -> str:
 
 
 def total(page: str) -> str:
-    return page.split('data-testid="task-total">')[1].split("<")[0]
+    return page.split('data-testid="task-total"')[1].split(">", 1)[1].split("<")[0]
 
 
 def home_count(client, user, name: str) -> str:
+    """A figure of the 工作台 as it reads (1, 2+)."""
     client.force_login(user)
-    return client.get("/home/").content.decode().split(f'data-testid="{name}">')[1].split("<")[0]
+    figure = client.get("/home/").content.decode().split(f'data-testid="figure-{name}"')[1]
+    return figure.split('class="govshare-figure__count">')[1].split("<")[0]
 
 
 def test_the_inbox_shows_the_total(client, applications, zhujian_reviewer, gongan_applicant):
@@ -109,9 +111,9 @@ def test_the_inbox_runs_as_many_queries_for_many_tasks_as_for_few(client, applic
 def test_the_home_page_caps_its_counts(client, applications, zhujian_reviewer, cap):
     cap(2)
     tasks = [open_task(application) for application in applications(5)]
-    assert home_count(client, zhujian_reviewer, "queue-count") == "2+"
-    assert home_count(client, zhujian_reviewer, "inbox-count") == "0"
+    assert home_count(client, zhujian_reviewer, "review-queue") == "2+"
+    assert home_count(client, zhujian_reviewer, "review-mine") == "0"
     for task in tasks[:3]:
         task_take(actor=zhujian_reviewer, obj=task)
-    assert home_count(client, zhujian_reviewer, "inbox-count") == "2+"  # three taken
-    assert home_count(client, zhujian_reviewer, "queue-count") == "2"  # two left
+    assert home_count(client, zhujian_reviewer, "review-mine") == "2+"  # three taken
+    assert home_count(client, zhujian_reviewer, "review-queue") == "2"  # two left

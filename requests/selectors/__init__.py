@@ -8,15 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from catalog.choices import ShareClass
 from catalog.models import DataResource
 from organizations.models import User
 from organizations.roles import Role
-from organizations.selectors import acting_user_ids
 from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
@@ -24,7 +22,7 @@ from requests import permissions, rules
 from requests.flows import ShareApplicationFlow
 from requests.models import (
     DECIDED_STATES,
-    INBOX_STATES,
+    EDITABLE_STATES,
     OPEN_STATES,
     ApiToken,
     ApplicationAttachment,
@@ -35,9 +33,21 @@ from requests.models import (
     GrantState,
     ShareApplication,
 )
+from requests.selectors.inbox import (  # noqa: F401  (re-exported: requests.selectors is where pages read)
+    DEFAULT_INBOX_SORT,
+    INBOX_COLUMNS,
+    INBOX_SHOWS,
+    INBOX_SORTS,
+    INBOX_STEPS,
+    InboxPage,
+    InboxRow,
+    InboxSummary,
+    inbox_page,
+    inbox_summary,
+    inbox_tasks,
+    task_list,
+)
 from workflows import flowtasks
-from workflows.selectors import CappedCount, count_capped, serial_plans
-from workflows.workdays import workdays_left
 
 
 def _base() -> QuerySet[ShareApplication]:
@@ -71,14 +81,55 @@ def department_applications(user) -> QuerySet[ShareApplication]:
     return _base().filter(applicant_department_id=user.department_id)
 
 
+# 我的申请 on the 工作台: what the department must act on first, then the rest by how far along it is.
+APPLICANT_STATE_ORDER = [
+    ApplicationState.RETURNED,
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.COUNTERSIGNING,
+    ApplicationState.ESCALATED,
+    ApplicationState.GRANTED,
+    ApplicationState.PARTIALLY_GRANTED,
+    ApplicationState.REFUSED,
+    ApplicationState.WITHDRAWN,
+]
+
+
+def applications_by_state(user) -> dict[str, int]:
+    """我的申请 counted by state, in one query."""
+    counts = department_applications(user).order_by().values_list("state").annotate(n=Count("pk"))
+    return dict(counts)
+
+
+def applications_to_act_on(user, size: int) -> list[ShareApplication]:
+    """The department's applications waiting on it: returned for 补正 first, then its drafts, the latest first."""
+    returned_first = Case(When(state=ApplicationState.RETURNED, then=0), default=1)
+    return list(
+        department_applications(user)
+        .filter(state__in=EDITABLE_STATES)
+        .order_by(returned_first, "-updated_at", "-pk")[:size]
+    )
+
+
 def open_application_count(resource) -> int:
     """Applications a catalog withdrawal would refuse (the withdraw form says how many)."""
     return ShareApplication.objects.filter(resource=resource, state__in=OPEN_STATES).count()
 
 
-def overdue_queue() -> QuerySet[ShareApplication]:
-    """逾期协调: escalated applications waiting for the data bureau, oldest first."""
-    return _base().filter(state=ApplicationState.ESCALATED).order_by("escalated_at", "pk")
+OVERDUE_REASONS = {"overdue": "超期未答复", "dispute": "共享类型异议"}
+
+
+def overdue_queue(reason: str = "") -> QuerySet[ShareApplication]:
+    """逾期协调: escalated applications waiting for the data bureau, oldest first; `disputed` when a class dispute
+    brought it there, not a missed deadline. `reason` ("overdue", "dispute") keeps one kind."""
+    open_dispute = ClassDispute.objects.filter(application=OuterRef("pk"), outcome=ClassDispute.Outcome.OPEN)
+    queue = _base().filter(state=ApplicationState.ESCALATED).annotate(disputed=Exists(open_dispute))
+    if reason == "overdue":
+        queue = queue.filter(disputed=False)
+    elif reason == "dispute":
+        queue = queue.filter(disputed=True)
+    return queue.order_by("escalated_at", "pk")
 
 
 def overdue_counts_by_provider() -> list[Any]:
@@ -124,102 +175,6 @@ def applicant_history(application: ShareApplication) -> QuerySet[ShareApplicatio
         .select_related("decision__refusal_reason", "grant")
         .order_by("-decided_at")
     )
-
-
-# 待办审核's orders: the nearest deadline first by default (the overdue at the top, no deadline last), or the
-# newest received, or by applicant department. An application has one open task at most, so each order ends on
-# a unique key and a page never repeats a row. The deadline order is read off an index of the waiting
-# applications by (due_at, id), the newest received off one of the open tasks (migrations 0010 and 0003).
-_APPLICATION = "process__shareapplicationprocess__application"
-_DUE = F(f"{_APPLICATION}__due_at").asc(nulls_last=True)
-INBOX_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
-    "due": ("答复期限", (_DUE, f"{_APPLICATION}__id")),
-    "received": ("收到时间", ("-created", "-pk")),
-    "applicant": ("申请部门", (f"{_APPLICATION}__applicant_department__name", _DUE, f"{_APPLICATION}__id")),
-}
-DEFAULT_INBOX_SORT = "due"
-
-
-def task_list(user, sort: str = DEFAULT_INBOX_SORT) -> QuerySet[Task]:
-    """待办审核: open tasks the user may work on, scoped to their department (the bureau's arbitration: all)."""
-
-    if not user.is_authenticated:
-        return Task.objects.none()
-    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
-    mine = Q(process__shareapplicationprocess__application__provider_department_id=user.department_id)
-    if user.has_perm("share_requests.can_review_application") and user.department_id:
-        scope |= Q(flow_task=ShareApplicationFlow.review) & mine
-    if user.has_perm("share_requests.can_countersign_application") and user.department_id:
-        scope |= Q(flow_task=ShareApplicationFlow.countersign) & mine
-    if user.has_perm("share_requests.can_arbitrate_application"):
-        scope |= Q(flow_task=ShareApplicationFlow.arbitrate)
-    return (
-        Task.objects.filter(
-            process__flow_class=ShareApplicationFlow,
-            flow_task_type="HUMAN",
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-            process__shareapplicationprocess__application__state__in=INBOX_STATES,  # lets the deadline index serve
-        )
-        .filter(scope)
-        .exclude(process__shareapplicationprocess__application__applicant_department_id=user.department_id)
-        .select_related(
-            "owner",
-            "process__shareapplicationprocess__application__applicant_department",
-            "process__shareapplicationprocess__application__resource",
-        )
-        .order_by(*INBOX_SORTS.get(sort, INBOX_SORTS[DEFAULT_INBOX_SORT])[1])
-    )
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    task: Task
-    application: ShareApplication
-    workdays_left: int | None  # to the reply deadline: 0 on its last day, negative once overdue; None without one
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    rows: list[InboxRow]
-    total: CappedCount
-    sort: str
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-# What the inbox shows of each task: loading the rows' other columns would cost more than the query.
-INBOX_COLUMNS = (
-    "flow_task",
-    "created",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    _APPLICATION,
-    f"{_APPLICATION}__due_at",
-    f"{_APPLICATION}__applicant_department__name",
-    f"{_APPLICATION}__resource__name",
-)
-
-
-def inbox_page(user, *, sort: str = DEFAULT_INBOX_SORT, number: int = 1, size: int = 50) -> InboxPage:
-    """One page of 待办审核 in two queries whatever its length: the page (one row more says if there is a next)
-    and the capped total, planned without parallel workers (workflows.selectors.serial_plans). Working days left
-    come from the calendar in memory (workflows.workdays)."""
-    sort = sort if sort in INBOX_SORTS else DEFAULT_INBOX_SORT
-    tasks = task_list(user, sort)
-    offset = (number - 1) * size
-    with serial_plans():
-        page = list(tasks.only(*INBOX_COLUMNS)[offset : offset + size + 1])
-        total = count_capped(tasks)
-    rows = []
-    for task in page[:size]:
-        application = task.process.shareapplicationprocess.application
-        rows.append(InboxRow(task, application, workdays_left(application.due_at)))
-    return InboxPage(rows=rows, total=total, sort=sort, number=number, has_next=len(page) > size)
 
 
 def previous_application(department, resource: DataResource) -> ShareApplication | None:
