@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from viewflow.forms import Layout, Row
 
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import DataItem, LegalBasis
@@ -13,6 +14,7 @@ from requests import rules
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
 from requests.models import (
     ApplicationAttachment,
+    ApplicationState,
     ClassDispute,
     Decision,
     Grant,
@@ -42,7 +44,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(format="%Y-%m-%d")  # typed and shown as YYYY-MM-DD (workflows.forms)
 
 
 class ApplicationForm(forms.Form):
@@ -84,6 +86,19 @@ class ApplicationForm(forms.Form):
         help_text="勾选要删除的附件；已随申请提交给提供部门的附件不能删除",
     )
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    layout = Layout(
+        "items",
+        Row("scenario", "business_matter"),
+        "purposes",
+        Row("share_method", "call_volume"),
+        Row("period_start", "period_end"),
+        "need_legal_basis",
+        "applied_before",
+        "earlier_outcome",
+        "attachments",
+        "remove_attachments",
+    )
 
     def __init__(self, *args, resource, application=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +166,15 @@ class GrantForm(forms.Form):
         required=False,
         max_length=form_max_length(Decision, "adjustment_reason"),
         help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
+    )
+
+    layout = Layout(
+        "items",
+        "share_method",
+        Row("period_start", "period_end"),
+        "standard_clauses",
+        "conditions",
+        "adjustment_reason",
     )
 
     def __init__(self, *args, application, as_requested: bool = False, **kwargs):
@@ -254,6 +278,10 @@ class RevokeForm(forms.Form):
         max_length=form_max_length(Grant, "revoked_reason"),
         error_messages={"required": "撤销共享授权必须说明理由。"},
     )
+
+
+class ApplicationFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", choices=[("", "全部"), *ApplicationState.choices], required=False)
 
 
 class GrantFilterForm(forms.Form):

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from requests import permissions, selectors
+from requests.forms import ApplicationFilterForm
 from requests.models import ApplicationAttachment, ApplicationState
 from workflows import visibility
 
@@ -39,12 +40,18 @@ class ListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         applications = self.applications()
-        state = self.request.GET.get("state")
-        if state in ApplicationState.values:
+        form = ApplicationFilterForm(self.request.GET)
+        state = form.cleaned_data["state"] if form.is_valid() else ""  # an unknown state: the error shows, all listed
+        if state:
             applications = applications.filter(state=state)
         page = Paginator(applications.order_by("-pk"), 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            page=page, title=self.title, states=ApplicationState.choices, state=state, **kwargs
+            page=page,
+            title=self.title,
+            form=form,
+            state=state,
+            state_label=ApplicationState(state).label if state else "",
+            **kwargs,
         )
 
 

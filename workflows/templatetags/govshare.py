@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from workflows import forms as form_look
 from workflows.workdays import Countdown
 
 register = template.Library()
@@ -22,3 +23,9 @@ def countdown(value: Countdown | None) -> str:
     if value.workdays == 0:
         return format_html('<span class="govshare-due govshare-due--today">今日到期</span>')
     return format_html('<span class="govshare-due">剩 {} 个工作日</span>', value.workdays)
+
+
+@register.simple_tag
+def govshare_fields(form) -> str:
+    """The form's fields as every form shows them (workflows.forms); its templates use it, pages use {{ form }}."""
+    return form_look.render_fields(form)
