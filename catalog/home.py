@@ -23,7 +23,7 @@ def review_panel(user) -> Panel | None:
         )
         for resource in queue[:PANEL_ROWS]
     ]
-    figures = [Figure("catalog-review", "待注册审核", count_capped(queue), reverse("catalog:review"), alert=False)]
+    figures = [Figure("catalog-review", "待注册审核", count_capped(queue), reverse("catalog:review"))]
     return Panel(
         "catalog-review", "资源目录注册审核", figures, rows, rows_title="最早提交的", empty="没有待审核的资源。"
     )

@@ -7,7 +7,7 @@ builds its panel for a user, or answers None when the user has nothing to do the
     home.register("share_requests.review", review_panel, order=10)
 
 A panel holds figures and rows. A figure is a count that links to the list it counts: the list must show
-exactly what the figure counts, scoped as the list is (tests/workflows/test_home.py follows every link). A row
+exactly what the figure counts, scoped as the list is (tests/requests/test_home_panels.py follows each). A row
 is one thing to act on, with its deadline when it has one. A user with several roles sees each role's panel,
 in `order`. Each panel reads a bounded number of rows (capped counts, LIMITed lists) in a few queries, so the
 home page costs the same whatever the data's size.
