@@ -35,7 +35,7 @@ from requests.views.common import form_errors, visible_application
 from workflows.audit import client_ip
 from workflows.labels import labelled
 from workflows.models import AuditEvent
-from workflows.workdays import workdays_between
+from workflows.workdays import countdown
 
 
 class DetailView(LoginRequiredMixin, TemplateView):
@@ -73,8 +73,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
             "trail_url": trail_url(application) if sees_all_records(user) else "",
         }
         if rules.clock_shown(application):
-            due = timezone.localtime(application.due_at).date()
-            context["workdays_left"] = workdays_between(timezone.localdate(), due)
+            context["countdown"] = countdown(application.due_at)
         context.update(_forms(application, actions))
         context.update(kwargs)
         return super().get_context_data(**context)

@@ -76,6 +76,8 @@ def test_the_reviewer_sees_the_urgent_first_with_the_days_left(three, zhujian_re
     assert "逾期 2 个工作日" in rows[0] and "govshare-row--overdue" in rows[0].split(">", 1)[0]
     assert "今日到期" in rows[1] and "剩 3 个工作日" in rows[2]
     assert "2026-03-16" in rows[0]
+    detail = client.get(early.get_absolute_url()).content.decode()  # the application's page says it the same way
+    assert "逾期 2 个工作日" in detail.split('data-testid="workdays-left"')[1].split("</span></span>")[0]
     received = client.get(reverse("share_requests:tasks"), {"sort": "received"}).content.decode()
     assert received.index(late.reference) < received.index(middle.reference) < received.index(early.reference)
     assert 'data-testid="sort-current">收到时间<' in received and '<a href="?sort=due">答复期限</a>' in received
