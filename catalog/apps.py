@@ -17,6 +17,9 @@ class CatalogConfig(AppConfig):
         from catalog.permissions import register_visibility
 
         register_visibility()
+        from catalog import home
+
+        home.register()  # its panel on the 工作台
         from workflows import labels
 
         labels.register(

@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from viewflow.forms import FieldSet, Layout, Row
 
 from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
@@ -83,6 +84,18 @@ class ClearMessagesMixin:
 
 
 class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
+    layout = Layout(
+        Row("code", "name"),
+        "description",
+        Row("domain", "domain_other"),
+        Row("share_class", "security_level"),
+        "share_conditions",
+        Row("legal_basis", "legal_basis_text"),
+        Row("network", "update_frequency", "update_frequency_other"),
+        FieldSet("共享方式", Row("query_api", "verify_api", "bulk_exchange", "file_download")),
+        Row("base_library", "in_responsibility_list", "open_to_public"),
+    )
+
     class Meta:
         model = DataResource
         fields = FORM_FIELDS
@@ -102,6 +115,9 @@ class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
 
 
 class DataItemForm(ClearMessagesMixin, forms.ModelForm):
+    # One item a line: its name and type, their sizes and level, then what it means; DELETE in a formset.
+    layout = Layout(Row("name", "data_type", "length", "precision", "security_level", "DELETE"), "description")
+
     class Meta:
         model = DataItem
         fields = list(ITEM_FIELDS)
@@ -230,6 +246,8 @@ MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从�
 
 
 class SearchForm(forms.Form):
+    layout = Layout(Row("q", "department", "domain"), Row("share_class", "base_library", "method"))
+
     q = forms.CharField(
         label="关键词", required=False, max_length=textlimits.SEARCH, help_text="资源名称、摘要、编码或信息项名称"
     )
@@ -272,7 +290,7 @@ class RegisterForm(ClearMessagesMixin, forms.Form):
 
 class MountForm(ClearMessagesMixin, forms.Form):
     records = forms.IntegerField(label="挂载记录数", min_value=0, max_value=MAX_BIGINT)
-    mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    mounted_on = forms.DateField(label="挂载日期", required=False)
 
     def clean_mounted_on(self):
         day = self.cleaned_data.get("mounted_on")

@@ -428,7 +428,7 @@ class DemandListView(LoginRequiredMixin, View):
                 "demands": demands,
                 "can_create": is_catalog_staff(request.user),
                 "can_link": reviews_catalog(request.user),
-                "link_form": DemandLinkForm(),
+                "link_form": DemandLinkForm(auto_id=False),  # one per row: no ids to repeat
             },
         )
 

@@ -101,6 +101,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders with viewflow's Material layout and widgets, dates as YYYY-MM-DD (workflows.forms).
+FORM_RENDERER = "workflows.forms.FormRenderer"
+
 # Database. SQLite takes writes in IMMEDIATE transactions so that concurrent
 # writers queue on the database lock instead of failing on lock upgrade.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govshare.sqlite3'}")

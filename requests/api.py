@@ -279,7 +279,7 @@ class GrantCheckSchema(AutoSchema):
                             "name": {"type": "string", "description": "场景名称"},
                         },
                     },
-                    "checked_at": {"type": "string", "format": "date-time"},
+                    "checked_at": {"type": "string", "format": "date-time", "description": "北京时间（+08:00）"},
                 },
             }
         }

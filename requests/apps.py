@@ -9,12 +9,10 @@ class RequestsConfig(AppConfig):
     def ready(self) -> None:
         from notifications.events import register
         from organizations.permissions import register_role_permissions
+        from requests import home
         from requests.permissions import ROLE_PERMISSIONS
-        from requests.selectors import scenario_task_list, task_list
-        from workflows.selectors import register_task_source
 
-        register_task_source(task_list)
-        register_task_source(scenario_task_list)
+        home.register()  # its panels on the 工作台
 
         from requests import permissions
         from requests.models import ApiToken, Grant, Scenario, ScenarioPart, ShareApplication
@@ -33,6 +31,7 @@ class RequestsConfig(AppConfig):
         events.register()
 
         register("share_application_task", "共享申请待办")
+        register("share_application_received", "共享申请提交回执")
         register("share_application_decided", "共享申请结果")
         register("share_application_returned", "共享申请退回补正")
         register("share_application_withdrawn", "共享申请已撤回")

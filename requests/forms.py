@@ -6,15 +6,18 @@ import re
 
 from django import forms
 from django.utils import timezone
+from viewflow.forms import Layout, Row
 
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import Department, User
+from requests import rules
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
 from requests.models import (
     PART_CONFIRMED_STATES,
     ApplicationAttachment,
+    ApplicationState,
     ClassDispute,
     Decision,
     Grant,
@@ -47,7 +50,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(format="%Y-%m-%d")  # typed and shown as YYYY-MM-DD (workflows.forms)
 
 
 class ApplicationForm(forms.Form):
@@ -95,6 +98,20 @@ class ApplicationForm(forms.Form):
         help_text="本部门为已授权应用场景的使用部门、所申请信息项在场景授权范围内的，提交即自动授权",
     )
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    layout = Layout(
+        "items",
+        "cited_scenario",
+        Row("scenario", "business_matter"),
+        "purposes",
+        Row("share_method", "call_volume"),
+        Row("period_start", "period_end"),
+        "need_legal_basis",
+        "applied_before",
+        "earlier_outcome",
+        "attachments",
+        "remove_attachments",
+    )
 
     def __init__(self, *args, resource, application=None, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,13 +190,22 @@ class GrantForm(forms.Form):
         help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
     )
 
+    layout = Layout(
+        "items",
+        "share_method",
+        Row("period_start", "period_end"),
+        "standard_clauses",
+        "conditions",
+        "adjustment_reason",
+    )
+
     def __init__(self, *args, application, as_requested: bool = False, **kwargs):
         """`as_requested`: the terms are the application's (unconditional data before its provider), shown, not asked."""
         super().__init__(*args, **kwargs)
         requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
-        offered = application.resource.share_methods or [application.share_method]  # 不予共享 lists none
-        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in offered]
+        grantable = rules.grantable_methods(application)  # offered, and no broader than asked (the service checks)
+        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in grantable]
         self.initial.setdefault("items", [i.pk for i in requested])
         self.initial.setdefault("share_method", application.share_method)
         self.initial.setdefault("period_start", application.period_start)
@@ -274,6 +300,10 @@ class RevokeForm(forms.Form):
         max_length=form_max_length(Grant, "revoked_reason"),
         error_messages={"required": "撤销共享授权必须说明理由。"},
     )
+
+
+class ApplicationFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", choices=[("", "全部"), *ApplicationState.choices], required=False)
 
 
 class GrantFilterForm(forms.Form):

@@ -86,3 +86,9 @@ MSG_PART_NOT_OPEN = "该项数据当前处于“{state}”，没有待答复的�
 MSG_PART_NOT_YOURS = "只有提供部门的审核人可以答复本部门数据的共享（超期后由政数局协调）。"
 MSG_PART_ITEMS_REQUIRED = "请至少确认一个信息项；全部不同意共享的，请作不予共享答复。"
 MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"
+
+# The applicant's receipt on submission (a notice, not an error).
+MSG_RECEIPT = (
+    "共享申请{reference}（{resource}）已{verb}至{provider}。提供部门应于{due}（北京时间）前答复；"
+    "逾期未答复的，由政数局协调。"
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from catalog.choices import ShareClass
+from catalog.choices import ShareClass, ShareMethod
 from requests.models import (
     EDITABLE_STATES,
     PART_CONFIRMED_STATES,
@@ -29,6 +29,14 @@ from requests.models import (
 DECIDER_BY_STATE = {
     ApplicationState.IN_REVIEW: Decision.DecidedAs.PROVIDER,
     ApplicationState.ESCALATED: Decision.DecidedAs.DATA_BUREAU,
+}
+# How much of the data a method hands over: a yes/no check, a record on request, the whole table. A grant may
+# narrow the method asked for, never broaden it.
+METHOD_BREADTH: dict[str, int] = {
+    ShareMethod.VERIFY_API: 1,
+    ShareMethod.QUERY_API: 2,
+    ShareMethod.BULK_EXCHANGE: 3,
+    ShareMethod.FILE_DOWNLOAD: 3,
 }
 # Grants at this security level or above, decided by the provider, wait for its leader's countersign.
 COUNTERSIGN_LEVEL = 3
@@ -57,6 +65,20 @@ def is_own_application(user, application: ShareApplication) -> bool:
 def grants_only_as_requested(application: ShareApplication | ScenarioPart, decided_as: str | None) -> bool:
     """Unconditional data is granted by its provider in full, or disputed (共享为原则); the bureau may narrow it."""
     return decided_as == Decision.DecidedAs.PROVIDER and application.resource.share_class == ShareClass.UNCONDITIONAL
+
+
+def offered_methods(application: ShareApplication) -> list[str]:
+    """The methods the resource offers now (a 不予共享 entry lists none: then the one asked for)."""
+    return list(application.resource.share_methods or [application.share_method])
+
+
+def is_broader(method: str, than: str) -> bool:
+    return METHOD_BREADTH[method] > METHOD_BREADTH[than]
+
+
+def grantable_methods(application: ShareApplication) -> list[str]:
+    """The methods a grant may name: offered by the resource and no broader than the one asked for."""
+    return [method for method in offered_methods(application) if not is_broader(method, application.share_method)]
 
 
 def needs_countersign(application: ShareApplication, decided_as: str, granted_levels: Iterable[int]) -> bool:

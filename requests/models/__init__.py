@@ -40,6 +40,8 @@ OPEN_STATES = [
     ApplicationState.COUNTERSIGNING,
     ApplicationState.ESCALATED,
 ]
+# Waiting in a reviewer's, a leader's or the bureau's 待办审核 (requests.selectors.task_list).
+INBOX_STATES = [ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING, ApplicationState.ESCALATED]
 DECIDED_STATES = [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED, ApplicationState.REFUSED]
 # The applicant may change and submit it.
 EDITABLE_STATES = [ApplicationState.DRAFT, ApplicationState.RETURNED]

@@ -16,6 +16,7 @@ from catalog.models import DataItem, DataResource
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
+from pdf_templates.dates import chinese_date
 from requests import permissions, rules
 from requests.flows import ShareApplicationFlow
 from requests.messages import (
@@ -24,6 +25,7 @@ from requests.messages import (
     MSG_NOT_EDITABLE,
     MSG_NOT_WITHDRAWABLE,
     MSG_OWN_RESOURCE,
+    MSG_RECEIPT,
     MSG_RESOURCE_GONE,
     MSG_RESOURCE_NOT_PUBLISHED,
     MSG_SCENARIO_NOT_AUTHORIZED,
@@ -276,6 +278,26 @@ def _start_review(
         flowtasks.start(ShareApplicationFlow, application)
     verb = "重新提交（补正后）" if resubmission else "提交"
     tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。")
+    send_receipt(application, submitter=actor, verb=verb)
+
+
+def send_receipt(application: ShareApplication, *, submitter, verb: str) -> None:
+    """The applicant's receipt (回执): what was submitted to whom, and by when the provider must answer."""
+    assert application.due_at is not None  # the review's clock has just started
+    notify(
+        recipients=[submitter, application.applicant],  # the same person once
+        event="share_application_received",
+        subject=application,
+        context={
+            "message": MSG_RECEIPT.format(
+                reference=application.reference,
+                resource=application.resource.name,
+                verb=verb,
+                provider=application.provider_department,
+                due=chinese_date(application.due_at),
+            )
+        },
+    )
 
 
 def application_withdraw(*, actor, obj: ShareApplication, ip: str | None = None) -> ShareApplication:

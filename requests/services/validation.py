@@ -164,15 +164,6 @@ class GrantTerms:
     adjustment_reason: str = ""  # required when the terms make it partial: what is withheld is refused, with reasons
 
 
-# How much of the data a method hands over: a yes/no check, a record on request, the whole table.
-METHOD_BREADTH: dict[str, int] = {
-    ShareMethod.VERIFY_API: 1,
-    ShareMethod.QUERY_API: 2,
-    ShareMethod.BULK_EXCHANGE: 3,
-    ShareMethod.FILE_DOWNLOAD: 3,
-}
-
-
 def validate_grant_terms(
     application: ShareApplication | ScenarioPart,
     terms: GrantTerms,
@@ -237,9 +228,9 @@ def _items_error(
 
 
 def _method_error(application: ShareApplication | ScenarioPart, terms: GrantTerms) -> str:
-    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
+    if terms.share_method not in rules.offered_methods(application):
         return MSG_METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
-    if METHOD_BREADTH[terms.share_method] > METHOD_BREADTH[application.share_method]:
+    if rules.is_broader(terms.share_method, application.share_method):
         return MSG_METHOD_BROADER.format(requested=application.get_share_method_display())
     return ""
 

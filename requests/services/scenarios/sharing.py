@@ -20,7 +20,6 @@ from notifications.services import notify
 from organizations.roles import Role
 from requests import rules
 from requests.models import Grant, GrantState, Scenario, ScenarioPart, ShareApplication, StandardClause
-from requests.services.validation import METHOD_BREADTH
 from workflows import textlimits
 from workflows.audit import record_event
 
@@ -135,7 +134,7 @@ def scenario_ground(application: ShareApplication, today: dt.date) -> ScenarioPa
     part = (
         scenario.parts.filter(resource_id=application.resource_id, authorized=True).select_related("scenario").first()
     )
-    if part is None or METHOD_BREADTH[application.share_method] > METHOD_BREADTH[part.share_method]:
+    if part is None or rules.is_broader(application.share_method, part.share_method):
         return None
     confirmed = set(part.confirmed_items.values_list("pk", flat=True))
     if not set(application.items.values_list("pk", flat=True)) <= confirmed:
