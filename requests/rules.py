@@ -67,7 +67,7 @@ def grants_only_as_requested(application: ShareApplication | ScenarioPart, decid
     return decided_as == Decision.DecidedAs.PROVIDER and application.resource.share_class == ShareClass.UNCONDITIONAL
 
 
-def offered_methods(application: ShareApplication) -> list[str]:
+def offered_methods(application: ShareApplication | ScenarioPart) -> list[str]:
     """The methods the resource offers now (a 不予共享 entry lists none: then the one asked for)."""
     return list(application.resource.share_methods or [application.share_method])
 
@@ -76,7 +76,7 @@ def is_broader(method: str, than: str) -> bool:
     return METHOD_BREADTH[method] > METHOD_BREADTH[than]
 
 
-def grantable_methods(application: ShareApplication) -> list[str]:
+def grantable_methods(application: ShareApplication | ScenarioPart) -> list[str]:
     """The methods a grant may name: offered by the resource and no broader than the one asked for."""
     return [method for method in offered_methods(application) if not is_broader(method, application.share_method)]
 
