@@ -13,6 +13,7 @@ import pytest
 from requests.services.grant_check import CheckAnswer
 from requests.services.grants import api_token_issue
 from tests.requests.helpers import client_for
+from tests.systems_inventory.helpers import make_system
 from tests.workflows.urlwalk import CANDIDATES, fillings, patterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -41,14 +42,15 @@ def test_the_grant_check_answer_is_stamped_in_beijing_time(housing_resource, gon
     assert checked_at == dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # `frozen`
 
 
-def test_every_api_answer_gives_its_datetimes_in_beijing_time(housing_grant, gongan_applicant, zhengshu):
+def test_every_api_answer_gives_its_datetimes_in_beijing_time(housing_grant, gongan_applicant, zhengshu, gongan):
     resource = housing_grant.resource
     item = resource.items.first()
+    system = make_system(gongan)  # the applicant's own department's: /api/systems/<id>/ shows it
     _, token = api_token_issue(department=zhengshu, name="市政务数据交换平台")
     client = client_for(gongan_applicant)
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
     query = {"consumer": "TH-GA", "resource": resource.code, "items": "房屋坐落"}
-    candidates = (resource.code, str(item.pk), "json", ".json", *CANDIDATES)
+    candidates = (resource.code, str(item.pk), str(system.pk), "json", ".json", *CANDIDATES)
     found, answered = [], set()
     for format_string, params in patterns():
         if not format_string.startswith("/api/"):
