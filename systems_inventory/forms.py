@@ -37,7 +37,7 @@ class SearchForm(forms.Form):
         label="使用频度", choices=[("", "全部"), *UsageFrequency.choices], required=False
     )
     connected = forms.ChoiceField(label="接入共享平台", choices=CONNECTED_CHOICES, required=False)
-    status = forms.ChoiceField(label="运行状态", choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label="运行状态", choices=STATUS_CHOICES, required=False, initial="in_use")
 
     layout = Layout(Row("q", "department", "deployment"), Row("build_type", "usage_frequency", "connected", "status"))
 
