@@ -409,6 +409,8 @@ class SourceForm(ClearMessagesMixin, forms.Form):
         max_length=form_max_length(AuthoritativeSource, "basis"),
     )
 
+    layout = Layout(Row("code", "item_name"), Row("datum", "aliases"), "basis")
+
     def clean(self):
         data = super().clean()
         code, name = (data.get("code") or "").strip(), (data.get("item_name") or "").strip()

@@ -68,7 +68,8 @@ class SourceListView(LoginRequiredMixin, View):
         sources = list(selectors.authoritative_sources(active_only=not bureau))
         for source in sources:
             source.aliases_form = SourceAliasesForm(
-                initial={"aliases": "、".join(a.name for a in source.aliases.all())}
+                initial={"aliases": "、".join(a.name for a in source.aliases.all())},
+                auto_id=False,  # one per row: no ids to repeat
             )
         return render(
             request, self.template_name, {"sources": sources, "form": form, "can_keep": bureau}, status=status

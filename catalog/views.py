@@ -143,8 +143,10 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "can_mount": ResourceAction.MOUNT in actions,
                 "can_withdraw": can_withdraw,
                 "withdrawal_warnings": panels.withdrawal_warnings(resource) if can_withdraw else [],
-                "register_form": RegisterForm(),
-                "return_form": ReturnForm(),
+                # Register, return and register as a copy each take a comment: their own ids on one page.
+                "register_form": RegisterForm(auto_id="register_%s"),
+                "return_form": ReturnForm(auto_id="return_%s"),
+                "copy_form": RegisterForm(auto_id="copy_%s"),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
                 "events": selectors.resource_events(resource) if can_see_events(user, resource) else None,

@@ -328,6 +328,8 @@ class ScenarioFilterForm(forms.Form):
     )
     state = forms.ChoiceField(label="状态", choices=[("", "全部")] + ScenarioState.choices, required=False)
 
+    layout = Layout(Row("q", "state"))
+
 
 class ScenarioForm(forms.Form):
     """The scenario itself; each provider resource it needs is a row of ScenarioPartFormSet."""
@@ -345,7 +347,6 @@ class ScenarioForm(forms.Form):
     consumer_departments = forms.ModelMultipleChoiceField(
         label="使用部门",
         queryset=Department.objects.filter(is_active=True).order_by("code"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
         required=False,
         help_text="办理该场景事项、使用数据的部门，可多选",
     )
@@ -367,6 +368,15 @@ class ScenarioForm(forms.Form):
         label="所列数据含副本的，仍按所列资源提出",
         required=False,
         help_text="一数一源：不勾选时，所列资源的信息项为权威数源副本的，先提示向权威部门的资源改列",
+    )
+
+    layout = Layout(
+        Row("name", "business_matter"),
+        "purposes",
+        "consumer_departments",
+        Row("valid_from", "valid_to"),
+        Row("legal_basis", "conditions"),
+        "keep_copies",
     )
 
     def service_data(self) -> dict:
@@ -406,6 +416,8 @@ class ScenarioPartForm(forms.Form):
         required=False,
         max_length=form_max_length(ScenarioPart, "conditions"),
     )
+
+    layout = Layout(Row("resource", "share_method"), "item_names", Row("legal_basis", "conditions"))
 
     def clean(self):
         cleaned = super().clean()

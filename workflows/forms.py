@@ -6,16 +6,18 @@ help text and error beside it, the form's own errors above. Nothing to inherit o
 fields side by side gives itself a `layout` (viewflow.forms.Layout, Row, Column, FieldSet). Templates never
 render fields one by one (`tests/workflows/test_forms_look.py` holds every template and page to that).
 
-Widgets map to viewflow's renderers, except two: dates are typed and shown as YYYY-MM-DD whatever the browser's
-locale (never the native mm/dd/yyyy control), and a list of checkboxes, for which viewflow's free edition ships
-no element, is Material's checkbox markup without script. A widget with no renderer here is an error, not a
-bare browser control.
+Widgets map to viewflow's renderers, with three changes: dates are typed and shown as YYYY-MM-DD whatever the
+browser's locale (never the native mm/dd/yyyy control); a list of checkboxes, for which viewflow's free edition
+ships no element, is Material's checkbox markup without script; and a select's options keep their Chinese as
+written (viewflow's JSON escapes it to \\uXXXX, which leaves the page's text unreadable to search and tests).
+A widget with no renderer here is an error, not a bare browser control.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from xml.etree import ElementTree
 
 from django import forms
@@ -93,10 +95,34 @@ class ChoicesRenderer(WidgetRenderer):
         ElementTree.SubElement(field, "label", {"for": option["attrs"]["id"]}).text = str(option["label"])
 
 
+class ReadableOptions:
+    """A viewflow select whose options (its `optgroups` attribute, JSON) keep their characters as written."""
+
+    def create_root(self, context):
+        root = super().create_root(context)  # type: ignore[misc]
+        root.attrib["optgroups"] = json.dumps(json.loads(root.attrib["optgroups"]), ensure_ascii=False)
+        return root
+
+
+class SelectRenderer(ReadableOptions, material.SelectRenderer):
+    pass
+
+
+class SelectMultipleRenderer(ReadableOptions, material.SelectMultipleRenderer):
+    pass
+
+
+class RadioSelectRenderer(ReadableOptions, material.RadioSelectRenderer):
+    pass
+
+
 RENDERERS: dict[type[forms.Widget], type[WidgetRenderer]] = {
     **material.WIDGET_RENDERERS,
     forms.DateInput: DateRenderer,
     forms.CheckboxSelectMultiple: ChoicesRenderer,
+    forms.Select: SelectRenderer,
+    forms.SelectMultiple: SelectMultipleRenderer,
+    forms.RadioSelect: RadioSelectRenderer,
     forms.TextInput: material.InputRenderer,
     forms.NumberInput: material.InputRenderer,
     forms.EmailInput: material.InputRenderer,
@@ -125,16 +151,30 @@ def render_fields(form: forms.BaseForm) -> SafeString:
     """The form's errors, hidden fields and fields, laid out by its `layout` (one field a row by default).
 
     A layout may name fields the form removed for this instance (a new application has no attachments to
-    remove): those are left out.
+    remove): those are left out. A visible field the layout does not name is never dropped: it follows the
+    laid-out ones, one a row (tests/workflows/test_forms_look.py holds every layout to naming its form's fields).
     """
     layout = getattr(form, "layout", None)
     if isinstance(layout, Layout):
         children = _present(layout.children, form)
+        named = set(field_names(children))
+        children += [field.name for field in form.visible_fields() if field.name not in named]
     elif layout is None or isinstance(layout, FormLayout):
         children = [field.name for field in form.visible_fields()]
     else:
         raise ImproperlyConfigured(f"{type(form).__name__}.layout is not a viewflow.forms.Layout")
     return mark_safe(MaterialLayout(*children).render(form))  # ElementTree escapes every text and attribute
+
+
+def field_names(nodes: list[LayoutNode]) -> list[str]:
+    """The names of the fields a layout's nodes place, in order."""
+    names: list[str] = []
+    for node in nodes:
+        if isinstance(node, Span):
+            names.append(node.field_name)
+        else:
+            names += field_names(getattr(node, "children", []))
+    return names
 
 
 def _present(nodes: list[LayoutNode], form: forms.BaseForm) -> list[LayoutNode]:

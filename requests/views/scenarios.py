@@ -118,6 +118,11 @@ class ScenarioTaskListView(LoginRequiredMixin, View):
 # ---------------------------------------------------------------- a scenario's page
 
 
+def part_ids(form: str, part) -> str:
+    """The ids of a part's form on the scenario's page name the part: a department may answer several there."""
+    return f"{form}_{part.pk}_%s"
+
+
 class ScenarioDetailView(LoginRequiredMixin, View):
     def get(self, request, pk: int):
         return self.render(request, visible_scenario(request.user, pk))
@@ -130,9 +135,12 @@ class ScenarioDetailView(LoginRequiredMixin, View):
         bound = bound or {}
         for part in parts:
             if part.pk in actions.answer:
-                part.confirm_form = bound.get(f"confirm-{part.pk}") or ScenarioPartConfirmForm(part=part)
+                part.confirm_form = bound.get(f"confirm-{part.pk}") or ScenarioPartConfirmForm(
+                    part=part, auto_id=part_ids("confirm", part)
+                )
+                basis = {"legal_basis": part.resource.legal_basis_id} if part.resource.share_class == "none" else {}
                 part.refuse_form = bound.get(f"refuse-{part.pk}") or ScenarioPartRefuseForm(
-                    initial={"legal_basis": part.resource.legal_basis_id} if part.resource.share_class == "none" else {}
+                    initial=basis, auto_id=part_ids("refuse", part)
                 )
         subject = dict(
             subject_type__app_label="share_requests", subject_type__model="scenario", subject_id=str(scenario.pk)
@@ -244,13 +252,13 @@ STEPS = {
     "confirm": Step(
         lambda actions, part: part is not None and part.pk in actions.answer,
         _confirm,
-        lambda data, s, p: ScenarioPartConfirmForm(data, part=p),
+        lambda data, s, p: ScenarioPartConfirmForm(data, part=p, auto_id=part_ids("confirm", p)),
         "confirm",
     ),
     "refuse": Step(
         lambda actions, part: part is not None and part.pk in actions.answer,
         _refuse,
-        lambda data, s, p: ScenarioPartRefuseForm(data),
+        lambda data, s, p: ScenarioPartRefuseForm(data, auto_id=part_ids("refuse", p)),
         "refuse",
     ),
 }

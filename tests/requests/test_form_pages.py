@@ -17,9 +17,14 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from catalog.services import demand_create
+from catalog.services import demand_create, source_designate
+from requests.services.scenarios import scenario_part_confirm
+from systems_inventory import services as self_check
+from tests.factories import UserFactory
 from tests.requests.helpers import client_for, make_application
+from tests.requests.scenario_helpers import part_of, propose
 from tests.requests.test_home_panels import build
+from tests.systems_inventory.helpers import make_system
 from tests.workflows.test_forms_look import our_form_classes
 from workflows import forms as form_look
 
@@ -90,10 +95,49 @@ def walk(client: Client, starts: list[str]) -> list[tuple[str, str]]:
     return pages
 
 
+def scenarios(coordinator, consumer, reviewer, housing, open_resource) -> None:
+    """One in provider review (the provider's answer forms) and one its provider confirmed (the bureau's)."""
+    propose(coordinator, [consumer], [part_of(housing)], name="房产核验")
+    confirmed = propose(coordinator, [consumer], [part_of(open_resource)], name="企业登记核验")
+    for each in confirmed.parts.all():
+        scenario_part_confirm(actor=reviewer, obj=each, items=list(each.items.all()))
+
+
+def self_check_reports(coordinator, *, filling, submitted_by, reviewed) -> None:
+    """A self-check: the report of `filling`'s department filled in, with a register system to retire; the one
+    `submitted_by` sent to its leader; the `reviewed` department's before the bureau."""
+    make_system(filling.department, name="户籍管理系统")
+    clerk = UserFactory(username="sj_selfcheck", department=reviewed, roles=["applicant"])
+    head = UserFactory(username="sj_head", department=reviewed, roles=["dept_leader"])
+    data = {"title": "2026年信息系统建设自查", "due_workdays": 10, "covers_all": False}
+    departments = [filling.department, submitted_by.department, reviewed]
+    draft = self_check.campaign_create(actor=coordinator, data=data, departments=departments)
+    reports = {
+        report.department_id: report
+        for report in self_check.campaign_launch(actor=coordinator, obj=draft).reports.all()
+    }
+    self_check.report_start(actor=filling, obj=reports[filling.department_id])
+    for by in (submitted_by, clerk):
+        self_check.report_declare(actor=by, obj=reports[by.department_id], no_self_built=True)
+        self_check.report_submit(actor=by, obj=reports[by.department_id])
+    self_check.report_confirm(actor=head, obj=reports[reviewed.pk])
+
+
 @pytest.fixture
-def world(frozen, gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_clerk, housing_resource, open_resource):
-    """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute)
-    and a data demand to link (the bureau's)."""
+def world(
+    frozen,
+    gongan_applicant,
+    zhujian_reviewer,
+    zhujian_leader,
+    zhujian_clerk,
+    coordinator,
+    shenji,
+    housing_resource,
+    open_resource,
+):
+    """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute),
+    a data demand to link (the bureau's), an authoritative source, scenarios before their provider and the
+    bureau, and a self-check at each of its steps."""
     made = build(
         frozen,
         applicant=gongan_applicant,
@@ -109,6 +153,10 @@ def world(frozen, gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_cl
     made["demand"] = demand_create(
         actor=gongan_applicant, data={**demand, "share_method": "verify_api", "update_frequency": "daily"}
     )
+    item = housing_resource.current_items().first()
+    source_designate(actor=coordinator, item=item, datum=item.name, aliases=[f"{item.name}（旧称）"])
+    scenarios(coordinator, gongan_applicant.department, zhujian_reviewer, housing_resource, open_resource)
+    self_check_reports(coordinator, filling=gongan_applicant, submitted_by=zhujian_clerk, reviewed=shenji)
     return made
 
 

@@ -105,22 +105,14 @@ def test_every_field_of_every_form_has_a_material_widget(klass):
         renderer = renderer_for(field.widget)  # raises for a widget drawn as a bare browser control
         if isinstance(field, forms.DateField):
             assert renderer is form_look.DateRenderer, name
-        assert field.widget.attrs.get("type") != "date", f"{name}: the browser's date control (mm/dd/yyyy)"
+        date_control = field.widget.attrs.get("type") == "date" or getattr(field.widget, "input_type", "") == "date"
+        assert not date_control, f"{name}: the browser's date control (mm/dd/yyyy)"
     layout = getattr(klass, "layout", None)
     if layout is not None:
-        named = set(re.findall(r"Field (\w+) <", repr_spans(layout)))
+        named = set(form_look.field_names(layout.children))
         assert named <= set(klass.base_fields) | {"DELETE"}, named - set(klass.base_fields)
-
-
-def repr_spans(layout) -> str:
-    out = []
-
-    def walk(nodes):
-        for node in nodes:
-            out.append(str(node)) if hasattr(node, "field_name") else walk(getattr(node, "children", []))
-
-    walk(layout.children)
-    return " ".join(out)
+        visible = {name for name, field in klass.base_fields.items() if not field.widget.is_hidden}
+        assert visible <= named, f"the layout places every field: {visible - named} missing"
 
 
 class Sample(forms.Form):
@@ -168,6 +160,29 @@ def test_a_layout_places_fields_and_leaves_out_those_the_form_removed():
     html = render_fields(form)
     assert 'class="vf-form-row mdc-layout-grid__inner"' in html
     assert html.index("vf-field-date") < html.index('data-field="kinds"') < html.index("vf-field-textarea")
+
+
+def test_a_field_the_layout_does_not_name_is_drawn_after_the_laid_out_ones():
+    from viewflow.forms import Layout, Row
+
+    class Forgetful(Sample):
+        layout = Layout(Row("day", "kinds"))
+
+    html = render_fields(Forgetful({"reason": "", "day": "2026-03-02", "kinds": ["a"]}))
+    assert html.index("vf-field-date") < html.index('data-field="kinds"') < html.index('name="reason"')
+    assert re.search(r'<vf-field-textarea [^>]*name="reason"[^>]*error="[^"]+"', html)  # with its error
+
+
+def test_a_select_shows_its_options_as_written():
+    class Choice(forms.Form):
+        scenario = forms.ChoiceField(label="依据的应用场景", choices=[("1", "CJ00001 低保对象认定")])
+        methods = forms.MultipleChoiceField(label="共享方式", choices=[("q", "查询接口")])
+        answer = forms.ChoiceField(label="会签意见", choices=[("1", "同意")], widget=forms.RadioSelect)
+
+    html = str(Choice())
+    assert "CJ00001 低保对象认定" in html and "查询接口" in html and "同意" in html
+    for tag in ("vf-field-select", "vf-field-select-multiple", "vf-field-radio-select"):
+        assert re.search(rf"<{tag} [^>]*optgroups=", html), tag
 
 
 def test_a_widget_without_a_material_renderer_is_refused():
