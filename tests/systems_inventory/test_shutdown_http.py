@@ -276,3 +276,21 @@ def test_the_trail_zip_of_a_case_holds_its_records_and_events(world, coordinator
     assert response.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
     assert any(name.endswith("events.json") for name in names)
+
+
+def test_the_home_page_counts_each_side_s_shutdown_work_and_links_to_exactly_that(
+    world, coordinator, zhujian_clerk, zhujian
+):
+    import html
+    import re
+
+    make_system(zhujian, name="另一停用系统", usage_frequency="stopped", user_count=0)
+    services.zombie_scan()  # a second candidate, suspected
+    for user, expected in ((coordinator, {"shutdown-candidates": 1}), (zhujian_clerk, {"shutdown-tasks": 1})):
+        client = login(user)
+        page = client.get(reverse("home:index")).content.decode()
+        found = re.findall(r'href="([^"]+)" data-testid="figure-(shutdown-[^"]+)" data-count="(\d+)"', page)
+        assert {key: int(count) for _, key, count in found} == expected
+        for url_, _, count in found:
+            listed = client.get(html.unescape(url_)).content.decode()
+            assert re.findall(r'data-list-total="(\d+)"', listed) == [count]
