@@ -22,6 +22,7 @@ from systems_inventory import rules
 from systems_inventory.flows import ShutdownFlow
 from systems_inventory.messages import (
     MSG_CASE_OPEN,
+    MSG_KIND_INVALID,
     MSG_OBJECTION_WINDOW_CLOSED,
     MSG_REASON_REQUIRED,
     MSG_SUCCESSOR_INVALID,
@@ -172,7 +173,7 @@ def system_propose(
 
 def _check_successor(case: ShutdownCase, kind: str, successor: InfoSystem | None) -> InfoSystem | None:
     if kind not in ShutdownKind.values:
-        raise SelfCheckError(MSG_SUCCESSOR_INVALID)
+        raise SelfCheckError(MSG_KIND_INVALID, {"kind": [MSG_KIND_INVALID]})
     if kind == ShutdownKind.SHUTDOWN:
         return None
     if successor is None:
