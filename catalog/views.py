@@ -370,7 +370,9 @@ class ImportView(LoginRequiredMixin, View):
         _require(can_import(request.user))
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, "catalog/import.html", {"form": form, "jobs": _recent_jobs(request.user)}, status=400)
+            return render(
+                request, "catalog/import.html", {"form": form, "jobs": _recent_jobs(request.user)}, status=400
+            )
         upload = form.cleaned_data["file"]
         job = import_job_create(
             actor=request.user, upload=upload, submit_after=form.cleaned_data["submit_after"], ip=client_ip(request)

@@ -1,9 +1,9 @@
 """One sample record of each type no domain app issues yet, rendered now so a newcomer can open them
 under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
-The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知, and the self-check's demo real
-自查审核意见: samples of those would take numbers from the real sequences and cite subjects that do not exist.
-Their sample data stays in samples() for the layout tests and the records benchmark (B3).
+The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知, the self-check's demo real
+自查审核意见, and the projects' demo real 初审意见书 and 资金闸口核验单: samples of those would take numbers from
+the real sequences and cite subjects that do not exist. Their sample data stays in samples() for the layout tests and the records benchmark (B3).
 """
 
 from __future__ import annotations
@@ -174,6 +174,8 @@ ISSUED_BY_DOMAIN_APPS = {
     RecordType.REFUSAL_NOTICE,
     RecordType.REVOCATION_NOTICE,
     RecordType.SELF_CHECK_OPINION,
+    RecordType.FIRST_REVIEW_OPINION,
+    RecordType.FUNDING_GATE_SHEET,
 }
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "workflows",
     "requests.apps.RequestsConfig",
     "systems_inventory",
+    "project_approvals",
     "notifications",
     "pdf_templates",
     "django_filters",
@@ -242,6 +243,13 @@ SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
 SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
 # Self-check reports (systems_inventory): the department's reminder this many working days before its due date.
 SELF_CHECK_REMIND_BEFORE_WORKDAYS = env_int("SELF_CHECK_REMIND_BEFORE_WORKDAYS", 2)
+# Construction projects (project_approvals): working days the data bureau has for its first review (初审).
+PROJECT_REVIEW_WORKDAYS = env_int("PROJECT_REVIEW_WORKDAYS", 10)
+# The funding gate (rule 5) fails a department whose share of late replies as a provider this year is at or above
+# this rate (0.10 = 10%).
+GATE_MAX_LATE_REPLY_RATE = env("GATE_MAX_LATE_REPLY_RATE", "0.10")
+# Project materials (可行性研究报告 etc.): PDF, PNG or JPEG (checked by content), at most this size.
+PROJECT_ATTACHMENT_MAX_BYTES = env_int("PROJECT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # The longest period a share application may ask for (and so a grant may last).
 SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
 # The longest absence a user may name a substitute (代理人) for, in calendar days, first and last included.

@@ -43,5 +43,3 @@ def test_the_samples_are_dated_consistently_with_their_issue():
             assert record.data["system_name"] != records[RecordType.SHUTDOWN_NOTICE].data["system_name"]
             (ended,) = DATE.findall(record.data["body"][0])
             assert _day("{}年{}月{}日".format(*ended)) <= issued
-    # The 初审 comes before the 资金闸口 on the same project.
-    assert records[RecordType.FIRST_REVIEW_OPINION].issued_at <= records[RecordType.FUNDING_GATE_SHEET].issued_at

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class ProjectApprovalsConfig(AppConfig):
+    name = "project_approvals"
+    verbose_name = "建设项目审批"
+
+    def ready(self) -> None:
+        from notifications.events import register
+        from organizations.permissions import register_role_permissions
+        from project_approvals import events, permissions
+        from project_approvals.selectors import task_list
+        from workflows.selectors import register_task_source
+
+        register_role_permissions(permissions.ROLE_PERMISSIONS)
+        permissions.register_visibility()
+        register_task_source(task_list)
+        events.register()
+        register("project_task", "建设项目待办")
+        register("project_result", "建设项目办理结果")
+        # Registers the deadline action "project_approvals.review_overdue".
+        import project_approvals.services  # noqa: F401
