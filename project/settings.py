@@ -197,6 +197,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Local hour at which each user's daily notification digest (每日汇总) goes out.
 NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8)
+# Local hour of the nightly zombie system scan (systems_inventory.tasks.nightly_zombie_scan), at half past.
+ZOMBIE_SCAN_HOUR = env_int("ZOMBIE_SCAN_HOUR", 2)
 CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {
         "task": "workflows.tasks.fire_workflow_timers",
@@ -221,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
     "requests-sweep-grants": {
         "task": "requests.tasks.sweep_grants",
         "schedule": crontab(minute=7),
+    },
+    "systems-inventory-zombie-scan": {
+        "task": "systems_inventory.tasks.nightly_zombie_scan",
+        "schedule": crontab(hour=ZOMBIE_SCAN_HOUR, minute=30),
     },
     "requests-refuse-for-withdrawn-resources": {
         "task": "requests.tasks.refuse_for_withdrawn_resources",
@@ -250,6 +256,16 @@ PROJECT_REVIEW_WORKDAYS = env_int("PROJECT_REVIEW_WORKDAYS", 10)
 GATE_MAX_LATE_REPLY_RATE = env("GATE_MAX_LATE_REPLY_RATE", "0.10")
 # Project materials (可行性研究报告 etc.): PDF, PNG or JPEG (checked by content), at most this size.
 PROJECT_ATTACHMENT_MAX_BYTES = env_int("PROJECT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Zombie systems (systems_inventory.zombie_rules): a system is a candidate after this many days without use; one
+# declared 每日 after this many; one declared connected to the sharing platform after this many without a call.
+ZOMBIE_IDLE_DAYS = env_int("ZOMBIE_IDLE_DAYS", 180)
+ZOMBIE_DAILY_SILENCE_DAYS = env_int("ZOMBIE_DAILY_SILENCE_DAYS", 30)
+ZOMBIE_PLATFORM_SILENCE_DAYS = env_int("ZOMBIE_PLATFORM_SILENCE_DAYS", 90)
+# The shutdown chain: the department's objection window after a 关停通知书, its time to dispose of the data
+# (again after a disposition is rejected), and its reminders before each, in working days.
+SYSTEM_OBJECTION_WORKDAYS = env_int("SYSTEM_OBJECTION_WORKDAYS", 10)
+SYSTEM_DISPOSITION_WORKDAYS = env_int("SYSTEM_DISPOSITION_WORKDAYS", 20)
+SYSTEM_REMIND_BEFORE_WORKDAYS = env_int("SYSTEM_REMIND_BEFORE_WORKDAYS", 2)
 # The longest period a share application may ask for (and so a grant may last).
 SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
 # The longest absence a user may name a substitute (代理人) for, in calendar days, first and last included.

@@ -2,12 +2,22 @@ from django.contrib import admin
 
 from systems_inventory.models import (
     Campaign,
+    DataDisposition,
+    DataStore,
     DepartmentReport,
     DepartmentReportProcess,
     FunctionCategory,
     InfoSystem,
+    Objection,
     ReportLine,
+    ShutdownAttachment,
+    ShutdownCase,
+    ShutdownCaseProcess,
+    SystemActivity,
+    SystemToken,
     SystemVersion,
+    ZombieAssessment,
+    ZombieScan,
 )
 from workflows.admin import ReadOnlyAdmin
 
@@ -88,4 +98,104 @@ class ReportLineAdmin(ReadOnlyAdmin):
 @admin.register(DepartmentReportProcess)
 class DepartmentReportProcessAdmin(ReadOnlyAdmin):
     list_display = ["id", "report", "status", "created", "finished"]
+    list_filter = ["status"]
+
+
+# --- evidence, scans and the shutdown chain: written by their services and pages only, which audit them ---------
+
+
+@admin.register(SystemActivity)
+class SystemActivityAdmin(ReadOnlyAdmin):
+    list_display = ["system", "month", "source", "active_users", "logins", "transactions", "last_activity"]
+    list_filter = ["source"]
+    list_select_related = ["system"]
+    search_fields = ["system__name"]
+    date_hierarchy = "month"
+
+
+@admin.register(SystemToken)
+class SystemTokenAdmin(ReadOnlyAdmin):
+    """Only the hash is kept; tokens are issued and disabled on the system's page."""
+
+    list_display = ["system", "prefix", "is_active", "created_by", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["system", "created_by"]
+    exclude = ["token_hash"]
+
+
+@admin.register(ZombieScan)
+class ZombieScanAdmin(ReadOnlyAdmin):
+    list_display = ["id", "trigger", "ruleset_version", "started_at", "finished_at", "systems", "candidates", "opened"]
+    list_filter = ["trigger", "ruleset_version"]
+
+
+@admin.register(ZombieAssessment)
+class ZombieAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["system", "assessed_on", "ruleset_version", "case", "scan"]
+    list_filter = ["ruleset_version"]
+    list_select_related = ["system", "case", "scan"]
+    search_fields = ["system__name"]
+
+
+class ObjectionInline(admin.TabularInline):
+    model = Objection
+    extra = 0
+    fields = readonly_fields = ["filed_by", "filed_at", "outcome", "decided_by", "decided_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DispositionInline(admin.TabularInline):
+    model = DataDisposition
+    extra = 0
+    fields = readonly_fields = ["store", "method", "row_count", "manifest_sha256", "state", "verified_by"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShutdownCase)
+class ShutdownCaseAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "origin", "state", "objection_due_at", "disposition_due_at", "is_overdue"]
+    list_filter = ["state", "kind", "origin", "is_overdue"]
+    list_select_related = ["system"]
+    search_fields = ["system__name"]
+    inlines = [ObjectionInline, DispositionInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "filed_by", "filed_at", "outcome", "decided_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["case__system"]
+
+
+@admin.register(DataStore)
+class DataStoreAdmin(ReadOnlyAdmin):
+    list_display = ["name", "system", "kind", "location", "volume"]
+    list_filter = ["kind"]
+    list_select_related = ["system"]
+    search_fields = ["name", "system__name"]
+
+
+@admin.register(DataDisposition)
+class DataDispositionAdmin(ReadOnlyAdmin):
+    list_display = ["store", "case", "method", "row_count", "state", "verified_by", "verified_at"]
+    list_filter = ["method", "state"]
+    list_select_related = ["store", "case__system", "verified_by"]
+
+
+@admin.register(ShutdownAttachment)
+class ShutdownAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "case", "purpose", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["purpose"]
+    list_select_related = ["case__system", "uploaded_by"]
+
+
+@admin.register(ShutdownCaseProcess)
+class ShutdownCaseProcessAdmin(ReadOnlyAdmin):
+    list_display = ["id", "case", "status", "created", "finished"]
     list_filter = ["status"]

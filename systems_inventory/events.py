@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pdf_templates.models import RecordType
-from systems_inventory.models import CampaignState, ReportState, SystemStatus
+from systems_inventory.models import CampaignState, CaseState, ReportState, SystemStatus
 from workflows import deadlines, labels
 
 ACTIONS = {
@@ -44,6 +44,7 @@ def register() -> None:
             "systems_inventory.departmentreport": {**dict(ReportState.choices), **dict(RecordType.choices)},
             "systems_inventory.campaign": dict(CampaignState.choices),
             "systems_inventory.infosystem": dict(SystemStatus.choices),
+            "systems_inventory.shutdowncase": {**dict(CaseState.choices), **dict(RecordType.choices)},
         },
     )
     deadlines.describe(

@@ -8,6 +8,9 @@ says *what* a role does; the department says *where*:
   confirms it;
 - the data bureau runs the campaigns and reviews every report; the bureau and auditors see everything;
 - the finance bureau sees every system, but only its funding fields (models.FUNDING_FIELDS);
+- the shutdown chain: the bureau scans, dismisses, proposes, decides objections, verifies and confirms; the
+  system's department (its applicants and leader) objects, disposes of the data and may ask to retire a system;
+  a case is seen by the system's department, the bureau and auditors;
 - anyone else gets 404.
 """
 
@@ -20,11 +23,13 @@ FILL = "systems_inventory.can_fill_report"
 CONFIRM = "systems_inventory.can_confirm_report"
 REVIEW = "systems_inventory.can_review_report"
 MANAGE = "systems_inventory.can_manage_campaigns"
+DECIDE_SHUTDOWN = "systems_inventory.can_decide_shutdown"
+ANSWER_SHUTDOWN = "systems_inventory.can_answer_shutdown"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.APPLICANT: {FILL},
-    Role.DEPT_LEADER: {CONFIRM},
-    Role.DATA_BUREAU: {REVIEW, MANAGE},
+    Role.APPLICANT: {FILL, ANSWER_SHUTDOWN},
+    Role.DEPT_LEADER: {CONFIRM, ANSWER_SHUTDOWN},
+    Role.DATA_BUREAU: {REVIEW, MANAGE, DECIDE_SHUTDOWN},
 }
 
 
@@ -77,6 +82,20 @@ def may_confirm(user, report) -> bool:
     return of_department(user, report.department_id) and user.has_perm(CONFIRM)
 
 
+def can_view_case(user, case) -> bool:
+    """A shutdown case, its evidence, attachments and records: the system's department, the bureau, auditors."""
+    return sees_all(user) or of_department(user, case.system.department_id)
+
+
+def decides_shutdown(user) -> bool:
+    return user.is_authenticated and user.has_perm(DECIDE_SHUTDOWN)
+
+
+def answers_for(user, system) -> bool:
+    """Objects, disposes of the data, asks to retire: the system's own department's staff with the permission."""
+    return of_department(user, system.department_id) and user.has_perm(ANSWER_SHUTDOWN)
+
+
 def may_review(user) -> bool:
     return user.is_authenticated and user.has_perm(REVIEW)
 
@@ -91,9 +110,10 @@ def register_visibility() -> None:
     A system's page is open to finance for its funding fields, but its history (办理记录, the trail) only to
     sees_full_system: the system is registered with the history's rule, as the catalog does.
     """
-    from systems_inventory.models import Campaign, DepartmentReport, InfoSystem
+    from systems_inventory.models import Campaign, DepartmentReport, InfoSystem, ShutdownCase
     from workflows import visibility
 
     visibility.register(InfoSystem, sees_full_system)
     visibility.register(DepartmentReport, can_view_report)
     visibility.register(Campaign, can_view_campaign)
+    visibility.register(ShutdownCase, can_view_case)

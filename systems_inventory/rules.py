@@ -8,8 +8,10 @@ systems_inventory.models.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils import timezone
 
 from systems_inventory.choices import BuildType, Deployment, InterfaceMethod
@@ -31,7 +33,9 @@ from systems_inventory.messages import (
     MSG_YEAR_INVALID,
 )
 from systems_inventory.models import (
+    DISPOSAL_STATES,
     FILL_STATES,
+    CaseState,
     DepartmentReport,
     LineAction,
     ReportState,
@@ -140,3 +144,12 @@ def awaits_leader(report: DepartmentReport) -> bool:
 
 def awaits_bureau(report: DepartmentReport) -> bool:
     return report.state == ReportState.SUBMITTED
+
+
+# --- the shutdown chain ------------------------------------------------------------------------------
+
+
+def unresolved(now: dt.datetime) -> Q:
+    """A case that holds its department up (project approvals' gate): a suspicion the bureau has not decided yet,
+    or the department past its deadline for disposing of the data."""
+    return Q(state=CaseState.SUSPECTED) | Q(state__in=DISPOSAL_STATES, disposition_due_at__lt=now)

@@ -3,10 +3,12 @@ may do on a page (available_actions). The services enforce the same rules (syste
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -16,14 +18,18 @@ from pdf_templates.selectors import records_visible_to
 from systems_inventory import permissions, rules
 from systems_inventory.flows import DepartmentReportFlow
 from systems_inventory.models import (
+    ENDED_STATES,
     FUNDING_FIELDS,
+    OPEN_CASE_STATES,
     SYSTEM_FIELDS,
     Campaign,
     CampaignState,
+    CaseState,
     DepartmentReport,
     InfoSystem,
     ReportLine,
     ReportState,
+    ShutdownCase,
     SystemStatus,
 )
 from workflows.labels import labelled
@@ -221,3 +227,66 @@ def campaign_actions(user, campaign: Campaign) -> CampaignActions:
 
 def awaiting_review(campaign: Campaign) -> int:
     return campaign.reports.filter(state=ReportState.SUBMITTED).count()
+
+
+# --- the shutdown chain, as other apps read it (project_approvals: its gate and O&M funding) ----------
+
+
+def unresolved_zombie_systems(department_ids: Iterable[int]) -> QuerySet[ShutdownCase]:
+    """The departments' unresolved zombie systems, as their open cases (one query, with system and department):
+    suspected and not yet decided by the bureau, or past the department's deadline for disposing of the data
+    (systems_inventory.rules.unresolved)."""
+    return (
+        ShutdownCase.objects.filter(system__department_id__in=list(department_ids))
+        .filter(rules.unresolved(timezone.now()))
+        .select_related("system__department")
+        .order_by("system__department_id", "system__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ShutdownStanding:
+    """Where one system stands in the shutdown chain."""
+
+    system_id: int
+    # The open case's state (a CaseState) if it has one, else the register's status: "in_use", "retired",
+    # "shut_down" or "integrated".
+    state: str
+    label: str
+    case_id: int | None = None
+    unresolved: bool = False  # suspected and undecided, or its department past the disposition deadline
+
+    @property
+    def suspected(self) -> bool:
+        return self.state == CaseState.SUSPECTED
+
+    @property
+    def in_chain(self) -> bool:
+        """An open case: suspected, in its objection window, or on its way to shutdown or integration."""
+        return self.case_id is not None
+
+    @property
+    def ended(self) -> bool:
+        """Shut down or integrated: it no longer runs, and no longer needs operating funds."""
+        return self.state in ENDED_STATES
+
+
+def system_shutdown_state(system_ids: Iterable[int]) -> dict[int, ShutdownStanding]:
+    """Each system's standing in the shutdown chain, by id, in two queries (unknown ids are left out)."""
+    ids = list(system_ids)
+    statuses = dict(InfoSystem.objects.filter(pk__in=ids).values_list("pk", "status"))
+    cases = (
+        ShutdownCase.objects.filter(system_id__in=ids, state__in=OPEN_CASE_STATES)
+        .annotate(is_unresolved=ExpressionWrapper(rules.unresolved(timezone.now()), output_field=BooleanField()))
+        .values_list("system_id", "pk", "state", "is_unresolved")
+    )
+    open_cases = {system_id: (pk, state, bool(flag)) for system_id, pk, state, flag in cases}
+    case_labels, status_labels = dict(CaseState.choices), dict(SystemStatus.choices)
+    standing = {}
+    for system_id, status in statuses.items():
+        if system_id in open_cases:
+            pk, state, flag = open_cases[system_id]
+            standing[system_id] = ShutdownStanding(system_id, state, case_labels[state], pk, flag)
+        else:
+            standing[system_id] = ShutdownStanding(system_id, status, status_labels[status])
+    return standing

@@ -6,7 +6,8 @@
 - review: the bureau accepts (the register takes it) or returns it, each with a stamped 自查审核意见;
 - register: what an accepted report writes to the register, and the versions it leaves;
 - imports: a report filled in by spreadsheet, all or nothing;
-- deadlines: the reminder before the due date and the lateness after it.
+- deadlines: the reminder before the due date and the lateness after it;
+- scan: the zombie rules over every system in use (nightly and on demand).
 """
 
 from systems_inventory.services.campaigns import (
@@ -33,6 +34,7 @@ from systems_inventory.services.reports import (
     report_submit,
 )
 from systems_inventory.services.review import report_accept, report_return
+from systems_inventory.services.scan import zombie_scan
 
 __all__ = [
     "DEADLINE_KIND",
@@ -59,4 +61,5 @@ __all__ = [
     "report_start",
     "report_submit",
     "snapshot",
+    "zombie_scan",
 ]

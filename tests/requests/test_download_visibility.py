@@ -20,7 +20,7 @@ from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
 from requests.models import ApiToken, ShareApplication
 from requests.services import application_withdraw
-from systems_inventory.models import DepartmentReport
+from systems_inventory.models import DepartmentReport, ShutdownCase
 from tests.requests.helpers import attach_letter, make_application
 from tests.systems_inventory.helpers import make_campaign, make_system
 from workflows import visibility
@@ -112,6 +112,9 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
         "systems_inventory.infosystem": make_system(gongan),
         "systems_inventory.campaign": campaign,
         "systems_inventory.departmentreport": DepartmentReport.objects.create(campaign=campaign, department=gongan),
+        "systems_inventory.shutdowncase": ShutdownCase.objects.create(
+            system=make_system(gongan, name="旧版系统"), origin="scan"
+        ),
     }
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from systems_inventory.models import Campaign, FunctionCategory, InfoSystem
+from systems_inventory.models import ActivitySource, Campaign, FunctionCategory, InfoSystem, SystemActivity
 
 
 def category(code: str = "BUSINESS") -> FunctionCategory:
@@ -70,3 +71,12 @@ def send_to_bureau(report, filler, leader, *, no_self_built: bool = False):
         services.lines_confirm_all(actor=filler, report=report)
     services.report_submit(actor=filler, obj=report)
     return services.report_confirm(actor=leader, obj=report)
+
+
+def used(system: InfoSystem, day: dt.date, *, source: str = ActivitySource.OPERATIONS, **counts: int) -> SystemActivity:
+    """The system's use in `day`'s month as `source` reports it (a few logins by default), last used on `day`."""
+    values = {"active_users": 3, "logins": 20, "transactions": 0, **counts}
+    activity, _ = SystemActivity.objects.update_or_create(
+        system=system, month=day.replace(day=1), source=source, defaults={**values, "last_activity": day}
+    )
+    return activity

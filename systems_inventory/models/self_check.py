@@ -1,7 +1,8 @@
 """The register of departments' information systems (信息系统清单) and the self-check campaigns (自查) that keep it.
 
-The register changes only when the data bureau accepts a department's report: each accepted change makes
-a new version of the system, and the report's lines keep the versions they confirmed. State lives in
+The register changes when the data bureau accepts a department's report (each accepted change makes a new
+version of the system, and the report's lines keep the versions they confirmed) and when a shutdown case ends
+(systems_inventory.models.shutdown). State lives in
 django-fsm fields and changes only in systems_inventory.services; viewflow routes the human tasks
 (systems_inventory.flows).
 """
@@ -127,6 +128,13 @@ class SystemFields(models.Model):
 class SystemStatus(models.TextChoices):
     IN_USE = "in_use", "在用"
     RETIRED = "retired", "已停止运行"
+    # The end of a shutdown case (systems_inventory.models.shutdown): read-only in the register from then on.
+    SHUT_DOWN = "shut_down", "已关停"
+    INTEGRATED = "integrated", "已整合"
+
+
+# A system that stopped running (reported by its department) may still hold data to dispose of.
+RUNNING_OR_RETIRED = [SystemStatus.IN_USE, SystemStatus.RETIRED]
 
 
 class InfoSystem(SystemFields):
@@ -140,6 +148,14 @@ class InfoSystem(SystemFields):
         "不再运行的原因", blank=True, max_length=NOTICE_REASON, validators=[validator(NOTICE_REASON)]
     )
     retired_at = models.DateTimeField("停止运行时间", null=True, blank=True)
+    integrated_into = models.ForeignKey(
+        "self",
+        verbose_name="整合至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integrated_systems",
+    )
     version = models.PositiveIntegerField("当前版本", default=0)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -170,7 +186,16 @@ class InfoSystem(SystemFields):
 
     @transition(field=status, source=SystemStatus.IN_USE, target=SystemStatus.RETIRED)
     def retire(self) -> None:
-        """Its department reported it no longer runs (the shutdown chain of later issues has its own states)."""
+        """Its department reported it no longer runs (its data is disposed of only by a shutdown case)."""
+
+    @transition(field=status, source=RUNNING_OR_RETIRED, target=SystemStatus.SHUT_DOWN)
+    def shut_down(self) -> None:
+        """A shutdown case confirmed it (关停确认书): its data disposed of, its catalog resources re-pointed or
+        withdrawn."""
+
+    @transition(field=status, source=RUNNING_OR_RETIRED, target=SystemStatus.INTEGRATED)
+    def integrate(self) -> None:
+        """A shutdown case integrated it into `integrated_into`."""
 
 
 class SystemVersion(models.Model):
