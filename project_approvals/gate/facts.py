@@ -28,6 +28,7 @@ from project_approvals.models import (
 )
 from requests.models import ApplicationState, ShareApplication
 from systems_inventory.models import DepartmentReport, InfoSystem, SystemStatus
+from systems_inventory.selectors import system_shutdown_state, unresolved_zombie_systems
 
 # The provider still owes its reply in these (a reviewer, its leader's countersignature, or the bureau arbitrating
 # because it is late already).
@@ -91,6 +92,18 @@ class DuplicateFact:
     category_id: int
 
 
+@dataclass(frozen=True)
+class ZombieFact:
+    case_id: int
+    case_reference: str
+    system_id: int
+    system_reference: str
+    system_name: str
+    state: str
+    state_label: str
+    disposition_due_at: dt.datetime | None
+
+
 @dataclass
 class DepartmentFacts:
     """What the gate reads about a department: its self-check, its replies as a provider, its open conditions."""
@@ -103,6 +116,7 @@ class DepartmentFacts:
     received_this_year: int = 0
     late_this_year: int = 0
     conditions: list[ConditionFact] = field(default_factory=list)  # open, earliest due first
+    zombies: list[ZombieFact] = field(default_factory=list)  # unresolved zombie systems, as their open cases
 
 
 @dataclass
@@ -136,7 +150,7 @@ def max_late_rate() -> Decimal:
 
 
 def load_projects(projects: list[ConstructionProject], *, now: dt.datetime | None = None) -> dict[int, ProjectFacts]:
-    """The facts of each project (whose `department` is loaded), keyed by its id: nine queries whatever the count."""
+    """The facts of each project (whose `department` is loaded), keyed by its id: ten queries whatever the count."""
     now = now or timezone.now()
     ids = [p.pk for p in projects]
     departments = {p.department_id: DepartmentFacts(id=p.department_id, name=p.department.name) for p in projects}
@@ -167,7 +181,8 @@ def load_projects(projects: list[ConstructionProject], *, now: dt.datetime | Non
 
 
 def load_departments(departments: dict[int, DepartmentFacts], *, now: dt.datetime) -> None:
-    """Fill in each department's self-check reports, provider replies and open conditions (four queries)."""
+    """Fill in each department's self-check reports, provider replies, open conditions and unresolved zombie
+    systems (five queries)."""
     ids = list(departments)
     reports = (
         DepartmentReport.objects.filter(department_id__in=ids)
@@ -189,6 +204,24 @@ def load_departments(departments: dict[int, DepartmentFacts], *, now: dt.datetim
         )
     _replies(departments, now)
     _conditions(departments)
+    _zombies(departments)
+
+
+def _zombies(departments: dict[int, DepartmentFacts]) -> None:
+    """Unresolved zombie systems: suspected with no decision, or a shutdown past its disposal deadline."""
+    for case in unresolved_zombie_systems(list(departments)):
+        departments[case.system.department_id].zombies.append(
+            ZombieFact(
+                case_id=case.pk,
+                case_reference=case.reference,
+                system_id=case.system_id,
+                system_reference=case.system.reference,
+                system_name=case.system.name,
+                state=case.state,
+                state_label=case.get_state_display(),
+                disposition_due_at=case.disposition_due_at,
+            )
+        )
 
 
 def _replies(departments: dict[int, DepartmentFacts], now: dt.datetime) -> None:
@@ -196,7 +229,7 @@ def _replies(departments: dict[int, DepartmentFacts], now: dt.datetime) -> None:
     overdue = Q(state__in=AWAITING_PROVIDER, due_at__lt=now)
     year_start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     received = ShareApplication.objects.filter(
-        provider_department_id__in=list(departments), submitted_at__gte=year_start, due_at__isnull=False
+        provider_department_id__in=list(departments), submitted_at__gte=year_start
     )
     counts = received.values("provider_department_id").annotate(
         total=Count("pk"), late=Count("pk", filter=Q(was_overdue=True) | overdue)
@@ -376,21 +409,39 @@ def _duplicates(facts: dict[int, ProjectFacts]) -> None:
 
 @dataclass
 class SystemOmFacts:
-    """What the O&M gate reads about one system for one year."""
+    """What the O&M gate reads about one system for one year: the register, and the shutdown chain."""
 
     system: SystemFact
     department: str
     year: int
+    chain_state: str = ""  # the open shutdown case's state, or the register's status
+    chain_label: str = ""
+    case_id: int | None = None
+    in_chain: bool = False  # an open shutdown case: suspected, notified, disposing…
+    ended: bool = False  # shut down or integrated
 
 
 def load_systems(systems, *, year: int) -> dict[int, SystemOmFacts]:
-    """The facts of each system (a queryset or a list of systems), keyed by its id: one query whatever the count."""
+    """The facts of each system (a queryset or a list of systems), keyed by its id: three queries whatever the
+    count (the register, and the shutdown chain's two)."""
     ids = systems.values("pk") if hasattr(systems, "values") else [s.pk for s in systems]
-    rows = (
+    rows = list(
         InfoSystem.objects.filter(pk__in=ids)
         .annotate(resource_count=Count("resources"))
         .values(*SYSTEM_VALUES, "resource_count", "department__name")
     )
-    return {
-        row["id"]: SystemOmFacts(system=_system(row), department=row["department__name"], year=year) for row in rows
-    }
+    standing = system_shutdown_state(row["id"] for row in rows)
+    facts = {}
+    for row in rows:
+        chain = standing[row["id"]]
+        facts[row["id"]] = SystemOmFacts(
+            system=_system(row),
+            department=row["department__name"],
+            year=year,
+            chain_state=chain.state,
+            chain_label=chain.label,
+            case_id=chain.case_id,
+            in_chain=chain.in_chain,
+            ended=chain.ended,
+        )
+    return facts

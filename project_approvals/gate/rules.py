@@ -18,7 +18,7 @@ from typing import Any
 from catalog.models import PUBLISHED_STATES
 from project_approvals.gate.facts import ProjectFacts, ReportFact, SystemOmFacts
 from systems_inventory.choices import Deployment
-from systems_inventory.models import ReportState, SystemStatus
+from systems_inventory.models import ReportState, ShutdownCase, SystemStatus
 
 RULESET_VERSION = "2026.1"
 
@@ -125,6 +125,33 @@ def self_check_accepted(f: ProjectFacts) -> Outcome:
     )
 
 
+def no_zombie(f: ProjectFacts) -> Outcome:
+    """3. The department has no unresolved zombie system: suspected with no decision yet, or a shutdown whose data
+    disposal is past its deadline."""
+    zombies = f.department.zombies
+    evidence = {
+        "cases": [
+            {
+                "case": z.case_id,
+                "system": z.system_id,
+                "state": z.state,
+                "disposition_due_at": z.disposition_due_at.isoformat() if z.disposition_due_at else None,
+            }
+            for z in zombies
+        ],
+        "count": len(zombies),
+    }
+    if zombies:
+        items = [f"{z.system_reference} {z.system_name}（{z.case_reference}，{z.state_label}）" for z in zombies]
+        return Outcome(
+            False,
+            f"{f.department.name}有 {len(zombies)} 个未处置的僵尸系统：{listed(items)}。"
+            "请配合政数局研判，按期完成关停或数据处置。",
+            evidence,
+        )
+    return Outcome(True, f"{f.department.name}无未处置的僵尸系统。", evidence)
+
+
 def systems_connected(f: ProjectFacts) -> Outcome:
     """4. The project's existing systems are in the register and connected to the sharing platform (a 涉密 system
     never is); at 验收 a new system is in the register too."""
@@ -172,7 +199,7 @@ def replies_in_time(f: ProjectFacts) -> Outcome:
         problems.append(f"{d.name}作为提供部门有 {d.overdue_count} 件共享申请超期未答复：{refs}，请尽快答复")
     if rate >= f.max_late_rate:
         problems.append(
-            f"{d.name}今年作为提供部门收到 {d.received_this_year} 件有答复期限的共享申请，其中 {d.late_this_year} 件"
+            f"{d.name}今年作为提供部门收到 {d.received_this_year} 件共享申请，其中 {d.late_this_year} 件"
             f"超期答复（{percent(rate)}），不低于上限 {percent(f.max_late_rate)}"
         )
     if problems:
@@ -249,6 +276,13 @@ PROJECT_RULES: list[Rule] = [
         self_check_accepted,
     ),
     Rule(
+        "no_zombie",
+        1,
+        "无未处置的僵尸系统",
+        f"{DEYANG}三（二）：清理整合现有信息系统，关停“僵尸”系统",
+        no_zombie,
+    ),
+    Rule(
         "systems_connected",
         1,
         "相关系统已登记并接入共享平台",
@@ -314,6 +348,22 @@ def om_connected(f: SystemOmFacts) -> Outcome:
     return Outcome(True, "未产生目录资源或为涉密系统，无须接入共享平台。", evidence)
 
 
+def om_not_zombie(f: SystemOmFacts) -> Outcome:
+    """The system is neither zombie-suspected nor on its way to, or past, shutdown or integration."""
+    s = f.system
+    evidence = {"state": f.chain_state, "case": f.case_id}
+    if f.ended:
+        return Outcome(False, f"{s.reference} {s.name}{f.chain_label}，不再安排运维经费。", evidence)
+    if f.in_chain:
+        case = ShutdownCase(pk=f.case_id).reference
+        return Outcome(
+            False,
+            f"{s.reference} {s.name}处于关停程序中（{case}，{f.chain_label}）：研判排除或撤回关停前，不安排运维经费。",
+            evidence,
+        )
+    return Outcome(True, f"{s.reference} {s.name}不在关停程序中。", evidence)
+
+
 OM_RULES: list[Rule] = [
     Rule(
         "om_registered",
@@ -328,5 +378,12 @@ OM_RULES: list[Rule] = [
         "产生数据的系统已接入共享平台",
         f"{PROJECT_MEASURES}；{SHARING_MEASURES}：凡不符合政务信息资源共享要求的，不予安排运维经费",
         om_connected,
+    ),
+    Rule(
+        "om_not_zombie",
+        1,
+        "非疑似僵尸系统、未关停",
+        f"{DEYANG}三（二）：关停“僵尸”系统；{SHARING_MEASURES}",
+        om_not_zombie,
     ),
 ]

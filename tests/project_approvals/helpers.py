@@ -46,6 +46,7 @@ def self_check(coordinator, department, filler, leader, *, systems=(), accept=Tr
     inventory.report_confirm(actor=leader, obj=report)
     if accept:
         inventory.report_accept(actor=coordinator, obj=report)
+        inventory.campaign_close(actor=coordinator, obj=campaign)
     return DepartmentReport.objects.get(pk=report.pk)
 
 
@@ -64,6 +65,18 @@ def resource(clerk, coordinator, code: str, *, register=True, **data):
         return made
     resource_submit(actor=clerk, obj=made)
     return resource_register(actor=coordinator, obj=made)
+
+
+def conditional_resource(clerk, coordinator, code: str, **data):
+    """A registered 有条件共享 resource of the clerk's department: its applications wait for a reviewer's reply."""
+    values = {
+        "name": "房屋登记信息",
+        "share_class": "conditional",
+        "share_conditions": "仅用于户籍业务",
+        "legal_basis_text": "《不动产登记暂行条例》",
+        **data,
+    }
+    return resource(clerk, coordinator, code, **values)
 
 
 def project_data(**overrides: Any) -> dict[str, Any]:
