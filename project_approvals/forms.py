@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import DecimalValidator, MinValueValidator
 from django.utils import timezone
 
 from catalog.forms import ClearMessagesMixin
@@ -25,6 +26,8 @@ from workflows import textlimits
 from workflows.textlimits import form_max_length
 
 MSG_MONEY_INVALID = "请填写数字金额（万元），例如 320 或 45.50。"
+MSG_PRODUCED_NOT_OURS = "所选的将产生的目录资源不是本部门的资源（或已撤销）：将产生的资源只能是本部门的目录资源。"
+MSG_SYSTEM_NOT_OURS = "所选的系统不是本部门清单中在用的系统。"
 CONDITION_ROWS = 3
 
 
@@ -53,6 +56,8 @@ class ProjectForm(ClearMessagesMixin, forms.ModelForm):
             DataResource.objects.filter(provider_department=department).exclude(status="withdrawn").order_by("code")
         )
         self.fields["produced_resources"].help_text = "本部门的目录资源（草稿也可先列入，闸口要求在预算批复前完成注册）"
+        self.fields["produced_resources"].error_messages["invalid_choice"] = MSG_PRODUCED_NOT_OURS
+        self.fields["systems"].error_messages["invalid_choice"] = MSG_SYSTEM_NOT_OURS
         self.fields["consumed_resources"].queryset = (
             (DataResource.objects.filter(status__in=PUBLISHED_STATES).exclude(provider_department=department))
             .select_related("provider_department")
@@ -61,7 +66,10 @@ class ProjectForm(ClearMessagesMixin, forms.ModelForm):
         self.fields["new_system_category"].queryset = FunctionCategory.objects.filter(is_active=True)
         for name in ("construction_budget", "annual_om_budget"):
             self.fields[name].error_messages["invalid"] = MSG_MONEY_INVALID
-            self.fields[name].min_value = None  # a negative amount is the rules' error, said once
+            # A negative or too large amount is the rules' error (project_approvals.rules.money_error), said once.
+            self.fields[name].validators = [
+                v for v in self.fields[name].validators if not isinstance(v, (DecimalValidator, MinValueValidator))
+            ]
 
     def _post_clean(self):
         # The rules (project_approvals.rules) run in the service, which names every field error at once.

@@ -57,7 +57,7 @@ def parse_amount(value) -> Decimal:
         except InvalidOperation:  # money_error said it is a number; kept for the type checker
             raise ProjectError(MSG_AMOUNT_REQUIRED, {"amount": [MSG_AMOUNT_REQUIRED]}) from None
         if amount > 0:
-            return amount
+            return amount.quantize(Decimal("0.01"))
         problem = MSG_AMOUNT_POSITIVE
     raise ProjectError(problem, {"amount": [problem]})
 
