@@ -292,3 +292,16 @@ def test_the_evaluation_reads_in_a_fixed_number_of_queries(
         evaluations = gate.evaluate_projects(projects)
     assert len(evaluations) == 4
     assert len(many) == len(small) <= 10
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_database_itself_refuses_to_change_a_snapshot(good_standing, zhujian_clerk):
+    from django.db import DatabaseError, transaction
+
+    snapshot = gate.snapshot(
+        gate.evaluate_project(make_project(zhujian_clerk, systems=[good_standing])), purpose=GatePurpose.FIRST_REVIEW
+    )
+    for statement in ("UPDATE {} SET passed = NOT passed WHERE id = %s", "DELETE FROM {} WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement.format(GateEvaluation._meta.db_table), [snapshot.pk])
+    assert GateEvaluation.objects.get(pk=snapshot.pk).sha256 == snapshot.sha256
