@@ -266,6 +266,8 @@ ZOMBIE_PLATFORM_SILENCE_DAYS = env_int("ZOMBIE_PLATFORM_SILENCE_DAYS", 90)
 SYSTEM_OBJECTION_WORKDAYS = env_int("SYSTEM_OBJECTION_WORKDAYS", 10)
 SYSTEM_DISPOSITION_WORKDAYS = env_int("SYSTEM_DISPOSITION_WORKDAYS", 20)
 SYSTEM_REMIND_BEFORE_WORKDAYS = env_int("SYSTEM_REMIND_BEFORE_WORKDAYS", 2)
+# The largest file an objection or a disposition's evidence may attach (PDF, PNG or JPEG, checked by content).
+SYSTEM_ATTACHMENT_MAX_BYTES = env_int("SYSTEM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # The longest period a share application may ask for (and so a grant may last).
 SHARE_MAX_PERIOD_YEARS = env_int("SHARE_MAX_PERIOD_YEARS", 5)
 # The longest absence a user may name a substitute (代理人) for, in calendar days, first and last included.

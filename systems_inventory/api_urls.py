@@ -1,9 +1,9 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from systems_inventory.api import InfoSystemViewSet
+from systems_inventory.api import ActivityPushView, InfoSystemViewSet
 
 router = SimpleRouter()
 router.register("", InfoSystemViewSet, basename="systems")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [path("activity", ActivityPushView.as_view(), name="system-activity"), path("", include(router.urls))]

@@ -9,14 +9,16 @@ class SystemsInventoryConfig(AppConfig):
         from notifications.events import register
         from organizations.permissions import register_role_permissions
         from systems_inventory import events, permissions
-        from systems_inventory.selectors import task_list
+        from systems_inventory.selectors import case_task_list, task_list
         from workflows.selectors import register_task_source
 
         register_role_permissions(permissions.ROLE_PERMISSIONS)
         permissions.register_visibility()
         register_task_source(task_list)
+        register_task_source(case_task_list)
         events.register()
         register("self_check_task", "信息系统自查待办")
         register("self_check_result", "信息系统自查审核结果")
-        # Registers the deadline actions "systems_inventory.remind_department" and "systems_inventory.mark_late".
+        register("system_shutdown", "信息系统关停")
+        # Registers the deadline actions of the self-check's reports and of the shutdown chain.
         import systems_inventory.services  # noqa: F401

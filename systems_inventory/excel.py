@@ -105,7 +105,7 @@ class Result:
             self.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -155,7 +155,7 @@ class _RowReader:
     def value(self, name: str) -> Any:
         column = label_of(name)
         raw = self.raw(column)
-        text = _text(raw)
+        text = cell_text(raw)
         if not text:
             return _empty(name)
         try:
@@ -181,11 +181,11 @@ class _RowReader:
                 raise ValueError(MSG_UNKNOWN_CATEGORY.format(value=text, choices=choices))
             return self.lookups.categories[text]
         if name in ("approval_date", "connected_since"):
-            return _date(raw, text)
+            return cell_date(raw, text)
         if name == "annual_om_cost":
-            return _decimal(text)
+            return cell_number(text)
         if name in ("user_count", "construction_year", "interface_count"):
-            number = _decimal(text)
+            number = cell_number(text)
             if number != number.to_integral_value():
                 raise ValueError(MSG_BAD_NUMBER)
             return int(number)
@@ -201,7 +201,7 @@ def _empty(name: str) -> Any:
     return "" if field.get_internal_type() in ("CharField", "TextField") else None
 
 
-def _decimal(text: str) -> Decimal:
+def cell_number(text: str) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -211,7 +211,7 @@ def _decimal(text: str) -> Decimal:
     return number
 
 
-def _date(raw: Any, text: str) -> dt.date:
+def cell_date(raw: Any, text: str) -> dt.date:
     if isinstance(raw, int | float) and 1 <= raw < 2_958_466:  # an Excel serial date
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(raw))
     try:
@@ -245,7 +245,7 @@ def check(source: IO[bytes], report: DepartmentReport) -> Result:
 
 
 def _read(rows, report: DepartmentReport, result: Result) -> None:
-    header = [_text(value) for value in next(rows, None) or ()]
+    header = [cell_text(value) for value in next(rows, None) or ()]
     index = {name: position for position, name in enumerate(header) if name}
     missing = [column for column in headers() if column not in index]
     for column in missing:
@@ -255,7 +255,7 @@ def _read(rows, report: DepartmentReport, result: Result) -> None:
     lookups = _Lookups.load(report)
     seen: dict[str, int] = {}
     for number, cells in enumerate(rows, start=2):
-        if any(_text(value) for value in cells):
+        if any(cell_text(value) for value in cells):
             if row := _read_row(_RowReader(cells, index, number, result, lookups), seen):
                 result.rows.append(row)
     if not result.rows and result.ok:
@@ -268,7 +268,7 @@ def _read(rows, report: DepartmentReport, result: Result) -> None:
 def _read_row(reader: _RowReader, seen: dict[str, int]) -> Row | None:
     report = reader.lookups.report
     line = ReportLine(report=report, action=LineAction.ADD)
-    reference = _text(reader.raw(NUMBER)).upper()
+    reference = cell_text(reader.raw(NUMBER)).upper()
     if reference:
         line.system = _register_system(reader, reference, seen)
     for name in SYSTEM_FIELDS:
@@ -277,13 +277,13 @@ def _read_row(reader: _RowReader, seen: dict[str, int]) -> Row | None:
         value = line.category_id if name == "category" else getattr(line, name)
         if label_of(name) not in reader.failed and value in ("", None):
             reader.fail(label_of(name), MSG_REQUIRED)
-    status = _text(reader.raw(STATUS)) or IN_USE
+    status = cell_text(reader.raw(STATUS)) or IN_USE
     if status not in (IN_USE, RETIRED):
         reader.fail(STATUS, MSG_BAD_CHOICE.format(value=status, choices=f"{IN_USE}、{RETIRED}"))
     if status == RETIRED:
         if not reference:
             reader.fail(STATUS, MSG_NEW_CANNOT_RETIRE)
-        line.action, line.retire_reason = LineAction.RETIRE, _text(reader.raw(REASON))
+        line.action, line.retire_reason = LineAction.RETIRE, cell_text(reader.raw(REASON))
     resources = _resources(reader)
     if status != RETIRED and line.system is not None:
         unchanged = field_values(line) == field_values(line.system) and set(resources) == set(
@@ -323,7 +323,7 @@ def _another_departments(reference: str) -> InfoSystem | None:
 
 def _resources(reader: _RowReader) -> list[DataResource]:
     found = []
-    for code in _text(reader.raw(RESOURCES)).replace(",", "、").replace("，", "、").split("、"):
+    for code in cell_text(reader.raw(RESOURCES)).replace(",", "、").replace("，", "、").split("、"):
         code = code.strip()
         if not code:
             continue

@@ -11,7 +11,14 @@ from catalog.forms import ClearMessagesMixin
 from catalog.models import PUBLISHED_STATES, DataResource
 from organizations.models import Department
 from systems_inventory.choices import BuildType, Deployment, UsageFrequency
-from systems_inventory.models import SYSTEM_FIELDS, Campaign, DepartmentReport, FunctionCategory, ReportLine
+from systems_inventory.models import (
+    SYSTEM_FIELDS,
+    ActivitySource,
+    Campaign,
+    DepartmentReport,
+    FunctionCategory,
+    ReportLine,
+)
 from workflows import textlimits
 from workflows.textlimits import form_max_length
 
@@ -158,3 +165,14 @@ class ImportForm(ClearMessagesMixin, forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(MSG_UPLOAD_NOT_XLSX)
         return upload
+
+
+class ActivityImportForm(ImportForm):
+    """A department's spreadsheet of its systems' use: 运维上报 (an operator's figures) or 自报 (its own)."""
+
+    file = forms.FileField(label="使用情况表格（.xlsx）")
+    source = forms.ChoiceField(
+        label="来源",
+        choices=[(s.value, s.label) for s in (ActivitySource.OPERATIONS, ActivitySource.SELF_REPORT)],
+        initial=ActivitySource.OPERATIONS,
+    )

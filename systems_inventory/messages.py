@@ -51,6 +51,7 @@ MSG_IMPORT_FAILED = "表格有 {count} 处错误，未导入任何内容；请�
 
 # --- zombie systems and the shutdown chain ---------------------------------------------------------
 MSG_SHUTDOWN_BUREAU_ONLY = "只有政数局可以研判和决定信息系统关停。"
+MSG_SELF_SHUTDOWN_DECISION = "不能决定本部门信息系统的关停（职责分离），请由政数局其他部门的同事办理。"
 MSG_NOT_OWNING_DEPARTMENT = "只有该系统所属部门的人员可以办理这一步骤。"
 MSG_CASE_WRONG_STATE = "关停案件处于“{state}”状态，不能{action}；可能已被他人处理，请刷新页面。"
 MSG_CASE_OPEN = "该系统已有办理中的关停案件（{reference}），请在该案件中办理。"

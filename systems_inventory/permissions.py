@@ -91,9 +91,19 @@ def decides_shutdown(user) -> bool:
     return user.is_authenticated and user.has_perm(DECIDE_SHUTDOWN)
 
 
+def decides_case(user, case) -> bool:
+    """The bureau decides a case, but not its own department's system's (职责分离)."""
+    return decides_shutdown(user) and not of_department(user, case.system.department_id)
+
+
 def answers_for(user, system) -> bool:
     """Objects, disposes of the data, asks to retire: the system's own department's staff with the permission."""
     return of_department(user, system.department_id) and user.has_perm(ANSWER_SHUTDOWN)
+
+
+def reports_activity(user) -> bool:
+    """Reports its department's systems' use by spreadsheet: staff who answer for its systems."""
+    return user.is_authenticated and user.department_id is not None and user.has_perm(ANSWER_SHUTDOWN)
 
 
 def may_review(user) -> bool:

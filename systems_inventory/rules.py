@@ -9,6 +9,7 @@ systems_inventory.models.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -16,6 +17,11 @@ from django.utils import timezone
 
 from systems_inventory.choices import BuildType, Deployment, InterfaceMethod
 from systems_inventory.messages import (
+    MSG_ACTIVITY_DATE_OUTSIDE,
+    MSG_ACTIVITY_DATE_WITHOUT_USE,
+    MSG_ACTIVITY_FUTURE_MONTH,
+    MSG_ARCHIVE_INCOMPLETE,
+    MSG_CHECKSUM_INVALID,
     MSG_CLASSIFIED_CONNECTED,
     MSG_CLASSIFIED_ON_CLOUD,
     MSG_CLOUD_REASON_REQUIRED,
@@ -24,12 +30,15 @@ from systems_inventory.messages import (
     MSG_DATE_IN_FUTURE,
     MSG_DECLARED_BUT_SELF_BUILT,
     MSG_LINES_UNDECIDED,
+    MSG_MIGRATE_TARGET,
+    MSG_MIGRATE_TARGET_SELF,
     MSG_NOT_CONNECTED_COUNT,
     MSG_NOT_CONNECTED_SINCE,
     MSG_NOTHING_REPORTED,
     MSG_OTHER_DEPARTMENT_SYSTEM,
     MSG_REQUIRED,
     MSG_RETIRE_NEEDS_REASON,
+    MSG_ROW_COUNT_REQUIRED,
     MSG_YEAR_INVALID,
 )
 from systems_inventory.models import (
@@ -37,6 +46,7 @@ from systems_inventory.models import (
     FILL_STATES,
     CaseState,
     DepartmentReport,
+    DispositionMethod,
     LineAction,
     ReportState,
 )
@@ -149,7 +159,58 @@ def awaits_bureau(report: DepartmentReport) -> bool:
 # --- the shutdown chain ------------------------------------------------------------------------------
 
 
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_disposition(disposition) -> Errors:
+    """What a store's disposition must state (an unsaved DataDisposition, from a form): an archive where, in what
+    format, how many records, the SHA-256 of its manifest and how long it is kept; a migration where to (another
+    system or a catalog resource) and how many records. Nothing may be lost without saying where it went."""
+    errors: Errors = {}
+    if disposition.row_count is None:
+        _add(errors, "row_count", MSG_ROW_COUNT_REQUIRED)
+    if disposition.method == DispositionMethod.ARCHIVE:
+        for name in ("archive_location", "archive_format", "manifest_sha256", "retention"):
+            if not (getattr(disposition, name) or "").strip():
+                _add(errors, name, MSG_ARCHIVE_INCOMPLETE)
+        checksum = (disposition.manifest_sha256 or "").strip()
+        if checksum and not SHA256_HEX.fullmatch(checksum):
+            _add(errors, "manifest_sha256", MSG_CHECKSUM_INVALID)
+    elif disposition.method == DispositionMethod.MIGRATE:
+        if disposition.target_system_id is None and disposition.target_resource_id is None:
+            _add(errors, "target_system", MSG_MIGRATE_TARGET)
+        elif disposition.target_system_id is not None and disposition.target_system_id == disposition.case.system_id:
+            _add(errors, "target_system", MSG_MIGRATE_TARGET_SELF)
+    return errors
+
+
 def unresolved(now: dt.datetime) -> Q:
     """A case that holds its department up (project approvals' gate): a suspicion the bureau has not decided yet,
     or the department past its deadline for disposing of the data."""
     return Q(state=CaseState.SUSPECTED) | Q(state__in=DISPOSAL_STATES, disposition_due_at__lt=now)
+
+
+# --- usage evidence ------------------------------------------------------------------------------------
+
+
+def check_activity(activity, *, today: dt.date) -> Errors:
+    """A month of use (a SystemActivity, saved or not): not a month still to come; its last day of use within the
+    month and not after today, and only where there was use."""
+    errors: Errors = {}
+    month = activity.month
+    if (month.year, month.month) > (today.year, today.month):
+        _add(errors, "month", MSG_ACTIVITY_FUTURE_MONTH.format(month=f"{month:%Y-%m}"))
+        return errors
+    last = activity.last_activity
+    if last is not None:
+        if (last.year, last.month) != (month.year, month.month) or last > today:
+            _add(errors, "last_activity", MSG_ACTIVITY_DATE_OUTSIDE)
+        elif not activity.has_activity:
+            _add(errors, "last_activity", MSG_ACTIVITY_DATE_WITHOUT_USE)
+    return errors
+
+
+def month_last_day(month: dt.date, today: dt.date) -> dt.date:
+    """The last day a month's use can have happened: its last day, or today for the month under way."""
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return min(following - dt.timedelta(days=1), today)

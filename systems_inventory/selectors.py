@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -16,7 +16,7 @@ from organizations.selectors import acting_user_ids
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
 from systems_inventory import permissions, rules
-from systems_inventory.flows import DepartmentReportFlow
+from systems_inventory.flows import DepartmentReportFlow, ShutdownFlow
 from systems_inventory.models import (
     ENDED_STATES,
     FUNDING_FIELDS,
@@ -31,6 +31,7 @@ from systems_inventory.models import (
     ReportState,
     ShutdownCase,
     SystemStatus,
+    SystemToken,
 )
 from workflows.labels import labelled
 from workflows.models import AuditEvent
@@ -182,6 +183,33 @@ def task_list(user) -> QuerySet[Task]:
     )
 
 
+_CASE = "process__shutdowncaseprocess__case"
+
+
+def case_task_list(user) -> QuerySet[Task]:
+    """Open shutdown tasks the user may work: the department's replies and disposals of its systems, the bureau's
+    objection decisions and verifications of other departments' systems, and what is assigned to them or to whom
+    they stand in for."""
+    if not user.is_authenticated:
+        return Task.objects.none()
+    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
+    own = Q(**{f"{_CASE}__system__department_id": user.department_id})
+    if user.department_id and user.has_perm(permissions.ANSWER_SHUTDOWN):
+        scope |= Q(flow_task__in=[ShutdownFlow.reply, ShutdownFlow.dispose]) & own
+    if user.has_perm(permissions.DECIDE_SHUTDOWN):
+        scope |= Q(flow_task__in=[ShutdownFlow.decide_objection, ShutdownFlow.verify]) & ~own
+    return (
+        Task.objects.filter(
+            process__flow_class=ShutdownFlow,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        )
+        .filter(scope)
+        .select_related(f"{_CASE}__system__department")
+        .order_by("-created", "-pk")
+    )
+
+
 # --- what a user may do -------------------------------------------------------------------------
 
 
@@ -290,3 +318,21 @@ def system_shutdown_state(system_ids: Iterable[int]) -> dict[int, ShutdownStandi
         else:
             standing[system_id] = ShutdownStanding(system_id, status, status_labels[status])
     return standing
+
+
+def active_token(token_hash: str) -> SystemToken | None:
+    """The active push token with this hash (systems_inventory.services.activity keeps only hashes), or None."""
+    return SystemToken.objects.filter(token_hash=token_hash, is_active=True).select_related("system").first()
+
+
+def activity_overview(department_id: int | None) -> QuerySet[InfoSystem]:
+    """The department's systems in use, each with its last day of use and latest month reported (any source)."""
+    return (
+        InfoSystem.objects.filter(department_id=department_id, status=SystemStatus.IN_USE)
+        .annotate(
+            # A last day is only ever recorded for a month with use (rules.check_activity).
+            last_use=Max("activity__last_activity"),
+            last_month=Max("activity__month"),
+        )
+        .order_by("name", "pk")
+    )

@@ -92,10 +92,13 @@ def report_link(report: DepartmentReport) -> str:
     return reverse("systems_inventory:report_detail", args=[report.pk])
 
 
+def staff_of(department) -> list:
+    """Who answers for a department's report or systems: its applicants and its leaders, as they are today."""
+    return [*who.by_role(Role.APPLICANT, department), *who.department_leaders(department)]
+
+
 def department_staff(report: DepartmentReport) -> list:
-    """Who answers for the report: the department's fillers (applicants) and its leaders, as they are today."""
-    fillers = who.by_role(Role.APPLICANT, report.department)
-    return [*fillers, *who.department_leaders(report.department)]
+    return staff_of(report.department)
 
 
 def tell(recipients: Iterable, report: DepartmentReport, message: str, event: str = "self_check_task") -> None:

@@ -15,4 +15,6 @@ def systems_inventory_menu(user) -> list[tuple[str, str, str]]:
     if any(user.has_perm(p) for p in (permissions.FILL, permissions.CONFIRM, permissions.REVIEW)):
         links.append(("自查待办", "systems_inventory:tasks", "inbox"))
     links.append(("自查活动", "systems_inventory:campaigns", "fact_check"))
+    if permissions.reports_activity(user):
+        links.append(("使用情况报送", "systems_inventory:activity", "monitoring"))
     return [(title, reverse(name), icon) for title, name, icon in links]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.urls import Application
 
+from systems_inventory.views.activity import ActivityTemplateView, ActivityView, TokenDisableView, TokenIssueView
 from systems_inventory.views.campaigns import (
     CampaignActionView,
     CampaignDetailView,
@@ -23,6 +24,7 @@ from systems_inventory.views.reports import (
     ReportDetailView,
     TaskListView,
 )
+from systems_inventory.views.shutdown import CaseDetailView
 from systems_inventory.views.spreadsheets import ReportImportView, ReportTemplateView
 
 __all__ = ["SystemsInventoryApplication"]
@@ -40,6 +42,11 @@ class SystemsInventoryApplication(Application):
         path("export.xlsx", RegisterExportView.as_view(), name="export"),
         path("systems/<int:pk>/", SystemDetailView.as_view(), name="system_detail"),
         path("systems/<int:pk>/versions/<int:number>/", VersionDetailView.as_view(), name="version_detail"),
+        path("systems/<int:pk>/tokens/", TokenIssueView.as_view(), name="token_issue"),
+        path("systems/<int:pk>/tokens/<int:token_pk>/disable/", TokenDisableView.as_view(), name="token_disable"),
+        path("cases/<int:pk>/", CaseDetailView.as_view(), name="case_detail"),
+        path("activity/", ActivityView.as_view(), name="activity"),
+        path("activity/template.xlsx", ActivityTemplateView.as_view(), name="activity_template"),
         path("campaigns/", CampaignListView.as_view(), name="campaigns"),
         path("campaigns/new/", CampaignFormView.as_view(), name="campaign_create"),
         path("campaigns/<int:pk>/", CampaignDetailView.as_view(), name="campaign_detail"),

@@ -6,6 +6,9 @@ import pytest
 from systems_inventory.models import DepartmentReport
 from systems_inventory.services import campaign_create, campaign_launch
 from tests.factories import UserFactory
+
+# The share applications' resource with a grant to the 公安局: a shut-down system's catalog resource.
+from tests.requests.conftest import housing_grant, housing_resource, privacy_law  # noqa: F401
 from tests.systems_inventory.helpers import make_system
 
 
