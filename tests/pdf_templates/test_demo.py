@@ -27,6 +27,7 @@ def test_every_type_is_issued_by_its_domain_app_so_the_loader_issues_no_sample()
     assert not Record.objects.exists()
 
 
+@pytest.mark.django_db
 def test_the_samples_are_dated_consistently_with_their_day():
     today = dt.date(2026, 1, 5)
     samples = {sample[0]: sample[-1] for sample in demo.samples(today)}
