@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= auto
 # What mypy checks (clean): the shared engine, every app's services, and the rules, selectors and flows of the
 # share applications and the self-check.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
-	requests/rules.py requests/selectors.py requests/flows.py \
+	requests/rules.py requests/selectors requests/flows.py \
 	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors.py systems_inventory/flows.py \
 	systems_inventory/statistics.py \
 	project_approvals/services project_approvals/gate project_approvals/rules.py project_approvals/selectors.py \

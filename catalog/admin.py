@@ -1,14 +1,17 @@
 from django.contrib import admin
 
 from catalog.models import (
+    AuthoritativeSource,
     BaseLibraryTarget,
     DataItem,
     DataResource,
+    DatumAlias,
     DemandItem,
     ImportJob,
     LegalBasis,
     NegativeListEntry,
     ResourceVersion,
+    SourceCopy,
 )
 from workflows.admin import ReadOnlyAdmin
 
@@ -136,3 +139,41 @@ class DataItemAdmin(ReadOnlyAdmin):
     list_filter = ["data_type", "security_level"]
     list_select_related = ["resource"]
     search_fields = ["name", "resource__code", "resource__name"]
+
+
+class DatumAliasInline(admin.TabularInline):
+    model = DatumAlias
+    extra = 0
+    fields = ["name"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthoritativeSource)
+class AuthoritativeSourceAdmin(ReadOnlyAdmin):
+    """Designated and kept on 目录 → 权威数源 (一数一源), which audits each change; the admin reads."""
+
+    list_display = ["datum", "item", "is_active", "designated_by", "designated_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["item", "designated_by"]
+    search_fields = ["datum", "aliases__name", "item__name", "item__resource__name"]
+    inlines = [DatumAliasInline]
+
+
+@admin.register(DatumAlias)
+class DatumAliasAdmin(ReadOnlyAdmin):
+    list_display = ["name", "source"]
+    list_select_related = ["source"]
+    search_fields = ["name", "source__datum"]
+
+
+@admin.register(SourceCopy)
+class SourceCopyAdmin(ReadOnlyAdmin):
+    """Registered with the copy's resource (注册为副本); the admin reads."""
+
+    list_display = ["item", "source", "registered_by", "registered_at"]
+    list_select_related = ["item", "source", "registered_by"]
+    search_fields = ["item__name", "item__resource__name", "source__datum"]

@@ -233,7 +233,7 @@ class DataResourceViewSet(viewsets.ReadOnlyModelViewSet):
         return super().get_serializer_class()
 
     @action(detail=True)
-    def versions(self, request, code=None):
+    def versions(self, request, code=None, format=None):  # format: the router's .json suffix
         """Every version of the entry; share applications pin one by number."""
         resource = self.get_object()
         return Response(ResourceVersionSerializer(resource.versions.all(), many=True).data)

@@ -17,6 +17,9 @@ class CatalogConfig(AppConfig):
         from catalog.permissions import register_visibility
 
         register_visibility()
+        from catalog import home
+
+        home.register()  # its panel on the 工作台
         from workflows import labels
 
         labels.register(
@@ -38,6 +41,10 @@ class CatalogConfig(AppConfig):
                 "catalog.import_succeeded": "表格导入成功",
                 "catalog.import_failed": "表格导入失败",
                 "catalog.import_abandoned": "表格导入中断",
+                "catalog.source_designated": "认定权威数源",
+                "catalog.source_aliases_changed": "修改等价名称",
+                "catalog.source_deactivated": "停用权威数源",
+                "catalog.resource_registered_as_copy": "注册为权威数源的副本",
             },
             states={
                 "catalog.dataresource": dict(ResourceStatus.choices),

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from catalog import demo_sources
 from catalog.choices import Network, ShareClass, UpdateFrequency
 from catalog.models import (
     BaseLibraryTarget,
@@ -305,6 +306,7 @@ def load(*, stdout) -> None:
     if todo:
         _create(todo, plan, departments, bases, bureau_user)
     _demands_and_negative(departments, bases, bureau_user)
+    demo_sources.load(stdout=stdout)
     stdout.write(
         f"资源目录：{DataResource.objects.count()} 个资源、{DataItem.objects.count()} 个信息项、"
         f"{DemandItem.objects.count()} 条需求、{NegativeListEntry.objects.count()} 条负面清单。"

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from viewflow.forms import FieldSet, Layout, Row
 
 from catalog import rules
 from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary, Domain, ShareClass, ShareMethod
@@ -16,6 +18,7 @@ from catalog.models import (
     MAX_INT,
     PUBLISHED_STATES,
     RESOURCE_FIELDS,
+    AuthoritativeSource,
     DataItem,
     DataResource,
     DemandItem,
@@ -81,6 +84,18 @@ class ClearMessagesMixin:
 
 
 class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
+    layout = Layout(
+        Row("code", "name"),
+        "description",
+        Row("domain", "domain_other"),
+        Row("share_class", "security_level"),
+        "share_conditions",
+        Row("legal_basis", "legal_basis_text"),
+        Row("network", "update_frequency", "update_frequency_other"),
+        FieldSet("共享方式", Row("query_api", "verify_api", "bulk_exchange", "file_download")),
+        Row("base_library", "in_responsibility_list", "open_to_public"),
+    )
+
     class Meta:
         model = DataResource
         fields = FORM_FIELDS
@@ -100,6 +115,9 @@ class DataResourceForm(ClearMessagesMixin, forms.ModelForm):
 
 
 class DataItemForm(ClearMessagesMixin, forms.ModelForm):
+    # One item a line: its name and type, their sizes and level, then what it means; DELETE in a formset.
+    layout = Layout(Row("name", "data_type", "length", "precision", "security_level", "DELETE"), "description")
+
     class Meta:
         model = DataItem
         fields = list(ITEM_FIELDS)
@@ -228,6 +246,8 @@ MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从�
 
 
 class SearchForm(forms.Form):
+    layout = Layout(Row("q", "department", "domain"), Row("share_class", "base_library", "method"))
+
     q = forms.CharField(
         label="关键词", required=False, max_length=textlimits.SEARCH, help_text="资源名称、摘要、编码或信息项名称"
     )
@@ -270,7 +290,7 @@ class RegisterForm(ClearMessagesMixin, forms.Form):
 
 class MountForm(ClearMessagesMixin, forms.Form):
     records = forms.IntegerField(label="挂载记录数", min_value=0, max_value=MAX_BIGINT)
-    mounted_on = forms.DateField(label="挂载日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    mounted_on = forms.DateField(label="挂载日期", required=False)
 
     def clean_mounted_on(self):
         day = self.cleaned_data.get("mounted_on")
@@ -356,3 +376,58 @@ class NegativeEntryForm(ClearMessagesMixin, forms.ModelForm):
         elif self.resource and negative_list_hits(self.resource, [i.pk for i in self.items]):
             self.add_error(None, MSG_ALREADY_NEGATIVE)
         return data
+
+
+# ---------------------------------------------------------------- 一数一源
+
+
+def split_names(text: str) -> list[str]:
+    return [name.strip() for name in re.split(r"[、,，;；\n]+", text or "") if name.strip()]
+
+
+class SourceForm(ClearMessagesMixin, forms.Form):
+    """The bureau designates an item of a registered resource as the authoritative source of a datum."""
+
+    code = forms.CharField(label="资源目录编码", max_length=form_max_length(DataResource, "code"))
+    item_name = forms.CharField(label="信息项名称", max_length=form_max_length(DataItem, "name"))
+    datum = forms.CharField(
+        label="数据名称",
+        max_length=form_max_length(AuthoritativeSource, "datum"),
+        required=False,
+        help_text="留空则同信息项名称",
+    )
+    aliases = forms.CharField(
+        label="等价名称",
+        max_length=textlimits.COMMENT,
+        required=False,
+        help_text="用“、”分隔，如“身份证号、身份证号码”",
+    )
+    basis = forms.CharField(
+        label="认定依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(AuthoritativeSource, "basis"),
+    )
+
+    layout = Layout(Row("code", "item_name"), Row("datum", "aliases"), "basis")
+
+    def clean(self):
+        data = super().clean()
+        code, name = (data.get("code") or "").strip(), (data.get("item_name") or "").strip()
+        resource = DataResource.objects.filter(code=code, status__in=PUBLISHED_STATES).first()
+        if code and resource is None:
+            self.add_error("code", MSG_UNKNOWN_PUBLISHED_CODE)
+            return data
+        self.item = resource.current_items().filter(name=name).first() if resource and name else None
+        if resource and name and self.item is None:
+            self.add_error("item_name", MSG_NO_SUCH_ITEMS.format(names=name))
+        data["datum"] = (data.get("datum") or "").strip() or name
+        data["aliases"] = split_names(data.get("aliases") or "")
+        return data
+
+
+class SourceAliasesForm(ClearMessagesMixin, forms.Form):
+    aliases = forms.CharField(label="等价名称", max_length=textlimits.COMMENT, required=False, help_text="用“、”分隔")
+
+    def clean_aliases(self) -> list[str]:
+        return split_names(self.cleaned_data.get("aliases") or "")

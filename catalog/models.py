@@ -504,14 +504,18 @@ class ImportJob(models.Model):
         return self.succeeded or self.failed
 
 
+from catalog.source_models import AuthoritativeSource, DatumAlias, SourceCopy  # noqa: E402  (一数一源)
+
 __all__ = [
     "ITEM_FIELDS",
     "RESOURCE_FIELDS",
     "SHARE_METHOD_FIELDS",
+    "AuthoritativeSource",
     "BaseLibrary",
     "BaseLibraryTarget",
     "DataItem",
     "DataResource",
+    "DatumAlias",
     "DemandItem",
     "DemandStatus",
     "ImportJob",
@@ -520,4 +524,5 @@ __all__ = [
     "ResourceAction",
     "ResourceStatus",
     "ResourceVersion",
+    "SourceCopy",
 ]

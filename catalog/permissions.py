@@ -96,16 +96,22 @@ def can_view_negative_entry(user, entry) -> bool:
     return reviews_catalog(user) or sees_all_records(user)
 
 
+def can_view_source(user, source) -> bool:
+    """The list of authoritative sources (一数一源) is every department's to read: it says where to apply."""
+    return user.is_authenticated
+
+
 def register_visibility() -> None:
     """What each catalog subject's page shows to whom, for every download about it (workflows.visibility).
 
     An entry's page is open to every user once published, but its 办理记录 only to can_see_events: a trail
     holds that history, so the entry is registered with the history's rule.
     """
-    from catalog.models import DataResource, DemandItem, ImportJob, NegativeListEntry
+    from catalog.models import AuthoritativeSource, DataResource, DemandItem, ImportJob, NegativeListEntry
     from workflows import visibility
 
     visibility.register(DataResource, can_see_events)
     visibility.register(DemandItem, can_view_demand)
     visibility.register(NegativeListEntry, can_view_negative_entry)
     visibility.register(ImportJob, can_see_import_job)
+    visibility.register(AuthoritativeSource, can_view_source)

@@ -12,6 +12,7 @@ from catalog.choices import SHARE_METHOD_FIELDS, BaseLibrary
 from catalog.models import (
     DRAFT_STATES,
     PUBLISHED_STATES,
+    AuthoritativeSource,
     BaseLibraryTarget,
     DataItem,
     DataResource,
@@ -19,6 +20,7 @@ from catalog.models import (
     ImportJob,
     NegativeListEntry,
     ResourceStatus,
+    SourceCopy,
 )
 from catalog.permissions import sees_all_demands
 from organizations.models import Department
@@ -198,3 +200,39 @@ def negative_list_hits(resource: DataResource, item_ids: Iterable[int] | None = 
         return entries
     wanted = set(item_ids)
     return [e for e in entries if not e.items.all() or wanted & {i.pk for i in e.items.all()}]
+
+
+# ---------------------------------------------------------------- 一数一源
+
+
+def authoritative_sources(*, active_only: bool = True) -> QuerySet[AuthoritativeSource]:
+    sources = AuthoritativeSource.objects.select_related(
+        "item__resource__provider_department", "designated_by"
+    ).prefetch_related("aliases")
+    return sources.filter(is_active=True) if active_only else sources
+
+
+def datum_key(name: str) -> str:
+    """A name as compared for 一数一源: without spaces, full-width or not."""
+    return "".join(name.split())
+
+
+def duplicates(resource: DataResource) -> list[tuple[DataItem, AuthoritativeSource]]:
+    """The resource's current items whose name is an authoritative source's datum or equivalent name, with that
+    source; an item that is itself the source, or of the source's resource, is none."""
+    by_name = {datum_key(name): source for source in authoritative_sources() for name in source.names()}
+    found = []
+    for item in resource.current_items().order_by("position", "pk"):
+        source = by_name.get(datum_key(item.name))
+        if source is not None and source.item.resource_id != resource.pk:
+            found.append((item, source))
+    return found
+
+
+def copies_among(resources: Iterable[DataResource]) -> list[SourceCopy]:
+    """The items of these resources registered as copies, with their sources' departments and resources."""
+    return list(
+        SourceCopy.objects.filter(item__resource__in=list(resources), item__retired_at=None, source__is_active=True)
+        .select_related("item__resource", "source__item__resource__provider_department")
+        .order_by("item__resource_id", "item__position", "item_id")
+    )

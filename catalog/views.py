@@ -55,6 +55,7 @@ from catalog.services import (
     resource_update,
     resource_withdraw,
 )
+from catalog.source_views import RegisterAsCopyView, SourceAliasesView, SourceDeactivateView, SourceListView
 from pdf_templates.selectors import sees_all_records
 from pdf_templates.views import trail_url
 from workflows.audit import client_ip
@@ -142,12 +143,18 @@ class ResourceDetailView(LoginRequiredMixin, View):
                 "can_mount": ResourceAction.MOUNT in actions,
                 "can_withdraw": can_withdraw,
                 "withdrawal_warnings": panels.withdrawal_warnings(resource) if can_withdraw else [],
-                "register_form": RegisterForm(),
-                "return_form": ReturnForm(),
+                # Register, return and register as a copy each take a comment: their own ids on one page.
+                "register_form": RegisterForm(auto_id="register_%s"),
+                "return_form": ReturnForm(auto_id="return_%s"),
+                "copy_form": RegisterForm(auto_id="copy_%s"),
                 "mount_form": MountForm(initial={"records": resource.mounted_records}),
                 "withdraw_form": WithdrawForm(),
                 "events": selectors.resource_events(resource) if can_see_events(user, resource) else None,
                 "trail_url": trail_url(resource) if sees_all_records(user) else "",
+                # 一数一源: what the bureau's review should know, and which items are copies or sources.
+                "duplicates": selectors.duplicates(resource) if ResourceAction.REGISTER in actions else [],
+                "copies": selectors.copies_among([resource]),
+                "sources_here": selectors.authoritative_sources().filter(item__resource=resource),
             },
         )
 
@@ -423,7 +430,7 @@ class DemandListView(LoginRequiredMixin, View):
                 "demands": demands,
                 "can_create": is_catalog_staff(request.user),
                 "can_link": reviews_catalog(request.user),
-                "link_form": DemandLinkForm(),
+                "link_form": DemandLinkForm(auto_id=False),  # one per row: no ids to repeat
             },
         )
 
@@ -531,4 +538,8 @@ class CatalogApplication(Application):
         path("demands/<int:pk>/link/", DemandLinkView.as_view(), name="demand_link"),
         path("negative/", NegativeListView.as_view(), name="negative_list"),
         path("negative/<int:pk>/deactivate/", NegativeDeactivateView.as_view(), name="negative_deactivate"),
+        path("sources/", SourceListView.as_view(), name="sources"),
+        path("sources/<int:pk>/aliases/", SourceAliasesView.as_view(), name="source_aliases"),
+        path("sources/<int:pk>/deactivate/", SourceDeactivateView.as_view(), name="source_deactivate"),
+        path("resources/<int:pk>/copy/register/", RegisterAsCopyView.as_view(), name="register_as_copy"),
     ]

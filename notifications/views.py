@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from viewflow.urls import Application
 
 from notifications import selectors, services
-from notifications.models import Channel
+from notifications.forms import PreferencesForm
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -66,9 +66,8 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
     template_name = "notifications/inapp/preferences.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            preferences=selectors.preferences_of(self.request.user), channels=Channel.choices, **kwargs
-        )
+        kwargs.setdefault("form", PreferencesForm(user=self.request.user))
+        return super().get_context_data(**kwargs)
 
     def post(self, request):
         errors = []
@@ -83,7 +82,9 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
         if errors:
             for error in errors:
                 messages.error(request, error)
-            return self.render_to_response(self.get_context_data(), status=400)
+            return self.render_to_response(
+                self.get_context_data(form=PreferencesForm(request.POST, user=request.user)), status=400
+            )
         messages.success(request, "接收设置已保存。")
         return redirect("notifications:preferences")
 

@@ -7,10 +7,6 @@ class SubstitutionForm(forms.ModelForm):
     class Meta:
         model = Substitution
         fields = ["substitute", "starts_on", "ends_on", "reason"]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-        }
 
     def __init__(self, *args, principal: User, **kwargs):
         super().__init__(*args, **kwargs)

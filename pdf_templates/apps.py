@@ -6,6 +6,9 @@ class PdfTemplatesConfig(AppConfig):
     verbose_name = "文书记录"
 
     def ready(self) -> None:
+        from pdf_templates import home
+
+        home.register()  # its panel on the 工作台
         from pdf_templates.record_events import ISSUED, RENDERED
         from workflows import labels
 

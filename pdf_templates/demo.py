@@ -1,10 +1,10 @@
 """One sample record of each type no domain app issues yet, rendered now so a newcomer can open them
 under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
-The share applications' demo issues real 审核意见书, 不予共享告知书 and 撤销通知, the self-check's demo real
-自查审核意见, 关停通知书 and 关停确认书, and the projects' demo real 初审意见书 and 资金闸口核验单: samples of those would
-take numbers from the real sequences and cite subjects that do not exist. Their sample data stays in samples() for the
-layout tests and the records benchmark (B3).
+The share applications' demo issues real 审核意见书, 不予共享告知书, 撤销通知 and 场景授权书, the self-check's demo
+real 自查审核意见, 关停通知书 and 关停确认书, and the projects' demo real 初审意见书 and 资金闸口核验单: samples of those
+would take numbers from the real sequences and cite subjects that do not exist. Their sample data stays in samples()
+for the layout tests and the records benchmark (B3).
 """
 
 from __future__ import annotations
@@ -167,6 +167,30 @@ def samples(today: dt.date | None = None) -> list[tuple]:
                 "conclusion": "资金闸口通过，可安排预算。",
             },
         ),
+        (
+            RecordType.SCENARIO_AUTHORIZATION,
+            "TH-ZS",
+            "TH-ZJ",
+            "zs_coordinator",
+            "关于“公租房申请资格审核”应用场景的场景授权书",
+            "市住建局",
+            {
+                "body": ["你单位提出的“公租房申请资格审核”应用场景，经各提供部门确认，现予授权。"],
+                "decision": "同意授权。",
+                "parts": [
+                    {
+                        "provider": "市公安局",
+                        "resource": "户籍人口信息",
+                        "items": ["姓名", "公民身份号码", "户籍地址"],
+                        "method": "信息核验接口",
+                    },
+                ],
+                "conditions": ["仅用于公租房申请资格审核", "不得向第三方转授或提供"],
+                "consumers": ["市住建局"],
+                "valid_from": chinese_date(today),
+                "valid_until": chinese_date(today.replace(year=today.year + 2, month=12, day=31)),
+            },
+        ),
     ]
 
 
@@ -175,6 +199,7 @@ ISSUED_BY_DOMAIN_APPS = {
     RecordType.REFUSAL_NOTICE,
     RecordType.REVOCATION_NOTICE,
     RecordType.SELF_CHECK_OPINION,
+    RecordType.SCENARIO_AUTHORIZATION,
     RecordType.SHUTDOWN_NOTICE,
     RecordType.SHUTDOWN_CONFIRMATION,
     RecordType.FIRST_REVIEW_OPINION,

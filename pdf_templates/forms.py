@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from viewflow.forms import Layout, Row
 
 from organizations.models import Department
 from pdf_templates.models import RecordType
@@ -8,8 +9,10 @@ from pdf_templates.models import RecordType
 class RecordFilterForm(forms.Form):
     issuer = forms.ModelChoiceField(Department.objects.all(), label="发文机关", required=False, empty_label="全部")
     type = forms.ChoiceField(label="文书类型", required=False, choices=[("", "全部"), *RecordType.choices])
-    date_from = forms.DateField(label="签发日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="签发日期自", required=False)
+    date_to = forms.DateField(label="至", required=False)
+
+    layout = Layout(Row("issuer", "type", "date_from", "date_to"))
 
     def clean(self):
         data = super().clean()

@@ -20,6 +20,7 @@ class RecordType(models.TextChoices):
     FIRST_REVIEW_OPINION = "first_review_opinion", "初审意见书"
     FUNDING_GATE_SHEET = "funding_gate_sheet", "资金闸口核验单"
     SELF_CHECK_OPINION = "self_check_opinion", "自查审核意见"
+    SCENARIO_AUTHORIZATION = "scenario_authorization", "场景授权书"
 
 
 # The character after the issuer's short name in a document number (通政数共〔2026〕15号).
@@ -33,6 +34,7 @@ TYPE_CODES: dict[str, str] = {
     RecordType.FIRST_REVIEW_OPINION: "审",
     RecordType.FUNDING_GATE_SHEET: "核",
     RecordType.SELF_CHECK_OPINION: "查",
+    RecordType.SCENARIO_AUTHORIZATION: "共场",
 }
 
 # The purpose line under the star of the special-purpose seal (专用章).
@@ -45,6 +47,7 @@ SEAL_PURPOSES: dict[str, str] = {
     RecordType.FIRST_REVIEW_OPINION: "项目审核专用章",
     RecordType.FUNDING_GATE_SHEET: "资金核验专用章",
     RecordType.SELF_CHECK_OPINION: "信息系统管理专用章",
+    RecordType.SCENARIO_AUTHORIZATION: "数据共享审核专用章",
 }
 
 

@@ -102,6 +102,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders with viewflow's Material layout and widgets, dates as YYYY-MM-DD (workflows.forms).
+FORM_RENDERER = "workflows.forms.FormRenderer"
+
 # Database. SQLite takes writes in IMMEDIATE transactions so that concurrent
 # writers queue on the database lock instead of failing on lock upgrade.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govshare.sqlite3'}")
@@ -231,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     "requests-refuse-for-withdrawn-resources": {
         "task": "requests.tasks.refuse_for_withdrawn_resources",
         "schedule": crontab(minute=17),
+    },
+    "requests-expire-scenarios": {
+        "task": "requests.tasks.expire_scenarios",
+        "schedule": crontab(minute=5),
     },
 }
 

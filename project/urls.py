@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
@@ -12,6 +14,7 @@ from pdf_templates.views import RecordsApplication
 from project_approvals.views import ProjectApprovalsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
+from requests.views.scenarios import ScenariosApplication
 from systems_inventory.views import SystemsInventoryApplication
 from workflows.views import HomeApplication
 
@@ -28,6 +31,7 @@ site = Site(
         GrantsApplication(),
         SystemsInventoryApplication(),
         ProjectApprovalsApplication(),
+        ScenariosApplication(),
         RecordsApplication(),
         NotificationsApplication(),
     ],
@@ -49,6 +53,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The calendar of viewflow's date fields reads its month and day names, and the first day of the week, from
+    # here (Django's own translations); cached per language.
+    path(
+        "jsi18n/",
+        cache_page(86400)(JavaScriptCatalog.as_view(packages=["django.contrib.admin"])),
+        name="javascript-catalog",
+    ),
     path("verify/", include("pdf_templates.urls_public")),
     path("api/schema/", api_schema_view, name="api-schema"),
     path("api/docs/", api_docs_view, name="api-docs"),

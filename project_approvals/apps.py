@@ -8,13 +8,11 @@ class ProjectApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from notifications.events import register
         from organizations.permissions import register_role_permissions
-        from project_approvals import events, permissions
-        from project_approvals.selectors import task_list
-        from workflows.selectors import register_task_source
+        from project_approvals import events, home, permissions
 
         register_role_permissions(permissions.ROLE_PERMISSIONS)
         permissions.register_visibility()
-        register_task_source(task_list)
+        home.register()  # its panels on the 工作台
         events.register()
         register("project_task", "建设项目待办")
         register("project_result", "建设项目办理结果")

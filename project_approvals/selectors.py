@@ -117,6 +117,12 @@ def om_systems() -> QuerySet[InfoSystem]:
     )
 
 
+def om_waiting(year: int) -> int:
+    """Systems in use whose O&M funding for `year` is not decided yet (two counts)."""
+    decided = FundingDecision.objects.filter(kind=FundingKind.OM, year=year, system__status=SystemStatus.IN_USE)
+    return om_systems().count() - decided.count()
+
+
 def om_decisions(year: int) -> dict[int | None, FundingDecision]:
     """The year's O&M decisions, by system."""
     decisions = FundingDecision.objects.filter(kind=FundingKind.OM, year=year).select_related("record")

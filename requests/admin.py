@@ -8,6 +8,10 @@ from requests.models import (
     Grant,
     GrantCheckStat,
     RefusalReason,
+    Scenario,
+    ScenarioPart,
+    ScenarioPartProcess,
+    ScenarioProcess,
     ShareApplication,
     ShareApplicationProcess,
 )
@@ -61,9 +65,9 @@ class GrantAdmin(ReadOnlyAdmin):
         "valid_to",
         "state",
     ]
-    list_filter = ["state", "share_method"]
+    list_filter = ["state", "share_method", ("scenario", admin.EmptyFieldListFilter)]
     list_select_related = ["consumer_department", "provider_department", "resource"]
-    search_fields = ["number", "resource__name", "resource__code"]
+    search_fields = ["number", "resource__name", "resource__code", "scenario__name"]
 
 
 @admin.register(RefusalReason)
@@ -112,3 +116,46 @@ class ShareApplicationProcessAdmin(ReadOnlyAdmin):
     list_display = ["id", "application", "status", "created", "finished"]
     list_filter = ["status"]
     list_select_related = ["application"]
+
+
+class ScenarioPartInline(admin.TabularInline):
+    model = ScenarioPart
+    extra = 0
+    fields = ["position", "resource", "provider_department", "share_method", "state", "decided_by", "authorized"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(ReadOnlyAdmin):
+    """Proposed, answered, authorized and ended through the services (the 应用场景 pages); the admin reads."""
+
+    list_display = ["id", "name", "proposing_department", "state", "valid_from", "valid_to", "authorized_at"]
+    list_filter = ["state"]
+    list_select_related = ["proposing_department"]
+    search_fields = ["name", "business_matter"]
+    date_hierarchy = "created_at"
+    inlines = [ScenarioPartInline]
+
+
+@admin.register(ScenarioPart)
+class ScenarioPartAdmin(ReadOnlyAdmin):
+    list_display = ["scenario", "resource", "provider_department", "state", "decided_as", "due_at", "authorized"]
+    list_filter = ["state", "decided_as", "was_overdue", "authorized"]
+    list_select_related = ["scenario", "resource", "provider_department"]
+    search_fields = ["scenario__name", "resource__name", "resource__code"]
+
+
+@admin.register(ScenarioProcess)
+class ScenarioProcessAdmin(ReadOnlyAdmin):
+    list_display = ["id", "scenario", "status", "created", "finished"]
+    list_filter = ["status"]
+    list_select_related = ["scenario"]
+
+
+@admin.register(ScenarioPartProcess)
+class ScenarioPartProcessAdmin(ReadOnlyAdmin):
+    list_display = ["id", "part", "status", "created", "finished"]
+    list_filter = ["status"]
+    list_select_related = ["part"]

@@ -270,7 +270,16 @@ class GrantCheckSchema(AutoSchema):
                     "share_method": nullable_string,
                     "valid_from": {**nullable_string, "format": "date"},
                     "valid_until": {**nullable_string, "format": "date"},
-                    "checked_at": {"type": "string", "format": "date-time"},
+                    "scenario": {
+                        "type": "object",
+                        "nullable": True,
+                        "description": "授权来源的应用场景（场景授权主动共享或据场景自动授权）；经一般共享申请授权的为 null",
+                        "properties": {
+                            "reference": {"type": "string", "description": "场景编号，如 CJ00001"},
+                            "name": {"type": "string", "description": "场景名称"},
+                        },
+                    },
+                    "checked_at": {"type": "string", "format": "date-time", "description": "北京时间（+08:00）"},
                 },
             }
         }

@@ -53,7 +53,7 @@ from pdf_templates.models import Record
 from pdf_templates.rendering import fonts, header_font_pt, seal_font_family
 from pdf_templates.seal import seal_svg
 from pdf_templates.services import render_record
-from requests import selectors
+from requests import demo_scenarios, selectors
 from requests import services as svc
 from requests.models import (
     OPEN_STATES,
@@ -193,6 +193,11 @@ def load(*, stdout) -> None:
     if not Department.objects.filter(code="TH-ZJ").exists() or not DataResource.objects.exists():
         stdout.write("共享申请演示数据：缺少演示部门或资源目录，跳过。")
         return
+    _load_applications(stdout=stdout)
+    demo_scenarios.load(stdout=stdout)
+
+
+def _load_applications(*, stdout) -> None:
     staff = _staff()
     if ShareApplication.objects.filter(applicant__in=staff.values()).exists():
         stdout.write(f"共享申请演示数据已存在（{ShareApplication.objects.count()} 件），跳过。")

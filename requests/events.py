@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pdf_templates.models import RecordType
-from requests.models import ApplicationState, GrantState
+from requests.models import ApplicationState, GrantState, ScenarioState
 from workflows import deadlines, labels
 
 ACTIONS = {
@@ -32,20 +32,38 @@ GRANT_ACTIONS = {
 }
 
 
+SCENARIO_ACTIONS = {
+    "share_requests.scenario_proposed": "提出应用场景",
+    "share_requests.scenario_accepted": "受理，送提供部门确认",
+    "share_requests.scenario_part_answered": "提供部门答复",
+    "share_requests.scenario_part_escalated": "提供部门超期，提请协调",
+    "share_requests.scenario_reviewed": "提供部门均已答复",
+    "share_requests.scenario_rejected": "不予授权",
+    "share_requests.scenario_authorized": "授权应用场景",
+    "share_requests.scenario_suspended": "暂停应用场景",
+    "share_requests.scenario_resumed": "恢复应用场景",
+    "share_requests.scenario_revoked": "撤销应用场景",
+    "share_requests.scenario_expired": "应用场景到期",
+}
+
+
 def register() -> None:
     """The words for share applications' and grants' events (workflows.labels)."""
     labels.register(
-        actions={**ACTIONS, **GRANT_ACTIONS},
+        actions={**ACTIONS, **GRANT_ACTIONS, **SCENARIO_ACTIONS},
         states={
             # record_issued: to_state names the record type
             "share_requests.shareapplication": {**dict(ApplicationState.choices), **dict(RecordType.choices)},
             "share_requests.grant": {**dict(GrantState.choices), **dict(RecordType.choices)},
+            "share_requests.scenario": {**dict(ScenarioState.choices), **dict(RecordType.choices)},
         },
     )
     deadlines.describe(
-        kinds={"provider_reply": "提供方答复期限"},
+        kinds={"provider_reply": "提供方答复期限", "scenario_part_reply": "应用场景提供部门确认期限"},
         actions={
             "share_requests.remind_reviewers": "提醒提供方审核人（按提醒当日的人员）",
             "share_requests.escalate_overdue": "超期提请政数局协调",
+            "share_requests.remind_scenario_part": "提醒提供部门审核人确认应用场景所需数据",
+            "share_requests.escalate_scenario_part": "超期提请政数局协调（应用场景）",
         },
     )

@@ -23,7 +23,17 @@ from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow
 
-from requests.models import ApplicationState, ShareApplication, ShareApplicationProcess
+from requests.models import (
+    ApplicationState,
+    PartState,
+    Scenario,
+    ScenarioPart,
+    ScenarioPartProcess,
+    ScenarioProcess,
+    ScenarioState,
+    ShareApplication,
+    ShareApplicationProcess,
+)
 from workflows import nodes
 from workflows.flowtasks import SubjectFlow
 
@@ -91,3 +101,88 @@ class ShareApplicationFlow(SubjectFlow):
         """Tasks are worked on the application's page; a task URL leads there."""
         process = kwargs.get("process") or request.activation.process
         return redirect("share_requests:detail", pk=process.application_id)
+
+
+class ScenarioFlow(SubjectFlow):
+    """The bureau's tasks on a scenario (应用场景授权); each provider's answer is a ScenarioPartFlow of its own.
+
+        start → accept ─┬ accepted → collect (waits for the last provider's answer) → authorize → end
+                        └ rejected → end
+
+    A scenario the bureau proposes itself is accepted by its proposal (the service completes `accept`).
+    """
+
+    process_class = ScenarioProcess
+    process_title = "应用场景授权"
+    subject_model = Scenario
+    subject_field = "scenario"
+    task_for_state = {
+        ScenarioState.PROPOSED: "accept",
+        ScenarioState.PROVIDER_REVIEW: "collect",
+        ScenarioState.REVIEWED: "authorize",
+    }
+
+    start = flow.StartHandle(this.start_process).Next(this.accept)
+
+    accept = (
+        nodes.View(this.task_view)
+        .Permission("share_requests.can_authorize_scenario")
+        .Annotation(title="政数局受理")
+        .Case(this.collect, in_state(ScenarioState.PROVIDER_REVIEW))
+        .Next(this.end)
+    )
+
+    # Waits for the providers (requests.services.scenarios resumes it when the last part is answered).
+    collect = flow.Handle().Annotation(title="提供部门确认").Next(this.authorize)
+
+    authorize = (
+        nodes.View(this.task_view)
+        .Permission("share_requests.can_authorize_scenario")
+        .Annotation(title="政数局授权")
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def task_view(self, request, **kwargs):
+        """Tasks are worked on the scenario's page; a task URL leads there."""
+        process = kwargs.get("process") or request.activation.process
+        return redirect("scenarios:detail", pk=process.scenario_id)
+
+
+class ScenarioPartFlow(SubjectFlow):
+    """One provider's answer for its part of a scenario; overdue, the bureau answers (协调).
+
+    start → confirm ─┬ answered → end
+                     └ overdue → arbitrate → end
+    """
+
+    process_class = ScenarioPartProcess
+    process_title = "应用场景数据确认"
+    subject_model = ScenarioPart
+    subject_field = "part"
+    task_for_state = {PartState.PENDING: "confirm", PartState.ESCALATED: "arbitrate"}
+
+    start = flow.StartHandle(this.start_process).Next(this.confirm)
+
+    confirm = (
+        DepartmentTask(this.task_view)
+        .Permission("share_requests.can_confirm_scenario_part")
+        .Annotation(title="提供部门确认")
+        .Case(this.arbitrate, in_state(PartState.ESCALATED))
+        .Next(this.end)
+    )
+
+    arbitrate = (
+        nodes.View(this.task_view)
+        .Permission("share_requests.can_authorize_scenario")
+        .Annotation(title="政数局协调")
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def task_view(self, request, **kwargs):
+        process = kwargs.get("process") or request.activation.process
+        part = ScenarioPart.objects.only("scenario_id").get(pk=process.part_id)
+        return redirect("scenarios:detail", pk=part.scenario_id)

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils import timezone
+from viewflow.forms import Layout, Row
 
 from catalog.choices import Purpose, ShareMethod
-from catalog.models import DataItem, LegalBasis
+from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis
 from catalog.selectors import negative_listed_item_ids
 from organizations.models import Department, User
+from requests import rules
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
 from requests.models import (
+    PART_CONFIRMED_STATES,
     ApplicationAttachment,
+    ApplicationState,
     ClassDispute,
     Decision,
     Grant,
     GrantState,
     RefusalReason,
+    Scenario,
+    ScenarioPart,
+    ScenarioState,
     ShareApplication,
     StandardClause,
 )
-from requests.selectors import removable_attachments
+from requests.selectors import citable_scenarios, removable_attachments
 from workflows import textlimits
 from workflows.textlimits import form_max_length
 
@@ -41,7 +50,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(format="%Y-%m-%d")  # typed and shown as YYYY-MM-DD (workflows.forms)
 
 
 class ApplicationForm(forms.Form):
@@ -82,11 +91,40 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text="勾选要删除的附件；已随申请提交给提供部门的附件不能删除",
     )
+    cited_scenario = forms.ModelChoiceField(
+        label="依据的应用场景",
+        queryset=Scenario.objects.none(),
+        required=False,
+        help_text="本部门为已授权应用场景的使用部门、所申请信息项在场景授权范围内的，提交即自动授权",
+    )
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, resource, application=None, **kwargs):
+    layout = Layout(
+        "items",
+        "cited_scenario",
+        Row("scenario", "business_matter"),
+        "purposes",
+        Row("share_method", "call_volume"),
+        Row("period_start", "period_end"),
+        "need_legal_basis",
+        "applied_before",
+        "earlier_outcome",
+        "attachments",
+        "remove_attachments",
+    )
+
+    def __init__(self, *args, resource, application=None, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource = resource
+        citable = citable_scenarios(department_id, timezone.localdate()).filter(
+            parts__resource=resource, parts__authorized=True
+        )
+        if application is not None and application.cited_scenario_id:
+            citable = citable | Scenario.objects.filter(pk=application.cited_scenario_id)
+        if citable.exists():
+            self.fields["cited_scenario"].queryset = citable.distinct()
+        else:
+            del self.fields["cited_scenario"]
         listed = negative_listed_item_ids(resource)
         current = list(resource.current_items())
         self.fields["items"].widget.choices = [
@@ -152,13 +190,22 @@ class GrantForm(forms.Form):
         help_text="部分同意（少授信息项、改变共享方式或缩短期限）时必填，写入审核意见书",
     )
 
+    layout = Layout(
+        "items",
+        "share_method",
+        Row("period_start", "period_end"),
+        "standard_clauses",
+        "conditions",
+        "adjustment_reason",
+    )
+
     def __init__(self, *args, application, as_requested: bool = False, **kwargs):
         """`as_requested`: the terms are the application's (unconditional data before its provider), shown, not asked."""
         super().__init__(*args, **kwargs)
         requested = [i for i in application.items.all() if i.retired_at is None]  # not those deleted since
         self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
-        offered = application.resource.share_methods or [application.share_method]  # 不予共享 lists none
-        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in offered]
+        grantable = rules.grantable_methods(application)  # offered, and no broader than asked (the service checks)
+        self.fields["share_method"].choices = [(v, label) for v, label in ShareMethod.choices if v in grantable]
         self.initial.setdefault("items", [i.pk for i in requested])
         self.initial.setdefault("share_method", application.share_method)
         self.initial.setdefault("period_start", application.period_start)
@@ -255,6 +302,10 @@ class RevokeForm(forms.Form):
     )
 
 
+class ApplicationFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", choices=[("", "全部"), *ApplicationState.choices], required=False)
+
+
 class GrantFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=[("", "全部")] + GrantState.choices, required=False)
 
@@ -266,3 +317,206 @@ class ApiTokenForm(forms.Form):
         queryset=Department.objects.filter(is_active=True).order_by("code"),
         error_messages={"required": "请选择所属部门。"},
     )
+
+
+# ---------------------------------------------------------------- application scenarios
+
+
+class ScenarioFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索", max_length=textlimits.SEARCH, required=False, help_text="场景名称、办理事项或数据资源"
+    )
+    state = forms.ChoiceField(label="状态", choices=[("", "全部")] + ScenarioState.choices, required=False)
+
+    layout = Layout(Row("q", "state"))
+
+
+class ScenarioForm(forms.Form):
+    """The scenario itself; each provider resource it needs is a row of ScenarioPartFormSet."""
+
+    name = forms.CharField(label="场景名称", max_length=form_max_length(Scenario, "name"), required=False)
+    business_matter = forms.CharField(
+        label="办理事项",
+        max_length=form_max_length(Scenario, "business_matter"),
+        required=False,
+        help_text="多项以顿号分隔",
+    )
+    purposes = forms.MultipleChoiceField(
+        label="应用方式", choices=Purpose.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    consumer_departments = forms.ModelMultipleChoiceField(
+        label="使用部门",
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        help_text="办理该场景事项、使用数据的部门，可多选",
+    )
+    valid_from = forms.DateField(label="有效期自", widget=DATE, required=False)
+    valid_to = forms.DateField(label="有效期至", widget=DATE, required=False)
+    legal_basis = forms.CharField(
+        label="法律法规依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(Scenario, "legal_basis"),
+    )
+    conditions = forms.CharField(
+        label="共享条件",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(Scenario, "conditions"),
+    )
+    keep_copies = forms.BooleanField(
+        label="所列数据含副本的，仍按所列资源提出",
+        required=False,
+        help_text="一数一源：不勾选时，所列资源的信息项为权威数源副本的，先提示向权威部门的资源改列",
+    )
+
+    layout = Layout(
+        Row("name", "business_matter"),
+        "purposes",
+        "consumer_departments",
+        Row("valid_from", "valid_to"),
+        Row("legal_basis", "conditions"),
+        "keep_copies",
+    )
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in ("valid_from", "valid_to")}
+        data["purposes"] = list(self.cleaned_data.get("purposes") or [])
+        for name in ("name", "business_matter", "legal_basis", "conditions"):
+            data[name] = (self.cleaned_data.get(name) or "").strip()
+        return data
+
+
+MSG_ITEMS_UNKNOWN = "该资源没有这些信息项：{names}。"
+
+
+class ScenarioPartForm(forms.Form):
+    """One provider resource the scenario needs. Items by name (blank: all of them), so no script is needed."""
+
+    resource = forms.ModelChoiceField(
+        label="数据资源",
+        queryset=DataResource.objects.filter(status__in=PUBLISHED_STATES)
+        .select_related("provider_department")
+        .order_by("provider_department__code", "code"),
+        required=False,
+    )
+    item_names = forms.CharField(
+        label="所需信息项", max_length=textlimits.BASIS, required=False, help_text="以顿号分隔；留空为全部信息项"
+    )
+    share_method = forms.ChoiceField(label="共享方式", choices=ShareMethod.choices, required=False)
+    legal_basis = forms.CharField(
+        label="法律法规依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(ScenarioPart, "legal_basis"),
+    )
+    conditions = forms.CharField(
+        label="共享条件",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(ScenarioPart, "conditions"),
+    )
+
+    layout = Layout(Row("resource", "share_method"), "item_names", Row("legal_basis", "conditions"))
+
+    def clean(self):
+        cleaned = super().clean()
+        resource = cleaned.get("resource")
+        if resource is None:
+            return cleaned
+        current = list(resource.current_items().order_by("position", "pk"))
+        names = [name for name in re.split(r"[、,，;；\s]+", cleaned.get("item_names") or "") if name]
+        by_name = {item.name: item for item in current}
+        if unknown := [name for name in names if name not in by_name]:
+            self.add_error("item_names", MSG_ITEMS_UNKNOWN.format(names="、".join(unknown)))
+        cleaned["items"] = [by_name[name] for name in names if name in by_name] if names else current
+        return cleaned
+
+
+class BaseScenarioPartFormSet(forms.BaseFormSet):
+    def filled(self) -> list[forms.Form]:
+        return [form for form in self.forms if form.cleaned_data.get("resource") is not None]
+
+    def parts(self) -> list:
+        from requests.services.scenarios import PartInput
+
+        return [
+            PartInput(
+                resource=form.cleaned_data["resource"],
+                items=form.cleaned_data["items"],
+                share_method=form.cleaned_data.get("share_method") or "",
+                legal_basis=form.cleaned_data.get("legal_basis") or "",
+                conditions=form.cleaned_data.get("conditions") or "",
+            )
+            for form in self.filled()
+        ]
+
+    def show_errors(self, form: forms.Form, exc) -> None:
+        """The service's errors on the fields they name: `parts-<n>-<field>` on the n-th filled row."""
+        filled = self.filled()
+        for key, messages in exc.errors.items():
+            match = re.fullmatch(r"parts-(\d+)-(\w+)", key)
+            if match and int(match[1]) < len(filled):
+                row, name = filled[int(match[1])], match[2]
+                name = "item_names" if name == "items" else name
+                target, field = row, name if name in row.fields else None
+            else:
+                target, field = form, key if key in form.fields else None
+            for message in messages:
+                target.add_error(field, message)
+
+
+ScenarioPartFormSet = forms.formset_factory(ScenarioPartForm, formset=BaseScenarioPartFormSet, extra=4, max_num=20)
+
+
+class ScenarioPartConfirmForm(forms.Form):
+    items = forms.ModelMultipleChoiceField(
+        label="确认共享的信息项", queryset=DataItem.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    adjustment_reason = forms.CharField(
+        label="部分不予共享的理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(ScenarioPart, "adjustment_reason"),
+        help_text="少选信息项时必填，写入场景授权书",
+    )
+
+    def __init__(self, *args, part: ScenarioPart, **kwargs):
+        super().__init__(*args, **kwargs)
+        requested = list(part.items.all())
+        self.fields["items"].queryset = DataItem.objects.filter(pk__in=[i.pk for i in requested])
+        self.fields["items"].widget.choices = [(i.pk, f"{i.name}（{i.security_level}级）") for i in requested]
+        self.initial.setdefault("items", [i.pk for i in requested])
+
+
+class ScenarioPartRefuseForm(RefuseForm):
+    """不予共享 for a whole part: the share application's reasons, text and legal basis."""
+
+
+class ScenarioReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=form_max_length(Scenario, "reason"),
+    )
+
+
+class ScenarioAuthorizeForm(forms.Form):
+    parts = forms.ModelMultipleChoiceField(
+        label="予以授权的数据",
+        queryset=ScenarioPart.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="默认为提供部门已确认的全部数据；不选的不纳入本次授权（部分授权）",
+    )
+
+    def __init__(self, *args, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        confirmed = [part for part in parts if part.state in PART_CONFIRMED_STATES]
+        self.fields["parts"].queryset = ScenarioPart.objects.filter(pk__in=[part.pk for part in confirmed])
+        self.fields["parts"].widget.choices = [
+            (part.pk, f"{part.provider_department.name}“{part.resource.name}”（{part.get_state_display()}）")
+            for part in confirmed
+        ]
+        self.initial.setdefault("parts", [part.pk for part in confirmed])

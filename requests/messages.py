@@ -60,3 +60,35 @@ MSG_COMMENT_REQUIRED = "请填写意见。"
 MSG_HANDOVER_TARGET_INVALID = "只能转交给本部门有审核权限的同事。"
 MSG_NOT_OVERDUE_QUEUE = "只有提请协调中的申请可以由政数局处理。"
 MSG_WORKDAYS_INVALID = "限期须为 1 至 30 个工作日。"
+
+# ---------------------------------------------------------------- application scenarios (应用场景授权)
+
+MSG_SCENARIO_NOT_A_PROPOSER = "只有部门的申请人或政数局可以提出应用场景。"
+MSG_SCENARIO_VALIDITY_INVALID = "有效期的结束日期不能早于开始日期。"
+MSG_SCENARIO_VALIDITY_OVER = "有效期已经结束，请填写今后的有效期。"
+MSG_SCENARIO_VALIDITY_TOO_LONG = "有效期不能超过 {years} 年。"
+MSG_SCENARIO_CONSUMERS_REQUIRED = "请至少选择一个使用部门。"
+MSG_SCENARIO_PARTS_REQUIRED = "请至少列出一项所需的数据资源。"
+MSG_SCENARIO_PART_REPEATED = "数据资源“{resource}”列出了两次，请合并为一项。"
+MSG_SCENARIO_RESOURCE_NOT_PUBLISHED = "数据资源“{resource}”尚未注册发布或已撤销，不能列入应用场景。"
+MSG_SCENARIO_ONLY_CONSUMER = "数据资源“{resource}”的提供部门是唯一的使用部门，无需授权；请增加其他使用部门或删去该项。"
+MSG_SCENARIO_NOT_OPEN = "该应用场景当前处于“{state}”，不能办理这一步骤；可能已被他人处理，请刷新页面。"
+MSG_SCENARIO_NOT_PERMITTED = "您无权办理该应用场景的这一步骤。"
+MSG_SCENARIO_BUREAU_ONLY = "只有政数局可以办理这一步骤。"
+MSG_SCENARIO_REASON_REQUIRED = "请说明理由。"
+MSG_SCENARIO_NOTHING_CONFIRMED = "没有提供部门确认共享的数据，不能授权；请作出不予授权决定。"
+MSG_SCENARIO_PARTS_NOT_CONFIRMED = "只能授权提供部门已确认共享的数据：{resources}。"
+MSG_SCENARIO_PARTS_TO_AUTHORIZE = "请至少选择一项已确认共享的数据予以授权。"
+MSG_SCENARIO_RESOURCE_GONE = "数据资源“{resource}”已从目录撤销，不能授权；请不选该项。"
+MSG_SCENARIO_ITEMS_NEGATIVE = "数据资源“{resource}”的{what}已列入共享负面清单（{basis}），不能授权；请不选该项。"
+MSG_SCENARIO_NOT_AUTHORIZED = "应用场景“{name}”当前处于“{state}”，不能据以申请；请按一般共享申请办理。"
+MSG_PART_NOT_OPEN = "该项数据当前处于“{state}”，没有待答复的这一步骤；可能已被他人处理，请刷新页面。"
+MSG_PART_NOT_YOURS = "只有提供部门的审核人可以答复本部门数据的共享（超期后由政数局协调）。"
+MSG_PART_ITEMS_REQUIRED = "请至少确认一个信息项；全部不同意共享的，请作不予共享答复。"
+MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"
+
+# The applicant's receipt on submission (a notice, not an error).
+MSG_RECEIPT = (
+    "共享申请{reference}（{resource}）已{verb}至{provider}。提供部门应于{due}（北京时间）前答复；"
+    "逾期未答复的，由政数局协调。"
+)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from organizations.roles import Role, is_bureau
 from organizations.selectors import acts_with_role
+from requests.models import SCENARIO_PUBLISHED_STATES
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.PROVIDER_REVIEWER: {"share_requests.can_review_application"},
+    Role.PROVIDER_REVIEWER: {"share_requests.can_review_application", "share_requests.can_confirm_scenario_part"},
     Role.DEPT_LEADER: {"share_requests.can_countersign_application"},
-    Role.DATA_BUREAU: {"share_requests.can_arbitrate_application"},
+    Role.DATA_BUREAU: {"share_requests.can_arbitrate_application", "share_requests.can_authorize_scenario"},
 }
 
 
@@ -81,4 +82,52 @@ def is_provider_leader(user, application) -> bool:
         user.is_authenticated
         and user.department_id == application.provider_department_id
         and user.has_perm("share_requests.can_countersign_application")
+    )
+
+
+# ---------------------------------------------------------------- application scenarios
+
+
+def can_propose_scenario(user) -> bool:
+    """A department's applicants propose scenarios for their department; the bureau proposes for the city."""
+    return (
+        user.is_authenticated and user.department_id is not None and (user.has_role(Role.APPLICANT) or is_bureau(user))
+    )
+
+
+def can_authorize_scenario(user) -> bool:
+    """The bureau accepts proposals, authorizes, suspends and revokes scenarios (and arbitrates overdue parts)."""
+    return user.is_authenticated and user.has_perm("share_requests.can_authorize_scenario")
+
+
+def involved_in_scenario(user, scenario) -> bool:
+    """Its proposing department, its consumer departments and the providers of its parts."""
+    department = user.department_id
+    if department is None:
+        return False
+    return (
+        department == scenario.proposing_department_id
+        or scenario.consumer_departments.filter(pk=department).exists()
+        or scenario.parts.filter(provider_department_id=department).exists()
+    )
+
+
+def can_view_scenario(user, scenario) -> bool:
+    """Once authorized it is on the published 场景清单, for every department; before, the departments involved,
+    the bureau and auditors (and whoever stands in for one of them)."""
+    if not user.is_authenticated:
+        return False
+    return scenario.state in SCENARIO_PUBLISHED_STATES or sees_all(user) or involved_in_scenario(user, scenario)
+
+
+def can_view_scenario_part(user, part) -> bool:
+    return can_view_scenario(user, part.scenario)
+
+
+def answers_for_part(user, part) -> bool:
+    """The part's provider department's reviewers confirm or refuse it."""
+    return (
+        user.is_authenticated
+        and user.department_id == part.provider_department_id
+        and user.has_perm("share_requests.can_confirm_scenario_part")
     )

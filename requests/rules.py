@@ -7,14 +7,21 @@ requests.models.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from catalog.choices import ShareClass
+from catalog.choices import ShareClass, ShareMethod
 from requests.models import (
     EDITABLE_STATES,
+    PART_CONFIRMED_STATES,
+    PART_OPEN_STATES,
     WITHDRAWABLE_STATES,
     ApplicationState,
     Decision,
+    PartState,
+    Scenario,
+    ScenarioPart,
+    ScenarioState,
     ShareApplication,
 )
 
@@ -22,6 +29,14 @@ from requests.models import (
 DECIDER_BY_STATE = {
     ApplicationState.IN_REVIEW: Decision.DecidedAs.PROVIDER,
     ApplicationState.ESCALATED: Decision.DecidedAs.DATA_BUREAU,
+}
+# How much of the data a method hands over: a yes/no check, a record on request, the whole table. A grant may
+# narrow the method asked for, never broaden it.
+METHOD_BREADTH: dict[str, int] = {
+    ShareMethod.VERIFY_API: 1,
+    ShareMethod.QUERY_API: 2,
+    ShareMethod.BULK_EXCHANGE: 3,
+    ShareMethod.FILE_DOWNLOAD: 3,
 }
 # Grants at this security level or above, decided by the provider, wait for its leader's countersign.
 COUNTERSIGN_LEVEL = 3
@@ -47,9 +62,23 @@ def is_own_application(user, application: ShareApplication) -> bool:
     return user.pk == application.applicant_id or user.department_id == application.applicant_department_id
 
 
-def grants_only_as_requested(application: ShareApplication, decided_as: str | None) -> bool:
+def grants_only_as_requested(application: ShareApplication | ScenarioPart, decided_as: str | None) -> bool:
     """Unconditional data is granted by its provider in full, or disputed (共享为原则); the bureau may narrow it."""
     return decided_as == Decision.DecidedAs.PROVIDER and application.resource.share_class == ShareClass.UNCONDITIONAL
+
+
+def offered_methods(application: ShareApplication | ScenarioPart) -> list[str]:
+    """The methods the resource offers now (a 不予共享 entry lists none: then the one asked for)."""
+    return list(application.resource.share_methods or [application.share_method])
+
+
+def is_broader(method: str, than: str) -> bool:
+    return METHOD_BREADTH[method] > METHOD_BREADTH[than]
+
+
+def grantable_methods(application: ShareApplication | ScenarioPart) -> list[str]:
+    """The methods a grant may name: offered by the resource and no broader than the one asked for."""
+    return [method for method in offered_methods(application) if not is_broader(method, application.share_method)]
 
 
 def needs_countersign(application: ShareApplication, decided_as: str, granted_levels: Iterable[int]) -> bool:
@@ -65,3 +94,32 @@ def clock_shown(application: ShareApplication) -> bool:
         ApplicationState.IN_REVIEW,
         ApplicationState.COUNTERSIGNING,
     )
+
+
+# ---------------------------------------------------------------- application scenarios
+
+# Who answers for a part in each state: its provider while pending, the bureau once overdue (协调).
+PART_DECIDER_BY_STATE = {
+    PartState.PENDING: Decision.DecidedAs.PROVIDER,
+    PartState.ESCALATED: Decision.DecidedAs.DATA_BUREAU,
+}
+
+
+def part_decider(part: ScenarioPart) -> str | None:
+    """Who answers for the part now (a Decision.DecidedAs), or None when it is not waiting for an answer."""
+    return PART_DECIDER_BY_STATE.get(part.state)
+
+
+def all_parts_answered(parts: Iterable[ScenarioPart]) -> bool:
+    """Every provider has answered for its part (confirmed, partly or not): the bureau may decide."""
+    return all(part.state not in PART_OPEN_STATES for part in parts)
+
+
+def may_be_authorized(part: ScenarioPart) -> bool:
+    """Its provider agreed to share it, in full or in part."""
+    return part.state in PART_CONFIRMED_STATES
+
+
+def scenario_in_force(scenario: Scenario, on: dt.date) -> bool:
+    """Authorized, not suspended nor ended, and `on` within its validity: what may be shared under it now."""
+    return scenario.state == ScenarioState.AUTHORIZED and scenario.valid_from <= on <= scenario.valid_to

@@ -37,3 +37,14 @@ def flush_grant_check_stats() -> int:
     from requests.services.grant_check import flush_grant_check_stats as flush
 
     return flush()
+
+
+@shared_task(name="requests.tasks.expire_scenarios", **SWEEP)
+def expire_scenarios() -> int:
+    """Beat, hourly: scenarios past their validity expire (their grants expire by their own valid_to).
+
+    Each under its row lock, so a second run expires nothing twice.
+    """
+    from requests.services.scenarios import scenarios_sweep
+
+    return scenarios_sweep()

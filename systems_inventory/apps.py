@@ -8,14 +8,11 @@ class SystemsInventoryConfig(AppConfig):
     def ready(self) -> None:
         from notifications.events import register
         from organizations.permissions import register_role_permissions
-        from systems_inventory import events, permissions
-        from systems_inventory.selectors import case_task_list, task_list
-        from workflows.selectors import register_task_source
+        from systems_inventory import events, home, permissions
 
         register_role_permissions(permissions.ROLE_PERMISSIONS)
         permissions.register_visibility()
-        register_task_source(task_list)
-        register_task_source(case_task_list)
+        home.register()  # its panel on the 工作台
         events.register()
         register("self_check_task", "信息系统自查待办")
         register("self_check_result", "信息系统自查审核结果")

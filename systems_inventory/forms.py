@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from viewflow.forms import FieldSet, Layout, Row
 
 from catalog.forms import ClearMessagesMixin
 from catalog.models import PUBLISHED_STATES, DataResource
@@ -43,7 +44,9 @@ class SearchForm(forms.Form):
         label="使用频度", choices=[("", "全部"), *UsageFrequency.choices], required=False
     )
     connected = forms.ChoiceField(label="接入共享平台", choices=CONNECTED_CHOICES, required=False)
-    status = forms.ChoiceField(label="运行状态", choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label="运行状态", choices=STATUS_CHOICES, required=False, initial="in_use")
+
+    layout = Layout(Row("q", "department", "deployment"), Row("build_type", "usage_frequency", "connected", "status"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,13 +67,21 @@ class SearchForm(forms.Form):
 
 
 class CampaignForm(ClearMessagesMixin, forms.ModelForm):
+    layout = Layout(
+        "title",
+        "instructions",
+        "covers_all",
+        "departments",
+        Row("due_workdays", "due_on"),
+        "resubmit_workdays",
+    )
+
     class Meta:
         model = Campaign
         fields = ["title", "instructions", "covers_all", "departments", "due_workdays", "due_on", "resubmit_workdays"]
         widgets = {
             "instructions": forms.Textarea(attrs={"rows": 4}),
             "departments": forms.CheckboxSelectMultiple,
-            "due_on": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -82,14 +93,38 @@ class CampaignForm(ClearMessagesMixin, forms.ModelForm):
 class SystemForm(ClearMessagesMixin, forms.ModelForm):
     """A system as a report states it: the register's fields, and the department's catalog resources it produces."""
 
+    layout = Layout(
+        FieldSet(
+            "基本情况",
+            "name",
+            "function",
+            Row("category", "build_type"),
+            Row("usage_scope", "usage_frequency", "user_count"),
+        ),
+        FieldSet(
+            "立项与建设",
+            Row("approving_authority", "approval_date", "approval_number"),
+            Row("construction_year", "contractor"),
+            Row("funding_source", "annual_om_cost"),
+        ),
+        FieldSet(
+            "部署",
+            Row("deployment", "is_classified"),
+            "not_on_cloud_reason",
+            Row("database_kind", "data_volume", "storage_location"),
+        ),
+        FieldSet(
+            "接入共享平台", Row("interface_method", "connected"), Row("connected_since", "interface_count"), "resources"
+        ),
+        FieldSet("责任人", Row("responsible_person", "responsible_phone")),
+    )
+
     class Meta:
         model = ReportLine
         fields = [*SYSTEM_FIELDS, "resources"]
         widgets = {
             "function": forms.Textarea(attrs={"rows": 3}),
             "not_on_cloud_reason": forms.Textarea(attrs={"rows": 2}),
-            "approval_date": forms.DateInput(attrs={"type": "date"}),
-            "connected_since": forms.DateInput(attrs={"type": "date"}),
             "resources": forms.CheckboxSelectMultiple,
         }
 
@@ -128,7 +163,7 @@ class LeaderForm(ClearMessagesMixin, forms.Form):
 
 
 class ReviewForm(ClearMessagesMixin, forms.Form):
-    """The bureau's decision: an overall comment and one per system (line_<id>)."""
+    """The bureau's decision: one comment per system (line_<id>), then the overall comment."""
 
     comment = forms.CharField(
         label="审核意见",
@@ -149,12 +184,10 @@ class ReviewForm(ClearMessagesMixin, forms.Form):
                 max_length=form_max_length(ReportLine, "review_comment"),
                 widget=forms.Textarea(attrs={"rows": 1}),
             )
+        self.order_fields([*(f"line_{line.pk}" for line in self.lines), "comment"])
 
     def line_comments(self) -> dict[int, str]:
         return {line.pk: self.cleaned_data.get(f"line_{line.pk}", "") for line in self.lines}
-
-    def line_fields(self):
-        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
 
 
 class ImportForm(ClearMessagesMixin, forms.Form):

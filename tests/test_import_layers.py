@@ -15,7 +15,7 @@ name no module and do not count either. `project` (settings, urls, Celery) sits 
 its settings' dotted strings are therefore never upward.
 
 A lower app that needs behaviour of a higher one offers a registry or hook the higher app fills in its
-AppConfig.ready (workflows.deadlines.action, workflows.labels.register, workflows.selectors.register_task_source,
+AppConfig.ready (workflows.deadlines.action, workflows.labels.register, workflows.home.register,
 notifications.events.register, organizations.permissions.register_role_permissions).
 """
 

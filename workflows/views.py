@@ -14,8 +14,8 @@ from organizations.forms import SubstitutionForm
 from organizations.models import Substitution
 from organizations.roles import is_bureau
 from organizations.selectors import principals_of, substitutions_given, substitutions_taken
+from workflows import home
 from workflows.audit import client_ip
-from workflows.selectors import count_capped, inbox_tasks, queue_count
 from workflows.substitutions import substitution_cancel, substitution_create
 from workflows.workcalendar import missing_year_notices
 
@@ -31,11 +31,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             department=user.department,
             roles=user.role_labels(),
-            inbox_count=count_capped(inbox_tasks(user)),
-            queue_count=queue_count(user),
             acting_for=list(principals_of(user)),
             # The bureau tells the operators when a year's holiday arrangements must be entered.
             calendar_notices=missing_year_notices(timezone.localdate()) if is_bureau(user) else [],
+            panels=home.panels_for(user),  # what each of the user's roles has to do next (workflows.home)
             **kwargs,
         )
 

@@ -73,8 +73,18 @@ class WorkCalendar:
     def __init__(self, *, holidays: Iterable[dt.date] = (), workdays: Iterable[dt.date] = ()) -> None:
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
+        # Each day's answer, once asked: a page of deadlines (the inbox, 50 rows) counts the same days again and
+        # again, and the packages' lookups cost microseconds each. The calendar never changes once built.
+        self._answers: dict[dt.date, bool] = {}
+        self._counts: dict[int, list[int]] = {}
 
     def is_workday(self, day: dt.date) -> bool:
+        answer = self._answers.get(day)
+        if answer is None:
+            answer = self._answers[day] = self._is_workday(day)
+        return answer
+
+    def _is_workday(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:
@@ -102,7 +112,27 @@ class WorkCalendar:
         """Working days in (a, b]; negative when b is before a."""
         if b < a:
             return -self.workdays_between(b, a)
-        return sum(1 for i in range(1, (b - a).days + 1) if self.is_workday(a + dt.timedelta(days=i)))
+        if a.year == b.year:
+            return self._up_to(b) - self._up_to(a)
+        whole_years = sum(self._year(year)[-1] for year in range(a.year + 1, b.year))
+        return self._year(a.year)[-1] - self._up_to(a) + whole_years + self._up_to(b)
+
+    def _up_to(self, day: dt.date) -> int:
+        """Working days of its year up to and including `day`."""
+        return self._year(day.year)[day.timetuple().tm_yday]
+
+    def _year(self, year: int) -> list[int]:
+        """Working days of `year` up to each day of the year (index 0: none yet; [-1]: the whole year), counted
+        once per calendar: a page of deadlines asks for many spans."""
+        counts = self._counts.get(year)
+        if counts is None:
+            counts, day, total = [0], dt.date(year, 1, 1), 0
+            while day.year == year:
+                total += self.is_workday(day)
+                counts.append(total)
+                day += dt.timedelta(days=1)
+            self._counts[year] = counts
+        return counts
 
     def due_date(self, start: dt.date | dt.datetime, n: int, tz: dt.tzinfo = SHANGHAI) -> dt.datetime:
         """The moment a reply within n working days of `start` falls due: the end

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -72,3 +73,24 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
 
 def due_date(start: dt.date | dt.datetime, n: int) -> dt.datetime:
     return current_calendar().due_date(start, n, tz=timezone.get_default_timezone())
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Where a deadline stands today, in working days."""
+
+    due_date: dt.date  # the local date it falls due, at the end of the day
+    workdays: int  # working days after today up to it (0 on its last day); once passed, minus those since it
+
+    @property
+    def overdue(self) -> bool:
+        """Passed: a weekend after a Friday deadline is overdue by no working day yet, but overdue."""
+        return self.due_date < timezone.localdate()
+
+
+def countdown(due: dt.datetime | None, today: dt.date | None = None) -> Countdown | None:
+    """The countdown to a deadline (None without one): 剩 3 个工作日, 今日到期, 逾期 2 个工作日."""
+    if due is None:
+        return None
+    due_date = timezone.localtime(due).date()
+    return Countdown(due_date, workdays_between(today or timezone.localdate(), due_date))

@@ -6,6 +6,7 @@ One module per part of the catalog; callers import from here (`from catalog impo
 - demands: the demand list (需求清单);
 - negative_list: the negative list (负面清单);
 - imports: spreadsheet import jobs and the all-or-nothing write of a checked file;
+- sources: 一数一源, the authoritative sources, their equivalent names, and resources registered as copies;
 - base: the error every service raises and the notices they send.
 """
 
@@ -53,6 +54,16 @@ from catalog.services.resources import (
     resource_withdraw,
     snapshot,
 )
+from catalog.services.sources import (
+    MSG_NO_DUPLICATES,
+    MSG_SOURCE_DATUM_REQUIRED,
+    MSG_SOURCE_ITEM_UNPUBLISHED,
+    MSG_SOURCE_NAME_TAKEN,
+    resource_register_as_copy,
+    source_deactivate,
+    source_designate,
+    source_set_aliases,
+)
 
 __all__ = [
     "ITEM_FIELDS",
@@ -66,6 +77,10 @@ __all__ = [
     "MSG_NEGATIVE_ITEM_OTHER_RESOURCE",
     "MSG_NEGATIVE_NEEDS_ARTICLE",
     "MSG_NEGATIVE_NEEDS_REASON",
+    "MSG_NO_DUPLICATES",
+    "MSG_SOURCE_DATUM_REQUIRED",
+    "MSG_SOURCE_ITEM_UNPUBLISHED",
+    "MSG_SOURCE_NAME_TAKEN",
     "MSG_NOT_EDITABLE",
     "MSG_NOT_YOUR_DEPARTMENT",
     "MSG_NO_CHANGES",
@@ -88,9 +103,13 @@ __all__ = [
     "resource_create",
     "resource_mount",
     "resource_register",
+    "resource_register_as_copy",
     "resource_return",
     "resource_submit",
     "resource_update",
     "resource_withdraw",
     "snapshot",
+    "source_deactivate",
+    "source_designate",
+    "source_set_aliases",
 ]

@@ -22,4 +22,5 @@ def catalog_menu(user) -> list[tuple[str, str, str]]:
         links.append(("编目完整性", "catalog:completeness", "insights"))
     links.append(("需求清单", "catalog:demands", "playlist_add"))
     links.append(("负面清单", "catalog:negative_list", "block"))
+    links.append(("权威数源", "catalog:sources", "verified"))
     return [(title, reverse(name), icon) for title, name, icon in links]

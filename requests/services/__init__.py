@@ -162,7 +162,6 @@ from requests.services.tasks import (  # noqa: F401
 )
 from requests.services.validation import (  # noqa: F401
     CITATION,
-    METHOD_BREADTH,
     GrantTerms,
     legal_basis_required,
     negative_listed,

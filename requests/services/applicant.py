@@ -16,6 +16,7 @@ from catalog.models import DataItem, DataResource
 from notifications import recipients as who
 from notifications.services import notify
 from organizations.roles import Role
+from pdf_templates.dates import chinese_date
 from requests import permissions, rules
 from requests.flows import ShareApplicationFlow
 from requests.messages import (
@@ -24,16 +25,20 @@ from requests.messages import (
     MSG_NOT_EDITABLE,
     MSG_NOT_WITHDRAWABLE,
     MSG_OWN_RESOURCE,
+    MSG_RECEIPT,
     MSG_RESOURCE_GONE,
     MSG_RESOURCE_NOT_PUBLISHED,
+    MSG_SCENARIO_NOT_AUTHORIZED,
+    MSG_SCENARIO_NOT_CONSUMER,
 )
 from requests.models import (
     ApplicationAttachment,
     ApplicationState,
+    Scenario,
     ShareApplication,
 )
 from requests.selectors import previous_application, removable_attachments, renews_revoked_grant
-from requests.services.automatic import decide_automatically, refuse_by_negative_list
+from requests.services.automatic import decide_automatically, decide_by_scenario, refuse_by_negative_list
 from requests.services.common import (
     APPLICATION_FIELDS,
     DEADLINE_KIND,
@@ -45,6 +50,7 @@ from requests.services.common import (
 from requests.services.decisions import discard_proposal
 from requests.services.errors import ApplicationError
 from requests.services.grants import MSG_RENEW_REVOKED
+from requests.services.scenarios.sharing import scenario_ground
 from requests.services.tasks import cancel_flow
 from requests.services.validation import validate_application, validate_attachment
 from workflows import deadlines, flowtasks
@@ -72,13 +78,26 @@ def _store_attachments(application: ShareApplication, uploads: Iterable[Uploaded
 # ---------------------------------------------------------------- the applicant
 
 
-def _validated_input(resource, data, items, attachments) -> list[UploadedFile]:
+def _validated_input(resource, data, items, attachments, *, actor) -> list[UploadedFile]:
     """Every field and attachment checked before anything is written."""
     validate_application(resource=resource, data=data, items=items)
+    _check_cited_scenario(actor, data.get("cited_scenario"))
     attachments = list(attachments)
     for upload in attachments:
         validate_attachment(upload)
     return attachments
+
+
+def _check_cited_scenario(actor, scenario: Scenario | None) -> None:
+    """A scenario cited must be in force, and the applicant department one of its consumers."""
+    if scenario is None:
+        return
+    scenario = Scenario.objects.get(pk=scenario.pk)  # as it is now, not as the form or caller read it
+    if not rules.scenario_in_force(scenario, timezone.localdate()):
+        message = MSG_SCENARIO_NOT_AUTHORIZED.format(name=scenario.name, state=scenario.get_state_display())
+        raise ApplicationError(message, field="cited_scenario")
+    if not scenario.consumer_departments.filter(pk=actor.department_id).exists():
+        raise ApplicationError(MSG_SCENARIO_NOT_CONSUMER.format(name=scenario.name), field="cited_scenario")
 
 
 def application_create(
@@ -102,7 +121,7 @@ def application_create(
         raise ApplicationError(MSG_RESOURCE_NOT_PUBLISHED)
     if resource.provider_department_id == actor.department_id:
         raise ApplicationError(MSG_OWN_RESOURCE)
-    attachments = _validated_input(resource, data, items, attachments)
+    attachments = _validated_input(resource, data, items, attachments, actor=actor)
     with transaction.atomic():
         application = ShareApplication(
             applicant_department=actor.department,
@@ -144,7 +163,7 @@ def application_update(
     """
     if not permissions.can_edit(actor, obj):
         raise ApplicationError(MSG_NOT_AN_APPLICANT)
-    attachments = _validated_input(obj.resource, data, items, attachments)
+    attachments = _validated_input(obj.resource, data, items, attachments, actor=actor)
     with transaction.atomic():
         application = lock_application(obj)
         if not rules.is_editable(application):
@@ -206,7 +225,9 @@ def application_submit(*, actor, obj: ShareApplication, ip: str | None = None) -
         submitted = ["resource_version", "state", "submitted_at", "updated_at"]
         action = "share_requests.application_resubmitted" if resubmission else "share_requests.application_submitted"
         hits = application.negative_list_hits()  # a resubmission too: the list may have grown meanwhile
-        if not hits and (resubmission or not application.is_auto_grantable()):
+        # An authorized scenario the application cites and stays within grants it on its first submission.
+        ground = None if hits or resubmission else scenario_ground(application, timezone.localdate())
+        if not hits and ground is None and (resubmission or not application.is_auto_grantable()):
             _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted, ip=ip)
             return application
         if not hits:
@@ -218,6 +239,8 @@ def application_submit(*, actor, obj: ShareApplication, ip: str | None = None) -
         if hits:
             cancel_flow(application)  # a resubmission's correction task; a first submission has no flow
             refuse_by_negative_list(application=application, hit=hits[0])
+        elif ground is not None:
+            decide_by_scenario(application=application, part=ground)
         else:
             decide_automatically(application=application)
     return application
@@ -255,6 +278,26 @@ def _start_review(
         flowtasks.start(ShareApplicationFlow, application)
     verb = "重新提交（补正后）" if resubmission else "提交"
     tell_reviewers(application, f"{application.applicant_department}{verb}了共享申请，请在期限内答复。")
+    send_receipt(application, submitter=actor, verb=verb)
+
+
+def send_receipt(application: ShareApplication, *, submitter, verb: str) -> None:
+    """The applicant's receipt (回执): what was submitted to whom, and by when the provider must answer."""
+    assert application.due_at is not None  # the review's clock has just started
+    notify(
+        recipients=[submitter, application.applicant],  # the same person once
+        event="share_application_received",
+        subject=application,
+        context={
+            "message": MSG_RECEIPT.format(
+                reference=application.reference,
+                resource=application.resource.name,
+                verb=verb,
+                provider=application.provider_department,
+                due=chinese_date(application.due_at),
+            )
+        },
+    )
 
 
 def application_withdraw(*, actor, obj: ShareApplication, ip: str | None = None) -> ShareApplication:

@@ -18,11 +18,13 @@ from requests.models import (
     Decision,
     DecisionOutcome,
     RefusalReason,
+    ScenarioPart,
     ShareApplication,
     StandardClause,
 )
 from requests.services.common import lock_application
 from requests.services.decisions import discard_proposal, make_grant_effective, make_refusal_effective
+from requests.services.scenarios.sharing import SCENARIO_CLAUSES, scenario_conditions
 from requests.services.tasks import cancel_flow
 from workflows import textlimits
 
@@ -61,6 +63,44 @@ def decide_automatically(*, application: ShareApplication) -> Decision:
         subject=application,
         context={
             "message": f"{application.applicant_department}申请的无条件共享资源“{application.resource.name}”已自动授权。"
+        },
+    )
+    return decision
+
+
+def decide_by_scenario(*, application: ShareApplication, part: ScenarioPart) -> Decision:
+    """Within an authorized scenario the applicant department uses (scenario_ground): granted on submit with the
+    scenario's conditions, for the period asked (within the scenario's validity), the record citing the scenario,
+    the grant linked to it (it ends with the scenario). The caller holds the application locked.
+    """
+    scenario = part.scenario
+    items = list(application.items.order_by("position", "pk"))
+    decision = Decision(
+        application=application,
+        outcome=DecisionOutcome.GRANTED,
+        decided_as=Decision.DecidedAs.AUTOMATIC,
+        granted_method=application.share_method,
+        granted_period_start=application.period_start,
+        granted_period_end=application.period_end,
+        conditions=scenario_conditions(scenario, part),
+        standard_clauses=list(SCENARIO_CLAUSES),
+    )
+    make_grant_effective(
+        application,
+        decision,
+        actor=None,
+        from_state=ApplicationState.SUBMITTED,
+        granted_items=items,
+        requested_items=items,
+        scenario=scenario,
+    )
+    notify(
+        recipients=who.by_role(Role.PROVIDER_REVIEWER, application.provider_department),
+        event="share_application_auto_granted",
+        subject=application,
+        context={
+            "message": f"{application.applicant_department}依据已授权的应用场景“{scenario.name}”申请的"
+            f"“{application.resource.name}”已自动授权。"
         },
     )
     return decision

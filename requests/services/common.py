@@ -14,6 +14,7 @@ from notifications.services import notify
 from organizations.roles import Role
 from requests.messages import MSG_RESOURCE_WITHDRAWN
 from requests.models import (
+    ScenarioPart,
     ShareApplication,
 )
 from requests.services.errors import ApplicationError
@@ -33,6 +34,7 @@ APPLICATION_FIELDS = [
     "need_legal_basis",
     "applied_before",
     "earlier_outcome",
+    "cited_scenario",
 ]
 
 
@@ -60,7 +62,7 @@ def lock_application(application: ShareApplication) -> ShareApplication:
     return locked
 
 
-def hold_published_resource(application: ShareApplication) -> None:
+def hold_published_resource(application: ShareApplication | ScenarioPart) -> None:
     """The resource stays published until commit, or the grant stops here with MSG_RESOURCE_WITHDRAWN.
 
     FOR SHARE (raw SQL: Django has no such lock): grants on one resource do not wait for each

@@ -15,17 +15,11 @@ from notifications.services import notify
 from requests import rules
 from requests.flows import ShareApplicationFlow
 from requests.messages import (
-    MSG_CITATION_INCOMPLETE,
     MSG_COMMENT_REQUIRED,
     MSG_COUNTERSIGN_OWN_PROPOSAL,
     MSG_DISPUTE_ONLY_UNCONDITIONAL,
     MSG_DISPUTE_SETTLED,
-    MSG_LEGAL_BASIS_REQUIRED,
-    MSG_LEGAL_BASIS_REQUIRED_BY_REASON,
     MSG_NEGATIVE_LISTED_AT_COUNTERSIGN,
-    MSG_REFUSAL_REASON_REQUIRED,
-    MSG_REFUSAL_REASON_RESERVED,
-    MSG_REFUSAL_TEXT_REQUIRED,
     MSG_UNCONDITIONAL_NOT_REFUSABLE,
 )
 from requests.models import (
@@ -34,6 +28,7 @@ from requests.models import (
     Decision,
     DecisionOutcome,
     RefusalReason,
+    Scenario,
     ShareApplication,
 )
 from requests.selectors import may_dispute, open_task
@@ -50,15 +45,15 @@ from requests.services.grants import grant_create_from_decision
 from requests.services.records import issue_decision_record
 from requests.services.tasks import check_may_work, complete_task, not_open
 from requests.services.validation import (
-    CITATION,
     GrantTerms,
     check_comment,
     check_text,
-    legal_basis_required,
     negative_listed,
+    refusal_citation,
     validate_grant_terms,
+    validate_refusal,
 )
-from workflows import deadlines, flowtasks, textlimits
+from workflows import deadlines, flowtasks
 from workflows.audit import record_event
 
 
@@ -145,8 +140,12 @@ def make_grant_effective(
     granted_items: Sequence[DataItem] | None = None,
     requested_items: Sequence[DataItem] | None = None,
     ip: str | None = None,
+    scenario: Scenario | None = None,
 ) -> None:
     """The grant takes effect: transition, record, enforceable Grant, notice.
+
+    `scenario`: the authorized scenario it was granted under (automatic sharing): the record cites it and the
+    grant is linked to it.
 
     The caller holds the resource published (hold_published_resource) from before its first audit event.
 
@@ -160,13 +159,18 @@ def make_grant_effective(
         application.approve if decision.outcome == DecisionOutcome.GRANTED else application.grant_partially,
     )
     decision.record = issue_decision_record(
-        application, decision, actor=actor, granted_items=granted_items, requested_items=requested_items
+        application,
+        decision,
+        actor=actor,
+        granted_items=granted_items,
+        requested_items=requested_items,
+        scenario=scenario,
     )
     if decision.pk is None:
         _save_new_decision(decision, granted_items)
     else:
         decision.save(update_fields=["effective_at", "record"])
-    grant_create_from_decision(decision=decision, items=granted_items)
+    grant_create_from_decision(decision=decision, items=granted_items, scenario=scenario)
     _announce(
         application,
         decision,
@@ -292,38 +296,12 @@ def application_refuse(
         application = lock_application(obj)
         node, decided_as = _decision_role(application)
         task = check_may_work(actor, application, node)
-        errors: dict[str, list[str]] = {}
-        if reason is None:
-            errors["reason"] = [MSG_REFUSAL_REASON_REQUIRED]
-        elif reason.code in RefusalReason.SYSTEM_ONLY or not reason.is_active:
-            errors["reason"] = [MSG_REFUSAL_REASON_RESERVED]
-        if not text.strip():
-            errors["text"] = [MSG_REFUSAL_TEXT_REQUIRED]
-        for field, name, value in (
-            ("text", "refusal_text", text.strip()),
-            ("citation", "legal_basis_citation", citation),
-        ):
-            if message := textlimits.too_long(Decision, name, value):
-                errors[field] = [message]
-        if legal_basis_required(application, reason) and not (citation.strip() or legal_basis):
-            data_not_shared = application.resource.share_class == ShareClass.NONE or application.is_on_negative_list()
-            errors["citation"] = [
-                MSG_LEGAL_BASIS_REQUIRED
-                if data_not_shared
-                else MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label if reason else "")
-            ]
-        elif citation.strip() and not CITATION.search(citation):
-            errors["citation"] = [MSG_CITATION_INCOMPLETE]
-        if errors:
-            raise ApplicationError.from_errors(errors)
+        validate_refusal(application, reason=reason, text=text, legal_basis=legal_basis, citation=citation)
         if application.resource.share_class == ShareClass.UNCONDITIONAL:
             # Only the bureau, upholding the provider's class dispute, may refuse unconditional data.
             if decided_as != Decision.DecidedAs.DATA_BUREAU or not application.disputes.exists():
                 raise ApplicationError(MSG_UNCONDITIONAL_NOT_REFUSABLE)
-        if legal_basis and not citation.strip():
-            citation = textlimits.composed(
-                "{title}{article}", textlimits.CITATION, title=legal_basis.title, article=legal_basis.article
-            )
+        citation = refusal_citation(legal_basis, citation)
         decision = Decision.objects.create(
             application=application,
             outcome=DecisionOutcome.REFUSED,
@@ -332,7 +310,7 @@ def application_refuse(
             refusal_reason=reason,
             refusal_text=text.strip(),
             legal_basis=legal_basis,
-            legal_basis_citation=citation.strip(),
+            legal_basis_citation=citation,
         )
         close_dispute(application, actor, upheld=True)
         make_refusal_effective(application, decision, actor=actor, ip=ip)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from catalog.models import DataItem, DataResource, NegativeListEntry, ResourceStatus
 from organizations.models import Department
-from requests.models import ApiToken, Grant, GrantCheckStat, GrantState
+from requests.models import ApiToken, Grant, GrantCheckStat, GrantState, Scenario
 from workflows.ratelimit import count_up
 
 
@@ -58,6 +58,7 @@ class CheckedGrant:
     share_method: str
     valid_from: dt.date
     valid_to: dt.date
+    scenario: dict[str, str] | None = None  # the authorized scenario it comes from: its reference and name
 
     def is_in_force(self, on: dt.date) -> bool:
         return self.state == GrantState.ACTIVE and self.valid_from <= on <= self.valid_to
@@ -88,6 +89,7 @@ class CheckAnswer:
             "share_method": grant.share_method if grant else None,
             "valid_from": grant.valid_from.isoformat() if grant else None,
             "valid_until": grant.valid_to.isoformat() if grant else None,
+            "scenario": grant.scenario if grant else None,
             "checked_at": checked_at(),
         }
 
@@ -108,6 +110,7 @@ class CheckFacts:
     granted: dict[int, set[str]] = field(default_factory=dict)  # grant id -> its item names (of those asked)
     negative_whole: bool = False  # an active entry lists the whole resource
     negative_items: set[int] = field(default_factory=set)  # item ids active entries list
+    scenarios: dict[int, dict[str, str]] = field(default_factory=dict)  # grant id -> its scenario's reference, name
 
 
 def _check_sql(with_items: int) -> str:
@@ -118,7 +121,7 @@ def _check_sql(with_items: int) -> str:
     """
     q = connection.ops.quote_name
     dept, res, item = (q(m._meta.db_table) for m in (Department, DataResource, DataItem))
-    grant, entry = q(Grant._meta.db_table), q(NegativeListEntry._meta.db_table)
+    grant, entry, scenario = (q(m._meta.db_table) for m in (Grant, NegativeListEntry, Scenario))
     grant_items, entry_items = q(Grant.items.through._meta.db_table), q(NegativeListEntry.items.through._meta.db_table)
     names = ", ".join(["%s"] * with_items)
     text = "CAST(NULL AS TEXT)"
@@ -130,6 +133,9 @@ def _check_sql(with_items: int) -> str:
         "SELECT 'r', r.id, NULL, r.status, NULL, NULL, NULL, NULL FROM r",
         f"SELECT 'g', g.id, NULL, g.number, g.state, g.share_method, CAST(g.valid_from AS TEXT), "
         f"CAST(g.valid_to AS TEXT) FROM {grant} g WHERE {pair}",
+        # The scenario a grant comes from (proactive or automatic sharing), by reference and name.
+        f"SELECT 's', g.id, s.id, s.name, NULL, NULL, NULL, NULL FROM {grant} g "
+        f"JOIN {scenario} s ON s.id = g.scenario_id WHERE {pair}",
         f"SELECT 'n', e.id, ei.dataitem_id, NULL, NULL, NULL, NULL, NULL FROM {entry} e "
         f"LEFT JOIN {entry_items} ei ON ei.negativelistentry_id = e.id "
         f"WHERE e.resource_id = (SELECT id FROM r) AND e.is_active = %s",
@@ -165,11 +171,15 @@ def check_facts(*, consumer_code: str, resource_code: str, items: list[str]) -> 
             facts.grants.append(CheckedGrant(pk, t1, t2, t3, valid_from, valid_to))
         elif kind == "gi":
             facts.granted.setdefault(pk, set()).add(t1)
+        elif kind == "s":
+            facts.scenarios[pk] = {"reference": Scenario.reference_of(ref), "name": t1}
         elif ref is None:  # kind "n": an entry without items lists the whole resource
             facts.negative_whole = True
         else:
             facts.negative_items.add(ref)
     facts.grants.sort(key=lambda g: (g.valid_to, g.pk), reverse=True)
+    for grant in facts.grants:
+        grant.scenario = facts.scenarios.get(grant.pk)
     return facts
 
 

@@ -11,9 +11,9 @@ transaction:
 - again when the transaction commits, so that an answer computed from the rows as they were just before
   the commit, and remembered under the first move, is not used after it.
 
-The writes that move it: a grant (new, revoked, expired, renewed, its items), a catalog resource (withdrawn,
-changed) and its items (retired, renamed), the negative list and its items, an API token (issued,
-disabled), a department. A check reads the stamp in the same round trip as its rate counters
+The writes that move it: a grant (new, revoked, expired, renewed, its items, its scenario link), a catalog
+resource (withdrawn, changed) and its items (retired, renamed), the negative list and its items, an API token
+(issued, disabled), a department, a scenario (whose name the answer gives). A check reads the stamp in the same round trip as its rate counters
 (`workflows.ratelimit.Batch`) and uses a remembered answer only when the stamp is the one it was
 remembered under, so "allowed" is never answered after a revocation, withdrawal or listing has committed.
 The date is part of every question: an answer is never carried past midnight (validity is by date).
@@ -135,9 +135,9 @@ def connect() -> None:
     """Move the stamp on every write that can change an answer (called from the app's ready())."""
     from catalog.models import DataItem, DataResource, NegativeListEntry
     from organizations.models import Department
-    from requests.models import ApiToken, Grant
+    from requests.models import ApiToken, Grant, Scenario
 
-    for model in (Grant, DataResource, DataItem, NegativeListEntry, ApiToken, Department):
+    for model in (Grant, DataResource, DataItem, NegativeListEntry, ApiToken, Department, Scenario):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"grant_check_saved_{model.__name__}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"grant_check_deleted_{model.__name__}")
     for through in (Grant.items.through, NegativeListEntry.items.through):

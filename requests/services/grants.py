@@ -32,6 +32,7 @@ from requests.models import (
     Decision,
     Grant,
     GrantState,
+    Scenario,
     ShareApplication,
 )
 from requests.services.grant_check import CheckAnswer, CheckReason, grant_check  # noqa: F401  (its home before)
@@ -68,8 +69,9 @@ def consumer_recipients(grant: Grant) -> set:
     """The consumer department's applicants and leader, and whoever applied for this grant."""
     users = set(recipients.by_role(Role.APPLICANT, grant.consumer_department))
     users |= set(recipients.department_leaders(grant.consumer_department))
-    applicant = grant.application.applicant
-    if applicant.is_active and applicant.department_id == grant.consumer_department_id:
+    application = grant.application  # None for a scenario's grant
+    applicant = application.applicant if application is not None else None
+    if applicant is not None and applicant.is_active and applicant.department_id == grant.consumer_department_id:
         users.add(applicant)
     return users
 
@@ -268,9 +270,14 @@ def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
 def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
     consumer, resource = grant.consumer_department, grant.resource
     revoked_on = chinese_date(timezone.localdate(grant.revoked_at))
+    application, scenario = grant.application, grant.scenario
+    if application is not None:
+        source = f"经{application.reference}号共享申请"
+    else:
+        source = f"因应用场景“{scenario.name}”（{scenario.reference}）授权" if scenario is not None else ""
     data = {
         "body": [
-            f"你单位经{grant.application.reference}号共享申请获得的“{resource.name}”共享授权"
+            f"你单位{source}获得的“{resource.name}”共享授权"
             f"（授权文号{grant.number or '无'}），"
             + _revocation_cause(grant, actor, withdrawn=withdrawn)
             + "现决定予以撤销。"
@@ -278,7 +285,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
         "reason": grant.revoked_reason,
         "effective_on": revoked_on,
         "facts": [
-            {"label": "申请编号", "value": grant.application.reference},
+            {"label": "申请编号" if grant.application_id else "场景编号", "value": grant.source_reference},
             {"label": "数据资源", "value": f"{resource.code} {resource.name}"},
             {"label": "提供部门", "value": grant.provider_department.name},
             {"label": "授权信息项", "value": "、".join(item.name for item in grant.items.all())},
@@ -308,8 +315,10 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
 
 
 def can_renew(user, grant: Grant) -> bool:
+    """A grant made on an application; a scenario's grants run and end with the scenario."""
     return (
-        user.is_authenticated
+        grant.application_id is not None
+        and user.is_authenticated
         and user.department_id == grant.consumer_department_id
         and user.has_role(Role.APPLICANT)
         and grant.state != GrantState.REVOKED
@@ -358,6 +367,8 @@ def grant_renew(*, actor, obj: Grant, ip: str | None = None) -> ShareApplication
         from requests.services.applicant import application_create  # applicant imports this module
 
         source = grant.application
+        if source is None:  # a scenario's grant (can_renew says no): renewed with the scenario
+            raise GrantError(MSG_RENEW_NOT_ALLOWED)
         start, end = renewal_period(grant, timezone.localdate())
         # Only items the resource still has: a later catalog version may have deleted some.
         items = list(grant.items.filter(resource_id=resource.pk, retired_at=None))
@@ -397,16 +408,20 @@ def grant_renew(*, actor, obj: Grant, ip: str | None = None) -> ShareApplication
 # --- the enforceable grant: created with the decision, checked by the exchange platform -------
 
 
-def grant_create_from_decision(*, decision: Decision, items: Sequence[DataItem] | None = None) -> Grant:
+def grant_create_from_decision(
+    *, decision: Decision, items: Sequence[DataItem] | None = None, scenario: Scenario | None = None
+) -> Grant:
     """The enforceable grant of an effective grant or partial grant, inside the decision's transaction.
 
     `items`: the decision's granted items when the caller holds them already (saves reading them back).
+    `scenario`: the authorized scenario it was granted under, which it ends with.
     """
     application = decision.application
     valid_from, valid_to = decision.granted_period_start, decision.granted_period_end
     assert valid_from is not None and valid_to is not None  # a grant always has its period
     grant = Grant.objects.create(
         application=application,
+        scenario=scenario,
         number=decision.record.number if decision.record is not None else "",
         consumer_department=application.applicant_department,
         provider_department=application.provider_department,

@@ -14,6 +14,7 @@ from pdf_templates.services import issue_record
 from requests.models import (
     Decision,
     DecisionOutcome,
+    Scenario,
     ShareApplication,
     StandardClause,
 )
@@ -40,7 +41,9 @@ def issue_decision_record(
     actor,
     granted_items: Sequence[DataItem] = (),
     requested_items: Sequence[DataItem] | None = None,
+    scenario: Scenario | None = None,
 ):
+    """`scenario`: granted within that authorized scenario (automatic sharing), which the record cites."""
     bureau = decision.decided_as == Decision.DecidedAs.DATA_BUREAU
     issuer = actor.department if bureau else application.provider_department
     submitted = timezone.localtime(application.submitted_at) if application.submitted_at else timezone.localtime()
@@ -60,6 +63,13 @@ def issue_decision_record(
     ]
     if bureau:
         body.append(bureau_ground(application))
+    if scenario is not None:
+        authorization = scenario.record.number if scenario.record is not None else ""
+        body.append(
+            f"你单位为应用场景“{scenario.name}”（{scenario.reference}）的使用部门，所申请数据在该场景授权范围内，"
+            f"依据场景授权书{authorization}自动授权。"
+        )
+        facts.append({"label": "依据的应用场景", "value": f"{scenario.reference} {scenario.name}（{authorization}）"})
     if decision.outcome == DecisionOutcome.REFUSED:
         return issue_record(
             type=RecordType.REFUSAL_NOTICE,

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from catalog.choices import ShareClass, ShareMethod
-from catalog.models import DataItem, DataResource
+from catalog.models import DataItem, DataResource, LegalBasis
 from catalog.selectors import negative_list_hits
 from requests import rules
 from requests.messages import (
     MSG_ADJUSTMENT_REASON_REQUIRED,
     MSG_ATTACHMENT_BAD_TYPE,
     MSG_ATTACHMENT_TOO_LARGE,
+    MSG_CITATION_INCOMPLETE,
     MSG_FIELD_REQUIRED,
     MSG_GRANT_ITEMS_OUTSIDE,
     MSG_GRANT_ITEMS_RETIRED,
@@ -26,6 +27,8 @@ from requests.messages import (
     MSG_GRANT_PERIOD_OUTSIDE,
     MSG_ITEMS_NOT_IN_RESOURCE,
     MSG_ITEMS_REQUIRED,
+    MSG_LEGAL_BASIS_REQUIRED,
+    MSG_LEGAL_BASIS_REQUIRED_BY_REASON,
     MSG_METHOD_BROADER,
     MSG_METHOD_NOT_OFFERED,
     MSG_NEGATIVE_LISTED,
@@ -33,6 +36,9 @@ from requests.messages import (
     MSG_PERIOD_INVALID,
     MSG_PERIOD_TOO_LONG,
     MSG_PURPOSES_REQUIRED,
+    MSG_REFUSAL_REASON_REQUIRED,
+    MSG_REFUSAL_REASON_RESERVED,
+    MSG_REFUSAL_TEXT_REQUIRED,
     MSG_UNCONDITIONAL_AS_REQUESTED,
     MSG_UNCONDITIONAL_NO_CONDITIONS,
 )
@@ -40,6 +46,7 @@ from requests.models import (
     Decision,
     DecisionOutcome,
     RefusalReason,
+    ScenarioPart,
     ShareApplication,
     StandardClause,
 )
@@ -157,17 +164,8 @@ class GrantTerms:
     adjustment_reason: str = ""  # required when the terms make it partial: what is withheld is refused, with reasons
 
 
-# How much of the data a method hands over: a yes/no check, a record on request, the whole table.
-METHOD_BREADTH: dict[str, int] = {
-    ShareMethod.VERIFY_API: 1,
-    ShareMethod.QUERY_API: 2,
-    ShareMethod.BULK_EXCHANGE: 3,
-    ShareMethod.FILE_DOWNLOAD: 3,
-}
-
-
 def validate_grant_terms(
-    application: ShareApplication,
+    application: ShareApplication | ScenarioPart,
     terms: GrantTerms,
     requested_items: Sequence[DataItem] | None = None,
     *,
@@ -217,7 +215,9 @@ def validate_grant_terms(
     return DecisionOutcome.GRANTED if full else DecisionOutcome.PARTIALLY_GRANTED
 
 
-def _items_error(application: ShareApplication, terms: GrantTerms, granted: set[int], requested: set[int]) -> str:
+def _items_error(
+    application: ShareApplication | ScenarioPart, terms: GrantTerms, granted: set[int], requested: set[int]
+) -> str:
     if not granted:
         return MSG_ITEMS_REQUIRED
     if granted - requested:
@@ -227,15 +227,15 @@ def _items_error(application: ShareApplication, terms: GrantTerms, granted: set[
     return negative_listed(application, terms.items, MSG_NEGATIVE_LISTED)
 
 
-def _method_error(application: ShareApplication, terms: GrantTerms) -> str:
-    if terms.share_method not in (application.resource.share_methods or [application.share_method]):
+def _method_error(application: ShareApplication | ScenarioPart, terms: GrantTerms) -> str:
+    if terms.share_method not in rules.offered_methods(application):
         return MSG_METHOD_NOT_OFFERED.format(methods="、".join(application.resource.share_method_labels()))
-    if METHOD_BREADTH[terms.share_method] > METHOD_BREADTH[application.share_method]:
+    if rules.is_broader(terms.share_method, application.share_method):
         return MSG_METHOD_BROADER.format(requested=application.get_share_method_display())
     return ""
 
 
-def _period_error(application: ShareApplication, terms: GrantTerms) -> str:
+def _period_error(application: ShareApplication | ScenarioPart, terms: GrantTerms) -> str:
     if terms.period_end < terms.period_start:
         return MSG_GRANT_PERIOD_INVALID
     if terms.period_start < application.period_start or terms.period_end > application.period_end:
@@ -243,7 +243,7 @@ def _period_error(application: ShareApplication, terms: GrantTerms) -> str:
     return ""
 
 
-def negative_listed(application: ShareApplication, items: Sequence[DataItem], message: str) -> str:
+def negative_listed(application: ShareApplication | ScenarioPart, items: Sequence[DataItem], message: str) -> str:
     """`message` naming what of `items` the negative list forbids now, or "" when nothing.
 
     Checked again at every grant: an entry may be added while an application waits for review.
@@ -261,10 +261,58 @@ def negative_listed(application: ShareApplication, items: Sequence[DataItem], me
 CITATION = re.compile(r"《[^》]+》.*第[一二三四五六七八九十百零〇\d]+条")
 
 
-def legal_basis_required(application: ShareApplication, reason: RefusalReason | None) -> bool:
+def legal_basis_required(application: ShareApplication | ScenarioPart, reason: RefusalReason | None) -> bool:
     """Not-shared data and "prohibited by law" need a statute and article."""
     return (
         application.resource.share_class == ShareClass.NONE
         or application.is_on_negative_list()
         or bool(reason and reason.requires_legal_basis)
     )
+
+
+def validate_refusal(
+    subject: ShareApplication | ScenarioPart,
+    *,
+    reason: RefusalReason | None,
+    text: str,
+    legal_basis: LegalBasis | None,
+    citation: str,
+) -> None:
+    """A reasoned refusal (不予授权，说明理由) of an application or of a scenario's part, or field errors.
+
+    A reason code and its text; a statute and article when the data is not shared, on the negative list, or
+    the reason says "prohibited by law" (legal_basis_required).
+    """
+    errors: dict[str, list[str]] = {}
+    if reason is None:
+        errors["reason"] = [MSG_REFUSAL_REASON_REQUIRED]
+    elif reason.code in RefusalReason.SYSTEM_ONLY or not reason.is_active:
+        errors["reason"] = [MSG_REFUSAL_REASON_RESERVED]
+    if not text.strip():
+        errors["text"] = [MSG_REFUSAL_TEXT_REQUIRED]
+    for form_field, name, value in (
+        ("text", "refusal_text", text.strip()),
+        ("citation", "legal_basis_citation", citation),
+    ):
+        if message := textlimits.too_long(Decision, name, value):
+            errors[form_field] = [message]
+    if legal_basis_required(subject, reason) and not (citation.strip() or legal_basis):
+        data_not_shared = subject.resource.share_class == ShareClass.NONE or subject.is_on_negative_list()
+        errors["citation"] = [
+            MSG_LEGAL_BASIS_REQUIRED
+            if data_not_shared
+            else MSG_LEGAL_BASIS_REQUIRED_BY_REASON.format(reason=reason.label if reason else "")
+        ]
+    elif citation.strip() and not CITATION.search(citation):
+        errors["citation"] = [MSG_CITATION_INCOMPLETE]
+    if errors:
+        raise ApplicationError.from_errors(errors)
+
+
+def refusal_citation(legal_basis: LegalBasis | None, citation: str) -> str:
+    """The citation a refusal records: as typed, or the chosen basis's title and article."""
+    if legal_basis and not citation.strip():
+        return textlimits.composed(
+            "{title}{article}", textlimits.CITATION, title=legal_basis.title, article=legal_basis.article
+        )
+    return citation.strip()

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from requests import permissions
+from requests import permissions, selectors
 
 register = template.Library()
 
@@ -24,3 +24,21 @@ def share_requests_menu(user) -> list[tuple[str, str, str]]:
     if permissions.sees_all(user):
         links.append(("全部申请", "share_requests:all", "list"))
     return [(title, reverse(name), icon) for title, name, icon in links]
+
+
+@register.simple_tag
+def scenarios_menu(user) -> list[tuple[str, str, str]]:
+    """(title, url, icon) of the 应用场景 pages this user may open."""
+    if not user.is_authenticated:
+        return []
+    index = reverse("scenarios:index")
+    labels = {"published": "list_alt", "mine": "apartment", "open": "pending_actions", "all": "list"}
+    links = [
+        (selectors.scenarios.SCOPES[scope], f"{index}?scope={scope}", labels[scope])
+        for scope in selectors.scenario_scopes(user)
+    ]
+    if user.has_perm("share_requests.can_confirm_scenario_part") or permissions.can_authorize_scenario(user):
+        links.append(("场景待办", reverse("scenarios:tasks"), "inbox"))
+    if permissions.can_propose_scenario(user):
+        links.append(("提出应用场景", reverse("scenarios:propose"), "add"))
+    return links

@@ -35,7 +35,7 @@ from requests.views.common import form_errors, visible_application
 from workflows.audit import client_ip
 from workflows.labels import labelled
 from workflows.models import AuditEvent
-from workflows.workdays import workdays_between
+from workflows.workdays import countdown
 
 
 class DetailView(LoginRequiredMixin, TemplateView):
@@ -52,14 +52,17 @@ class DetailView(LoginRequiredMixin, TemplateView):
             subject_type__model="shareapplication",
             subject_id=str(application.pk),
         )
+        items = list(application.items.order_by("position", "pk"))
+        granted_items = list(decision.granted_items.order_by("position", "pk")) if decision else []
         context = {
             "application": application,
             "actions": actions,
             "task": actions.task,
-            "items": application.items.order_by("position", "pk"),
+            "items": items,
             "attachments": application.attachments.all(),
             "decision": decision,
-            "granted_items": decision.granted_items.order_by("position", "pk") if decision else [],
+            "granted_items": granted_items,
+            "not_granted_items": [item for item in items if item not in granted_items],
             "grant": grant,
             "grant_standing": grant.standing(timezone.localdate()) if grant else "",
             "clauses": StandardClause.labels_of(decision.standard_clauses) if decision else [],
@@ -70,8 +73,7 @@ class DetailView(LoginRequiredMixin, TemplateView):
             "trail_url": trail_url(application) if sees_all_records(user) else "",
         }
         if rules.clock_shown(application):
-            due = timezone.localtime(application.due_at).date()
-            context["workdays_left"] = workdays_between(timezone.localdate(), due)
+            context["countdown"] = countdown(application.due_at)
         context.update(_forms(application, actions))
         context.update(kwargs)
         return super().get_context_data(**context)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from catalog.models import DataResource
+from catalog.selectors import copies_among
 from requests import permissions, selectors, services
 from requests.forms import (
     ApplicationForm,
@@ -49,6 +50,12 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
             raise Http404
         return None, resource
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # 一数一源: items of the resource registered as copies, and where their authoritative source is.
+        context["copies"] = copies_among([kwargs["resource"]])
+        return context
+
     def _initial(self, application, resource) -> dict:
         if application is not None:
             return {
@@ -79,12 +86,23 @@ class ApplicationFormView(LoginRequiredMixin, TemplateView):
                 request,
                 services.MSG_PENDING_APPLICATION.format(reference=pending.reference, state=pending.get_state_display()),
             )
-        form = ApplicationForm(resource=resource, application=application, initial=self._initial(application, resource))
+        form = ApplicationForm(
+            resource=resource,
+            application=application,
+            department_id=request.user.department_id,
+            initial=self._initial(application, resource),
+        )
         return self.render_to_response(self.get_context_data(form=form, application=application, resource=resource))
 
     def post(self, request, *args, **kwargs):
         application, resource = self._target()
-        form = ApplicationForm(request.POST, request.FILES, resource=resource, application=application)
+        form = ApplicationForm(
+            request.POST,
+            request.FILES,
+            resource=resource,
+            application=application,
+            department_id=request.user.department_id,
+        )
         if form.is_valid():
             token = form.cleaned_data["form_token"] if application is None else None
             if done := selectors.created_from_form(request.user, token):

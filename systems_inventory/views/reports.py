@@ -53,7 +53,7 @@ class ReportDetailView(LoginRequiredMixin, View):
                 "actions": actions,
                 "lines": lines,
                 "preview": selectors.register_preview(report) if not lines else [],
-                "retire_form": RetireForm(),
+                "retire_form": RetireForm(auto_id=False),  # one per line: no ids to repeat
                 "leader_form": LeaderForm(auto_id="confirm_%s") if actions.confirm else None,
                 "send_back_form": LeaderForm(auto_id="send_back_%s") if actions.confirm else None,
                 "review_form": ReviewForm(lines=lines) if actions.review else None,

@@ -46,3 +46,20 @@ def test_it_loads_a_varied_catalog_once():
     assert population.expected == 1500 and 0 < population.items <= 740
     demo.load(stdout=out)
     assert (DataResource.objects.count(), DataItem.objects.count()) == (count, items)
+
+
+def test_it_designates_the_base_libraries_sources_and_registers_one_copy_once():
+    from catalog.models import AuthoritativeSource, ResourceStatus, SourceCopy
+
+    out = io.StringIO()
+    organizations_demo.load(stdout=out)
+    demo.load(stdout=out)
+    demo.load(stdout=out)  # idempotent
+    sources = {s.datum: s for s in AuthoritativeSource.objects.select_related("item__resource__provider_department")}
+    assert set(sources) == {"公民身份号码", "统一社会信用代码"}
+    assert sources["公民身份号码"].item.resource.base_library == "population"
+    assert sources["公民身份号码"].item.resource.provider_department.code == "TH-GA"
+    assert sources["统一社会信用代码"].item.resource.base_library == "legal_entity"
+    copy = SourceCopy.objects.select_related("item__resource").get()
+    assert copy.source == sources["公民身份号码"] and copy.item.name == "身份证号"
+    assert copy.item.resource.status == ResourceStatus.REGISTERED

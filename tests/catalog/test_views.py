@@ -1,7 +1,6 @@
 import json
 import re
 from collections import Counter
-from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
@@ -23,6 +22,7 @@ from catalog.models import (
 )
 from catalog.services import resource_register, resource_submit
 from catalog.views import MSG_EXPORT_BAD_FILTER
+from tests import formpost
 from tests.catalog.factories import DataResourceFactory, LegalBasisFactory
 from tests.catalog.xlsx import item_row, resource_row, workbook_bytes
 from tests.factories import DEFAULT_PASSWORD
@@ -491,47 +491,8 @@ def test_the_form_says_in_plain_chinese_what_each_field_accepts(client, zhujian,
         assert generic not in page, generic
 
 
-class _FormFields(HTMLParser):
-    """The (name, value) pairs a browser posts for the resource form (class cat-form) of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields, self._select, self._textarea, self._inside = [], None, None, False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._inside = "cat-form" in (attrs.get("class") or "")
-        if not self._inside:
-            return
-        if tag == "input" and (attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs):
-            self.fields.append((attrs["name"], attrs.get("value") or ("on" if attrs.get("type") == "checkbox" else "")))
-        elif tag == "select":
-            self._select = [attrs["name"], ""]
-        elif tag == "option" and self._select is not None and "selected" in attrs:
-            self._select[1] = attrs.get("value", "")
-        elif tag == "textarea":
-            self._textarea = [attrs["name"], ""]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select is not None:
-            self.fields.append(tuple(self._select))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append((self._textarea[0], self._textarea[1].removeprefix("\n")))
-            self._textarea = None
-        elif tag == "form":
-            self._inside = False
-
-
 def posted_fields(page: str) -> dict[str, str]:
-    parser = _FormFields()
-    parser.feed(page)
-    return dict(parser.fields)
+    return dict(formpost.posted_fields(page, "cat-form"))
 
 
 def test_it_edits_a_resource_with_hundreds_of_items(client, zhujian, zhujian_clerk, settings):

@@ -33,15 +33,12 @@ def test_the_login_page_is_in_chinese(client, db):
     assert "<title>登录 - govshare 政务数据共享</title>" in page
 
 
-def test_the_home_page_shows_department_roles_and_open_tasks(client, zhujian_reviewer):
-    from tests.probe.flows import ApprovalProbeFlow
-
-    ApprovalProbeFlow.start.run(owner=zhujian_reviewer)
+def test_the_home_page_shows_department_roles_and_the_roles_panels(client, zhujian_reviewer):
     client.force_login(zhujian_reviewer)
     page = client.get("/", follow=True).content.decode()
     assert '<dd data-testid="department">市住建局</dd>' in page
     assert '<dd data-testid="roles">提供方审核人</dd>' in page
-    assert '<dd data-testid="inbox-count">1</dd>' in page
+    assert 'data-testid="panel-review"' in page  # each app's panels: tests/requests/test_home_panels.py
 
 
 def test_the_admin_lists_every_model_of_ours(admin_client):

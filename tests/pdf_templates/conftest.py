@@ -34,6 +34,16 @@ SAMPLE_DATA = {
         "comments": [{"system": "不动产登记系统", "action": "修改", "comment": "请补充未部署政务云的原因。"}],
         "resubmit_by": "2026年3月9日",
     },
+    RecordType.SCENARIO_AUTHORIZATION: {
+        "decision": "部分同意授权。",
+        "parts": [
+            {"provider": "市住建局", "resource": "房屋登记信息", "items": ["房屋坐落"], "method": "信息查询接口"}
+        ],
+        "not_authorized": ["市民政局“婚姻登记信息”：已有省级核验接口"],
+        "consumers": ["市公安局"],
+        "valid_from": "2026年3月1日",
+        "valid_until": "2027年12月31日",
+    },
 }
 
 

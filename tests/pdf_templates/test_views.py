@@ -2,6 +2,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tracemalloc
 import zipfile
 
@@ -97,7 +98,7 @@ def test_it_says_a_foreign_pdf_is_not_ours(client, db):
 def test_it_rejects_an_empty_upload_clearly(client, db):
     response = client.post("/verify/", {})
     assert response.status_code == 400
-    assert 'class="errorlist' in response.content.decode()
+    assert re.search(r'<vf-field-file [^>]*error="[^"]+"', response.content.decode())  # beside the field
 
 
 def test_it_reports_a_broken_signature_on_a_signed_tampered_pdf(client, issue, signing):

@@ -161,9 +161,9 @@ def test_it_pages_the_inbox_with_its_total(demo, db, client, monkeypatch):
     second = client.get(reverse("share_requests:tasks") + "?page=2").content.decode()
     assert all(ref in first for ref in references[:5]) and references[5] not in first
     assert all(ref in second for ref in references[5:10])
-    assert "?page=2" in first and "上一页" not in first
+    assert "page=2" in first and "上一页" not in first
     assert f"共 {len(references)} 项" in first and f"共 {len(references)} 项" in second
-    assert "?page=1" in second and "?page=3" in second
+    assert "sort=due&amp;page=1" in second and "sort=due&amp;page=3" in second
     assert client.get(reverse("share_requests:tasks") + "?page=x").status_code == 200
 
 
@@ -268,14 +268,15 @@ def test_no_record_is_issued_before_the_application_it_decides_was_submitted(dem
     submitted = dict(ShareApplication.objects.values_list("pk", "submitted_at"))
     by_grant = {
         grant_id: submitted[application_id]
-        for grant_id, application_id in Grant.objects.values_list("pk", "application_id")
+        # A scenario's grant has no application: it was given on the scenario's authorization.
+        for grant_id, application_id in Grant.objects.exclude(application=None).values_list("pk", "application_id")
     }
     checked = 0
     for record in Record.objects.select_related("subject_type"):
         model = record.subject_type.model
         if model == "shareapplication":
             moment = submitted[int(record.subject_id)]
-        elif model == "grant":
+        elif model == "grant" and int(record.subject_id) in by_grant:
             moment = by_grant[int(record.subject_id)]
         else:
             continue
@@ -309,7 +310,7 @@ def test_the_readme_commands_work_against_the_demo(demo, db):
     "edit",
     [
         ("items=房屋坐落,建筑面积", "items=房屋坐落,不存在的信息项"),
-        ("consumer=TH-GA", "consumer=TH-MZ"),
+        ("consumer=TH-GA", "consumer=TH-SJ"),  # 审计局 holds no grant of it
         ("--department TH-ZS", "--department TH-NONE"),
         ("/api/grants/check", "/api/grants/chek"),
     ],
@@ -318,3 +319,27 @@ def test_a_readme_edited_into_a_command_that_does_not_work_fails(demo, db, edit)
     assert edit[0] in README_TEXT
     with pytest.raises((AssertionError, CommandError)):
         readme_commands.replay(README_TEXT.replace(*edit))
+
+
+def test_it_authorizes_three_scenarios_keeps_one_in_review_and_one_suspended(demo, db):
+    from requests.models import PartState, Scenario, ScenarioState
+
+    states = dict(Scenario.objects.values_list("name", "state"))
+    assert {name for name, state in states.items() if state == ScenarioState.AUTHORIZED} == {
+        "公租房申请资格审核",
+        "不动产登记一窗受理",
+        "低保对象认定",
+    }
+    assert list(states.values()).count(ScenarioState.PROVIDER_REVIEW) == 1
+    assert list(states.values()).count(ScenarioState.SUSPENDED) == 1
+    in_review = Scenario.objects.get(state=ScenarioState.PROVIDER_REVIEW)
+    partial = in_review.parts.get(state=PartState.PARTIALLY_CONFIRMED)
+    assert partial.confirmed_items.count() == partial.items.count() - 1 and partial.adjustment_reason
+    assert in_review.parts.filter(state=PartState.PENDING).exists()
+    for scenario in Scenario.objects.filter(state=ScenarioState.AUTHORIZED):
+        assert scenario.record is not None
+        assert Grant.objects.filter(scenario=scenario, application=None, state=GrantState.ACTIVE).exists()
+    suspended = Scenario.objects.get(state=ScenarioState.SUSPENDED)
+    assert not Grant.objects.filter(scenario=suspended, state=GrantState.ACTIVE).exists()
+    automatic = ShareApplication.objects.get(cited_scenario__isnull=False)
+    assert automatic.state == ApplicationState.GRANTED and automatic.grant.scenario == automatic.cited_scenario

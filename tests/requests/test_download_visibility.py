@@ -14,12 +14,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import DemandItem, ImportJob, NegativeListEntry
+from catalog.models import AuthoritativeSource, DemandItem, ImportJob, NegativeListEntry
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
 from project_approvals.models import ConstructionProject
-from requests.models import ApiToken, ShareApplication
+from requests.models import ApiToken, Scenario, ScenarioPart, ShareApplication
 from requests.services import application_withdraw
 from systems_inventory.models import DepartmentReport, ShutdownCase
 from tests.requests.helpers import attach_letter, make_application
@@ -85,13 +85,34 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
     application = housing_grant.application
     resource = housing_grant.resource
     campaign = make_campaign(coordinator, state="launched")
+    scenario = Scenario.objects.create(
+        name="公租房申请资格审核",
+        business_matter="公租房申请",
+        purposes=["fewer_materials"],
+        valid_from=housing_grant.valid_from,
+        valid_to=housing_grant.valid_to,
+        legal_basis="《公共租赁住房管理办法》第七条",
+        proposing_department=gongan,
+        proposed_by=gongan_applicant,
+    )
     return {
+        "share_requests.scenario": scenario,
+        "share_requests.scenariopart": ScenarioPart.objects.create(
+            scenario=scenario,
+            resource=resource,
+            provider_department=resource.provider_department,
+            share_method="bulk_exchange",
+            legal_basis="《公共租赁住房管理办法》第七条",
+        ),
         "share_requests.shareapplication": application,
         "share_requests.grant": housing_grant,
         "share_requests.apitoken": ApiToken.objects.create(
             name="测试系统", department=gongan, prefix="gsk_test", token_hash="f" * 64
         ),
         "catalog.dataresource": resource,
+        "catalog.authoritativesource": AuthoritativeSource.objects.create(
+            datum="房屋坐落", item=resource.items.get(name="房屋坐落"), designated_by=coordinator
+        ),
         "catalog.demanditem": DemandItem.objects.create(
             department=gongan,
             data_name="结婚证",
@@ -216,10 +237,11 @@ def test_the_registry_refuses_anonymous_users_and_missing_subjects(gongan_applic
 
 
 # Downloads that take no subject: the empty import template, and exports of lists that their selectors bound
-# (the published catalog's search, the user's own department's entries).
+# (the published catalog's search, the user's own department's entries, the scenarios the user may see).
 NOT_OF_A_SUBJECT = {
     "catalog/views.py:TemplateDownloadView",
     "catalog/views.py:ExportView",
+    "requests/views/scenarios.py:ScenarioExportView",
     "systems_inventory/views/register.py:RegisterExportView",  # the register's search, bounded by its selector
     "systems_inventory/views/common.py:xlsx_response",  # the answer of the views that decided
 }

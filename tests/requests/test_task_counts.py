@@ -41,20 +41,22 @@ def cap(monkeypatch):
     return set_cap
 
 
-def inbox(client, user, page: int = 1) -> str:
+def inbox(client, user, page: int = 1, sort: str = "") -> str:
     client.force_login(user)
-    response = client.get(reverse("share_requests:tasks"), {"page": page})
+    response = client.get(reverse("share_requests:tasks"), {"page": page, "sort": sort})
     assert response.status_code == 200
     return response.content.decode()
 
 
 def total(page: str) -> str:
-    return page.split('data-testid="task-total">')[1].split("<")[0]
+    return page.split('data-testid="task-total"')[1].split(">", 1)[1].split("<")[0]
 
 
 def home_count(client, user, name: str) -> str:
+    """A figure of the 工作台 as it reads (1, 2+)."""
     client.force_login(user)
-    return client.get("/home/").content.decode().split(f'data-testid="{name}">')[1].split("<")[0]
+    figure = client.get("/home/").content.decode().split(f'data-testid="figure-{name}"')[1]
+    return figure.split('class="govshare-figure__count">')[1].split("<")[0]
 
 
 def test_the_inbox_shows_the_total(client, applications, zhujian_reviewer, gongan_applicant):
@@ -80,26 +82,28 @@ def test_the_inbox_counts_at_most_one_row_past_the_cap(client, applications, zhu
 def test_the_inbox_runs_as_many_queries_for_many_tasks_as_for_few(client, applications, zhujian_reviewer, monkeypatch):
     monkeypatch.setattr(TaskListView, "page_size", 2)
 
-    def queries_for_inbox() -> int:
+    def queries_for_inbox(sort: str) -> int:
         client.force_login(zhujian_reviewer)
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("share_requests:tasks")).status_code == 200
+            assert client.get(reverse("share_requests:tasks"), {"sort": sort}).status_code == 200
         return len(queries)
 
+    sorts = ("due", "received", "applicant")
     applications(3)
-    few = queries_for_inbox()
-    *_, taken = applications(5)  # the newest: on the first page
+    few = {sort: queries_for_inbox(sort) for sort in sorts}
+    *_, taken = applications(5)  # the newest: on the first page of the newest first
     task_take(actor=zhujian_reviewer, obj=open_task(taken))
-    page = inbox(client, zhujian_reviewer)
+    page = inbox(client, zhujian_reviewer, sort="received")
     assert total(page) == "共 8 项"
-    assert queries_for_inbox() == few
-    # Every column the page shows is loaded with the rows (TaskListView.columns), none row by row.
+    assert {sort: queries_for_inbox(sort) for sort in sorts} == few
+    # Every column the page shows is loaded with the rows (requests.selectors.INBOX_COLUMNS), none row by row.
     row = page.split(f">{taken.reference}<")[1].split("</tr>")[0]
     for shown in (
         taken.applicant_department.name,
         taken.resource.name,
         "李审核",
-        f"{timezone.localtime(taken.due_at):%Y-%m-%d %H:%M}",
+        f"{timezone.localtime(taken.due_at):%Y-%m-%d}",
+        "剩 10 个工作日",  # submitted today
     ):
         assert shown in row
 
@@ -107,9 +111,9 @@ def test_the_inbox_runs_as_many_queries_for_many_tasks_as_for_few(client, applic
 def test_the_home_page_caps_its_counts(client, applications, zhujian_reviewer, cap):
     cap(2)
     tasks = [open_task(application) for application in applications(5)]
-    assert home_count(client, zhujian_reviewer, "queue-count") == "2+"
-    assert home_count(client, zhujian_reviewer, "inbox-count") == "0"
+    assert home_count(client, zhujian_reviewer, "review-queue") == "2+"
+    assert home_count(client, zhujian_reviewer, "review-mine") == "0"
     for task in tasks[:3]:
         task_take(actor=zhujian_reviewer, obj=task)
-    assert home_count(client, zhujian_reviewer, "inbox-count") == "2+"  # three taken
-    assert home_count(client, zhujian_reviewer, "queue-count") == "2"  # two left
+    assert home_count(client, zhujian_reviewer, "review-mine") == "2+"  # three taken
+    assert home_count(client, zhujian_reviewer, "review-queue") == "2"  # two left

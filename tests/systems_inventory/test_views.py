@@ -1,6 +1,8 @@
 """The self-check over HTTP, as its users work it, and the 404 the wrong user gets on every kind of object."""
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -8,7 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from systems_inventory import messages as msg
-from systems_inventory.models import DepartmentReport, InfoSystem, ReportLine, ReportState
+from systems_inventory import services
+from systems_inventory.models import SYSTEM_FIELDS, DepartmentReport, InfoSystem, ReportLine, ReportState
+from tests import formpost
 from tests.factories import UserFactory
 from tests.systems_inventory.helpers import send_to_bureau, system_data
 
@@ -76,11 +80,41 @@ def test_applicant_leader_bureau_and_back_after_a_return(
     assert "通政数查〔2026〕2号" in applicant.get(report_url).content.decode()
 
 
+def test_the_system_form_posts_back_what_it_shows_and_the_review_names_each_system(
+    zhujian_report, zhujian_systems, zhujian_clerk, zhujian_leader, coordinator
+):
+    """The form as the browser posts it (workflows.forms' elements), dates as YYYY-MM-DD included."""
+    registry = zhujian_systems[0]
+    InfoSystem.objects.filter(pk=registry.pk).update(
+        approval_date=dt.date(2019, 3, 8), connected_since=dt.date(2020, 11, 2)
+    )
+    services.report_start(actor=zhujian_clerk, obj=zhujian_report)
+    line = zhujian_report.lines.get(system=registry)
+    before = {name: getattr(line, name) for name in SYSTEM_FIELDS}
+    clerk = client_for(zhujian_clerk)
+    page = clerk.get(_url("line_edit", line.pk)).content.decode()
+    assert re.search(r'<vf-field-date [^>]*name="approval_date"[^>]*value="2019-03-08"', page)
+    posted: dict[str, list[str]] = {}
+    for name, value in formpost.posted_fields(page, "cat-form"):
+        posted.setdefault(name, []).append(value)
+    assert clerk.post(_url("line_edit", line.pk), posted).status_code == 302
+    line.refresh_from_db()
+    assert {name: getattr(line, name) for name in SYSTEM_FIELDS} == before
+
+    services.lines_confirm_all(actor=zhujian_clerk, report=zhujian_report)
+    services.report_submit(actor=zhujian_clerk, obj=zhujian_report)
+    services.report_confirm(actor=zhujian_leader, obj=zhujian_report, comment="")
+    page = client_for(coordinator).get(_url("report_detail", zhujian_report.pk)).content.decode()
+    review = page.split('data-testid="review-form"')[1].split("</form>")[0]
+    for each in zhujian_report.lines.all():
+        assert re.search(rf'<vf-field-textarea [^>]*name="line_{each.pk}"[^>]*label="对“{each.name}”的意见"', review)
+    assert review.index(f'name="line_{line.pk}"') < review.index('name="comment"')
+
+
 def test_the_wrong_user_gets_404_on_every_kind_of_object(
     zhujian_report, zhujian_systems, zhujian_clerk, zhujian_leader, gongan_applicant, gongan_leader, campaign
 ):
     registry = zhujian_systems[0]
-    from systems_inventory import services
 
     services.report_start(actor=zhujian_clerk, obj=zhujian_report)
     line = zhujian_report.lines.first()

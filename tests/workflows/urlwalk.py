@@ -17,25 +17,31 @@ def _resolvers(resolver=None, prefix=""):
         yield from _resolvers(sub, prefix + namespace_prefix)
 
 
-def _fill(format_string: str, params: list[str]) -> str | None:
-    for values in itertools.product(CANDIDATES, repeat=len(params)):
-        path = "/" + format_string % dict(zip(params, values, strict=True))
-        try:
-            resolve(path)
-        except Resolver404:
-            continue
-        return path
-    return None
-
-
-def all_paths() -> list[str]:
-    """One concrete path per pattern (format suffixes such as `.json` included), sorted."""
-    paths: set[str] = set()
+def patterns() -> list[tuple[str, list[str]]]:
+    """Every pattern as (format string with a leading slash, parameter names), format suffixes included."""
+    found: set[tuple[str, tuple[str, ...]]] = set()
     for prefix, resolver in _resolvers():
         for key in resolver.reverse_dict:
             for possibilities, _pattern, _defaults, _converters in resolver.reverse_dict.getlist(key):
                 for format_string, params in possibilities:
-                    path = _fill(prefix + format_string, params)
-                    if path is not None:
-                        paths.add(path)
+                    found.add(("/" + prefix + format_string, tuple(params)))
+    return [(format_string, list(params)) for format_string, params in sorted(found)]
+
+
+def fillings(format_string: str, params: list[str], candidates) -> list[str]:
+    """Every path the pattern gives with the candidate values that resolves."""
+    paths = []
+    for values in itertools.product(candidates, repeat=len(params)):
+        path = format_string % dict(zip(params, values, strict=True))
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        paths.append(path)
+    return paths
+
+
+def all_paths() -> list[str]:
+    """One concrete path per pattern (format suffixes such as `.json` included), sorted."""
+    paths = {fills[0] for format_string, params in patterns() if (fills := fillings(format_string, params, CANDIDATES))}
     return sorted(paths)

@@ -1,5 +1,7 @@
 """Reads of share applications and grants: who sees which, the task lists, what a user may do on a page.
 
+Scenarios' reads are in .scenarios, re-exported here.
+
 A grant is seen by its consumer and provider departments, the data bureau and auditors (grants_visible_to).
 """
 
@@ -8,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from catalog.choices import ShareClass
 from catalog.models import DataResource
 from organizations.models import User
 from organizations.roles import Role
-from organizations.selectors import acting_user_ids
 from pdf_templates.dates import chinese_date
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
@@ -24,6 +24,7 @@ from requests import permissions, rules
 from requests.flows import ShareApplicationFlow
 from requests.models import (
     DECIDED_STATES,
+    EDITABLE_STATES,
     OPEN_STATES,
     ApiToken,
     ApplicationAttachment,
@@ -33,6 +34,20 @@ from requests.models import (
     Grant,
     GrantState,
     ShareApplication,
+)
+from requests.selectors.inbox import (  # noqa: F401  (re-exported: requests.selectors is where pages read)
+    DEFAULT_INBOX_SORT,
+    INBOX_COLUMNS,
+    INBOX_SHOWS,
+    INBOX_SORTS,
+    INBOX_STEPS,
+    InboxPage,
+    InboxRow,
+    InboxSummary,
+    inbox_page,
+    inbox_summary,
+    inbox_tasks,
+    task_list,
 )
 from workflows import flowtasks
 
@@ -68,14 +83,55 @@ def department_applications(user) -> QuerySet[ShareApplication]:
     return _base().filter(applicant_department_id=user.department_id)
 
 
+# 我的申请 on the 工作台: what the department must act on first, then the rest by how far along it is.
+APPLICANT_STATE_ORDER = [
+    ApplicationState.RETURNED,
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.COUNTERSIGNING,
+    ApplicationState.ESCALATED,
+    ApplicationState.GRANTED,
+    ApplicationState.PARTIALLY_GRANTED,
+    ApplicationState.REFUSED,
+    ApplicationState.WITHDRAWN,
+]
+
+
+def applications_by_state(user) -> dict[str, int]:
+    """我的申请 counted by state, in one query."""
+    counts = department_applications(user).order_by().values_list("state").annotate(n=Count("pk"))
+    return dict(counts)
+
+
+def applications_to_act_on(user, size: int) -> list[ShareApplication]:
+    """The department's applications waiting on it: returned for 补正 first, then its drafts, the latest first."""
+    returned_first = Case(When(state=ApplicationState.RETURNED, then=0), default=1)
+    return list(
+        department_applications(user)
+        .filter(state__in=EDITABLE_STATES)
+        .order_by(returned_first, "-updated_at", "-pk")[:size]
+    )
+
+
 def open_application_count(resource) -> int:
     """Applications a catalog withdrawal would refuse (the withdraw form says how many)."""
     return ShareApplication.objects.filter(resource=resource, state__in=OPEN_STATES).count()
 
 
-def overdue_queue() -> QuerySet[ShareApplication]:
-    """逾期协调: escalated applications waiting for the data bureau, oldest first."""
-    return _base().filter(state=ApplicationState.ESCALATED).order_by("escalated_at", "pk")
+OVERDUE_REASONS = {"overdue": "超期未答复", "dispute": "共享类型异议"}
+
+
+def overdue_queue(reason: str = "") -> QuerySet[ShareApplication]:
+    """逾期协调: escalated applications waiting for the data bureau, oldest first; `disputed` when a class dispute
+    brought it there, not a missed deadline. `reason` ("overdue", "dispute") keeps one kind."""
+    open_dispute = ClassDispute.objects.filter(application=OuterRef("pk"), outcome=ClassDispute.Outcome.OPEN)
+    queue = _base().filter(state=ApplicationState.ESCALATED).annotate(disputed=Exists(open_dispute))
+    if reason == "overdue":
+        queue = queue.filter(disputed=False)
+    elif reason == "dispute":
+        queue = queue.filter(disputed=True)
+    return queue.order_by("escalated_at", "pk")
 
 
 def overdue_counts_by_provider() -> list[Any]:
@@ -120,36 +176,6 @@ def applicant_history(application: ShareApplication) -> QuerySet[ShareApplicatio
         .exclude(pk=application.pk)
         .select_related("decision__refusal_reason", "grant")
         .order_by("-decided_at")
-    )
-
-
-def task_list(user) -> QuerySet[Task]:
-    """待办审核: open tasks the user may work on, scoped to their department (the bureau's arbitration: all)."""
-
-    if not user.is_authenticated:
-        return Task.objects.none()
-    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
-    mine = Q(process__shareapplicationprocess__application__provider_department_id=user.department_id)
-    if user.has_perm("share_requests.can_review_application") and user.department_id:
-        scope |= Q(flow_task=ShareApplicationFlow.review) & mine
-    if user.has_perm("share_requests.can_countersign_application") and user.department_id:
-        scope |= Q(flow_task=ShareApplicationFlow.countersign) & mine
-    if user.has_perm("share_requests.can_arbitrate_application"):
-        scope |= Q(flow_task=ShareApplicationFlow.arbitrate)
-    return (
-        Task.objects.filter(
-            process__flow_class=ShareApplicationFlow,
-            flow_task_type="HUMAN",
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        )
-        .filter(scope)
-        .exclude(process__shareapplicationprocess__application__applicant_department_id=user.department_id)
-        .select_related(
-            "owner",
-            "process__shareapplicationprocess__application__applicant_department",
-            "process__shareapplicationprocess__application__resource",
-        )
-        .order_by("-created", "-pk")
     )
 
 
@@ -297,7 +323,9 @@ def manages_api_tokens(user) -> bool:
 
 def grants_visible_to(user) -> QuerySet[Grant]:
     """The consumer and the provider department see a grant; the data bureau and auditors see all."""
-    grants = Grant.objects.select_related("consumer_department", "provider_department", "resource", "application")
+    grants = Grant.objects.select_related(
+        "consumer_department", "provider_department", "resource", "application", "scenario"
+    )
     if not user.is_authenticated:
         return grants.none()
     if sees_all_grants(user):
@@ -337,10 +365,25 @@ def grant_records(user, grant: Grant) -> QuerySet[Record]:
     from django.contrib.contenttypes.models import ContentType
 
     subjects = Q()
-    for obj in (grant, grant.application):
+    source = grant.application or grant.scenario  # what the grant was given on
+    for obj in (grant, source) if source is not None else (grant,):
         subjects |= Q(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))
     return records_visible_to(user).filter(subjects).order_by("issued_at", "id")
 
 
 def api_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("department").order_by("-is_active", "name")
+
+
+from requests.selectors.scenarios import (  # noqa: E402, F401
+    ScenarioActions,
+    available_scenario_actions,
+    citable_scenarios,
+    scenario_grants,
+    scenario_list,
+    scenario_parts,
+    scenario_scopes,
+    scenario_task_list,
+    scenarios_visible_to,
+    works_on_scenario,
+)

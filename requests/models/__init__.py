@@ -1,4 +1,4 @@
-"""Share applications (共享申请), their decisions and the grants they produce.
+"""Share applications (共享申请), their decisions and the grants they produce; scenarios (应用场景) in .scenarios.
 
 State lives on the domain objects (django-fsm); viewflow only routes the human
 tasks. Transitions are called only from requests.services.
@@ -40,6 +40,8 @@ OPEN_STATES = [
     ApplicationState.COUNTERSIGNING,
     ApplicationState.ESCALATED,
 ]
+# Waiting in a reviewer's, a leader's or the bureau's 待办审核 (requests.selectors.task_list).
+INBOX_STATES = [ApplicationState.IN_REVIEW, ApplicationState.COUNTERSIGNING, ApplicationState.ESCALATED]
 DECIDED_STATES = [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED, ApplicationState.REFUSED]
 # The applicant may change and submit it.
 EDITABLE_STATES = [ApplicationState.DRAFT, ApplicationState.RETURNED]
@@ -93,6 +95,15 @@ class ShareApplication(models.Model):
     )
     renews_grant = models.ForeignKey(
         "Grant", verbose_name="续期的授权", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+    )
+    cited_scenario = models.ForeignKey(
+        "Scenario",
+        verbose_name="依据的应用场景",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text="已授权的应用场景：本部门为其使用部门、所申请信息项在其范围内的，提交即自动授权",
     )
     form_token = models.UUIDField(
         "表单令牌",
@@ -389,8 +400,12 @@ class GrantState(models.TextChoices):
 class Grant(models.Model):
     """An enforceable authorisation: may department X use items Y of resource Z now?"""
 
+    # None for a grant the authorization of a scenario gave (proactive sharing): no application was made.
     application = models.OneToOneField(
-        ShareApplication, verbose_name="来源申请", on_delete=models.PROTECT, related_name="grant"
+        ShareApplication, verbose_name="来源申请", null=True, blank=True, on_delete=models.PROTECT, related_name="grant"
+    )
+    scenario = models.ForeignKey(
+        "Scenario", verbose_name="来源场景", null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
     )
     number = models.CharField("授权文号", max_length=60, blank=True, db_index=True)
     consumer_department = models.ForeignKey(
@@ -439,12 +454,18 @@ class Grant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number or self.application.reference} {self.consumer_department} ← {self.resource}"
+        return f"{self.number or self.source_reference} {self.consumer_department} ← {self.resource}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("grants:detail", kwargs={"pk": self.pk})
+
+    @property
+    def source_reference(self) -> str:
+        """The application it was granted on (SQ…), or the scenario whose authorization gave it (CJ…)."""
+        source = self.application if self.application_id else self.scenario
+        return source.reference if source is not None else ""
 
     def record_departments(self):
         return [self.consumer_department, self.provider_department]
@@ -506,57 +527,6 @@ class ClassDispute(models.Model):
         return f"{self.application.reference} 异议（{self.get_outcome_display()}）"
 
 
-class ApiToken(models.Model):
-    """A per-system credential for the exchange platform's grant check API. Only its hash is stored."""
-
-    name = models.CharField("系统名称", max_length=100)
-    department = models.ForeignKey(
-        "organizations.Department", verbose_name="所属部门", on_delete=models.PROTECT, related_name="api_tokens"
-    )
-    prefix = models.CharField("前缀", max_length=12, db_index=True)
-    token_hash = models.CharField("令牌哈希", max_length=64, unique=True)
-    is_active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.prefix}…）"
-
-
-class GrantCheckStat(models.Model):
-    """Calls of the grant check API per day, consumer, resource and outcome.
-
-    Counted in the cache on each call and written here by beat (requests.tasks.flush_grant_check_stats),
-    so a call costs no database write.
-    """
-
-    day = models.DateField("日期")
-    consumer = models.ForeignKey(
-        "organizations.Department", verbose_name="使用部门", on_delete=models.CASCADE, related_name="+"
-    )
-    resource = models.ForeignKey(
-        "catalog.DataResource", verbose_name="资源", on_delete=models.CASCADE, related_name="+"
-    )
-    outcome = models.CharField("核验结果", max_length=24)
-    calls = models.PositiveBigIntegerField("调用次数", default=0)
-
-    class Meta:
-        verbose_name = "授权核验调用统计"
-        verbose_name_plural = "授权核验调用统计"
-        ordering = ["-day", "consumer", "resource", "outcome"]
-        constraints = [
-            models.UniqueConstraint(fields=["day", "consumer", "resource", "outcome"], name="grant_check_stat_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.consumer_id}/{self.resource_id} {self.outcome}: {self.calls}"
-
-
 class ShareApplicationProcess(Process):
     """The viewflow process of one application; its artifact is the application."""
 
@@ -574,3 +544,7 @@ class ShareApplicationProcess(Process):
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
         super().save(*args, **kwargs)
+
+
+from requests.models.api import *  # noqa: E402, F403
+from requests.models.scenarios import *  # noqa: E402, F403  (they refer to the models above)
