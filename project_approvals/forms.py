@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import DecimalValidator, MinValueValidator
 from django.utils import timezone
+from viewflow.forms import FieldSet, Layout, Row
 
 from catalog.forms import ClearMessagesMixin
 from catalog.models import PUBLISHED_STATES, DataResource
@@ -35,6 +36,14 @@ class ProjectForm(ClearMessagesMixin, forms.ModelForm):
     """A project as its department fills it in: its own fields, the register's systems it builds or changes, the
     department's resources it will produce and the catalog's resources it will use."""
 
+    layout = Layout(
+        FieldSet("项目概况", "name", Row("project_type", "year"), "description"),
+        FieldSet("预算（万元）", Row("construction_budget", "annual_om_budget")),
+        FieldSet("建设或改造的系统", "systems", Row("new_system_name", "new_system_category")),
+        FieldSet("数据", "produced_resources", "consumed_resources", "sharing_plan"),
+        FieldSet("部署", Row("deployment", "is_classified"), "not_on_cloud_reason"),
+    )
+
     class Meta:
         model = ConstructionProject
         fields = [*PROJECT_FIELDS, "systems", "produced_resources", "consumed_resources"]
@@ -44,7 +53,6 @@ class ProjectForm(ClearMessagesMixin, forms.ModelForm):
             "not_on_cloud_reason": forms.Textarea(attrs={"rows": 2}),
             "systems": forms.CheckboxSelectMultiple,
             "produced_resources": forms.CheckboxSelectMultiple,
-            "consumed_resources": forms.SelectMultiple(attrs={"size": 8}),
         }
 
     def __init__(self, *args, department: Department, **kwargs):
@@ -101,9 +109,17 @@ class CommentForm(ClearMessagesMixin, forms.Form):
     )
 
 
+def _condition(n: int) -> forms.CharField:
+    return forms.CharField(label=f"条件{n}", required=False, max_length=form_max_length(ReviewCondition, "text"))
+
+
+def _due(n: int) -> forms.DateField:
+    return forms.DateField(label=f"条件{n}落实期限", required=False)
+
+
 class ReviewForm(ClearMessagesMixin, forms.Form):
-    """The first review: an opinion, and for a conditional pass its conditions with due dates (condition_<n>,
-    due_<n>; the dates are parsed by the service, which names a missing or past one)."""
+    """The first review: an opinion, and for a conditional pass its conditions with their due dates (a condition
+    without a date, or with a past one, is the service's error)."""
 
     comment = forms.CharField(
         label="初审意见",
@@ -112,43 +128,34 @@ class ReviewForm(ClearMessagesMixin, forms.Form):
         max_length=form_max_length(FirstReview, "comment"),
         help_text="退回修改、不通过时必填",
     )
+    condition_1, due_1 = _condition(1), _due(1)
+    condition_2, due_2 = _condition(2), _due(2)
+    condition_3, due_3 = _condition(3), _due(3)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for n in range(1, CONDITION_ROWS + 1):
-            self.fields[f"condition_{n}"] = forms.CharField(
-                label=f"条件{n}",
-                required=False,
-                max_length=form_max_length(ReviewCondition, "text"),
-                widget=forms.TextInput(attrs={"size": 40}),
-            )
-            self.fields[f"due_{n}"] = forms.CharField(
-                label=f"条件{n}落实期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+    layout = Layout(
+        "comment",
+        Row("condition_1", "due_1"),
+        Row("condition_2", "due_2"),
+        Row("condition_3", "due_3"),
+    )
 
-    def conditions(self) -> list[tuple[str, str]]:
+    def conditions(self) -> list[tuple[str, Any]]:
         return [
-            (self.cleaned_data.get(f"condition_{n}", ""), self.cleaned_data.get(f"due_{n}", ""))
+            (self.cleaned_data.get(f"condition_{n}", ""), self.cleaned_data.get(f"due_{n}"))
             for n in range(1, CONDITION_ROWS + 1)
         ]
-
-    def condition_rows(self):
-        return [(self[f"condition_{n}"], self[f"due_{n}"]) for n in range(1, CONDITION_ROWS + 1)]
 
 
 class ApprovalForm(ClearMessagesMixin, forms.Form):
     approval_number = forms.CharField(
         label="立项文号", max_length=form_max_length(ConstructionProject, "approval_number")
     )
-    approved_on = forms.DateField(
-        label="立项日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    approved_on = forms.DateField(label="立项日期", initial=timezone.localdate)
+    layout = Layout(Row("approval_number", "approved_on"))
 
 
 class AcceptForm(ClearMessagesMixin, forms.Form):
-    accepted_on = forms.DateField(
-        label="验收日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    accepted_on = forms.DateField(label="验收日期", initial=timezone.localdate)
     comment = forms.CharField(
         label="验收意见",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -160,6 +167,7 @@ class AcceptForm(ClearMessagesMixin, forms.Form):
 class FundingForm(ClearMessagesMixin, forms.Form):
     """A funding decision. The amount is text: the service parses it and says what is wrong with it."""
 
+    layout = Layout(Row("amount", "budget_line"), "comment")
     amount = forms.CharField(label="金额（万元）", max_length=20)
     budget_line = forms.CharField(label="预算科目", max_length=form_max_length(FundingDecision, "budget_line"))
     comment = forms.CharField(
@@ -172,14 +180,12 @@ class FundingForm(ClearMessagesMixin, forms.Form):
 
 class MeetConditionForm(ClearMessagesMixin, forms.Form):
     comment = forms.CharField(
-        label="落实情况",
-        required=False,
-        max_length=form_max_length(ReviewCondition, "met_comment"),
-        widget=forms.TextInput(attrs={"size": 30}),
+        label="落实情况", required=False, max_length=form_max_length(ReviewCondition, "met_comment")
     )
 
 
 class SearchForm(forms.Form):
+    layout = Layout(Row("q", "state", "year"))
     q = forms.CharField(label="关键词", required=False, max_length=textlimits.SEARCH, help_text="项目名称或部门")
     state = forms.ChoiceField(label="状态", choices=[("", "全部"), *ProjectState.choices], required=False)
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
@@ -191,4 +197,10 @@ class SearchForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label="经费年度", required=False, min_value=2000, max_value=2100)
+    """The O&M funding year the 资金闸口 page shows: this one and the next two."""
+
+    year = forms.TypedChoiceField(label="经费年度", coerce=int, required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, f"{year}年") for year in years]

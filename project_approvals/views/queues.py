@@ -44,12 +44,13 @@ class ApprovalQueueView(LoginRequiredMixin, View):
         return render(request, "project_approvals/approval_queue.html", {"rows": selectors.project_rows(projects)})
 
 
-def funding_year(request) -> int:
-    form = YearForm(request.GET or None)
-    low, _high = om_years()
+def funding_year(request) -> tuple[int, YearForm]:
+    """The year asked for (this one or the next two), else next year's: the budget finance prepares."""
+    low, high = om_years()
+    form = YearForm(request.GET or None, years=range(low, high + 1), initial={"year": low + 1})
     if form.is_bound and form.is_valid() and form.cleaned_data["year"]:
-        return form.cleaned_data["year"]
-    return low + 1  # next year's budget is what finance prepares
+        return form.cleaned_data["year"], form
+    return low + 1, form
 
 
 class FundingQueueView(LoginRequiredMixin, View):
@@ -57,7 +58,7 @@ class FundingQueueView(LoginRequiredMixin, View):
 
     def get(self, request):
         require(permissions.sees_funding_queue(request.user))
-        year = funding_year(request)
+        year, year_form = funding_year(request)
         projects = list(selectors.funding_queue()[:200])
         systems = list(selectors.om_systems()[:OM_PAGE])
         om = selectors.om_rows(year, systems)
@@ -66,7 +67,7 @@ class FundingQueueView(LoginRequiredMixin, View):
             "project_approvals/funding_queue.html",
             {
                 "year": year,
-                "years": range(om_years()[0], om_years()[1] + 1),
+                "year_form": year_form,
                 "projects": selectors.project_rows(projects),
                 "om": om,
                 "om_waiting": sum(1 for _s, _e, decision in om if decision is None),

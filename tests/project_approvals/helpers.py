@@ -119,3 +119,57 @@ def new_category(code: str = "BUSINESS"):
 
 def fresh(project: ConstructionProject) -> ConstructionProject:
     return ConstructionProject.objects.select_related("department").get(pk=project.pk)
+
+
+def walk_world(coordinator, zhujian_clerk, zhujian_leader, gongan_applicant) -> dict:
+    """Projects at every step a form is drawn at, for the walk of every form page (tests/requests/
+    test_form_pages.py): 市医保局 in good standing with a project passed on a condition (立项, the condition met),
+    one approved (the budget) and one budgeted (验收); the 住建局's waiting for its leader and in the bureau's
+    review; the 公安局's draft. Returns the approving authority and finance, who walk them."""
+    from tests.factories import DepartmentFactory, UserFactory
+
+    yibao = DepartmentFactory(code="TH-YB", name="市医保局", short_name="通医保", seal_text="通化市医疗保障局")
+    clerk = UserFactory(username="yb_applicant", department=yibao, roles=["applicant"])
+    leader = UserFactory(username="yb_leader", department=yibao, roles=["dept_leader"])
+    data = resource(clerk, coordinator, "220500-YB-00001", name="医疗保险参保信息")
+    self_check(coordinator, yibao, clerk, leader, systems=[{"name": "医保经办服务系统", "resources": [data]}])
+    system = system_named(yibao, "医保经办服务系统")
+    approver = UserFactory(
+        username="fgw_approver",
+        department=DepartmentFactory(
+            code="TH-FG", name="市发改委", short_name="通发改", seal_text="通化市发展和改革委员会"
+        ),
+        roles=["project_approver"],
+    )
+    finance = UserFactory.create(username="cz_walker", roles=["finance"])
+    steps = {}
+    for name, target in (
+        ("医保经办服务系统升级", "passed"),
+        ("医保基金监管平台", "approved"),
+        ("医保移动支付", "budgeted"),
+    ):
+        project = to_bureau(make_project(clerk, systems=[system], produced=[data], name=name), clerk, leader)
+        if target == "passed":
+            services.review_pass_with_conditions(
+                actor=coordinator, obj=project, conditions=[("接入共享平台", later(20))]
+            )
+        else:
+            services.review_pass(actor=coordinator, obj=project)
+            services.project_approve(
+                actor=approver, obj=project, approval_number=f"通发改审批〔2026〕{project.pk}号", approved_on=later(0)
+            )
+        if target == "budgeted":
+            services.project_fund(actor=finance, obj=project, amount="100", budget_line="信息化支出")
+        steps[target] = project
+    category = new_category()
+    steps["submitted"] = make_project(zhujian_clerk, new_system_name="住房租赁监管平台", new_system_category=category)
+    services.project_submit(actor=zhujian_clerk, obj=steps["submitted"])
+    steps["in_review"] = to_bureau(
+        make_project(
+            zhujian_clerk, new_system_name="物业监管平台", new_system_category=category, name="物业监管平台建设"
+        ),
+        zhujian_clerk,
+        zhujian_leader,
+    )
+    steps["draft"] = make_project(gongan_applicant, new_system_name="警务数据中台", new_system_category=category)
+    return {"approver": approver, "finance": finance, **steps}

@@ -21,6 +21,7 @@ from catalog.services import demand_create, source_designate
 from requests.services.scenarios import scenario_part_confirm
 from systems_inventory import services as self_check
 from tests.factories import UserFactory
+from tests.project_approvals.helpers import walk_world
 from tests.requests.helpers import client_for, make_application
 from tests.requests.scenario_helpers import part_of, propose
 from tests.requests.test_home_panels import build
@@ -137,7 +138,7 @@ def world(
 ):
     """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute),
     a data demand to link (the bureau's), an authoritative source, scenarios before their provider and the
-    bureau, and a self-check at each of its steps."""
+    bureau, a self-check at each of its steps, and construction projects at each step a form is drawn at."""
     made = build(
         frozen,
         applicant=gongan_applicant,
@@ -157,6 +158,7 @@ def world(
     source_designate(actor=coordinator, item=item, datum=item.name, aliases=[f"{item.name}（旧称）"])
     scenarios(coordinator, gongan_applicant.department, zhujian_reviewer, housing_resource, open_resource)
     self_check_reports(coordinator, filling=gongan_applicant, submitted_by=zhujian_clerk, reviewed=shenji)
+    made["projects"] = walk_world(coordinator, zhujian_clerk, zhujian_leader, gongan_applicant)
     return made
 
 
@@ -180,6 +182,7 @@ def test_every_form_of_every_app_is_drawn_by_the_mechanism_on_its_pages(
 
     monkeypatch.setattr(form_look, "render_fields", recording)
     people = [gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_clerk, coordinator, auditor]
+    people += [world["projects"]["approver"], world["projects"]["finance"]]
     walks = [walk(client_for(person), ["/home/"]) for person in people]
     walks.append(walk(Client(), ["/verify/", "/accounts/login/"]))
     strays = {path: found for pages in walks for path, page in pages if (found := stray_fields(page))}
