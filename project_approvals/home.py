@@ -26,13 +26,16 @@ def tasks_panel(user) -> Panel | None:
 
 def funding_panel(user) -> Panel | None:
     """资金闸口, for finance: the projects waiting for a budget decision (the first ones with their gate) and the
-    systems whose next year's O&M funding is not decided yet."""
+    systems whose next year's O&M funding is not decided yet; nothing when neither waits."""
     if not permissions.may_fund(user):
         return None
     url = reverse("project_approvals:funding_queue")
     year = om_years()[0] + 1
     waiting = selectors.funding_queue()
     first = list(waiting[:PANEL_ROWS])
+    om_waiting = selectors.om_waiting(year)
+    if not first and not om_waiting:
+        return None
     evaluations = evaluate_projects(first)
     rows = [
         Row(
@@ -45,7 +48,7 @@ def funding_panel(user) -> Panel | None:
     ]
     figures = [
         Figure("funding-projects", "待批复预算", count_capped(waiting), url),
-        Figure("funding-om", f"{year}年运维经费待安排", selectors.om_waiting(year), f"{url}?year={year}"),
+        Figure("funding-om", f"{year}年运维经费待安排", om_waiting, f"{url}?year={year}"),
     ]
     return Panel(
         "funding", "资金闸口", figures, rows, rows_title="待批复预算的项目", empty="没有待批复预算的建设项目。"
