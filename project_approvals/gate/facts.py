@@ -373,21 +373,21 @@ def system_reference(pk: int) -> str:
 
 def _duplicates(facts: dict[int, ProjectFacts]) -> None:
     """Systems in use of other departments, in a category the project builds in, whose names are alike (rule 8).
-    One query: the candidates share a category and one of the names' words; likeness is judged here. At most
+    One query: the candidates share a category and two of the names' words; likeness is judged here. At most
     EVIDENCE_REFS are kept per project."""
     wanted: dict[int, list[tuple[int, frozenset[str]]]] = {}  # project → (category, words) it builds or changes
     for f in facts.values():
-        pairs = [(s.category_id, s.name) for s in f.systems]
+        built = [(s.category_id, s.name) for s in f.systems]
         if f.new_system_name and f.new_system_category_id:
-            pairs.append((f.new_system_category_id, f.new_system_name))
-        wanted[f.project_id] = [(category, keywords(name)) for category, name in pairs]
+            built.append((f.new_system_category_id, f.new_system_name))
+        wanted[f.project_id] = [(category, keywords(name)) for category, name in built]
     match = Q()
-    for pairs in wanted.values():
-        for category_id, words in pairs:
+    for named in wanted.values():
+        for category_id, words in named:
             if len(words) >= 2:  # alike names share two words at least: so must every candidate
-                pairs = combinations(sorted(words)[:MAX_WORDS], 2)
+                two = combinations(sorted(words)[:MAX_WORDS], 2)
                 match |= Q(category_id=category_id) & reduce(
-                    or_, (Q(name__contains=a) & Q(name__contains=b) for a, b in pairs)
+                    or_, (Q(name__contains=a) & Q(name__contains=b) for a, b in two)
                 )
     if not match:
         return
