@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     DATA_BUREAU = "data_bureau", "政数局"
     FINANCE = "finance", "财政局"
     AUDITOR = "auditor", "审计"
+    # The project-approving authority (项目审批部门, 市发改委 in the demo): records 立项 and 验收 of IT projects.
+    PROJECT_APPROVER = "project_approver", "项目审批部门"
 
 
 def is_bureau(user) -> bool:

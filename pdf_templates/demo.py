@@ -1,10 +1,10 @@
 """One sample record of each type no domain app issues yet, rendered now so a newcomer can open them
 under 文书记录. Their subjects are Department rows until those apps issue their own records.
 
-The share applications' demo issues real 审核意见书, 不予共享告知书, 撤销通知 and 场景授权书, and the self-check's
-demo real 自查审核意见, 关停通知书 and 关停确认书: samples of those would take numbers from the real sequences and
-cite subjects that do not exist. Their sample data stays in samples() for the layout tests and the records
-benchmark (B3).
+The share applications' demo issues real 审核意见书, 不予共享告知书, 撤销通知 and 场景授权书, the self-check's demo
+real 自查审核意见, 关停通知书 and 关停确认书, and the projects' demo real 初审意见书 and 资金闸口核验单: samples of those
+would take numbers from the real sequences and cite subjects that do not exist. Their sample data stays in samples()
+for the layout tests and the records benchmark (B3).
 """
 
 from __future__ import annotations
@@ -199,9 +199,11 @@ ISSUED_BY_DOMAIN_APPS = {
     RecordType.REFUSAL_NOTICE,
     RecordType.REVOCATION_NOTICE,
     RecordType.SELF_CHECK_OPINION,
+    RecordType.SCENARIO_AUTHORIZATION,
     RecordType.SHUTDOWN_NOTICE,
     RecordType.SHUTDOWN_CONFIRMATION,
-    RecordType.SCENARIO_AUTHORIZATION,
+    RecordType.FIRST_REVIEW_OPINION,
+    RecordType.FUNDING_GATE_SHEET,
 }
 
 

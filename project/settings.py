@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "workflows",
     "requests.apps.RequestsConfig",
     "systems_inventory",
+    "project_approvals",
     "notifications",
     "pdf_templates",
     "django_filters",
@@ -255,6 +256,13 @@ SHARE_REPLY_WORKDAYS = env_int("SHARE_REPLY_WORKDAYS", 10)
 SHARE_REMIND_BEFORE_WORKDAYS = env_int("SHARE_REMIND_BEFORE_WORKDAYS", 2)
 # Self-check reports (systems_inventory): the department's reminder this many working days before its due date.
 SELF_CHECK_REMIND_BEFORE_WORKDAYS = env_int("SELF_CHECK_REMIND_BEFORE_WORKDAYS", 2)
+# Construction projects (project_approvals): working days the data bureau has for its first review (初审).
+PROJECT_REVIEW_WORKDAYS = env_int("PROJECT_REVIEW_WORKDAYS", 10)
+# The funding gate (rule 5) fails a department whose share of late replies as a provider this year is at or above
+# this rate (0.10 = 10%).
+GATE_MAX_LATE_REPLY_RATE = env("GATE_MAX_LATE_REPLY_RATE", "0.10")
+# Project materials (可行性研究报告 etc.): PDF, PNG or JPEG (checked by content), at most this size.
+PROJECT_ATTACHMENT_MAX_BYTES = env_int("PROJECT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Zombie systems (systems_inventory.zombie_rules): a system is a candidate after this many days without use; one
 # declared 每日 after this many; one declared connected to the sharing platform after this many without a call.
 ZOMBIE_IDLE_DAYS = env_int("ZOMBIE_IDLE_DAYS", 180)

@@ -11,6 +11,7 @@ from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
+from project_approvals.views import ProjectApprovalsApplication
 from requests.views import ShareRequestsApplication
 from requests.views.grants import GrantsApplication
 from requests.views.scenarios import ScenariosApplication
@@ -29,6 +30,7 @@ site = Site(
         ShareRequestsApplication(),
         GrantsApplication(),
         SystemsInventoryApplication(),
+        ProjectApprovalsApplication(),
         ScenariosApplication(),
         RecordsApplication(),
         NotificationsApplication(),
@@ -63,6 +65,7 @@ urlpatterns = [
     path("api/docs/", api_docs_view, name="api-docs"),
     path("api/grants/", include("requests.api_urls")),
     path("api/systems/", include("systems_inventory.api_urls")),
+    path("api/gates/", include("project_approvals.api_urls")),
     path("api/", include("catalog.api_urls")),
     path("", site.urls),
 ]

@@ -18,6 +18,7 @@ from catalog.models import AuthoritativeSource, DemandItem, ImportJob, NegativeL
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
+from project_approvals.models import ConstructionProject
 from requests.models import ApiToken, Scenario, ScenarioPart, ShareApplication
 from requests.services import application_withdraw
 from systems_inventory.models import DepartmentReport, ShutdownCase
@@ -135,6 +136,18 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
         "systems_inventory.departmentreport": DepartmentReport.objects.create(campaign=campaign, department=gongan),
         "systems_inventory.shutdowncase": ShutdownCase.objects.create(
             system=make_system(gongan, name="旧版系统"), origin="scan"
+        ),
+        # Sent to the bureau (a draft is its department's alone).
+        "project_approvals.constructionproject": ConstructionProject.objects.create(
+            department=gongan,
+            name="警务数据中台",
+            project_type="new_build",
+            year=2026,
+            description="建设",
+            sharing_plan="接入共享平台",
+            deployment="gov_cloud",
+            created_by=gongan_applicant,
+            state="in_review",
         ),
     }
 

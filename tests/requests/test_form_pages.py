@@ -21,6 +21,7 @@ from catalog.services import demand_create, source_designate
 from requests.services.scenarios import scenario_part_confirm
 from systems_inventory import services as self_check
 from tests.factories import UserFactory
+from tests.project_approvals.helpers import walk_world
 from tests.requests.helpers import client_for, make_application
 from tests.requests.scenario_helpers import part_of, propose
 from tests.requests.test_home_panels import build
@@ -166,7 +167,8 @@ def world(
 ):
     """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute),
     a data demand to link (the bureau's), an authoritative source, scenarios before their provider and the
-    bureau, a self-check and a shutdown case at each of their steps."""
+    bureau, a self-check and a shutdown case at each of their steps, and construction projects at each step a form is
+    drawn at."""
     made = build(
         frozen,
         applicant=gongan_applicant,
@@ -187,6 +189,7 @@ def world(
     scenarios(coordinator, gongan_applicant.department, zhujian_reviewer, housing_resource, open_resource)
     self_check_reports(coordinator, filling=gongan_applicant, submitted_by=zhujian_clerk, reviewed=shenji)
     shutdown_cases(coordinator, zhujian_clerk)
+    made["projects"] = walk_world(coordinator, zhujian_clerk, zhujian_leader, gongan_applicant)
     return made
 
 
@@ -210,6 +213,7 @@ def test_every_form_of_every_app_is_drawn_by_the_mechanism_on_its_pages(
 
     monkeypatch.setattr(form_look, "render_fields", recording)
     people = [gongan_applicant, zhujian_reviewer, zhujian_leader, zhujian_clerk, coordinator, auditor]
+    people += [world["projects"]["approver"], world["projects"]["finance"]]
     walks = [walk(client_for(person), ["/home/"]) for person in people]
     walks.append(walk(Client(), ["/verify/", "/accounts/login/"]))
     strays = {path: found for pages in walks for path, page in pages if (found := stray_fields(page))}
