@@ -222,10 +222,10 @@ SPECS = [
     ),
     Spec(
         "TH-GJJ",
-        "12329服务热线系统升级",
+        "公积金网上服务大厅升级",
         "passed",
-        systems=("12329服务热线系统",),
-        conditions=(("热线工单数据接入政务数据共享平台", 60),),
+        systems=("公积金网上服务大厅",),  # 12329服务热线系统 is integrated into 12345 in the zombie demo
+        conditions=(("网上服务大厅业务数据接入政务数据共享平台", 60),),
     ),
     Spec(
         "TH-RS",
