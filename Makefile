@@ -19,8 +19,8 @@ PYTEST_WORKERS ?= auto
 # share applications and the self-check.
 MYPY_PATHS := workflows notifications/services.py pdf_templates/services.py catalog/services requests/services \
 	requests/rules.py requests/selectors requests/flows.py \
-	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors.py systems_inventory/flows.py \
-	systems_inventory/statistics.py \
+	systems_inventory/services systems_inventory/rules.py systems_inventory/selectors systems_inventory/flows.py \
+	systems_inventory/statistics.py systems_inventory/zombie_rules \
 	project_approvals/services project_approvals/gate project_approvals/rules.py project_approvals/selectors.py \
 	project_approvals/flows.py project_approvals/api.py
 

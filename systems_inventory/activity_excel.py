@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
@@ -22,8 +22,8 @@ from django.conf import settings
 from catalog.import_limits import too_large_message
 from catalog.xlsx_reader import Limits, TooLarge, open_workbook
 from organizations.models import Department
-from systems_inventory import rules
-from systems_inventory.excel import MSG_MISSING_HEADER, MSG_NOT_XLSX, MSG_UNKNOWN_SYSTEM, Result, cell_date, cell_text
+from systems_inventory import excel, rules
+from systems_inventory.excel import MSG_MISSING_HEADER, MSG_NOT_XLSX, MSG_UNKNOWN_SYSTEM, cell_date, cell_text
 from systems_inventory.messages import (
     MSG_ACTIVITY_BAD_MONTH,
     MSG_ACTIVITY_OTHER_DEPARTMENT,
@@ -58,6 +58,13 @@ _MONTH = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?(?:[-/.]\d{1,2}日?)?
 class Row:
     number: int
     activity: SystemActivity  # unsaved: its system, month and figures
+
+
+@dataclass
+class Result(excel.Result):
+    """The self-check import's result (errors by sheet, row and column), with this sheet's rows."""
+
+    rows: list[Row] = field(default_factory=list)  # type: ignore[assignment]
 
 
 def limits() -> Limits:

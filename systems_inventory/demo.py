@@ -25,7 +25,7 @@ from django.utils import timezone
 from catalog.models import PUBLISHED_STATES, DataResource
 from organizations.models import Department, User
 from organizations.roles import Role
-from systems_inventory import services, statistics
+from systems_inventory import demo_zombies, services, statistics
 from systems_inventory.models import SYSTEM_FIELDS, Campaign, DepartmentReport, FunctionCategory, LineAction
 from workflows import deadlines
 from workflows.models import Deadline
@@ -193,6 +193,7 @@ def load(*, stdout) -> None:
         f"  {SECOND_TITLE}进行中：ga_applicant 有退回补正的报告（{states.get('TH-GA')}），zj_leader 有待确认的报告，"
         f"zs_coordinator 有 {sum(1 for s in states.values() if s == 'submitted')} 份待审核报告。"
     )
+    demo_zombies.load(stdout=stdout)
 
 
 class Demo:

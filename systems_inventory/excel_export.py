@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from systems_inventory.choices import BuildType, Deployment, FundingSource, InterfaceMethod, UsageFrequency, UsageScope
-from systems_inventory.models import SYSTEM_FIELDS, FunctionCategory, InfoSystem
+from systems_inventory.models import SYSTEM_FIELDS, FunctionCategory, InfoSystem, SystemStatus
 from workflows.spreadsheets import workbook
 
 CHOICES = {
@@ -92,7 +92,8 @@ def snapshot_rows(snapshot: dict[str, Any]) -> list[tuple[str, Any]]:
         if name == "category" and isinstance(value, dict):
             value = value.get("name")
         rows.append((label_of(name), cell(name, value) if value not in (None, "") else "—"))
-    rows.append(("运行状态", "在用" if snapshot.get("status") == "in_use" else "已停止运行"))
+    status = snapshot.get("status")
+    rows.append(("运行状态", SystemStatus(status).label if status in SystemStatus.values else "—"))
     if snapshot.get("retired_reason"):
         rows.append(("不再运行的原因", snapshot["retired_reason"]))
     rows.append(("产生的目录资源", "、".join(snapshot.get("resources") or []) or "—"))
@@ -129,6 +130,11 @@ def export_statistics(stats: dict[str, Any]) -> bytes:
     sheet.append(["建设方式", "在用系统数"])
     for row in found["by_build_type"]:
         sheet.append([row["label"], row["count"]])
+    if stats.get("shutdown"):  # statistics frozen before the shutdown chain existed have none
+        sheet = book.create_sheet("僵尸系统清理")
+        sheet.append(["关停研判", "系统数"])
+        for row in stats["shutdown"]:
+            sheet.append([row["label"], row["count"]])
     return _bytes(book)
 
 

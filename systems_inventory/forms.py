@@ -11,14 +11,22 @@ from viewflow.forms import FieldSet, Layout, Row
 from catalog.forms import ClearMessagesMixin
 from catalog.models import PUBLISHED_STATES, DataResource
 from organizations.models import Department
+from requests.forms import MultipleFileField
 from systems_inventory.choices import BuildType, Deployment, UsageFrequency
 from systems_inventory.models import (
     SYSTEM_FIELDS,
     ActivitySource,
     Campaign,
+    DataDisposition,
+    DataStore,
     DepartmentReport,
     FunctionCategory,
+    InfoSystem,
+    Objection,
     ReportLine,
+    ShutdownCase,
+    ShutdownKind,
+    SystemStatus,
 )
 from workflows import textlimits
 from workflows.textlimits import form_max_length
@@ -26,7 +34,7 @@ from workflows.textlimits import form_max_length
 MSG_BAD_FILTER = "没有“%(value)s”这一项，该条件未生效，请从列表中重新选择。"
 MSG_UPLOAD_NOT_XLSX = "请上传 .xlsx 格式的表格（可先下载模板）。"
 CONNECTED_CHOICES = [("", "全部"), ("yes", "已接入"), ("no", "未接入")]
-STATUS_CHOICES = [("in_use", "在用"), ("retired", "已停止运行"), ("all", "全部")]
+STATUS_CHOICES = [*SystemStatus.choices, ("all", "全部")]
 
 
 class SearchForm(forms.Form):
@@ -209,3 +217,99 @@ class ActivityImportForm(ImportForm):
         choices=[(s.value, s.label) for s in (ActivitySource.OPERATIONS, ActivitySource.SELF_REPORT)],
         initial=ActivitySource.OPERATIONS,
     )
+
+
+# --- the shutdown chain ----------------------------------------------------------------------------------
+
+
+def _reason_field(model, name: str, label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=required,
+        max_length=form_max_length(model, name),
+    )
+
+
+class DismissForm(ClearMessagesMixin, forms.Form):
+    reason = _reason_field(ShutdownCase, "decision_reason", "排除理由（系统继续使用）")
+
+
+class ProposeForm(ClearMessagesMixin, forms.Form):
+    kind = forms.ChoiceField(label="处置方式", choices=ShutdownKind.choices, initial=ShutdownKind.SHUTDOWN)
+    successor = forms.ModelChoiceField(
+        label="整合至（承接系统）", queryset=InfoSystem.objects.none(), required=False, help_text="整合时必选"
+    )
+    reason = _reason_field(ShutdownCase, "proposal_reason", "关停（整合）理由，印入关停通知书")
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if successors is not None:
+            self.fields["successor"].queryset = successors
+
+
+class RequestForm(ClearMessagesMixin, forms.Form):
+    reason = _reason_field(ShutdownCase, "request_reason", "申请停用的理由")
+
+
+class ObjectionForm(ClearMessagesMixin, forms.Form):
+    reasons = _reason_field(Objection, "reasons", "异议理由", rows=4)
+    attachments = MultipleFileField(label="相关材料", required=False, help_text="PDF、PNG 或 JPEG")
+
+
+class ObjectionDecisionForm(ClearMessagesMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="决定",
+        choices=[("uphold", "维持关停（进入数据处置）"), ("withdraw", "撤回关停（系统继续使用）")],
+        widget=forms.RadioSelect,
+    )
+    reason = _reason_field(Objection, "decision_reason", "决定理由")
+
+
+class StoreForm(ClearMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = DataStore
+        fields = ["name", "kind", "location", "volume"]
+
+
+class DispositionForm(ClearMessagesMixin, forms.ModelForm):
+    """What became of one store's data: the archive's particulars, or where it was migrated, and the evidence."""
+
+    attachments = MultipleFileField(label="处置证明材料", required=False, help_text="PDF、PNG 或 JPEG")
+
+    class Meta:
+        model = DataDisposition
+        fields = [
+            "method",
+            "row_count",
+            "archive_location",
+            "archive_format",
+            "manifest_sha256",
+            "retention",
+            "target_system",
+            "target_resource",
+            "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2}), "method": forms.RadioSelect}
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["row_count"].required = False  # the rules say so, with the other fields' errors
+        if case is not None:
+            self.fields["target_system"].queryset = InfoSystem.objects.filter(status="in_use").exclude(
+                pk=case.system_id
+            )
+        self.fields["target_resource"].queryset = DataResource.objects.filter(status__in=PUBLISHED_STATES).order_by(
+            "code"
+        )
+
+    def _post_clean(self):
+        # The rules (systems_inventory.rules.check_disposition) run in the service, naming every field's error.
+        pass
+
+    def values(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name in self.Meta.fields}
+
+
+class RejectForm(ClearMessagesMixin, forms.Form):
+    reason = _reason_field(DataDisposition, "verification_comment", "核验未通过的理由", rows=2)

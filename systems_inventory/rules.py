@@ -184,6 +184,39 @@ def check_disposition(disposition) -> Errors:
     return errors
 
 
+def awaits_decision(case) -> bool:
+    """Suspected (or asked for by its department): the bureau dismisses it or proposes shutdown or integration."""
+    return case.state == CaseState.SUSPECTED
+
+
+def in_objection_window(case, now: dt.datetime) -> bool:
+    """The 关停通知书 is out and its window still open: the department objects or accepts."""
+    due = case.objection_due_at
+    return case.state == CaseState.PROPOSED and (due is None or now <= due)
+
+
+def window_closed(case, now: dt.datetime) -> bool:
+    return case.objection_due_at is not None and now > case.objection_due_at
+
+
+def awaits_objection_decision(case) -> bool:
+    return case.state == CaseState.OBJECTION
+
+
+def is_disposing(case) -> bool:
+    """The department lists the stores and records their dispositions."""
+    return case.state in DISPOSAL_STATES
+
+
+def is_verifiable(case) -> bool:
+    """The bureau may verify (or reject) a recorded disposition as soon as it is recorded."""
+    return case.state in (*DISPOSAL_STATES, CaseState.VERIFYING)
+
+
+def awaits_confirmation(case) -> bool:
+    return case.state == CaseState.VERIFYING
+
+
 def unresolved(now: dt.datetime) -> Q:
     """A case that holds its department up (project approvals' gate): a suspicion the bureau has not decided yet,
     or the department past its deadline for disposing of the data."""

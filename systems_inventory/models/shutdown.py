@@ -116,7 +116,7 @@ class ShutdownCase(models.Model):
     disposition_due_at = models.DateTimeField("数据处置期限", null=True, blank=True)
     is_overdue = models.BooleanField("数据处置逾期", default=False, help_text="未在期限内完成数据处置，结束后仍计入")
     decision_reason = models.TextField(
-        "排除或确认意见", blank=True, max_length=COMMENT, validators=[validator(COMMENT)]
+        "排除或撤回意见", blank=True, max_length=COMMENT, validators=[validator(COMMENT)]
     )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

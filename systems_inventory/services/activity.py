@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from requests.services.grants import hash_token
 from systems_inventory import activity_excel, permissions, rules
-from systems_inventory.excel import Result
+from systems_inventory.activity_excel import Result
 from systems_inventory.messages import (
     MSG_ACTIVITY_OTHER_DEPARTMENT,
     MSG_ACTIVITY_SYSTEM_GONE,

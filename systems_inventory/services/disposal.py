@@ -36,7 +36,6 @@ from systems_inventory.messages import (
     MSG_STORES_UNVERIFIED,
 )
 from systems_inventory.models import (
-    DISPOSAL_STATES,
     AttachmentPurpose,
     CaseState,
     DataDisposition,
@@ -44,7 +43,6 @@ from systems_inventory.models import (
     DispositionState,
     InfoSystem,
     ShutdownCase,
-    ShutdownKind,
     SystemStatus,
 )
 from systems_inventory.services.common import SelfCheckError, check_text, staff_of
@@ -84,7 +82,7 @@ DISPOSITION_FIELDS = (
 def _lock_disposing(actor, obj: ShutdownCase, action: str) -> ShutdownCase:
     check_department(actor, obj)
     case = lock_case(obj)
-    if case.state not in DISPOSAL_STATES:
+    if not rules.is_disposing(case):
         raise wrong_state(case, action)
     return case
 
@@ -209,7 +207,7 @@ def dispositions_submit(*, actor, obj: ShutdownCase, ip: str | None = None) -> S
 def _lock_disposition(actor, obj: DataDisposition, action: str) -> tuple[ShutdownCase, DataDisposition]:
     check_decider(actor, obj.case)
     case = lock_case(obj.case)
-    if case.state not in (*DISPOSAL_STATES, CaseState.VERIFYING):
+    if not rules.is_verifiable(case):
         raise wrong_state(case, action)
     disposition = DataDisposition.objects.select_for_update().select_related("store").filter(pk=obj.pk).first()
     if disposition is None or disposition.case_id != case.pk:
@@ -288,7 +286,7 @@ def case_confirm(*, actor, obj: ShutdownCase, ip: str | None = None) -> Record:
     check_decider(actor, obj)
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.VERIFYING:
+        if not rules.awaits_confirmation(case):
             raise wrong_state(case, "确认关停")
         task = task_to_work(actor, case, ShutdownFlow.verify)
         dispositions = _check_all_disposed(case, verified=True)
@@ -319,11 +317,11 @@ def case_confirm(*, actor, obj: ShutdownCase, ip: str | None = None) -> Record:
 
 def _retire(case: ShutdownCase, system: InfoSystem, *, actor, ip: str | None) -> None:
     """The register keeps the system, read-only: shut down, or integrated into its successor (a new version)."""
-    from_state = system.status
-    if case.kind == ShutdownKind.INTEGRATION:
+    from_state, successor = system.status, case.successor
+    if successor is not None:  # an integration names it (services.shutdown checks)
         system.integrate()
-        system.integrated_into = case.successor
-        summary = f"整合至“{case.successor.name}”（{case.reference}）"
+        system.integrated_into = successor
+        summary = f"整合至“{successor.name}”（{case.reference}）"
     else:
         system.shut_down()
         summary = f"关停（{case.reference}）"
@@ -347,7 +345,7 @@ def _end_resources(case: ShutdownCase, system: InfoSystem, *, actor, ip: str | N
     resources = list(system.resources.filter(status__in=PUBLISHED_STATES).order_by("code"))
     list(Grant.objects.select_for_update().filter(resource__in=resources, state=GrantState.ACTIVE).values_list("pk"))
     if case.successor is not None:
-        return _repoint(case, resources, actor=actor, ip=ip) if resources else []
+        return _repoint(case, case.successor, resources, actor=actor, ip=ip) if resources else []
     others = set(
         InfoSystem.resources.through.objects.filter(dataresource__in=resources, infosystem__status=SystemStatus.IN_USE)
         .exclude(infosystem=system)
@@ -372,8 +370,8 @@ def _end_resources(case: ShutdownCase, system: InfoSystem, *, actor, ip: str | N
     return said
 
 
-def _repoint(case: ShutdownCase, resources: list, *, actor, ip: str | None) -> list[str]:
-    successor = InfoSystem.objects.select_for_update().select_related("department").get(pk=case.successor_id)
+def _repoint(case: ShutdownCase, successor: InfoSystem, resources: list, *, actor, ip: str | None) -> list[str]:
+    successor = InfoSystem.objects.select_for_update().select_related("department").get(pk=successor.pk)
     successor.resources.add(*resources)
     codes = "、".join(r.code for r in resources)
     version = new_version(

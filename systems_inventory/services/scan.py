@@ -103,26 +103,26 @@ def _write(scan: ZombieScan, candidates: list[Candidate], *, today: dt.date, act
         [ShutdownCase(system_id=system.id, origin=CaseOrigin.SCAN) for system, _, case in candidates if case is None]
     )
     opened = {case.system_id: case for case in new_cases}
-    assessments = []
-    for system, findings, case in candidates:
+    assessments, suspected = [], []
+    for system, findings, open_case in candidates:
+        case = open_case or opened[system.id]
         stored = [finding.as_dict() for finding in findings]
-        assessments.append(
-            ZombieAssessment(
-                scan=scan,
-                system_id=system.id,
-                case=case or opened[system.id],
-                ruleset_version=scan.ruleset_version,
-                findings=stored,
-                fingerprint=sha256_hex(canonical_json(sorted(zombie_rules.keys(stored)))),
-                assessed_on=today,
-            )
+        assessment = ZombieAssessment(
+            scan=scan,
+            system_id=system.id,
+            case=case,
+            ruleset_version=scan.ruleset_version,
+            findings=stored,
+            fingerprint=sha256_hex(canonical_json(sorted(zombie_rules.keys(stored)))),
+            assessed_on=today,
         )
+        assessments.append(assessment)
+        # A suspected case is decided on its newest assessment; a proposal froze the one it was made on.
+        if case.state == CaseState.SUSPECTED:
+            case.assessment = assessment
+            suspected.append(case)
     ZombieAssessment.objects.bulk_create(assessments)
-    # A suspected case is decided on its newest assessment; a proposal froze the one it was made on.
-    suspected = [a for a in assessments if a.case.state == CaseState.SUSPECTED]
-    for assessment in suspected:
-        assessment.case.assessment = assessment
-    ShutdownCase.objects.bulk_update([a.case for a in suspected], ["assessment"])
+    ShutdownCase.objects.bulk_update(suspected, ["assessment"])
     if new_cases:
         record_events(
             model=ShutdownCase,

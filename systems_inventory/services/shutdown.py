@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from notifications import recipients as who
 from pdf_templates.models import Record
+from systems_inventory import rules
 from systems_inventory.flows import ShutdownFlow
 from systems_inventory.messages import (
     MSG_CASE_OPEN,
+    MSG_KIND_INVALID,
     MSG_OBJECTION_WINDOW_CLOSED,
     MSG_REASON_REQUIRED,
     MSG_SUCCESSOR_INVALID,
@@ -111,7 +113,7 @@ def case_dismiss(*, actor, obj: ShutdownCase, reason: str, ip: str | None = None
     reason = _reason(reason, ShutdownCase, "decision_reason")
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.SUSPECTED:
+        if not rules.awaits_decision(case):
             raise wrong_state(case, "排除")
         case.dismiss()
         case.decision_reason, case.closed_by, case.closed_at = reason, actor, timezone.now()
@@ -145,7 +147,7 @@ def case_propose(
     reason = _reason(reason, ShutdownCase, "proposal_reason")
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.SUSPECTED:
+        if not rules.awaits_decision(case):
             raise wrong_state(case, "发出关停通知")
         return _propose(case, actor=actor, kind=kind, reason=reason, successor=successor, ip=ip)
 
@@ -171,7 +173,7 @@ def system_propose(
 
 def _check_successor(case: ShutdownCase, kind: str, successor: InfoSystem | None) -> InfoSystem | None:
     if kind not in ShutdownKind.values:
-        raise SelfCheckError(MSG_SUCCESSOR_INVALID)
+        raise SelfCheckError(MSG_KIND_INVALID, {"kind": [MSG_KIND_INVALID]})
     if kind == ShutdownKind.SHUTDOWN:
         return None
     if successor is None:
@@ -267,7 +269,7 @@ def case_accept(*, actor, obj: ShutdownCase, ip: str | None = None) -> ShutdownC
     check_department(actor, obj)
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.PROPOSED:
+        if not rules.in_objection_window(case, timezone.now()):
             raise wrong_state(case, "确认无异议")
         task = task_to_work(actor, case, ShutdownFlow.reply)
         start_disposal(case, actor=actor, action="systems_inventory.case_accepted", comment="部门确认无异议", ip=ip)
@@ -285,11 +287,11 @@ def case_object(
     check_attachments(attachments)
     with transaction.atomic():
         case = lock_case(obj)
-        due = case.objection_due_at
-        if due is not None and timezone.now() > due:
-            message = MSG_OBJECTION_WINDOW_CLOSED.format(due=f"{timezone.localtime(due):%Y-%m-%d %H:%M}")
-            raise SelfCheckError(message, stale=True)
-        if case.state != CaseState.PROPOSED:
+        now = timezone.now()
+        if rules.window_closed(case, now):
+            due = timezone.localtime(case.objection_due_at)
+            raise SelfCheckError(MSG_OBJECTION_WINDOW_CLOSED.format(due=f"{due:%Y-%m-%d %H:%M}"), stale=True)
+        if not rules.in_objection_window(case, now):
             raise wrong_state(case, "提出异议")
         task = task_to_work(actor, case, ShutdownFlow.reply)
         objection = Objection.objects.create(case=case, reasons=reasons, filed_by=actor)
@@ -321,7 +323,7 @@ def objection_decide(*, actor, obj: ShutdownCase, withdraw: bool, reason: str, i
     reason = _reason(reason, Objection, "decision_reason")
     with transaction.atomic():
         case = lock_case(obj)
-        if case.state != CaseState.OBJECTION:
+        if not rules.awaits_objection_decision(case):
             raise wrong_state(case, "决定异议")
         task = task_to_work(actor, case, ShutdownFlow.decide_objection)
         objection = case.objections.select_for_update().get(outcome=ObjectionOutcome.OPEN)

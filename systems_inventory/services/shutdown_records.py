@@ -14,6 +14,11 @@ from systems_inventory.models import CaseOrigin, DataDisposition, DispositionMet
 from workflows.textlimits import TITLE, composed
 
 
+def _successor(case: ShutdownCase) -> str:
+    successor = case.successor
+    return f"{successor.department.name}“{successor.name}”（{successor.reference}）" if successor else ""
+
+
 def _findings(case: ShutdownCase) -> list[str]:
     """The rules that fired, each with what it found and the clause it serves; or the department's own request."""
     lines = []
@@ -25,23 +30,20 @@ def _findings(case: ShutdownCase) -> list[str]:
 
 
 def issue_notice(case: ShutdownCase, *, actor) -> Record:
-    system, integration = case.system, case.kind == ShutdownKind.INTEGRATION
-    what = "整合" if integration else "关停"
+    system, successor = case.system, _successor(case)
+    what = "整合" if case.kind == ShutdownKind.INTEGRATION else "关停"
     due = chinese_date(timezone.localtime(case.objection_due_at))
-    intro = (
-        f"经研判，你单位“{system.name}”（{system.reference}）拟予{what}"
-        + (f"，整合至{case.successor.department.name}“{case.successor.name}”" if integration else "")
-        + "。现将有关事项通知如下。"
+    intro = f"经研判，你单位“{system.name}”（{system.reference}）拟予{what}" + (
+        f"，整合至{successor}。" if successor else "。"
     )
+    intro += "现将有关事项通知如下。"
     data = {
         "body": [intro],
         "system_name": f"{system.name}（{system.reference}）",
         "action": what,
         "findings": _findings(case),
         "reason": case.proposal_reason,
-        "successor": f"{case.successor.department.name}“{case.successor.name}”（{case.successor.reference}）"
-        if integration
-        else "",
+        "successor": successor,
         "objection_deadline": due,
         "facts": [
             {"label": "案件编号", "value": case.reference},
@@ -84,12 +86,13 @@ def issue_confirmation(
     case: ShutdownCase, dispositions: list[DataDisposition], resources: list[str], *, actor
 ) -> Record:
     """`resources`: what became of each catalog resource, in words."""
-    system, integration = case.system, case.kind == ShutdownKind.INTEGRATION
+    system, successor = case.system, _successor(case)
+    integration = case.kind == ShutdownKind.INTEGRATION
     notices = Record.objects.filter(
         type=RecordType.SHUTDOWN_NOTICE, subject_type=ContentType.objects.get_for_model(case), subject_id=str(case.pk)
     )
     notice = notices.order_by("-pk").first()
-    ended = f"整合至{case.successor.department.name}“{case.successor.name}”" if integration else "关停"
+    ended = f"整合至{successor}" if successor else "关停"
     body = (
         f"你单位“{system.name}”（{system.reference}）"
         + (f"经{notice.number}通知拟予{'整合' if integration else '关停'}，" if notice else "")
@@ -101,9 +104,7 @@ def issue_confirmation(
         "disposition": f"该系统的数据存储共 {len(dispositions)} 个，均已归档或迁移并经核验，无数据丢失。",
         "dispositions": [_disposition_row(d) for d in dispositions],
         "resources": resources,
-        "successor": f"{case.successor.department.name}“{case.successor.name}”（{case.successor.reference}）"
-        if case.successor
-        else "",
+        "successor": successor,
         "shut_down_on": chinese_date(timezone.localdate()),
         "facts": [
             {"label": "案件编号", "value": case.reference},

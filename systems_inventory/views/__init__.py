@@ -1,4 +1,5 @@
-"""信息系统自查 pages, in the viewflow Site: the register, campaigns and their statistics, reports and tasks.
+"""信息系统自查 pages, in the viewflow Site: the register, campaigns and their statistics, reports and tasks, usage
+evidence, the zombie candidates and the shutdown cases.
 
 Visibility is 404, a forbidden step 403 (systems_inventory.permissions).
 """
@@ -24,7 +25,17 @@ from systems_inventory.views.reports import (
     ReportDetailView,
     TaskListView,
 )
-from systems_inventory.views.shutdown import CaseDetailView
+from systems_inventory.views.shutdown import (
+    AttachmentView,
+    CandidateListView,
+    CaseActionView,
+    CaseDetailView,
+    DispositionDecisionView,
+    DispositionRecordView,
+    ScanView,
+    SystemProposeView,
+    SystemRequestView,
+)
 from systems_inventory.views.spreadsheets import ReportImportView, ReportTemplateView
 
 __all__ = ["SystemsInventoryApplication"]
@@ -44,7 +55,17 @@ class SystemsInventoryApplication(Application):
         path("systems/<int:pk>/versions/<int:number>/", VersionDetailView.as_view(), name="version_detail"),
         path("systems/<int:pk>/tokens/", TokenIssueView.as_view(), name="token_issue"),
         path("systems/<int:pk>/tokens/<int:token_pk>/disable/", TokenDisableView.as_view(), name="token_disable"),
+        path("systems/<int:pk>/retire/", SystemRequestView.as_view(), name="system_request"),
+        path("systems/<int:pk>/propose/", SystemProposeView.as_view(), name="system_propose"),
+        path("zombies/", CandidateListView.as_view(), name="candidates"),
+        path("zombies/scan/", ScanView.as_view(), name="scan"),
         path("cases/<int:pk>/", CaseDetailView.as_view(), name="case_detail"),
+        path(
+            "cases/<int:pk>/stores/<int:store_pk>/dispose/", DispositionRecordView.as_view(), name="disposition_record"
+        ),
+        path("cases/<int:pk>/<str:action>/", CaseActionView.as_view(), name="case_action"),
+        path("dispositions/<int:pk>/<str:action>/", DispositionDecisionView.as_view(), name="disposition_decision"),
+        path("case-attachments/<int:pk>/", AttachmentView.as_view(), name="case_attachment"),
         path("activity/", ActivityView.as_view(), name="activity"),
         path("activity/template.xlsx", ActivityTemplateView.as_view(), name="activity_template"),
         path("campaigns/", CampaignListView.as_view(), name="campaigns"),

@@ -1,4 +1,5 @@
-"""The register's pages: search with filters, the Excel export of a search, a system with its versions."""
+"""The register's pages: search with filters, the Excel export of a search, a system with its versions, its usage
+evidence and where it stands in the shutdown chain (read-only once shut down, with its whole trail)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.views import View
 
 from pdf_templates.views import trail_url
 from systems_inventory import excel_export, permissions, selectors
-from systems_inventory.forms import SearchForm
-from systems_inventory.models import FUNDING_FIELDS, SYSTEM_FIELDS, InfoSystem
+from systems_inventory.forms import ProposeForm, RequestForm, SearchForm
+from systems_inventory.models import FUNDING_FIELDS, SYSTEM_FIELDS, InfoSystem, ShutdownCase
 from systems_inventory.views.common import field_rows, xlsx_response
 
 MSG_EXPORT_BAD_FILTER = "未导出：有筛选条件无效（见下方红字），请更正后再导出。"
@@ -30,7 +31,9 @@ def visible_system(user, pk: int) -> InfoSystem:
 
 def _search_page(request, form: SearchForm, status: int = 200):
     user = request.user
-    systems = selectors.search_systems(selectors.systems_visible_to(user), **form.filters())
+    systems = selectors.with_shutdown_state(
+        selectors.search_systems(selectors.systems_visible_to(user), **form.filters())
+    )
     page = Paginator(systems.order_by("department__code", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -75,11 +78,22 @@ class SystemDetailView(LoginRequiredMixin, View):
         system = visible_system(user, pk)
         full = permissions.sees_full_system(user, system)
         fields = SYSTEM_FIELDS if full else FUNDING_FIELDS
+        standing = selectors.system_shutdown_state([system.pk])[system.pk]
+        open_case = ShutdownCase.objects.filter(pk=standing.case_id).first() if standing.case_id else None
+        actions = selectors.system_actions(user, system, open_case)
+        successors = selectors.successor_choices().exclude(pk=system.pk)
         return render(
             request,
             "systems_inventory/system_detail.html",
             {
                 "system": system,
+                "standing": standing,
+                "actions": actions,
+                "cases": selectors.system_cases(system) if full else [],
+                "activity": selectors.system_activity(system) if full else [],
+                "tokens": selectors.system_tokens(system) if actions.tokens else [],
+                "request_form": RequestForm() if actions.request else None,
+                "propose_form": ProposeForm(successors=successors) if actions.propose else None,
                 "rows": field_rows(system, fields),
                 "full": full,
                 "resources": system.resources.all() if full else [],

@@ -32,11 +32,15 @@ def visible_report(user, pk: int) -> DepartmentReport:
 
 
 class TaskListView(LoginRequiredMixin, View):
-    """自查待办: the department's filling in and confirmation, the bureau's reviews."""
+    """自查待办: the department's filling in and confirmation, the bureau's reviews; and the shutdown chain's steps
+    (?show=shutdown: those alone, as the 工作台's figure counts them)."""
 
     def get(self, request):
-        tasks = list(selectors.task_list(request.user)[:200])
-        return render(request, "systems_inventory/tasks.html", {"tasks": tasks})
+        shutdown_only = request.GET.get("show") == "shutdown"
+        tasks = [] if shutdown_only else list(selectors.task_list(request.user)[:200])
+        case_tasks = list(selectors.case_task_list(request.user)[:200])
+        context = {"tasks": tasks, "case_tasks": case_tasks, "shutdown_only": shutdown_only}
+        return render(request, "systems_inventory/tasks.html", context)
 
 
 class ReportDetailView(LoginRequiredMixin, View):

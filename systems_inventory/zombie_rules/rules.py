@@ -31,6 +31,24 @@ CONNECT = "宿迁市政务信息资源共享管理暂行办法解读 三（四�
 INTEGRATE = "德办函〔2019〕46号 三（二）：将分散、独立、交叉的部门信息系统整合为大系统，避免重复建设"
 
 SOURCE_LABELS = dict(ActivitySource.choices)
+# How an evidence value reads on the pages (the stored keys are the program's).
+EVIDENCE_LABELS = {
+    "last_activity": "最近使用日期",
+    "last_activity_source": "来源",
+    "registered_on": "登记日期",
+    "days_without_use": "无使用天数",
+    "threshold_days": "阈值（天）",
+    "usage_frequency": "填报使用频度",
+    "user_count": "填报用户数",
+    "connected": "填报已接入共享平台",
+    "interface_count": "填报接口数",
+    "last_platform_call": "最近共享平台调用",
+    "registered_resources": "已注册目录资源数",
+    "resources": "目录资源",
+    "resource_count": "目录资源数",
+    "category": "功能类别",
+    "peer_count": "同类在用系统数",
+}
 PEERS_SHOWN = 5
 
 

@@ -244,10 +244,12 @@ NOT_OF_A_SUBJECT = {
     "requests/views/scenarios.py:ScenarioExportView",
     "systems_inventory/views/register.py:RegisterExportView",  # the register's search, bounded by its selector
     "systems_inventory/views/common.py:xlsx_response",  # the answer of the views that decided
+    # The usage template: the user's own department's systems in use (selectors.activity_overview).
+    "systems_inventory/views/activity.py:ActivityTemplateView",
 }
 # What a download of a subject decides with: the registry, or a selector built on the rule it registers.
 VISIBILITY_NAMES = {"visibility", "sees_subject", "_subject_trail", "_visible_record", "records_visible_to"}
-VISIBILITY_NAMES |= {"visible_report", "visible_campaign"}  # systems_inventory's: the registry, 404 when not
+VISIBILITY_NAMES |= {"visible_report", "visible_campaign", "visible_case"}  # systems_inventory's: the registry
 DOWNLOADS = {"FileResponse", "StreamingHttpResponse", "Content-Disposition", "xlsx_response"}
 
 

@@ -124,6 +124,35 @@ def self_check_reports(coordinator, *, filling, submitted_by, reviewed) -> None:
     self_check.report_confirm(actor=head, obj=reports[reviewed.pk])
 
 
+def shutdown_cases(coordinator, clerk) -> None:
+    """Systems of `clerk`'s department at each step of the shutdown chain: asked to retire (the bureau's decision),
+    in the objection window (the department's answer), objected (the bureau's decision), disposing (the stores and
+    their dispositions) and verifying (the bureau's verification)."""
+    archive = {
+        "method": "archive",
+        "row_count": 10,
+        "archive_location": "档案库",
+        "archive_format": "CSV",
+        "manifest_sha256": "a" * 64,
+        "retention": "30y",
+    }
+    asked = make_system(clerk.department, name="旧版门户")
+    self_check.case_request(actor=clerk, system=asked, reason="已由新版门户替代。")
+    cases = []
+    for name in ("旧版预约系统", "旧版统计系统", "旧版档案系统", "旧版审批系统"):
+        record = self_check.system_propose(
+            actor=coordinator, system=make_system(clerk.department, name=name), kind="shutdown", reason="长期无人使用。"
+        )
+        cases.append(record.subject)
+    _, objected, disposing, verifying = cases
+    self_check.case_object(actor=clerk, obj=objected, reasons="仍在使用。")
+    for case in (disposing, verifying):
+        self_check.case_accept(actor=clerk, obj=case)
+    store = verifying.system.data_stores.get()
+    self_check.disposition_record(actor=clerk, obj=verifying, store=store, values=archive)
+    self_check.dispositions_submit(actor=clerk, obj=verifying)
+
+
 @pytest.fixture
 def world(
     frozen,
@@ -138,7 +167,8 @@ def world(
 ):
     """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute),
     a data demand to link (the bureau's), an authoritative source, scenarios before their provider and the
-    bureau, a self-check at each of its steps, and construction projects at each step a form is drawn at."""
+    bureau, a self-check and a shutdown case at each of their steps, and construction projects at each step a form is
+    drawn at."""
     made = build(
         frozen,
         applicant=gongan_applicant,
@@ -158,6 +188,7 @@ def world(
     source_designate(actor=coordinator, item=item, datum=item.name, aliases=[f"{item.name}（旧称）"])
     scenarios(coordinator, gongan_applicant.department, zhujian_reviewer, housing_resource, open_resource)
     self_check_reports(coordinator, filling=gongan_applicant, submitted_by=zhujian_clerk, reviewed=shenji)
+    shutdown_cases(coordinator, zhujian_clerk)
     made["projects"] = walk_world(coordinator, zhujian_clerk, zhujian_leader, gongan_applicant)
     return made
 

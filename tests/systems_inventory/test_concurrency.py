@@ -1,4 +1,5 @@
-"""Two bureau reviewers deciding one report at once: one decision, one record number (PostgreSQL)."""
+"""Two bureau users deciding one report, or confirming one shutdown, at once: one decision, one record number
+(PostgreSQL)."""
 
 import pytest
 
@@ -43,3 +44,46 @@ def test_two_reviewers_deciding_at_once_make_one_decision_and_one_number(
     assert Record.objects.filter(type=RecordType.SELF_CHECK_OPINION).count() == 1
     assert Record.objects.get(type=RecordType.SELF_CHECK_OPINION).sequence == 1
     assert InfoSystem.objects.count() == (1 if state == ReportState.ACCEPTED else 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_bureau_users_confirming_one_shutdown_make_one_confirmation_and_one_number(
+    zhujian, zhujian_clerk, coordinator, coordinator_colleague
+):
+    from systems_inventory.models import CaseState, DataStore, ShutdownCase
+    from tests.systems_inventory.helpers import make_system
+
+    system = make_system(zhujian, name="老旧档案系统", usage_frequency="stopped", user_count=0)
+    services.zombie_scan()
+    case = ShutdownCase.objects.get()
+    services.case_propose(actor=coordinator, obj=case, kind="shutdown", reason="已停用。")
+    services.case_accept(actor=zhujian_clerk, obj=case)
+    disposition = services.disposition_record(
+        actor=zhujian_clerk,
+        obj=case,
+        store=DataStore.objects.get(system=system),
+        values={
+            "method": "archive",
+            "row_count": 10,
+            "archive_location": "档案库",
+            "archive_format": "CSV",
+            "manifest_sha256": "a" * 64,
+            "retention": "permanent",
+        },
+    )
+    services.dispositions_submit(actor=zhujian_clerk, obj=case)
+    services.disposition_verify(actor=coordinator, obj=disposition)
+
+    def confirm(user):
+        return services.case_confirm(actor=user, obj=ShutdownCase.objects.get(pk=case.pk)).number
+
+    outcomes = messages(
+        run_concurrently(lambda: confirm(coordinator), lambda: confirm(coordinator_colleague)), SelfCheckError
+    )
+
+    stale = msg.MSG_CASE_WRONG_STATE.format(state=CaseState.SHUT_DOWN.label, action="确认关停")
+    (record,) = Record.objects.filter(type=RecordType.SHUTDOWN_CONFIRMATION)
+    assert sorted(outcomes) == sorted([record.number, stale]) and record.sequence == 1
+    assert ShutdownCase.objects.get(pk=case.pk).state == CaseState.SHUT_DOWN
+    assert InfoSystem.objects.get(pk=system.pk).version == 2

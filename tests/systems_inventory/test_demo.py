@@ -78,3 +78,35 @@ def test_a_second_campaign_gives_the_personas_real_work(loaded):
     out = io.StringIO()
     call_command("verify_flows", stdout=out)
     assert out.getvalue().startswith("OK:")
+
+
+def test_the_zombie_systems_tell_every_part_of_the_chain(loaded):
+    from systems_inventory.demo_zombies import DISPOSING, INTEGRATE, OBJECTED, OBJECTION_WINDOW, REQUESTED, SHUT_DOWN
+    from systems_inventory.models import ActivitySource, CaseState, ShutdownCase, SystemActivity, ZombieScan
+
+    def state(name):
+        return ShutdownCase.objects.filter(system__name=name).latest("pk").state
+
+    assert ZombieScan.objects.count() == 1  # the second load made nothing again
+    assert {state(name) for name in OBJECTION_WINDOW} == {CaseState.PROPOSED}
+    assert state(OBJECTED[0]) == CaseState.OBJECTION
+    assert [state(name) for name in DISPOSING] == [CaseState.VERIFYING, CaseState.DISPOSING]
+    assert {state(name) for name in SHUT_DOWN} == {CaseState.SHUT_DOWN}
+    assert {state(name) for name in INTEGRATE} == {CaseState.INTEGRATED}
+    assert state(REQUESTED[0]) == CaseState.SUSPECTED
+    for name, successor in INTEGRATE.items():
+        assert InfoSystem.objects.get(name=name).integrated_into.name == successor
+    rules = {code for case in ShutdownCase.objects.exclude(assessment=None) for code in case.assessment.rule_codes}
+    assert {"idle", "declared_stopped", "frequency_contradicted", "duplicate_function"} <= rules
+    sources = set(SystemActivity.objects.values_list("source", flat=True))
+    assert {ActivitySource.OPERATIONS, ActivitySource.PUSH} <= sources
+    assert "僵尸系统：" in loaded
+
+    def steps(username):
+        tasks = selectors.case_task_list(User.objects.get(username=username))
+        return {(task.process.shutdowncaseprocess.case.system.name, task.flow_task.name) for task in tasks}
+
+    assert (OBJECTED[0], "decide_objection") in steps("zs_coordinator")
+    assert (DISPOSING[0], "verify") in steps("zs_coordinator")
+    assert ("旅游景区客流统计系统", "reply") in steps("wl_applicant")
+    assert (DISPOSING[1], "dispose") in steps("jt_leader")

@@ -379,6 +379,20 @@ def test_a_department_asks_to_retire_its_own_system_and_the_same_chain_follows(
     assert reload(case).state == CaseState.DISPOSING
 
 
+def test_the_department_is_reminded_before_its_window_and_its_disposal_close(proposed, zhujian_clerk, frozen):
+    frozen.move_to("2026-03-12 09:00 +0800")  # two working days before the window closes on the 16th
+    deadlines.evaluate()
+    reminder = Notification.objects.get(recipient=zhujian_clerk, event="deadline_reminder")
+    assert reminder.subject_id == str(proposed.pk) and "关停异议期" in reminder.body
+    frozen.move_to("2026-03-17 09:00 +0800")
+    deadlines.evaluate()
+    case = reload(proposed)
+    assert case.state == CaseState.DISPOSING
+    frozen.move_to(case.disposition_due_at - dt.timedelta(days=1))
+    deadlines.evaluate()
+    assert Notification.objects.filter(recipient=zhujian_clerk, event="deadline_reminder").count() == 2
+
+
 def test_a_dismissal_needs_a_reason_and_ends_the_case(suspected, coordinator):
     with pytest.raises(SelfCheckError, match=msg.MSG_REASON_REQUIRED):
         services.case_dismiss(actor=coordinator, obj=suspected, reason=" ")
@@ -388,3 +402,5 @@ def test_a_dismissal_needs_a_reason_and_ends_the_case(suspected, coordinator):
     with pytest.raises(SelfCheckError) as stale:
         services.case_propose(actor=coordinator, obj=case, kind="shutdown", reason="关停")
     assert stale.value.stale
+    again = services.zombie_scan()  # the same evidence, a later night: not flagged again
+    assert (again.candidates, again.suppressed, again.opened) == (0, 1, 0)

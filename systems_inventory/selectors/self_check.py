@@ -3,12 +3,10 @@ may do on a page (available_actions). The services enforce the same rules (syste
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -16,22 +14,17 @@ from organizations.selectors import acting_user_ids
 from pdf_templates.models import Record
 from pdf_templates.selectors import records_visible_to
 from systems_inventory import permissions, rules
-from systems_inventory.flows import DepartmentReportFlow, ShutdownFlow
+from systems_inventory.flows import DepartmentReportFlow
 from systems_inventory.models import (
-    ENDED_STATES,
     FUNDING_FIELDS,
-    OPEN_CASE_STATES,
     SYSTEM_FIELDS,
     Campaign,
     CampaignState,
-    CaseState,
     DepartmentReport,
     InfoSystem,
     ReportLine,
     ReportState,
-    ShutdownCase,
     SystemStatus,
-    SystemToken,
 )
 from workflows.labels import labelled
 from workflows.models import AuditEvent
@@ -90,10 +83,10 @@ def search_systems(
 
 
 def system_events(system: InfoSystem) -> list[AuditEvent]:
-    return _events(system)
+    return events_of(system)
 
 
-def _events(subject) -> list[AuditEvent]:
+def events_of(subject) -> list[AuditEvent]:
     events = AuditEvent.objects.filter(
         subject_type=ContentType.objects.get_for_model(type(subject)), subject_id=str(subject.pk)
     )
@@ -138,7 +131,7 @@ def report_lines(report: DepartmentReport) -> QuerySet[ReportLine]:
 
 
 def report_events(report: DepartmentReport) -> list[AuditEvent]:
-    return _events(report)
+    return events_of(report)
 
 
 def report_records(user, report: DepartmentReport) -> QuerySet[Record]:
@@ -179,33 +172,6 @@ def task_list(user) -> QuerySet[Task]:
         )
         .filter(scope)
         .select_related(f"{_REPORT}__department", f"{_REPORT}__campaign")
-        .order_by("-created", "-pk")
-    )
-
-
-_CASE = "process__shutdowncaseprocess__case"
-
-
-def case_task_list(user) -> QuerySet[Task]:
-    """Open shutdown tasks the user may work: the department's replies and disposals of its systems, the bureau's
-    objection decisions and verifications of other departments' systems, and what is assigned to them or to whom
-    they stand in for."""
-    if not user.is_authenticated:
-        return Task.objects.none()
-    scope = Q(owner_id__in=acting_user_ids(user), status=STATUS.ASSIGNED)
-    own = Q(**{f"{_CASE}__system__department_id": user.department_id})
-    if user.department_id and user.has_perm(permissions.ANSWER_SHUTDOWN):
-        scope |= Q(flow_task__in=[ShutdownFlow.reply, ShutdownFlow.dispose]) & own
-    if user.has_perm(permissions.DECIDE_SHUTDOWN):
-        scope |= Q(flow_task__in=[ShutdownFlow.decide_objection, ShutdownFlow.verify]) & ~own
-    return (
-        Task.objects.filter(
-            process__flow_class=ShutdownFlow,
-            flow_task_type="HUMAN",
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        )
-        .filter(scope)
-        .select_related(f"{_CASE}__system__department")
         .order_by("-created", "-pk")
     )
 
@@ -255,84 +221,3 @@ def campaign_actions(user, campaign: Campaign) -> CampaignActions:
 
 def awaiting_review(campaign: Campaign) -> int:
     return campaign.reports.filter(state=ReportState.SUBMITTED).count()
-
-
-# --- the shutdown chain, as other apps read it (project_approvals: its gate and O&M funding) ----------
-
-
-def unresolved_zombie_systems(department_ids: Iterable[int]) -> QuerySet[ShutdownCase]:
-    """The departments' unresolved zombie systems, as their open cases (one query, with system and department):
-    suspected and not yet decided by the bureau, or past the department's deadline for disposing of the data
-    (systems_inventory.rules.unresolved)."""
-    return (
-        ShutdownCase.objects.filter(system__department_id__in=list(department_ids))
-        .filter(rules.unresolved(timezone.now()))
-        .select_related("system__department")
-        .order_by("system__department_id", "system__name", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class ShutdownStanding:
-    """Where one system stands in the shutdown chain."""
-
-    system_id: int
-    # The open case's state (a CaseState) if it has one, else the register's status: "in_use", "retired",
-    # "shut_down" or "integrated".
-    state: str
-    label: str
-    case_id: int | None = None
-    unresolved: bool = False  # suspected and undecided, or its department past the disposition deadline
-
-    @property
-    def suspected(self) -> bool:
-        return self.state == CaseState.SUSPECTED
-
-    @property
-    def in_chain(self) -> bool:
-        """An open case: suspected, in its objection window, or on its way to shutdown or integration."""
-        return self.case_id is not None
-
-    @property
-    def ended(self) -> bool:
-        """Shut down or integrated: it no longer runs, and no longer needs operating funds."""
-        return self.state in ENDED_STATES
-
-
-def system_shutdown_state(system_ids: Iterable[int]) -> dict[int, ShutdownStanding]:
-    """Each system's standing in the shutdown chain, by id, in two queries (unknown ids are left out)."""
-    ids = list(system_ids)
-    statuses = dict(InfoSystem.objects.filter(pk__in=ids).values_list("pk", "status"))
-    cases = (
-        ShutdownCase.objects.filter(system_id__in=ids, state__in=OPEN_CASE_STATES)
-        .annotate(is_unresolved=ExpressionWrapper(rules.unresolved(timezone.now()), output_field=BooleanField()))
-        .values_list("system_id", "pk", "state", "is_unresolved")
-    )
-    open_cases = {system_id: (pk, state, bool(flag)) for system_id, pk, state, flag in cases}
-    case_labels, status_labels = dict(CaseState.choices), dict(SystemStatus.choices)
-    standing = {}
-    for system_id, status in statuses.items():
-        if system_id in open_cases:
-            pk, state, flag = open_cases[system_id]
-            standing[system_id] = ShutdownStanding(system_id, state, case_labels[state], pk, flag)
-        else:
-            standing[system_id] = ShutdownStanding(system_id, status, status_labels[status])
-    return standing
-
-
-def active_token(token_hash: str) -> SystemToken | None:
-    """The active push token with this hash (systems_inventory.services.activity keeps only hashes), or None."""
-    return SystemToken.objects.filter(token_hash=token_hash, is_active=True).select_related("system").first()
-
-
-def activity_overview(department_id: int | None) -> QuerySet[InfoSystem]:
-    """The department's systems in use, each with its last day of use and latest month reported (any source)."""
-    return (
-        InfoSystem.objects.filter(department_id=department_id, status=SystemStatus.IN_USE)
-        .annotate(
-            # A last day is only ever recorded for a month with use (rules.check_activity).
-            last_use=Max("activity__last_activity"),
-            last_month=Max("activity__month"),
-        )
-        .order_by("name", "pk")
-    )
