@@ -12,6 +12,7 @@ import pytest
 
 from requests.services.grant_check import CheckAnswer
 from requests.services.grants import api_token_issue
+from tests.project_approvals.helpers import make_project
 from tests.requests.helpers import client_for
 from tests.systems_inventory.helpers import make_system
 from tests.workflows.urlwalk import CANDIDATES, fillings, patterns
@@ -46,18 +47,23 @@ def test_every_api_answer_gives_its_datetimes_in_beijing_time(housing_grant, gon
     resource = housing_grant.resource
     item = resource.items.first()
     system = make_system(gongan)  # the applicant's own department's: /api/systems/<id>/ shows it
+    project = make_project(gongan_applicant, systems=[system])  # the gate API's
     _, token = api_token_issue(department=zhengshu, name="市政务数据交换平台")
     client = client_for(gongan_applicant)
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
-    query = {"consumer": "TH-GA", "resource": resource.code, "items": "房屋坐落"}
-    candidates = (resource.code, str(item.pk), str(system.pk), "json", ".json", *CANDIDATES)
+    queries = {
+        "/api/grants/check": {"consumer": "TH-GA", "resource": resource.code, "items": "房屋坐落"},
+        "/api/gates/": {"year": "2027"},
+    }
+    candidates = (resource.code, str(item.pk), str(system.pk), project.reference, system.reference, "json", ".json")
+    candidates += CANDIDATES
     found, answered = [], set()
     for format_string, params in patterns():
         if not format_string.startswith("/api/"):
             continue
         for path in fillings(format_string, params, candidates):
-            is_check = path.startswith("/api/grants/check")
-            response = client.get(path, query if is_check else {}, **(headers if is_check else {}))
+            token_api = next((prefix for prefix in queries if path.startswith(prefix)), None)
+            response = client.get(path, queries.get(token_api, {}), **(headers if token_api else {}))
             if response.status_code == 200:
                 answered.add(format_string)
                 if response["Content-Type"].startswith("application/json"):
@@ -66,5 +72,6 @@ def test_every_api_answer_gives_its_datetimes_in_beijing_time(housing_grant, gon
     served = {format_string for format_string, _ in patterns() if format_string.startswith("/api/")}
     assert served - answered == POST_ONLY, "an API endpoint answered no GET: give the walk its parameters"
     stamped = {where.split("$")[1] for where, _ in found}
-    assert {".checked_at", ".registered_at", "[0].created_at"} <= stamped  # the grant check, serializers' fields
+    # the grant check, serializers' fields, the gate API
+    assert {".checked_at", ".registered_at", "[0].created_at", ".evaluated_at"} <= stamped
     assert [(where, text) for where, text in found if not text.endswith("+08:00")] == []
