@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 # An ISO 8601 date and time (a date alone has no clock): 2026-03-02T10:00:00+08:00, …Z, or naive.
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-POST_ONLY = {"/api/catalog/resources/check/", "/api/catalog/resources/check.%(format)s"}
+POST_ONLY = {"/api/catalog/resources/check/", "/api/catalog/resources/check.%(format)s", "/api/systems/activity"}
 
 
 def datetimes(value, path: str = "$"):
