@@ -64,7 +64,7 @@ def _letter(tmp_path) -> str:
 
 def test_the_applicant_applies_with_an_attachment(people, story, showcase, tmp_path):
     page = people.login("ga_applicant")
-    page.get_by_role("link", name="资源目录").click()
+    page.get_by_role("link", name="资源目录", exact=True).click()
     page.get_by_label("关键词").fill(RESOURCE_NAME)
     page.get_by_role("button", name="检索").click()
     page.get_by_role("link", name=RESOURCE_NAME).click()

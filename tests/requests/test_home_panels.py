@@ -214,4 +214,4 @@ def test_the_home_page_costs_the_same_queries_whatever_the_datas_size(
     with django_assert_max_num_queries(few):
         page = client.get(reverse("home:index")).content.decode()
     assert figures(page)["review-all"][1] == 4 * 3  # late, waiting and taken, four times over
-    assert queries() == few <= 45, few
+    assert queries() == few <= 60, few  # every app's panels together, bounded whatever the data
