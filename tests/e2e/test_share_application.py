@@ -74,12 +74,12 @@ def test_the_applicant_applies_with_an_attachment(people, story, showcase, tmp_p
     page.get_by_label("应用场景").fill("户籍窗口办理房屋权属相关业务")
     page.get_by_label("办理事项").fill("户口迁移（房屋权属证明核验）")
     page.get_by_label("减材料").check()
-    expect(page.get_by_label("共享方式")).to_have_value("query_api")  # as asked: 信息查询接口
+    expect(page.get_by_role("button", name="共享方式 信息查询接口")).to_be_visible()  # as asked (a Material select)
     page.get_by_label("使用期限自").fill(ASKED_FROM.isoformat())
     page.get_by_label("使用期限至").fill(ASKED_TO.isoformat())
     page.get_by_label("调用频率或数据量").fill("每日约 200 次")
     page.get_by_label("需求的法律法规或政策依据").fill("《中华人民共和国户口登记条例》第十六条")
-    page.get_by_label("申请函件等附件").set_input_files(_letter(tmp_path))
+    page.locator("input[type=file][name=attachments]").set_input_files(_letter(tmp_path))  # a Material file field
     showcase(page, "apply-form")
     page.get_by_role("button", name="提交申请").click()
 
@@ -105,7 +105,8 @@ def test_the_reviewer_takes_the_task_and_grants_less_with_conditions(people, sto
     expect(page.get_by_role("main")).to_contain_text("已认领该任务。")
     grant = page.locator("form").filter(has=page.get_by_role("button", name="作出授权决定"))
     grant.get_by_label("缴存金额（2级）").uncheck()  # fewer items,
-    grant.get_by_label("授权共享方式").select_option(label="信息核验接口")  # a narrower method,
+    grant.get_by_role("button", name=re.compile("^授权共享方式")).click()  # a narrower method (a Material select),
+    page.get_by_role("option", name="信息核验接口").click()
     grant.get_by_label("授权期限至（有效期）").fill(GRANTED_TO.isoformat())  # a shorter period
     grant.get_by_label("其他共享条件").fill(CONDITIONS)
     grant.get_by_label("调整理由").fill(ADJUSTMENT)

@@ -12,7 +12,7 @@ from catalog.models import DataResource, LegalBasis
 from catalog.services import resource_create, resource_register, resource_submit
 from organizations.models import User
 
-RESOURCE_CODE = "220500-ZJ-00090"
+RESOURCE_CODE = "220500-ZJ-00190"  # a code no demo entry takes (the demo's copy of 一数一源 is 00090)
 RESOURCE_NAME = "住房维修资金缴存信息"
 # (name, data type, length, precision, security level): the 证件号码 at level 3 makes a grant need the
 # 住建局 leader's countersignature.
