@@ -89,9 +89,7 @@ def test_a_deflate_bomb_inflates_only_to_the_bound(settings):
     settings.VERIFY_MAX_INFLATED_BYTES = 64 * 1024
     bomb = zlib.compress(b"\0" * (64 * 1024 * 1024), 9)
     pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nstream\n" + bomb + b"\nendstream\nendobj\n%%EOF"
-    started = time.monotonic()
     assert claimed_code(pdf) is None
-    assert time.monotonic() - started < 2
     assert len(verification._inflate(bomb, settings.VERIFY_MAX_INFLATED_BYTES)) == 64 * 1024
 
 
@@ -107,10 +105,12 @@ def test_only_the_first_streams_are_searched(settings):
 def test_a_pathological_file_at_the_size_limit_is_checked_quickly(settings):
     # Many stream openings and no end: a search for each stream's end rescanned the rest of the file per stream.
     pdf = b"%PDF-1.7\n" + b"stream\n" * (settings.VERIFY_UPLOAD_MAX_BYTES // 7 - 2)
-    started = time.monotonic()
+    # This process's CPU time, not the wall clock: other processes on the machine do not count. The quadratic
+    # search this guards against took minutes.
+    started = time.process_time()
     result = check_uploaded_pdf(pdf)
     assert result.outcome == verification.UNKNOWN
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 @pytest.mark.django_db
