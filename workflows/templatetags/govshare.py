@@ -15,13 +15,13 @@ register = template.Library()
 def countdown(value: Countdown | None) -> str:
     """A deadline's countdown (workflows.workdays.countdown) in words, the overdue marked 逾期."""
     if value is None:
-        return format_html('<span class="govshare-due govshare-due--none">—</span>')
+        return format_html('<span class="govshare-due govshare-due--none">{}</span>', "—")
     if value.overdue:
         late = -value.workdays
         words = f"逾期 {late} 个工作日" if late > 0 else "已逾期"
         return format_html('<span class="govshare-due govshare-due--overdue">{}</span>', words)
     if value.workdays == 0:
-        return format_html('<span class="govshare-due govshare-due--today">今日到期</span>')
+        return format_html('<span class="govshare-due govshare-due--today">{}</span>', "今日到期")
     return format_html('<span class="govshare-due">剩 {} 个工作日</span>', value.workdays)
 
 
