@@ -38,7 +38,9 @@ from requests.models import Scenario, ScenarioState
 from requests.scenario_export import export_scenarios
 from requests.services import scenarios as services
 from requests.views.common import form_errors
+from workflows import taking
 from workflows.audit import client_ip
+from workflows.forms import HandoverForm
 from workflows.labels import labelled
 from workflows.models import AuditEvent
 
@@ -162,6 +164,7 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             ),
             "trail_url": trail_url(scenario) if sees_all_records(user) else "",
             "reason_form": bound.get("reason") or ScenarioReasonForm(),
+            "claims": [(claim, handover_form(claim)) for claim in actions.tasks],
         }
         if actions.authorize:
             context["authorize_form"] = bound.get("authorize") or ScenarioAuthorizeForm(parts=parts)
@@ -305,6 +308,58 @@ class ScenarioActionView(LoginRequiredMixin, View):
         return redirect("scenarios:detail", pk=scenario.pk)
 
 
+def handover_form(claim: selectors.scenarios.ScenarioTask, data=None) -> HandoverForm | None:
+    """The form to hand the task over, with ids of its own (several tasks on one page), or None."""
+    colleagues = claim.claim.handover_to
+    if colleagues is None:
+        return None
+    return HandoverForm(data, colleagues=colleagues, auto_id=f"handover_{claim.task.pk}_%s")
+
+
+class ScenarioTaskActionView(LoginRequiredMixin, View):
+    """认领, 退回待认领 or 转交 one of the scenario's open tasks (workflows.taking, as for share applications).
+
+    A task that is not the scenario's (or its parts'), or not open: 404. Someone with no step on the scenario: 403;
+    someone with one is told by the service why not (a colleague holds it, the page is from an earlier step).
+    """
+
+    def get(self, request, pk: int, task_pk: int, action: str):
+        return redirect("scenarios:detail", pk=visible_scenario(request.user, pk).pk)
+
+    def post(self, request, pk: int, task_pk: int, action: str):
+        scenario = visible_scenario(request.user, pk)
+        if action not in ("take", "release", "handover"):
+            raise Http404
+        parts = list(selectors.scenario_parts(scenario))
+        found = {task.pk: (task, part) for task, part in selectors.scenarios.scenario_open_tasks(scenario, parts)}
+        if task_pk not in found:
+            raise Http404
+        task, part = found[task_pk]
+        if not selectors.works_on_scenario(request.user, part) and not task.flow_task.can_execute(request.user, task):
+            raise PermissionDenied
+        ip = client_ip(request)
+        try:
+            if action == "take":
+                services.scenario_task_take(actor=request.user, obj=task, ip=ip)
+                messages.success(request, "已认领该任务。")
+            elif action == "release":
+                services.scenario_task_release(actor=request.user, obj=task, ip=ip)
+                messages.success(request, "任务已退回待认领队列。")
+            else:
+                claim = selectors.scenarios.ScenarioTask(
+                    task, part, taking.claim_actions(request.user, task, part or scenario)
+                )
+                form = handover_form(claim, request.POST)
+                if form is None or not form.is_valid():
+                    raise services.ScenarioError(taking.MSG_HANDOVER_TARGET_INVALID)
+                to_user = form.cleaned_data["to_user"]
+                services.scenario_task_handover(actor=request.user, obj=task, to_user=to_user, ip=ip)
+                messages.success(request, f"任务已转交{to_user}。")
+        except services.ScenarioError as exc:
+            messages.error(request, exc.message)
+        return redirect("scenarios:detail", pk=scenario.pk)
+
+
 # ---------------------------------------------------------------- proposing
 
 
@@ -363,5 +418,6 @@ class ScenariosApplication(Application):
         path("propose/", ScenarioProposeView.as_view(), name="propose"),
         path("<int:pk>/", ScenarioDetailView.as_view(), name="detail"),
         path("<int:pk>/parts/<int:part_pk>/<str:action>/", ScenarioActionView.as_view(), name="part_action"),
+        path("<int:pk>/tasks/<int:task_pk>/<str:action>/", ScenarioTaskActionView.as_view(), name="task_action"),
         path("<int:pk>/<str:action>/", ScenarioActionView.as_view(), name="action"),
     ]

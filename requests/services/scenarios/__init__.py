@@ -2,7 +2,7 @@
 
 common: the error, the row locks, the open tasks, the providers' clock, who is told; proposals: propose,
 accept (送提供部门确认), reject; parts: each provider's answer and its deadline; authorization: authorize with a
-场景授权书, suspend, resume, revoke, expire; sharing: the grants a scenario gives, and their end.
+场景授权书, suspend, resume, revoke, expire; sharing: the grants a scenario gives, and their end; tasks: its tasks taken, released and handed over.
 """
 
 from requests.services.scenarios.authorization import (  # noqa: F401
@@ -32,4 +32,9 @@ from requests.services.scenarios.sharing import (  # noqa: F401
     grant_proactively,
     scenario_conditions,
     scenario_ground,
+)
+from requests.services.scenarios.tasks import (  # noqa: F401
+    scenario_task_handover,
+    scenario_task_release,
+    scenario_task_take,
 )
