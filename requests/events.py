@@ -34,6 +34,7 @@ GRANT_ACTIONS = {
 
 SCENARIO_ACTIONS = {
     "share_requests.scenario_proposed": "提出应用场景",
+    "share_requests.scenario_updated": "修改应用场景",
     "share_requests.scenario_accepted": "受理，送提供部门确认",
     "share_requests.scenario_part_answered": "提供部门答复",
     "share_requests.scenario_part_escalated": "提供部门超期，提请协调",

@@ -85,6 +85,13 @@ MSG_SCENARIO_NOT_AUTHORIZED = "应用场景“{name}”当前处于“{state}”
 MSG_PART_NOT_OPEN = "该项数据当前处于“{state}”，没有待答复的这一步骤；可能已被他人处理，请刷新页面。"
 MSG_PART_NOT_YOURS = "只有提供部门的审核人可以答复本部门数据的共享（超期后由政数局协调）。"
 MSG_PART_ITEMS_REQUIRED = "请至少确认一个信息项；全部不同意共享的，请作不予共享答复。"
+MSG_SCENARIO_EDIT_NOT_PROPOSER = "只有提出该应用场景的部门可以修改它。"
+MSG_SCENARIO_NOT_EDITABLE = (
+    "应用场景已有提供部门答复（或已不在提出、确认阶段），不能再修改；如需调整，请由政数局作出不予授权决定后重新提出。"
+)
+MSG_SCENARIO_PART_NOT_REMOVABLE = (
+    "数据资源“{resource}”已送提供部门确认，不能删去；可修改其信息项、共享方式和依据，或由政数局不予授权后重新提出。"
+)
 MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"
 
 # The applicant's receipt on submission (a notice, not an error).

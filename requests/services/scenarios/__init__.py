@@ -1,7 +1,7 @@
 """Writes and transitions of application scenarios (应用场景授权), one module per part of the process.
 
 common: the error, the row locks, the open tasks, the providers' clock, who is told; proposals: propose,
-accept (送提供部门确认), reject; parts: each provider's answer and its deadline; authorization: authorize with a
+accept (送提供部门确认), reject; editing: a proposal changed before any provider answered; parts: each provider's answer and its deadline; authorization: authorize with a
 场景授权书, suspend, resume, revoke, expire; sharing: the grants a scenario gives, and their end; tasks: its tasks taken, released and handed over.
 """
 
@@ -14,6 +14,7 @@ from requests.services.scenarios.authorization import (  # noqa: F401
     scenarios_sweep,
 )
 from requests.services.scenarios.common import PART_DEADLINE_KIND, ScenarioError  # noqa: F401
+from requests.services.scenarios.editing import scenario_update  # noqa: F401
 from requests.services.scenarios.parts import (  # noqa: F401
     escalate_scenario_part,
     remind_scenario_part,

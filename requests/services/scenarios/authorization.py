@@ -222,7 +222,7 @@ def _end(*, actor, obj: Scenario, reason: str, ip: str | None, action: str) -> S
         if scenario.state not in sources:
             raise scenario_not_open(scenario)
         from_state = scenario.state
-        ended = end_scenario_grants(scenario, actor=actor, reason=f"应用场景“{scenario.name}”已{verb}：{reason}", ip=ip)
+        ended = end_scenario_grants(scenario, actor=actor, verb=verb, reason=reason, ip=ip)
         getattr(scenario, action)()
         scenario.reason, scenario.ended_at = reason, timezone.now()
         scenario.save(update_fields=["state", "reason", "ended_at", "updated_at"])
