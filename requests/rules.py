@@ -15,6 +15,8 @@ from requests.models import (
     EDITABLE_STATES,
     PART_CONFIRMED_STATES,
     PART_OPEN_STATES,
+    PART_UNANSWERED_STATES,
+    SCENARIO_EDITABLE_STATES,
     WITHDRAWABLE_STATES,
     ApplicationState,
     Decision,
@@ -123,3 +125,11 @@ def may_be_authorized(part: ScenarioPart) -> bool:
 def scenario_in_force(scenario: Scenario, on: dt.date) -> bool:
     """Authorized, not suspended nor ended, and `on` within its validity: what may be shared under it now."""
     return scenario.state == ScenarioState.AUTHORIZED and scenario.valid_from <= on <= scenario.valid_to
+
+
+def scenario_editable(scenario: Scenario) -> bool:
+    """Its proposer may still change it: before the bureau's authorization, and no provider has answered."""
+    return (
+        scenario.state in SCENARIO_EDITABLE_STATES
+        and not scenario.parts.exclude(state__in=PART_UNANSWERED_STATES).exists()
+    )

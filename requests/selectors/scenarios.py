@@ -190,6 +190,7 @@ class ScenarioActions:
     revoke: bool = False
     answer: frozenset[int] = field(default_factory=frozenset)  # the parts (ids) the user may confirm or refuse
     tasks: tuple[ScenarioTask, ...] = ()  # the open tasks the user may take, release or hand over
+    edit: bool = False  # its proposer changes the proposal (no provider has answered yet)
 
     @property
     def any(self) -> bool:
@@ -231,4 +232,5 @@ def available_scenario_actions(user, scenario: Scenario, parts: list[ScenarioPar
         revoke=bureau and state in (ScenarioState.AUTHORIZED, ScenarioState.SUSPENDED),
         answer=answer,
         tasks=task_claims(user, scenario, parts),
+        edit=permissions.is_scenario_proposer(user, scenario) and rules.scenario_editable(scenario),
     )

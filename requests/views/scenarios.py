@@ -24,7 +24,7 @@ from viewflow.urls import Application
 from catalog.selectors import copies_among
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from pdf_templates.views import trail_url
-from requests import permissions, selectors
+from requests import permissions, rules, selectors
 from requests.forms import (
     ScenarioAuthorizeForm,
     ScenarioFilterForm,
@@ -34,6 +34,7 @@ from requests.forms import (
     ScenarioPartRefuseForm,
     ScenarioReasonForm,
 )
+from requests.messages import MSG_SCENARIO_NOT_EDITABLE
 from requests.models import Scenario, ScenarioState
 from requests.scenario_export import export_scenarios
 from requests.services import scenarios as services
@@ -405,6 +406,68 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
 
+class ScenarioEditView(ScenarioProposeView):
+    """修改: the proposal's form, filled in from the scenario, for its proposing department while no provider has
+    answered (requests.services.scenarios.editing). Another department: 403; a scenario answered already: said."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.scenario = visible_scenario(request.user, kwargs["pk"])
+        if not permissions.is_scenario_proposer(request.user, self.scenario):
+            raise PermissionDenied
+        if not rules.scenario_editable(self.scenario):
+            messages.error(request, MSG_SCENARIO_NOT_EDITABLE)
+            return redirect("scenarios:detail", pk=self.scenario.pk)
+        return View.dispatch(self, request, *args, **kwargs)
+
+    def get(self, request, pk: int):
+        scenario = self.scenario
+        initial = {name: getattr(scenario, name) for name in services.SCENARIO_FIELDS}
+        initial["consumer_departments"] = list(scenario.consumer_departments.values_list("pk", flat=True))
+        rows = [
+            {
+                "resource": part.resource_id,
+                "item_names": "、".join(part.items.order_by("position", "pk").values_list("name", flat=True)),
+                "share_method": part.share_method,
+                "legal_basis": part.legal_basis,
+                "conditions": part.conditions,
+            }
+            for part in scenario.parts.order_by("position", "pk")
+        ]
+        return self._render(request, ScenarioForm(initial=initial), ScenarioPartFormSet(prefix="parts", initial=rows))
+
+    def post(self, request, pk: int):
+        form = ScenarioForm(request.POST)
+        formset = ScenarioPartFormSet(request.POST, prefix="parts")
+        if not (form.is_valid() and formset.is_valid()):
+            return self._render(request, form, formset, status=400)
+        copies = copies_among(part.resource for part in formset.parts())
+        if copies and not form.cleaned_data["keep_copies"]:
+            return self._render(request, form, formset, copies=copies)
+        try:
+            services.scenario_update(
+                actor=request.user,
+                obj=self.scenario,
+                data=form.service_data(),
+                consumers=list(form.cleaned_data["consumer_departments"]),
+                parts=formset.parts(),
+                ip=client_ip(request),
+            )
+        except services.ScenarioError as exc:
+            if exc.stale:
+                messages.error(request, exc.message)
+                return redirect("scenarios:detail", pk=self.scenario.pk)
+            formset.show_errors(form, exc)
+            return self._render(request, form, formset, status=400)
+        messages.success(request, "应用场景已修改。")
+        return redirect("scenarios:detail", pk=self.scenario.pk)
+
+    def _render(self, request, form, formset, *, copies=(), status=200):
+        context = {"form": form, "formset": formset, "copies": copies, "scenario": self.scenario}
+        return render(request, self.template_name, context, status=status)
+
+
 class ScenariosApplication(Application):
     title = "应用场景"
     icon = "hub"
@@ -417,6 +480,7 @@ class ScenariosApplication(Application):
         path("tasks/", ScenarioTaskListView.as_view(), name="tasks"),
         path("propose/", ScenarioProposeView.as_view(), name="propose"),
         path("<int:pk>/", ScenarioDetailView.as_view(), name="detail"),
+        path("<int:pk>/edit/", ScenarioEditView.as_view(), name="edit"),
         path("<int:pk>/parts/<int:part_pk>/<str:action>/", ScenarioActionView.as_view(), name="part_action"),
         path("<int:pk>/tasks/<int:task_pk>/<str:action>/", ScenarioTaskActionView.as_view(), name="task_action"),
         path("<int:pk>/<str:action>/", ScenarioActionView.as_view(), name="action"),

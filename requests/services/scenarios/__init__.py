@@ -22,6 +22,7 @@ from requests.services.scenarios.parts import (  # noqa: F401
     scenario_part_refuse,
 )
 from requests.services.scenarios.proposals import (  # noqa: F401
+    SCENARIO_FIELDS,
     PartInput,
     scenario_accept,
     scenario_propose,

@@ -16,32 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from organizations.models import Department
-from requests import permissions
+from requests import permissions, rules
 from requests.messages import (
     MSG_SCENARIO_EDIT_NOT_PROPOSER,
     MSG_SCENARIO_NOT_EDITABLE,
     MSG_SCENARIO_PART_NOT_REMOVABLE,
 )
-from requests.models import PART_OPEN_STATES, PartState, Scenario, ScenarioPart, ScenarioState
+from requests.models import Scenario, ScenarioPart, ScenarioState
 from requests.services.scenarios.common import ScenarioError, lock_scenario, part_reviewers, tell
 from requests.services.scenarios.proposals import SCENARIO_FIELDS, PartInput, send_part, validate_scenario
 from workflows.audit import record_event
-
-EDITABLE_STATES = (ScenarioState.PROPOSED, ScenarioState.PROVIDER_REVIEW)
-UNANSWERED_PART_STATES = (PartState.PROPOSED, *PART_OPEN_STATES)
-
-
-def may_edit(user, scenario: Scenario) -> bool:
-    """The page offers 修改 to its proposing department's proposers while no provider has answered."""
-    return is_proposer(user, scenario) and is_editable(scenario)
-
-
-def is_proposer(user, scenario: Scenario) -> bool:
-    return permissions.can_propose_scenario(user) and user.department_id == scenario.proposing_department_id
-
-
-def is_editable(scenario: Scenario) -> bool:
-    return scenario.state in EDITABLE_STATES and not scenario.parts.exclude(state__in=UNANSWERED_PART_STATES).exists()
 
 
 def scenario_update(
@@ -53,12 +37,12 @@ def scenario_update(
     parts: Sequence[PartInput],
     ip: str | None = None,
 ) -> Scenario:
-    if not is_proposer(actor, obj):
+    if not permissions.is_scenario_proposer(actor, obj):
         raise ScenarioError(MSG_SCENARIO_EDIT_NOT_PROPOSER)
     validate_scenario(data=data, consumers=consumers, parts=parts, today=timezone.localdate())
     with transaction.atomic():
         scenario = lock_scenario(obj)  # a provider's answer locks it too: no answer slips in meanwhile
-        if not is_editable(scenario):
+        if not rules.scenario_editable(scenario):
             raise ScenarioError(MSG_SCENARIO_NOT_EDITABLE, stale=True)
         sent = scenario.state == ScenarioState.PROVIDER_REVIEW
         existing = {part.resource_id: part for part in scenario.parts.select_related("resource")}
