@@ -512,3 +512,7 @@ class ScenarioAuthorizeForm(forms.Form):
             for part in confirmed
         ]
         self.initial.setdefault("parts", [part.pk for part in confirmed])
+
+
+class ScenarioRenewForm(forms.Form):
+    valid_to = forms.DateField(label="续期后有效期至", widget=DATE, help_text="须晚于现有效期")

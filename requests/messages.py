@@ -92,6 +92,9 @@ MSG_SCENARIO_NOT_EDITABLE = (
 MSG_SCENARIO_PART_NOT_REMOVABLE = (
     "数据资源“{resource}”已送提供部门确认，不能删去；可修改其信息项、共享方式和依据，或由政数局不予授权后重新提出。"
 )
+MSG_SCENARIO_RENEW_STATE = "应用场景当前处于“{state}”，只有已授权或已暂停的应用场景可以续期。"
+MSG_SCENARIO_RENEW_TOO_EARLY = "有效期届满前 {days} 天内方可续期（有效期至 {end}）。"
+MSG_SCENARIO_RENEW_NOT_LATER = "续期后的有效期须晚于现有效期（{end}）。"
 MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"
 
 # The applicant's receipt on submission (a notice, not an error).

@@ -17,6 +17,7 @@ from requests.models import (
     PART_OPEN_STATES,
     PART_UNANSWERED_STATES,
     SCENARIO_EDITABLE_STATES,
+    SCENARIO_STANDING_STATES,
     WITHDRAWABLE_STATES,
     ApplicationState,
     Decision,
@@ -132,4 +133,15 @@ def scenario_editable(scenario: Scenario) -> bool:
     return (
         scenario.state in SCENARIO_EDITABLE_STATES
         and not scenario.parts.exclude(state__in=PART_UNANSWERED_STATES).exists()
+    )
+
+
+# A scenario may be renewed this many days before its validity ends, or after (while suspended too).
+SCENARIO_RENEWAL_WINDOW_DAYS = 90
+
+
+def scenario_renewable(scenario: Scenario, today: dt.date) -> bool:
+    """Authorized (or suspended) and within SCENARIO_RENEWAL_WINDOW_DAYS of the end of its validity."""
+    return (
+        scenario.state in SCENARIO_STANDING_STATES and (scenario.valid_to - today).days <= SCENARIO_RENEWAL_WINDOW_DAYS
     )

@@ -191,10 +191,13 @@ class ScenarioActions:
     answer: frozenset[int] = field(default_factory=frozenset)  # the parts (ids) the user may confirm or refuse
     tasks: tuple[ScenarioTask, ...] = ()  # the open tasks the user may take, release or hand over
     edit: bool = False  # its proposer changes the proposal (no provider has answered yet)
+    renew: bool = False  # the bureau extends its validity (续期) as it nears its end
 
     @property
     def any(self) -> bool:
-        return any((self.accept, self.reject, self.authorize, self.suspend, self.resume, self.revoke, self.answer))
+        return any(
+            (self.accept, self.reject, self.authorize, self.suspend, self.resume, self.revoke, self.renew, self.answer)
+        )
 
 
 def _may_work(user, flow_class, subject, node) -> bool:
@@ -233,4 +236,5 @@ def available_scenario_actions(user, scenario: Scenario, parts: list[ScenarioPar
         answer=answer,
         tasks=task_claims(user, scenario, parts),
         edit=permissions.is_scenario_proposer(user, scenario) and rules.scenario_editable(scenario),
+        renew=bureau and rules.scenario_renewable(scenario, timezone.localdate()),
     )

@@ -33,11 +33,13 @@ from requests.forms import (
     ScenarioPartFormSet,
     ScenarioPartRefuseForm,
     ScenarioReasonForm,
+    ScenarioRenewForm,
 )
 from requests.messages import MSG_SCENARIO_NOT_EDITABLE
 from requests.models import Scenario, ScenarioState
 from requests.scenario_export import export_scenarios
 from requests.services import scenarios as services
+from requests.services.validation import years_after
 from requests.views.common import form_errors
 from workflows import taking
 from workflows.audit import client_ip
@@ -167,6 +169,10 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             "reason_form": bound.get("reason") or ScenarioReasonForm(),
             "claims": [(claim, handover_form(claim)) for claim in actions.tasks],
         }
+        if actions.renew:
+            context["renew_form"] = bound.get("renew") or ScenarioRenewForm(
+                initial={"valid_to": years_after(scenario.valid_to, 1)}
+            )
         if actions.authorize:
             context["authorize_form"] = bound.get("authorize") or ScenarioAuthorizeForm(parts=parts)
         return render(request, "requests/scenarios/detail.html", context, status=status)
@@ -217,6 +223,13 @@ def _revoke(request, scenario, part, data) -> str:
     return "已撤销，据此获得的共享授权已终止。"
 
 
+def _renew(request, scenario, part, data) -> str:
+    scenario = services.scenario_renew(
+        actor=request.user, obj=scenario, valid_to=data["valid_to"], ip=client_ip(request)
+    )
+    return f"已续期，有效期延至{scenario.valid_to:%Y-%m-%d}，场景授权书 {scenario.record.number} 已签发。"
+
+
 def _confirm(request, scenario, part, data) -> str:
     part = services.scenario_part_confirm(
         actor=request.user,
@@ -253,6 +266,7 @@ STEPS = {
     "suspend": Step(lambda actions, part: actions.suspend, _suspend, lambda data, s, p: ScenarioReasonForm(data)),
     "resume": Step(lambda actions, part: actions.resume, _resume),
     "revoke": Step(lambda actions, part: actions.revoke, _revoke, lambda data, s, p: ScenarioReasonForm(data)),
+    "renew": Step(lambda actions, part: actions.renew, _renew, lambda data, s, p: ScenarioRenewForm(data), "renew"),
     "confirm": Step(
         lambda actions, part: part is not None and part.pk in actions.answer,
         _confirm,

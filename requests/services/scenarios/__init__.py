@@ -1,7 +1,7 @@
 """Writes and transitions of application scenarios (应用场景授权), one module per part of the process.
 
 common: the error, the row locks, the open tasks, the providers' clock, who is told; proposals: propose,
-accept (送提供部门确认), reject; editing: a proposal changed before any provider answered; parts: each provider's answer and its deadline; authorization: authorize with a
+accept (送提供部门确认), reject; editing: a proposal changed before any provider answered; renewal: 续期 with a new 场景授权书; parts: each provider's answer and its deadline; authorization: authorize with a
 场景授权书, suspend, resume, revoke, expire; sharing: the grants a scenario gives, and their end; tasks: its tasks taken, released and handed over.
 """
 
@@ -29,6 +29,7 @@ from requests.services.scenarios.proposals import (  # noqa: F401
     scenario_reject,
     validate_scenario,
 )
+from requests.services.scenarios.renewal import scenario_renew  # noqa: F401
 from requests.services.scenarios.sharing import (  # noqa: F401
     end_scenario_grants,
     grant_proactively,
