@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from pdf_templates.views import trail_url
-from systems_inventory import permissions, selectors, services
+from systems_inventory import permissions, rules, selectors, services
 from systems_inventory.forms import ImportForm, LeaderForm, RetireForm, ReviewForm, SystemForm
 from systems_inventory.messages import MSG_SELF_DECISION
 from systems_inventory.models import DepartmentReport, ReportLine
@@ -262,7 +262,7 @@ class ReportActionView(LoginRequiredMixin, View):
         offered, step = REPORT_STEPS[action]
         actions = selectors.available_actions(request.user, report)
         if not getattr(actions, offered):
-            if offered == "review" and actions.own_department:
+            if actions.own_department and (offered == "review" or rules.awaits_bureau(report)):
                 messages.error(request, MSG_SELF_DECISION)
                 return redirect("systems_inventory:report_detail", pk=pk)
             require(False)
