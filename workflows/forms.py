@@ -203,4 +203,4 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = colleagues
+        self.fields["to_user"].queryset = colleagues  # type: ignore[attr-defined]

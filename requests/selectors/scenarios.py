@@ -160,7 +160,7 @@ class ScenarioTask:
 
 def scenario_open_tasks(scenario: Scenario, parts: list[ScenarioPart]) -> list[tuple[Task, ScenarioPart | None]]:
     """The scenario's open human tasks: the bureau's (accept, authorize) and each part's (confirm, arbitrate)."""
-    found = []
+    found: list[tuple[Task, ScenarioPart | None]] = []
     if (task := flowtasks.open_task(ScenarioFlow, scenario)) is not None and task.flow_task_type == "HUMAN":
         found.append((task, None))
     for part in parts:

@@ -380,6 +380,7 @@ class ScenarioTaskActionView(LoginRequiredMixin, View):
 
 class ScenarioProposeView(LoginRequiredMixin, View):
     template_name = "requests/scenarios/form.html"
+    scenario: Scenario | None = None  # the one being changed (ScenarioEditView)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.can_propose_scenario(request.user):
@@ -389,7 +390,7 @@ class ScenarioProposeView(LoginRequiredMixin, View):
     def get(self, request):
         return self._render(request, ScenarioForm(), ScenarioPartFormSet(prefix="parts"))
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         form = ScenarioForm(request.POST)
         formset = ScenarioPartFormSet(request.POST, prefix="parts")
         if not (form.is_valid() and formset.is_valid()):
@@ -398,17 +399,24 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         if copies and not form.cleaned_data["keep_copies"]:
             # 一数一源: the proposer sees where the authoritative data is, and may list that resource instead.
             return self._render(request, form, formset, copies=copies)
+        given = dict(
+            actor=request.user,
+            data=form.service_data(),
+            consumers=list(form.cleaned_data["consumer_departments"]),
+            parts=formset.parts(),
+            ip=client_ip(request),
+        )
         try:
-            scenario = services.scenario_propose(
-                actor=request.user,
-                data=form.service_data(),
-                consumers=list(form.cleaned_data["consumer_departments"]),
-                parts=formset.parts(),
-                ip=client_ip(request),
-            )
+            return self._save(request, given)
         except services.ScenarioError as exc:
+            if exc.stale and self.scenario is not None:
+                messages.error(request, exc.message)
+                return redirect("scenarios:detail", pk=self.scenario.pk)
             formset.show_errors(form, exc)
             return self._render(request, form, formset, status=400)
+
+    def _save(self, request, given: dict[str, Any]):
+        scenario = services.scenario_propose(**given)
         if scenario.state == ScenarioState.PROPOSED:
             messages.success(request, "应用场景已提出，待政数局受理。")
         else:
@@ -416,7 +424,7 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         return redirect("scenarios:detail", pk=scenario.pk)
 
     def _render(self, request, form, formset, *, copies=(), status=200):
-        context = {"form": form, "formset": formset, "copies": copies}
+        context = {"form": form, "formset": formset, "copies": copies, "scenario": self.scenario}
         return render(request, self.template_name, context, status=status)
 
 
@@ -437,6 +445,7 @@ class ScenarioEditView(ScenarioProposeView):
 
     def get(self, request, pk: int):
         scenario = self.scenario
+        assert scenario is not None  # dispatch found it
         initial = {name: getattr(scenario, name) for name in services.SCENARIO_FIELDS}
         initial["consumer_departments"] = list(scenario.consumer_departments.values_list("pk", flat=True))
         rows = [
@@ -451,35 +460,10 @@ class ScenarioEditView(ScenarioProposeView):
         ]
         return self._render(request, ScenarioForm(initial=initial), ScenarioPartFormSet(prefix="parts", initial=rows))
 
-    def post(self, request, pk: int):
-        form = ScenarioForm(request.POST)
-        formset = ScenarioPartFormSet(request.POST, prefix="parts")
-        if not (form.is_valid() and formset.is_valid()):
-            return self._render(request, form, formset, status=400)
-        copies = copies_among(part.resource for part in formset.parts())
-        if copies and not form.cleaned_data["keep_copies"]:
-            return self._render(request, form, formset, copies=copies)
-        try:
-            services.scenario_update(
-                actor=request.user,
-                obj=self.scenario,
-                data=form.service_data(),
-                consumers=list(form.cleaned_data["consumer_departments"]),
-                parts=formset.parts(),
-                ip=client_ip(request),
-            )
-        except services.ScenarioError as exc:
-            if exc.stale:
-                messages.error(request, exc.message)
-                return redirect("scenarios:detail", pk=self.scenario.pk)
-            formset.show_errors(form, exc)
-            return self._render(request, form, formset, status=400)
+    def _save(self, request, given: dict[str, Any]):
+        scenario = services.scenario_update(obj=self.scenario, **given)
         messages.success(request, "应用场景已修改。")
-        return redirect("scenarios:detail", pk=self.scenario.pk)
-
-    def _render(self, request, form, formset, *, copies=(), status=200):
-        context = {"form": form, "formset": formset, "copies": copies, "scenario": self.scenario}
-        return render(request, self.template_name, context, status=status)
+        return redirect("scenarios:detail", pk=scenario.pk)
 
 
 class ScenariosApplication(Application):

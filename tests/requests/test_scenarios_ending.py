@@ -13,8 +13,9 @@ from pdf_templates.models import Record, RecordType
 from requests.models import Grant, GrantState, ScenarioState
 from requests.services.grant_check import grant_check
 from requests.services.scenarios import ScenarioError, scenario_revoke, scenario_suspend
-from tests.requests.helpers import client_for, make_application
+from tests.requests.helpers import client_for
 from tests.requests.scenario_helpers import *  # noqa: F403
+from tests.requests.scenario_helpers import cite
 from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -30,15 +31,7 @@ def fresh_cache():
 @pytest.fixture
 def with_automatic_grant(authorized_scenario, minzheng_applicant, population_resource):
     """The scenario's two proactive grants to 民政局, and a third on an application citing it."""
-    application = make_application(
-        minzheng_applicant,
-        population_resource,
-        items=list(population_resource.items.filter(name="姓名")),
-        cited_scenario=authorized_scenario,
-        share_method="query_api",
-        period_start=authorized_scenario.valid_from,
-        period_end=authorized_scenario.valid_to,
-    )
+    application = cite(minzheng_applicant, population_resource, authorized_scenario)
     assert application.grant.scenario == authorized_scenario
     return authorized_scenario
 

@@ -22,9 +22,9 @@ from requests.services.grant_check import grant_check
 from requests.services.scenarios import ScenarioError, scenario_renew, scenario_revoke, scenarios_sweep
 from tests.factories import UserFactory
 from tests.races import messages, run_concurrently
-from tests.requests.helpers import client_for, make_application
+from tests.requests.helpers import client_for
 from tests.requests.scenario_helpers import *  # noqa: F403
-from tests.requests.scenario_helpers import VALID_TO
+from tests.requests.scenario_helpers import VALID_TO, cite
 from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -40,14 +40,8 @@ def _fresh(scenario) -> Scenario:
 def test_the_bureau_renews_a_scenario_near_its_end_and_its_proactive_grants_run_on(
     frozen, authorized_scenario, coordinator, minzheng, minzheng_applicant, population_resource
 ):
-    automatic = make_application(
-        minzheng_applicant,
-        population_resource,
-        items=list(population_resource.items.filter(name="姓名")),
-        cited_scenario=authorized_scenario,
-        share_method="query_api",
-        period_start=authorized_scenario.valid_from,
-        period_end=dt.date(2027, 6, 30),
+    automatic = cite(
+        minzheng_applicant, population_resource, authorized_scenario, period_end=dt.date(2027, 6, 30)
     ).grant
     first = authorized_scenario.record
     with pytest.raises(ScenarioError) as exc:

@@ -19,6 +19,7 @@ from requests.services import ApplicationError, application_return, application_
 from requests.services.scenarios import scenario_suspend
 from tests.requests.helpers import application_data, client_for, make_application
 from tests.requests.scenario_helpers import *  # noqa: F403
+from tests.requests.scenario_helpers import cite
 from workflows import flowtasks
 from workflows.models import AuditEvent
 
@@ -195,15 +196,7 @@ def test_a_withdrawn_resource_ends_the_scenario_s_grant_of_it_with_a_revocation_
 @pytest.fixture
 def returned_beyond_scope(authorized_scenario, minzheng_applicant, population_resource, gongan_reviewer):
     """An application citing the scenario for more than its scope (户籍地址 too): in review, then returned."""
-    application = make_application(
-        minzheng_applicant,
-        population_resource,
-        items=list(population_resource.items.all()),
-        cited_scenario=authorized_scenario,
-        share_method="query_api",
-        period_start=authorized_scenario.valid_from,
-        period_end=authorized_scenario.valid_to,
-    )
+    application = cite(minzheng_applicant, population_resource, authorized_scenario, names=None)
     assert application.state == ApplicationState.IN_REVIEW
     returned = application_return(actor=gongan_reviewer, obj=application, comment="户籍地址不在场景范围内，请删去。")
     assert returned.state == ApplicationState.RETURNED
