@@ -23,7 +23,7 @@ from catalog.choices import (
     UpdateFrequency,
 )
 from catalog.import_limits import import_limits, too_large_message
-from catalog.models import MAX_BIGINT, MAX_INT, DataItem, DataResource, LegalBasis
+from catalog.models import MAX_INT, DataItem, DataResource, LegalBasis
 from catalog.xlsx_reader import TooLarge, open_workbook
 from organizations.models import Department
 from workflows.spreadsheets import unquote
@@ -57,7 +57,6 @@ RESOURCE_COLUMNS = [
     ("所属基础库", "base_library", False, "、".join(BaseLibrary.labels) + "；不属于则留空"),
     ("列入国家共享责任清单", "in_responsibility_list", False, "是/否"),
     ("向社会开放", "open_to_public", False, "是/否（共享不等于公开）"),
-    ("来源信息系统编号", "source_system_id", False, "信息系统清单中的编号，可不填"),
 ]
 ITEM_COLUMNS = [
     ("目录编码", "code", True, "所属资源的目录编码，须在“资源”表中"),
@@ -309,7 +308,6 @@ def _read_resource(p: _Parser, cells, index: dict[str, int], lookups: _ResourceL
     r.base_library = p.choice(cells, index, "所属基础库", LIBRARY_MAP, required=False) or ""
     r.in_responsibility_list = p.boolean(cells, index, "列入国家共享责任清单")
     r.open_to_public = p.boolean(cells, index, "向社会开放")
-    r.source_system_id = p.integer(cells, index, "来源信息系统编号", maximum=MAX_BIGINT)
     _check_resource_rules(p, r)
     return r
 

@@ -118,7 +118,6 @@ def resource_row(resource: DataResource) -> list[Any]:
         resource.get_base_library_display() if resource.base_library else "",
         _yes_no(resource.in_responsibility_list),
         _yes_no(resource.open_to_public),
-        resource.source_system_id,
     ]
 
 

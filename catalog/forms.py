@@ -30,7 +30,7 @@ from organizations.models import Department
 from workflows import textlimits
 from workflows.textlimits import form_max_length
 
-FORM_FIELDS = [f for f in RESOURCE_FIELDS if f not in ("provider_department", "source_system_id")]
+FORM_FIELDS = [f for f in RESOURCE_FIELDS if f != "provider_department"]
 
 MSG_CHOICE = "「{label}」只能是：{choices}。"
 MSG_MODEL_CHOICE = "所选的「{label}」不存在或已停用，请重新选择。"

@@ -97,7 +97,6 @@ RESOURCE_FIELDS = (
     "base_library",
     "in_responsibility_list",
     "open_to_public",
-    "source_system_id",
 )
 # An information item's own fields. (Tuples: a model formset appends its foreign key to a form's list.)
 ITEM_FIELDS = ("name", "data_type", "length", "precision", "description", "security_level")
@@ -141,7 +140,6 @@ class DataResource(models.Model):
     open_to_public = models.BooleanField("向社会开放", default=False, help_text="共享不等于公开")
     # The information system this data comes from. systems_inventory does not exist yet;
     # this becomes a ForeignKey to its InfoSystem once it does (no placeholder model meanwhile).
-    source_system_id = models.PositiveBigIntegerField("来源信息系统编号", null=True, blank=True)
     mounted_records = models.PositiveBigIntegerField("挂载记录数", default=0)
     last_mounted_on = models.DateField("最近挂载日期", null=True, blank=True)
     status = FSMField("状态", default=ResourceStatus.DRAFT, choices=ResourceStatus.choices, protected=True)

@@ -27,6 +27,7 @@ GRANT_ACTIONS = {
     "share_requests.grant_expiry_notice_7": "到期前7天提醒",
     "share_requests.grant_revoked": "撤销授权",
     "share_requests.grant_renewal_started": "发起续期申请",
+    "share_requests.grant_extended": "随应用场景续期延期",
     "share_requests.api_token_issued": "签发接口令牌",
     "share_requests.api_token_disabled": "停用接口令牌",
 }
@@ -34,6 +35,7 @@ GRANT_ACTIONS = {
 
 SCENARIO_ACTIONS = {
     "share_requests.scenario_proposed": "提出应用场景",
+    "share_requests.scenario_updated": "修改应用场景",
     "share_requests.scenario_accepted": "受理，送提供部门确认",
     "share_requests.scenario_part_answered": "提供部门答复",
     "share_requests.scenario_part_escalated": "提供部门超期，提请协调",
@@ -44,6 +46,7 @@ SCENARIO_ACTIONS = {
     "share_requests.scenario_resumed": "恢复应用场景",
     "share_requests.scenario_revoked": "撤销应用场景",
     "share_requests.scenario_expired": "应用场景到期",
+    "share_requests.scenario_renewed": "应用场景续期",
 }
 
 

@@ -11,7 +11,7 @@ from viewflow.forms import Layout, Row
 from catalog.choices import Purpose, ShareMethod
 from catalog.models import PUBLISHED_STATES, DataItem, DataResource, LegalBasis
 from catalog.selectors import negative_listed_item_ids
-from organizations.models import Department, User
+from organizations.models import Department
 from requests import rules
 from requests.messages import MSG_GRANT_PERIOD_OVER, MSG_PERIOD_OVER
 from requests.models import (
@@ -282,14 +282,6 @@ class OrderForm(forms.Form):
     )
 
 
-class HandoverForm(forms.Form):
-    to_user = forms.ModelChoiceField(label="转交给", queryset=User.objects.none())
-
-    def __init__(self, *args, colleagues, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = colleagues
-
-
 # ---------------------------------------------------------------- grants and API tokens
 
 
@@ -520,3 +512,7 @@ class ScenarioAuthorizeForm(forms.Form):
             for part in confirmed
         ]
         self.initial.setdefault("parts", [part.pk for part in confirmed])
+
+
+class ScenarioRenewForm(forms.Form):
+    valid_to = forms.DateField(label="续期后有效期至", widget=DATE, help_text="须晚于现有效期")

@@ -1,5 +1,7 @@
 """What a person is told when a share-application action is refused. Tests assert on these constants."""
 
+from workflows.taking import MSG_ALREADY_YOURS, MSG_HANDOVER_TARGET_INVALID, MSG_TASK_TAKEN  # noqa: F401  (tasks)
+
 MSG_NOT_AN_APPLICANT = "只有本部门的申请人可以提出或修改共享申请。"
 MSG_RESOURCE_NOT_PUBLISHED = "该资源尚未注册发布，不能申请共享。"
 MSG_RESOURCE_WITHDRAWN = "该资源已撤销、不再共享，不能授权；请作出不予授权决定。"
@@ -26,9 +28,8 @@ MSG_ATTACHMENT_BAD_TYPE = "附件“{name}”不是 PDF、PNG 或 JPEG 文件（
 MSG_NOT_OPEN = "该申请当前不在待处理状态，可能已被他人处理，请刷新页面。"
 MSG_ALREADY_DECIDED = "该申请已有决定（{state}），可能已被他人处理；请刷新页面查看。"
 MSG_NOT_AT_STEP = "该申请当前处于“{state}”，没有待办理的这一步骤；可能已被他人处理，请刷新页面。"
-MSG_ALREADY_YOURS = "您已认领该任务，可直接办理。"
 MSG_NOT_PERMITTED = "您无权办理该申请的这一步骤。"
-MSG_TASK_NOT_YOURS = "该任务已由{owner}认领，请先由其退回或转交。"
+MSG_TASK_NOT_YOURS = MSG_TASK_TAKEN  # one wording wherever a colleague holds the task
 MSG_SELF_DECISION = "不能审核本部门提出或本人提交的申请（职责分离）。"
 MSG_GRANT_ITEMS_OUTSIDE = "授权信息项必须是申请信息项的子集。"
 MSG_GRANT_PERIOD_OUTSIDE = "授权期限不能超出申请期限（{start} 至 {end}）。"
@@ -57,7 +58,6 @@ MSG_UNCONDITIONAL_NOT_REFUSABLE = "无条件共享的资源不能拒绝，如有
 MSG_DISPUTE_ONLY_UNCONDITIONAL = "只有无条件共享的资源可以提出共享类型异议。"
 MSG_DISPUTE_SETTLED = "政数局已就该申请的共享类型异议作出协调意见（异议不成立），不能再次提出；请按申请授权。"
 MSG_COMMENT_REQUIRED = "请填写意见。"
-MSG_HANDOVER_TARGET_INVALID = "只能转交给本部门有审核权限的同事。"
 MSG_NOT_OVERDUE_QUEUE = "只有提请协调中的申请可以由政数局处理。"
 MSG_WORKDAYS_INVALID = "限期须为 1 至 30 个工作日。"
 
@@ -85,6 +85,16 @@ MSG_SCENARIO_NOT_AUTHORIZED = "应用场景“{name}”当前处于“{state}”
 MSG_PART_NOT_OPEN = "该项数据当前处于“{state}”，没有待答复的这一步骤；可能已被他人处理，请刷新页面。"
 MSG_PART_NOT_YOURS = "只有提供部门的审核人可以答复本部门数据的共享（超期后由政数局协调）。"
 MSG_PART_ITEMS_REQUIRED = "请至少确认一个信息项；全部不同意共享的，请作不予共享答复。"
+MSG_SCENARIO_EDIT_NOT_PROPOSER = "只有提出该应用场景的部门可以修改它。"
+MSG_SCENARIO_NOT_EDITABLE = (
+    "应用场景已有提供部门答复（或已不在提出、确认阶段），不能再修改；如需调整，请由政数局作出不予授权决定后重新提出。"
+)
+MSG_SCENARIO_PART_NOT_REMOVABLE = (
+    "数据资源“{resource}”已送提供部门确认，不能删去；可修改其信息项、共享方式和依据，或由政数局不予授权后重新提出。"
+)
+MSG_SCENARIO_RENEW_STATE = "应用场景当前处于“{state}”，只有已授权或已暂停的应用场景可以续期。"
+MSG_SCENARIO_RENEW_TOO_EARLY = "有效期届满前 {days} 天内方可续期（有效期至 {end}）。"
+MSG_SCENARIO_RENEW_NOT_LATER = "续期后的有效期须晚于现有效期（{end}）。"
 MSG_SCENARIO_NOT_CONSUMER = "本部门不是应用场景“{name}”的使用部门，不能据以申请；请按一般共享申请办理。"
 
 # The applicant's receipt on submission (a notice, not an error).

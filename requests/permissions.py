@@ -95,6 +95,11 @@ def can_propose_scenario(user) -> bool:
     )
 
 
+def is_scenario_proposer(user, scenario) -> bool:
+    """Who may change a proposal: its proposing department's proposers (applicants, or the bureau for its own)."""
+    return can_propose_scenario(user) and user.department_id == scenario.proposing_department_id
+
+
 def can_authorize_scenario(user) -> bool:
     """The bureau accepts proposals, authorizes, suspends and revokes scenarios (and arbitrates overdue parts)."""
     return user.is_authenticated and user.has_perm("share_requests.can_authorize_scenario")

@@ -15,6 +15,9 @@ from requests.models import (
     EDITABLE_STATES,
     PART_CONFIRMED_STATES,
     PART_OPEN_STATES,
+    PART_UNANSWERED_STATES,
+    SCENARIO_EDITABLE_STATES,
+    SCENARIO_STANDING_STATES,
     WITHDRAWABLE_STATES,
     ApplicationState,
     Decision,
@@ -123,3 +126,22 @@ def may_be_authorized(part: ScenarioPart) -> bool:
 def scenario_in_force(scenario: Scenario, on: dt.date) -> bool:
     """Authorized, not suspended nor ended, and `on` within its validity: what may be shared under it now."""
     return scenario.state == ScenarioState.AUTHORIZED and scenario.valid_from <= on <= scenario.valid_to
+
+
+def scenario_editable(scenario: Scenario) -> bool:
+    """Its proposer may still change it: before the bureau's authorization, and no provider has answered."""
+    return (
+        scenario.state in SCENARIO_EDITABLE_STATES
+        and not scenario.parts.exclude(state__in=PART_UNANSWERED_STATES).exists()
+    )
+
+
+# A scenario may be renewed this many days before its validity ends, or after (while suspended too).
+SCENARIO_RENEWAL_WINDOW_DAYS = 90
+
+
+def scenario_renewable(scenario: Scenario, today: dt.date) -> bool:
+    """Authorized (or suspended) and within SCENARIO_RENEWAL_WINDOW_DAYS of the end of its validity."""
+    return (
+        scenario.state in SCENARIO_STANDING_STATES and (scenario.valid_to - today).days <= SCENARIO_RENEWAL_WINDOW_DAYS
+    )

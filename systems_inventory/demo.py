@@ -5,7 +5,8 @@
   市住房公积金, 市自然资源局, 市卫健委, 市文旅局, 市民政局, 市住建局) connected to the sharing platform;
 - a second campaign in progress, with reports in every state a running campaign has: ga_applicant finds the
   公安局's report returned with the bureau's comments, zj_leader the 住建局's waiting for confirmation, and
-  zs_coordinator reports waiting for review; two departments are already late.
+  zs_coordinator reports waiting for review; two departments are already late. The 市政数局's own report waits
+  for review too, by dc_coordinator.
 
 Everything goes through the services, so tasks, deadlines, audit events, records and notices are real. The
 bureau may not decide its own department's report: dc_coordinator (东昌区政数局, data bureau role) reviews the
@@ -161,6 +162,7 @@ SECOND = {
     "TH-WL": "submitted",
     "TH-WJW": "submitted",
     "TH-MZ": "submitted",
+    "TH-ZS": "submitted",  # the bureau's own: dc_coordinator reviews it, zs_coordinator may not
     "TH-GJJ": "accepted",
     "TH-ZRZY": "accepted",
     "TH-JT": "draft",
@@ -191,7 +193,8 @@ def load(*, stdout) -> None:
     states = dict(second.reports.values_list("department__code", "state"))
     stdout.write(
         f"  {SECOND_TITLE}进行中：ga_applicant 有退回补正的报告（{states.get('TH-GA')}），zj_leader 有待确认的报告，"
-        f"zs_coordinator 有 {sum(1 for s in states.values() if s == 'submitted')} 份待审核报告。"
+        f"zs_coordinator 有 {sum(1 for c, s in states.items() if s == 'submitted' and c != 'TH-ZS')} 份待审核报告，"
+        f"市政数局本部门的报告（{states.get('TH-ZS')}）由 dc_coordinator（东昌区政数局）审核。"
     )
     demo_zombies.load(stdout=stdout)
 

@@ -27,6 +27,8 @@ from django.utils.safestring import SafeString, mark_safe
 from viewflow.forms import renderers as material
 from viewflow.forms.renderers import FormLayout, Layout, LayoutNode, Span, WidgetRenderer
 
+from organizations.models import User
+
 DATE_FORMAT = "%Y-%m-%d"
 DATE_PLACEHOLDER = "YYYY-MM-DD"
 CHECKMARK = "M1.73,12.91 8.1,19.28 22.79,4.59"
@@ -192,3 +194,13 @@ def _present(nodes: list[LayoutNode], form: forms.BaseForm) -> list[LayoutNode]:
         else:
             kept.append(node)
     return kept
+
+
+class HandoverForm(forms.Form):
+    """转交 a task (workflows.taking): to one of the colleagues who could take it."""
+
+    to_user = forms.ModelChoiceField(label="转交给", queryset=User.objects.none())
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = colleagues  # type: ignore[attr-defined]

@@ -40,6 +40,8 @@ class ScenarioState(models.TextChoices):
 
 # Waiting for someone: the bureau (proposed, reviewed) or the providers.
 SCENARIO_OPEN_STATES = [ScenarioState.PROPOSED, ScenarioState.PROVIDER_REVIEW, ScenarioState.REVIEWED]
+# Its proposer may still change it (while no provider has answered, requests.rules.scenario_editable).
+SCENARIO_EDITABLE_STATES = [ScenarioState.PROPOSED, ScenarioState.PROVIDER_REVIEW]
 # On the published 场景清单: authorized once, whatever became of it since.
 SCENARIO_PUBLISHED_STATES = [
     ScenarioState.AUTHORIZED,
@@ -186,6 +188,8 @@ class PartState(models.TextChoices):
 PART_OPEN_STATES = [PartState.PENDING, PartState.ESCALATED]
 # The provider agreed to share (some of) it: the bureau may authorize it.
 PART_CONFIRMED_STATES = [PartState.CONFIRMED, PartState.PARTIALLY_CONFIRMED]
+# No provider has answered yet: not sent, or waiting for its answer.
+PART_UNANSWERED_STATES = [PartState.PROPOSED, *PART_OPEN_STATES]
 
 
 class ScenarioPart(models.Model):
@@ -339,6 +343,8 @@ class ScenarioPartProcess(_SubjectProcess):
 __all__ = [
     "PART_CONFIRMED_STATES",
     "PART_OPEN_STATES",
+    "PART_UNANSWERED_STATES",
+    "SCENARIO_EDITABLE_STATES",
     "SCENARIO_OPEN_STATES",
     "SCENARIO_PUBLISHED_STATES",
     "SCENARIO_STANDING_STATES",

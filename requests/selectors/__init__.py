@@ -49,7 +49,7 @@ from requests.selectors.inbox import (  # noqa: F401  (re-exported: requests.sel
     inbox_tasks,
     task_list,
 )
-from workflows import flowtasks
+from workflows import flowtasks, taking
 
 
 def _base() -> QuerySet[ShareApplication]:
@@ -235,9 +235,8 @@ def open_task(application: ShareApplication, node=None) -> Task | None:
 
 
 def handover_candidates(task: Task, application: ShareApplication) -> QuerySet[User]:
-    """Colleagues in the provider department who could take `task` in its owner's place."""
-    users = User.objects.filter(department=application.provider_department, is_active=True).exclude(pk=task.owner_id)
-    return User.objects.filter(pk__in=[u.pk for u in users if u.has_perm(task.owner_permission)])
+    """Colleagues who could take `task` in its owner's place (workflows.taking: the node's rule, its permission)."""
+    return taking.candidates(task, application)
 
 
 @dataclass(frozen=True)

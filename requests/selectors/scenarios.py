@@ -24,7 +24,7 @@ from requests.models import (
     ScenarioPart,
     ScenarioState,
 )
-from workflows import flowtasks
+from workflows import flowtasks, taking
 
 
 def scenarios_visible_to(user) -> QuerySet[Scenario]:
@@ -150,6 +150,35 @@ def scenario_task_list(user) -> QuerySet[Task]:
 
 
 @dataclass(frozen=True)
+class ScenarioTask:
+    """An open task on the scenario's page, and what the user may do with it (workflows.taking)."""
+
+    task: Task
+    part: ScenarioPart | None  # None: the bureau's task on the whole scenario
+    claim: taking.Claim
+
+
+def scenario_open_tasks(scenario: Scenario, parts: list[ScenarioPart]) -> list[tuple[Task, ScenarioPart | None]]:
+    """The scenario's open human tasks: the bureau's (accept, authorize) and each part's (confirm, arbitrate)."""
+    found: list[tuple[Task, ScenarioPart | None]] = []
+    if (task := flowtasks.open_task(ScenarioFlow, scenario)) is not None and task.flow_task_type == "HUMAN":
+        found.append((task, None))
+    for part in parts:
+        if (task := flowtasks.open_task(ScenarioPartFlow, part)) is not None and task.flow_task_type == "HUMAN":
+            found.append((task, part))
+    return found
+
+
+def task_claims(user, scenario: Scenario, parts: list[ScenarioPart]) -> tuple[ScenarioTask, ...]:
+    """The open tasks the user may take (nobody holds them) or holds (to release or hand over)."""
+    claims = (
+        ScenarioTask(task, part, taking.claim_actions(user, task, part or scenario))
+        for task, part in scenario_open_tasks(scenario, parts)
+    )
+    return tuple(claim for claim in claims if claim.claim.take or claim.claim.mine)
+
+
+@dataclass(frozen=True)
 class ScenarioActions:
     """What a user may do on a scenario's page now. The services enforce the same rules (requests.rules)."""
 
@@ -160,10 +189,15 @@ class ScenarioActions:
     resume: bool = False
     revoke: bool = False
     answer: frozenset[int] = field(default_factory=frozenset)  # the parts (ids) the user may confirm or refuse
+    tasks: tuple[ScenarioTask, ...] = ()  # the open tasks the user may take, release or hand over
+    edit: bool = False  # its proposer changes the proposal (no provider has answered yet)
+    renew: bool = False  # the bureau extends its validity (续期) as it nears its end
 
     @property
     def any(self) -> bool:
-        return any((self.accept, self.reject, self.authorize, self.suspend, self.resume, self.revoke, self.answer))
+        return any(
+            (self.accept, self.reject, self.authorize, self.suspend, self.resume, self.revoke, self.renew, self.answer)
+        )
 
 
 def _may_work(user, flow_class, subject, node) -> bool:
@@ -200,4 +234,7 @@ def available_scenario_actions(user, scenario: Scenario, parts: list[ScenarioPar
         resume=bureau and state == ScenarioState.SUSPENDED and scenario.valid_to >= timezone.localdate(),
         revoke=bureau and state in (ScenarioState.AUTHORIZED, ScenarioState.SUSPENDED),
         answer=answer,
+        tasks=task_claims(user, scenario, parts),
+        edit=permissions.is_scenario_proposer(user, scenario) and rules.scenario_editable(scenario),
+        renew=bureau and rules.scenario_renewable(scenario, timezone.localdate()),
     )

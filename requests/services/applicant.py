@@ -225,8 +225,9 @@ def application_submit(*, actor, obj: ShareApplication, ip: str | None = None) -
         submitted = ["resource_version", "state", "submitted_at", "updated_at"]
         action = "share_requests.application_resubmitted" if resubmission else "share_requests.application_submitted"
         hits = application.negative_list_hits()  # a resubmission too: the list may have grown meanwhile
-        # An authorized scenario the application cites and stays within grants it on its first submission.
-        ground = None if hits or resubmission else scenario_ground(application, timezone.localdate())
+        # An authorized scenario the application cites and stays within grants it, on its first submission or on
+        # its resubmission after 补正 (narrowed to the scenario's scope, say).
+        ground = None if hits else scenario_ground(application, timezone.localdate())
         if not hits and ground is None and (resubmission or not application.is_auto_grantable()):
             _start_review(application, actor=actor, action=action, from_state=from_state, also_save=submitted, ip=ip)
             return application
@@ -236,8 +237,9 @@ def application_submit(*, actor, obj: ShareApplication, ip: str | None = None) -
         record_event(
             subject=application, action=action, actor=actor, ip=ip, from_state=from_state, to_state=application.state
         )
-        if hits:
+        if hits or resubmission:
             cancel_flow(application)  # a resubmission's correction task; a first submission has no flow
+        if hits:
             refuse_by_negative_list(application=application, hit=hits[0])
         elif ground is not None:
             decide_by_scenario(application=application, part=ground)

@@ -246,7 +246,7 @@ def _revoke(grant: Grant, *, actor, reason: str, ip: str | None, withdrawn: bool
         comment=reason,
         ip=ip,
     )
-    record = _issue_revocation_notice(grant, actor, withdrawn=withdrawn)
+    record = issue_revocation_notice(grant, actor, cause=_revocation_cause(grant, actor, withdrawn=withdrawn))
     # Drafts renewing it can no longer be submitted (applications.application_submit): say so.
     renewals = [draft.reference for draft in grant.renewals.filter(state=ApplicationState.DRAFT).only("pk")]
     told = consumer_recipients(grant)
@@ -267,7 +267,8 @@ def _revocation_cause(grant: Grant, actor, *, withdrawn: bool) -> str:
     return "经本单位研究，" if actor.department_id == grant.provider_department_id else "经政数局协调，"
 
 
-def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) -> Record:
+def issue_revocation_notice(grant: Grant, actor, *, cause: str) -> Record:
+    """The 撤销通知 of a revoked grant, to its consumer: `cause` says why, before "现决定予以撤销"."""
     consumer, resource = grant.consumer_department, grant.resource
     revoked_on = chinese_date(timezone.localdate(grant.revoked_at))
     application, scenario = grant.application, grant.scenario
@@ -278,9 +279,7 @@ def _issue_revocation_notice(grant: Grant, actor, *, withdrawn: bool = False) ->
     data = {
         "body": [
             f"你单位{source}获得的“{resource.name}”共享授权"
-            f"（授权文号{grant.number or '无'}），"
-            + _revocation_cause(grant, actor, withdrawn=withdrawn)
-            + "现决定予以撤销。"
+            f"（授权文号{grant.number or '无'}），" + cause + "现决定予以撤销。"
         ],
         "reason": grant.revoked_reason,
         "effective_on": revoked_on,

@@ -4,32 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from notifications.services import notify
 from organizations.roles import Role
 from organizations.selectors import acts_with_role
 from requests import rules
 from requests.flows import ShareApplicationFlow
-from requests.messages import (
-    MSG_ALREADY_YOURS,
-    MSG_HANDOVER_TARGET_INVALID,
-    MSG_NOT_PERMITTED,
-    MSG_SELF_DECISION,
-    MSG_TASK_NOT_YOURS,
-)
+from requests.messages import MSG_NOT_PERMITTED, MSG_SELF_DECISION, MSG_TASK_NOT_YOURS
 from requests.models import (
     ShareApplication,
 )
 from requests.selectors import open_task
 from requests.services.common import lock_application
 from requests.services.errors import ApplicationError, not_open
-from workflows import flowtasks
+from workflows import flowtasks, taking
 from workflows.audit import record_event
 
 
@@ -76,63 +68,26 @@ def task_take(*, actor, obj: Task, ip: str | None = None) -> Task:
         application = _lock_of_task(obj)
         if rules.is_own_application(actor, application):
             raise ApplicationError(MSG_SELF_DECISION)
-        with flowtasks.activated(obj) as activation:
-            if obj.status == STATUS.ASSIGNED and obj.owner_id == actor.pk:
-                raise ApplicationError(MSG_ALREADY_YOURS)
-            if obj.status == STATUS.ASSIGNED:
-                raise ApplicationError(MSG_TASK_NOT_YOURS.format(owner=obj.owner))
-            if obj.status != STATUS.NEW:
-                raise not_open(application)
-            if not obj.flow_task.can_assign(actor, obj, subject=application):
-                raise ApplicationError(MSG_NOT_PERMITTED)
-            activation.assign(actor)
-        record_event(
-            subject=application, action="workflows.task_taken", actor=actor, ip=ip, comment=obj.flow_task.task_title
-        )
+        with _refusals(application):
+            taking.take(obj, actor=actor, subject=application, ip=ip)
     return obj
 
 
 def task_release(*, actor, obj: Task, ip: str | None = None) -> Task:
-    """退回任务池: the owner (or their substitute) puts the task back in the queue."""
-    with transaction.atomic(), _as_owner(obj, actor) as (application, activation):
-        activation.unassign()
-        record_event(
-            subject=application, action="workflows.task_released", actor=actor, ip=ip, comment=obj.flow_task.task_title
-        )
+    """退回待认领: the owner (or their substitute) puts the task back in the queue."""
+    with transaction.atomic():
+        application = lock_application(_application_of(obj))
+        with _refusals(application):
+            taking.release(obj, actor=actor, subject=application, ip=ip)
     return obj
-
-
-@contextmanager
-def _as_owner(task: Task, actor) -> Iterator[tuple[ShareApplication, Any]]:
-    """The task's application, locked, and the task's activation, for its owner or their substitute."""
-    application = lock_application(_application_of(task))
-    with flowtasks.activated(task) as activation:
-        if task.status != STATUS.ASSIGNED:
-            raise not_open(application)
-        if not task.flow_task.can_execute(actor, task):
-            raise ApplicationError(MSG_NOT_PERMITTED)
-        yield application, activation
 
 
 def task_handover(*, actor, obj: Task, to_user, ip: str | None = None) -> Task:
     """转交: the owner hands the task to a colleague who could have taken it."""
     with transaction.atomic():
-        with _as_owner(obj, actor) as (application, activation):
-            if (
-                to_user.pk == obj.owner_id
-                or to_user.department_id != application.provider_department_id
-                or not to_user.is_active
-                or not to_user.has_perm(obj.owner_permission)
-            ):
-                raise ApplicationError(MSG_HANDOVER_TARGET_INVALID, field="to_user")
-            activation.reassign(to_user)
-        record_event(
-            subject=application,
-            action="workflows.task_handed_over",
-            actor=actor,
-            ip=ip,
-            comment=f"{obj.flow_task.task_title} → {to_user}",
-        )
+        application = lock_application(_application_of(obj))
+        with _refusals(application):
+            taking.hand_over(obj, actor=actor, subject=application, to_user=to_user, ip=ip)
         notify(
             recipients=[to_user],
             event="share_application_task",
@@ -140,6 +95,17 @@ def task_handover(*, actor, obj: Task, to_user, ip: str | None = None) -> Task:
             context={"message": f"{actor}将共享申请{application.reference}的审核任务转交给您。"},
         )
     return obj
+
+
+@contextmanager
+def _refusals(application: ShareApplication) -> Iterator[None]:
+    """workflows.taking's refusals, said as the application's own error."""
+    try:
+        yield
+    except taking.TaskRefused as exc:
+        if exc.code == taking.CLOSED:
+            raise not_open(application) from exc
+        raise ApplicationError(exc.message, field=exc.field) from exc
 
 
 def _application_of(task: Task) -> ShareApplication:

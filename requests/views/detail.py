@@ -26,13 +26,13 @@ from requests.forms import (
     CountersignForm,
     DisputeForm,
     GrantForm,
-    HandoverForm,
     OrderForm,
     RefuseForm,
 )
 from requests.models import StandardClause
 from requests.views.common import form_errors, visible_application
 from workflows.audit import client_ip
+from workflows.forms import HandoverForm
 from workflows.labels import labelled
 from workflows.models import AuditEvent
 from workflows.workdays import countdown

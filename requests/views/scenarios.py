@@ -24,7 +24,7 @@ from viewflow.urls import Application
 from catalog.selectors import copies_among
 from pdf_templates.selectors import records_visible_to, sees_all_records
 from pdf_templates.views import trail_url
-from requests import permissions, selectors
+from requests import permissions, rules, selectors
 from requests.forms import (
     ScenarioAuthorizeForm,
     ScenarioFilterForm,
@@ -33,12 +33,17 @@ from requests.forms import (
     ScenarioPartFormSet,
     ScenarioPartRefuseForm,
     ScenarioReasonForm,
+    ScenarioRenewForm,
 )
+from requests.messages import MSG_SCENARIO_NOT_EDITABLE
 from requests.models import Scenario, ScenarioState
 from requests.scenario_export import export_scenarios
 from requests.services import scenarios as services
+from requests.services.validation import years_after
 from requests.views.common import form_errors
+from workflows import taking
 from workflows.audit import client_ip
+from workflows.forms import HandoverForm
 from workflows.labels import labelled
 from workflows.models import AuditEvent
 
@@ -162,7 +167,12 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             ),
             "trail_url": trail_url(scenario) if sees_all_records(user) else "",
             "reason_form": bound.get("reason") or ScenarioReasonForm(),
+            "claims": [(claim, handover_form(claim)) for claim in actions.tasks],
         }
+        if actions.renew:
+            context["renew_form"] = bound.get("renew") or ScenarioRenewForm(
+                initial={"valid_to": years_after(scenario.valid_to, 1)}
+            )
         if actions.authorize:
             context["authorize_form"] = bound.get("authorize") or ScenarioAuthorizeForm(parts=parts)
         return render(request, "requests/scenarios/detail.html", context, status=status)
@@ -213,6 +223,13 @@ def _revoke(request, scenario, part, data) -> str:
     return "已撤销，据此获得的共享授权已终止。"
 
 
+def _renew(request, scenario, part, data) -> str:
+    scenario = services.scenario_renew(
+        actor=request.user, obj=scenario, valid_to=data["valid_to"], ip=client_ip(request)
+    )
+    return f"已续期，有效期延至{scenario.valid_to:%Y-%m-%d}，场景授权书 {scenario.record.number} 已签发。"
+
+
 def _confirm(request, scenario, part, data) -> str:
     part = services.scenario_part_confirm(
         actor=request.user,
@@ -249,6 +266,7 @@ STEPS = {
     "suspend": Step(lambda actions, part: actions.suspend, _suspend, lambda data, s, p: ScenarioReasonForm(data)),
     "resume": Step(lambda actions, part: actions.resume, _resume),
     "revoke": Step(lambda actions, part: actions.revoke, _revoke, lambda data, s, p: ScenarioReasonForm(data)),
+    "renew": Step(lambda actions, part: actions.renew, _renew, lambda data, s, p: ScenarioRenewForm(data), "renew"),
     "confirm": Step(
         lambda actions, part: part is not None and part.pk in actions.answer,
         _confirm,
@@ -305,11 +323,64 @@ class ScenarioActionView(LoginRequiredMixin, View):
         return redirect("scenarios:detail", pk=scenario.pk)
 
 
+def handover_form(claim: selectors.scenarios.ScenarioTask, data=None) -> HandoverForm | None:
+    """The form to hand the task over, with ids of its own (several tasks on one page), or None."""
+    colleagues = claim.claim.handover_to
+    if colleagues is None:
+        return None
+    return HandoverForm(data, colleagues=colleagues, auto_id=f"handover_{claim.task.pk}_%s")
+
+
+class ScenarioTaskActionView(LoginRequiredMixin, View):
+    """认领, 退回待认领 or 转交 one of the scenario's open tasks (workflows.taking, as for share applications).
+
+    A task that is not the scenario's (or its parts'), or not open: 404. Someone with no step on the scenario: 403;
+    someone with one is told by the service why not (a colleague holds it, the page is from an earlier step).
+    """
+
+    def get(self, request, pk: int, task_pk: int, action: str):
+        return redirect("scenarios:detail", pk=visible_scenario(request.user, pk).pk)
+
+    def post(self, request, pk: int, task_pk: int, action: str):
+        scenario = visible_scenario(request.user, pk)
+        if action not in ("take", "release", "handover"):
+            raise Http404
+        parts = list(selectors.scenario_parts(scenario))
+        found = {task.pk: (task, part) for task, part in selectors.scenarios.scenario_open_tasks(scenario, parts)}
+        if task_pk not in found:
+            raise Http404
+        task, part = found[task_pk]
+        if not selectors.works_on_scenario(request.user, part) and not task.flow_task.can_execute(request.user, task):
+            raise PermissionDenied
+        ip = client_ip(request)
+        try:
+            if action == "take":
+                services.scenario_task_take(actor=request.user, obj=task, ip=ip)
+                messages.success(request, "已认领该任务。")
+            elif action == "release":
+                services.scenario_task_release(actor=request.user, obj=task, ip=ip)
+                messages.success(request, "任务已退回待认领队列。")
+            else:
+                claim = selectors.scenarios.ScenarioTask(
+                    task, part, taking.claim_actions(request.user, task, part or scenario)
+                )
+                form = handover_form(claim, request.POST)
+                if form is None or not form.is_valid():
+                    raise services.ScenarioError(taking.MSG_HANDOVER_TARGET_INVALID)
+                to_user = form.cleaned_data["to_user"]
+                services.scenario_task_handover(actor=request.user, obj=task, to_user=to_user, ip=ip)
+                messages.success(request, f"任务已转交{to_user}。")
+        except services.ScenarioError as exc:
+            messages.error(request, exc.message)
+        return redirect("scenarios:detail", pk=scenario.pk)
+
+
 # ---------------------------------------------------------------- proposing
 
 
 class ScenarioProposeView(LoginRequiredMixin, View):
     template_name = "requests/scenarios/form.html"
+    scenario: Scenario | None = None  # the one being changed (ScenarioEditView)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.can_propose_scenario(request.user):
@@ -319,7 +390,7 @@ class ScenarioProposeView(LoginRequiredMixin, View):
     def get(self, request):
         return self._render(request, ScenarioForm(), ScenarioPartFormSet(prefix="parts"))
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         form = ScenarioForm(request.POST)
         formset = ScenarioPartFormSet(request.POST, prefix="parts")
         if not (form.is_valid() and formset.is_valid()):
@@ -328,17 +399,24 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         if copies and not form.cleaned_data["keep_copies"]:
             # 一数一源: the proposer sees where the authoritative data is, and may list that resource instead.
             return self._render(request, form, formset, copies=copies)
+        given = dict(
+            actor=request.user,
+            data=form.service_data(),
+            consumers=list(form.cleaned_data["consumer_departments"]),
+            parts=formset.parts(),
+            ip=client_ip(request),
+        )
         try:
-            scenario = services.scenario_propose(
-                actor=request.user,
-                data=form.service_data(),
-                consumers=list(form.cleaned_data["consumer_departments"]),
-                parts=formset.parts(),
-                ip=client_ip(request),
-            )
+            return self._save(request, given)
         except services.ScenarioError as exc:
+            if exc.stale and self.scenario is not None:
+                messages.error(request, exc.message)
+                return redirect("scenarios:detail", pk=self.scenario.pk)
             formset.show_errors(form, exc)
             return self._render(request, form, formset, status=400)
+
+    def _save(self, request, given: dict[str, Any]):
+        scenario = services.scenario_propose(**given)
         if scenario.state == ScenarioState.PROPOSED:
             messages.success(request, "应用场景已提出，待政数局受理。")
         else:
@@ -346,8 +424,46 @@ class ScenarioProposeView(LoginRequiredMixin, View):
         return redirect("scenarios:detail", pk=scenario.pk)
 
     def _render(self, request, form, formset, *, copies=(), status=200):
-        context = {"form": form, "formset": formset, "copies": copies}
+        context = {"form": form, "formset": formset, "copies": copies, "scenario": self.scenario}
         return render(request, self.template_name, context, status=status)
+
+
+class ScenarioEditView(ScenarioProposeView):
+    """修改: the proposal's form, filled in from the scenario, for its proposing department while no provider has
+    answered (requests.services.scenarios.editing). Another department: 403; a scenario answered already: said."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.scenario = visible_scenario(request.user, kwargs["pk"])
+        if not permissions.is_scenario_proposer(request.user, self.scenario):
+            raise PermissionDenied
+        if not rules.scenario_editable(self.scenario):
+            messages.error(request, MSG_SCENARIO_NOT_EDITABLE)
+            return redirect("scenarios:detail", pk=self.scenario.pk)
+        return View.dispatch(self, request, *args, **kwargs)
+
+    def get(self, request, pk: int):
+        scenario = self.scenario
+        assert scenario is not None  # dispatch found it
+        initial = {name: getattr(scenario, name) for name in services.SCENARIO_FIELDS}
+        initial["consumer_departments"] = list(scenario.consumer_departments.values_list("pk", flat=True))
+        rows = [
+            {
+                "resource": part.resource_id,
+                "item_names": "、".join(part.items.order_by("position", "pk").values_list("name", flat=True)),
+                "share_method": part.share_method,
+                "legal_basis": part.legal_basis,
+                "conditions": part.conditions,
+            }
+            for part in scenario.parts.order_by("position", "pk")
+        ]
+        return self._render(request, ScenarioForm(initial=initial), ScenarioPartFormSet(prefix="parts", initial=rows))
+
+    def _save(self, request, given: dict[str, Any]):
+        scenario = services.scenario_update(obj=self.scenario, **given)
+        messages.success(request, "应用场景已修改。")
+        return redirect("scenarios:detail", pk=scenario.pk)
 
 
 class ScenariosApplication(Application):
@@ -362,6 +478,8 @@ class ScenariosApplication(Application):
         path("tasks/", ScenarioTaskListView.as_view(), name="tasks"),
         path("propose/", ScenarioProposeView.as_view(), name="propose"),
         path("<int:pk>/", ScenarioDetailView.as_view(), name="detail"),
+        path("<int:pk>/edit/", ScenarioEditView.as_view(), name="edit"),
         path("<int:pk>/parts/<int:part_pk>/<str:action>/", ScenarioActionView.as_view(), name="part_action"),
+        path("<int:pk>/tasks/<int:task_pk>/<str:action>/", ScenarioTaskActionView.as_view(), name="task_action"),
         path("<int:pk>/<str:action>/", ScenarioActionView.as_view(), name="action"),
     ]

@@ -26,6 +26,7 @@ from systems_inventory.models import (
     ReportState,
     SystemStatus,
 )
+from workflows import flowtasks, taking
 from workflows.labels import labelled
 from workflows.models import AuditEvent
 
@@ -187,6 +188,10 @@ class ReportActions:
     confirm: bool = False  # the leader confirms or sends back
     review: bool = False  # the bureau comments, accepts or returns
     own_department: bool = False  # the bureau's own report: it may not decide it
+    task: Task | None = None  # the report's open task
+    take: bool = False  # 认领: nobody has it, and the user may work it
+    task_mine: bool = False  # the user holds it (or stands in for who does): 退回待认领, 转交
+    handover_to: QuerySet | None = None  # whom the holder may hand it to (None: nobody, no form)
 
     @property
     def any(self) -> bool:
@@ -195,11 +200,17 @@ class ReportActions:
 
 def available_actions(user, report: DepartmentReport) -> ReportActions:
     own = rules.is_own_report(user, report)
+    task = flowtasks.open_task(DepartmentReportFlow, report)
+    claim = taking.claim_actions(user, task, report)
     return ReportActions(
         fill=permissions.may_fill(user, report) and rules.is_fillable(report),
         confirm=permissions.may_confirm(user, report) and rules.awaits_leader(report),
         review=permissions.may_review(user) and not own and rules.awaits_bureau(report),
         own_department=own and permissions.may_review(user),
+        task=task,
+        take=claim.take,
+        task_mine=claim.mine,
+        handover_to=claim.handover_to,
     )
 
 

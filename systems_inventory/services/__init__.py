@@ -3,6 +3,7 @@
 - common: the error every service raises, the row locks, the report's clock, its tasks and notices;
 - campaigns: draft, launch (a report per department) and close (what is unfinished lapses; statistics frozen);
 - reports: the department fills its report in, sends it to its leader, who confirms or sends it back;
+- tasks: a report's tasks taken, released and handed over (workflows.taking);
 - review: the bureau accepts (the register takes it) or returns it, each with a stamped 自查审核意见;
 - register: what an accepted report writes to the register, and the versions it leaves;
 - imports: a report filled in by spreadsheet, all or nothing;
@@ -69,6 +70,7 @@ from systems_inventory.services.shutdown_deadlines import (
     disposition_overdue,
     remind_case,
 )
+from systems_inventory.services.tasks import report_task_handover, report_task_release, report_task_take
 
 __all__ = [
     "DEADLINE_KIND",
@@ -105,6 +107,9 @@ __all__ = [
     "remind_case",
     "remind_department",
     "report_accept",
+    "report_task_handover",
+    "report_task_release",
+    "report_task_take",
     "report_confirm",
     "report_declare",
     "report_import",

@@ -13,14 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from pdf_templates.views import trail_url
-from systems_inventory import permissions, selectors, services
+from systems_inventory import permissions, rules, selectors, services
 from systems_inventory.forms import ImportForm, LeaderForm, RetireForm, ReviewForm, SystemForm
 from systems_inventory.messages import MSG_SELF_DECISION
 from systems_inventory.models import DepartmentReport, ReportLine
 from systems_inventory.services import SelfCheckError
+from systems_inventory.services.common import wrong_state
 from systems_inventory.views.common import apply_errors, require
-from workflows import visibility
+from workflows import taking, visibility
 from workflows.audit import client_ip
+from workflows.forms import HandoverForm
 
 
 def visible_report(user, pk: int) -> DepartmentReport:
@@ -62,6 +64,7 @@ class ReportDetailView(LoginRequiredMixin, View):
                 "send_back_form": LeaderForm(auto_id="send_back_%s") if actions.confirm else None,
                 "review_form": ReviewForm(lines=lines) if actions.review else None,
                 "import_form": ImportForm() if actions.fill else None,
+                "handover_form": HandoverForm(colleagues=actions.handover_to) if actions.handover_to else None,
                 "records": selectors.report_records(user, report),
                 "events": selectors.report_events(report),
                 "trail_url": trail_url(report) if permissions.sees_all(user) else "",
@@ -206,7 +209,35 @@ def _leader(service, message: str) -> Callable[..., str]:
     return step
 
 
-# action: (what the page must offer the user, the step)
+def _take(request, report) -> str:
+    services.report_task_take(actor=request.user, obj=_open_task(report), ip=client_ip(request))
+    return "已认领该任务。"
+
+
+def _release(request, report) -> str:
+    services.report_task_release(actor=request.user, obj=_open_task(report), ip=client_ip(request))
+    return "任务已退回待认领队列。"
+
+
+def _handover(request, report) -> str:
+    task = _open_task(report)
+    form = HandoverForm(request.POST, colleagues=taking.candidates(task, report))
+    if not form.is_valid():
+        raise SelfCheckError(taking.MSG_HANDOVER_TARGET_INVALID)
+    to_user = form.cleaned_data["to_user"]
+    services.report_task_handover(actor=request.user, obj=task, to_user=to_user, ip=client_ip(request))
+    return f"任务已转交{to_user}。"
+
+
+def _open_task(report):
+    task = services.open_task(report)
+    if task is None:
+        raise wrong_state(report, "办理")
+    return task
+
+
+# action: (what the page must offer the user, the step); a task is taken, released or handed over by whoever has
+# some step on the report ("any"): the service says why not when it is not theirs.
 REPORT_STEPS: dict[str, tuple[str, Callable[..., str]]] = {
     "start": ("fill", _simple(services.report_start, "已开始填报：本部门清单中的系统已列出，请逐一确认。")),
     "confirm_all": ("fill", _confirm_all),
@@ -217,6 +248,9 @@ REPORT_STEPS: dict[str, tuple[str, Callable[..., str]]] = {
     "send_back": ("confirm", _leader(services.report_send_back, "已退回填报人员修改。")),
     "accept": ("review", _accept),
     "return": ("review", _return),
+    "take": ("any", _take),
+    "release": ("any", _release),
+    "handover": ("any", _handover),
 }
 
 
@@ -228,7 +262,7 @@ class ReportActionView(LoginRequiredMixin, View):
         offered, step = REPORT_STEPS[action]
         actions = selectors.available_actions(request.user, report)
         if not getattr(actions, offered):
-            if offered == "review" and actions.own_department:
+            if actions.own_department and (offered == "review" or rules.awaits_bureau(report)):
                 messages.error(request, MSG_SELF_DECISION)
                 return redirect("systems_inventory:report_detail", pk=pk)
             require(False)

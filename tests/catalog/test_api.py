@@ -274,7 +274,7 @@ def test_the_api_shows_the_catalogued_fields_in_their_order():
         "id", "code", "name", "provider_department", "provider_department_code", "description", "domain",
         "domain_other", "share_class", "share_conditions", "legal_basis", "legal_basis_text", "security_level",
         "network", "update_frequency", "update_frequency_other", "share_methods", "base_library",
-        "in_responsibility_list", "open_to_public", "source_system_id", "mounted_records", "last_mounted_on",
+        "in_responsibility_list", "open_to_public", "mounted_records", "last_mounted_on",
         "status", "version", "registered_at", "items",
     ]  # fmt: skip
     assert DataItemSerializer.Meta.fields == [

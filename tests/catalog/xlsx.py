@@ -27,7 +27,6 @@ def resource_row(code, department="市住建局", **overrides):
         "所属基础库": "",
         "列入国家共享责任清单": "否",
         "向社会开放": "否",
-        "来源信息系统编号": None,
     }
     row.update(overrides)
     return [row[h] for h in RESOURCE_HEADERS]

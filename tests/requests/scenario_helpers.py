@@ -103,6 +103,21 @@ def propose(proposer, consumers, parts, **overrides) -> Scenario:
     return scenario_propose(actor=proposer, data=scenario_data(**overrides), consumers=consumers, parts=parts)
 
 
+def cite(applicant, resource, scenario: Scenario, names=("姓名",), **overrides):
+    """A share application citing `scenario` for `names` of `resource` (all: None) by query, over its validity."""
+    from tests.requests.helpers import make_application
+
+    items = resource.items.all() if names is None else resource.items.filter(name__in=names)
+    data = {
+        "cited_scenario": scenario,
+        "share_method": "query_api",
+        "period_start": scenario.valid_from,
+        "period_end": scenario.valid_to,
+        **overrides,
+    }
+    return make_application(applicant, resource, items=list(items), **data)
+
+
 def part(scenario: Scenario, resource) -> ScenarioPart:
     return scenario.parts.get(resource=resource)
 

@@ -8,6 +8,7 @@ class of every app (tests/workflows/test_forms_look.py finds them) must have bee
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections import Counter, deque
@@ -18,7 +19,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from catalog.services import demand_create, source_designate
-from requests.services.scenarios import scenario_part_confirm
+from requests.services.scenarios import scenario_authorize, scenario_part_confirm
 from systems_inventory import services as self_check
 from tests.factories import UserFactory
 from tests.project_approvals.helpers import walk_world
@@ -97,11 +98,17 @@ def walk(client: Client, starts: list[str]) -> list[tuple[str, str]]:
 
 
 def scenarios(coordinator, consumer, reviewer, housing, open_resource) -> None:
-    """One in provider review (the provider's answer forms) and one its provider confirmed (the bureau's)."""
+    """One in provider review (the provider's answer forms, its 修改 and its tasks' 转交), one its provider
+    confirmed (the bureau's), and one authorized that nears its end (续期)."""
     propose(coordinator, [consumer], [part_of(housing)], name="房产核验")
     confirmed = propose(coordinator, [consumer], [part_of(open_resource)], name="企业登记核验")
-    for each in confirmed.parts.all():
-        scenario_part_confirm(actor=reviewer, obj=each, items=list(each.items.all()))
+    ending = propose(
+        coordinator, [consumer], [part_of(open_resource)], name="企业年报核验", valid_to=dt.date(2026, 5, 31)
+    )
+    for scenario in (confirmed, ending):
+        for each in scenario.parts.all():
+            scenario_part_confirm(actor=reviewer, obj=each, items=list(each.items.all()))
+    scenario_authorize(actor=coordinator, obj=ending)
 
 
 def self_check_reports(coordinator, *, filling, submitted_by, reviewed) -> None:

@@ -9,14 +9,19 @@ import json
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.urls import reverse
 
 from notifications.models import Notification
+from requests.flows import ShareApplicationFlow
 from requests.messages import MSG_SCENARIO_NOT_AUTHORIZED, MSG_SCENARIO_NOT_CONSUMER
-from requests.models import ApplicationState, Decision, Grant, GrantState
-from requests.services import ApplicationError
+from requests.models import ApplicationState, Decision, Grant, GrantState, ShareApplication
+from requests.services import ApplicationError, application_return, application_submit, application_update
 from requests.services.scenarios import scenario_suspend
-from tests.requests.helpers import make_application
+from tests.requests.helpers import application_data, client_for, make_application
 from tests.requests.scenario_helpers import *  # noqa: F403
+from tests.requests.scenario_helpers import cite
+from workflows import flowtasks
+from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -183,3 +188,52 @@ def test_a_withdrawn_resource_ends_the_scenario_s_grant_of_it_with_a_revocation_
         ).state
         == GrantState.ACTIVE
     )
+
+
+# ---------------------------------------------------------------- automatic sharing after 补正
+
+
+@pytest.fixture
+def returned_beyond_scope(authorized_scenario, minzheng_applicant, population_resource, gongan_reviewer):
+    """An application citing the scenario for more than its scope (户籍地址 too): in review, then returned."""
+    application = cite(minzheng_applicant, population_resource, authorized_scenario, names=None)
+    assert application.state == ApplicationState.IN_REVIEW
+    returned = application_return(actor=gongan_reviewer, obj=application, comment="户籍地址不在场景范围内，请删去。")
+    assert returned.state == ApplicationState.RETURNED
+    within = list(population_resource.items.filter(name__in=["姓名", "公民身份号码"]))
+    data = {name: getattr(returned, name) for name in application_data()}
+    return application_update(actor=minzheng_applicant, obj=returned, data=data, items=within)
+
+
+def test_a_returned_application_resubmitted_within_the_scenario_is_granted_automatically(
+    returned_beyond_scope, authorized_scenario, minzheng_applicant
+):
+    application = application_submit(actor=minzheng_applicant, obj=returned_beyond_scope)
+    assert application.state == ApplicationState.GRANTED
+    assert application.decision.decided_as == Decision.DecidedAs.AUTOMATIC
+    assert application.grant.scenario == authorized_scenario and application.grant.state == GrantState.ACTIVE
+    assert {item.name for item in application.grant.items.all()} == {"姓名", "公民身份号码"}
+    assert list(flowtasks.disagreements(ShareApplicationFlow)) == []  # the correction task did not stay open
+    assert flowtasks.open_task(ShareApplicationFlow, application) is None
+
+
+def test_a_resubmission_still_beyond_the_scenario_goes_back_to_review(
+    returned_beyond_scope, minzheng_applicant, population_resource
+):
+    data = {name: getattr(returned_beyond_scope, name) for name in application_data()}
+    application_update(
+        actor=minzheng_applicant, obj=returned_beyond_scope, data=data, items=list(population_resource.items.all())
+    )
+    application = application_submit(actor=minzheng_applicant, obj=returned_beyond_scope)
+    assert application.state == ApplicationState.IN_REVIEW and not Grant.objects.filter(application=application)
+
+
+def test_over_http_the_resubmission_within_the_scenario_is_granted(returned_beyond_scope, minzheng_applicant):
+    client = client_for(minzheng_applicant)
+    url = reverse("share_requests:action", args=[returned_beyond_scope.pk, "submit"])
+    response = client.post(url, follow=True)
+    assert "申请已提交，当前状态：已授权。" in response.content.decode()
+    application = ShareApplication.objects.get(pk=returned_beyond_scope.pk)
+    assert application.state == ApplicationState.GRANTED and application.grant.scenario_id is not None
+    event = AuditEvent.objects.filter(subject_id=str(application.pk), action="share_requests.application_resubmitted")
+    assert event.get().ip == "127.0.0.1"

@@ -110,3 +110,38 @@ def test_the_zombie_systems_tell_every_part_of_the_chain(loaded):
     assert (DISPOSING[0], "verify") in steps("zs_coordinator")
     assert ("旅游景区客流统计系统", "reply") in steps("wl_applicant")
     assert (DISPOSING[1], "dispose") in steps("jt_leader")
+
+
+def test_the_bureau_s_own_report_is_dc_coordinator_s_to_review_and_nobody_accepts_their_own(loaded):
+    """Over HTTP on the demo: the 市政数局's report waits in dc_coordinator's 自查待办 (东昌区政数局), not in
+    zs_coordinator's; zs_coordinator sees it, is told why not, and can neither take nor decide it."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from systems_inventory import messages as msg
+    from systems_inventory import services
+
+    own = DepartmentReport.objects.get(campaign__title=demo.SECOND_TITLE, department__code="TH-ZS")
+    assert own.state == ReportState.SUBMITTED
+    zs, dc = User.objects.get(username="zs_coordinator"), User.objects.get(username="dc_coordinator")
+    assert dc.department.name == "东昌区政数局" and dc.has_role("data_bureau")
+    assert own.pk not in {t.process.departmentreportprocess.report_id for t in selectors.task_list(zs)}
+    assert own.pk in {t.process.departmentreportprocess.report_id for t in selectors.task_list(dc)}
+
+    page = reverse("systems_inventory:report_detail", args=[own.pk])
+    bureau, county = Client(), Client()
+    bureau.force_login(zs)
+    county.force_login(dc)
+    shown = bureau.get(page).content.decode()
+    assert 'data-testid="own-department"' in shown and 'data-testid="review-form"' not in shown
+    for action in ("take", "accept", "return"):
+        url = reverse("systems_inventory:report_action", args=[own.pk, action])
+        response = bureau.post(url, {"comment": "同意。"}, follow=True)
+        assert msg.MSG_SELF_DECISION in response.content.decode(), action
+    assert DepartmentReport.objects.get(pk=own.pk).state == ReportState.SUBMITTED
+    assert services.open_task(own).owner_id is None
+
+    assert 'data-testid="review-form"' in county.get(page).content.decode()
+    url = reverse("systems_inventory:report_action", args=[own.pk, "accept"])
+    assert county.post(url, {"comment": "同意。"}).status_code == 302
+    assert DepartmentReport.objects.get(pk=own.pk).state == ReportState.ACCEPTED

@@ -42,7 +42,7 @@ from workflows import flowtasks, textlimits
 from workflows.audit import record_event
 
 
-def _parts(scenario: Scenario):
+def scenario_parts(scenario: Scenario):
     return scenario.parts.select_related("resource", "provider_department").order_by("position", "pk")
 
 
@@ -89,7 +89,7 @@ def scenario_authorize(
         task = bureau_task(actor, scenario)
         if scenario.valid_to < timezone.localdate():
             raise ScenarioError(MSG_SCENARIO_VALIDITY_OVER)
-        all_parts = list(_parts(scenario))
+        all_parts = list(scenario_parts(scenario))
         authorized = _chosen(all_parts, parts)
         _hold_shareable(authorized)
         scenario.authorize()
@@ -97,7 +97,7 @@ def scenario_authorize(
         ScenarioPart.objects.filter(pk__in=[part.pk for part in authorized]).update(authorized=True)
         for part in authorized:
             part.authorized = True
-        scenario.record = _issue_authorization(scenario, all_parts, actor=actor)
+        scenario.record = issue_authorization(scenario, all_parts, actor=actor)
         scenario.save(update_fields=["state", "authorized_by", "authorized_at", "record", "updated_at"])
         grants = grant_proactively(scenario, authorized, number=scenario.record.number)
         whole = len(authorized) == len(all_parts)
@@ -126,8 +126,19 @@ def scenario_authorize(
     return scenario
 
 
-def _issue_authorization(scenario: Scenario, parts: list[ScenarioPart], *, actor) -> Record:
-    """The 场景授权书: what is shared with whom, what is not and why, on what conditions, until when."""
+def issue_authorization(
+    scenario: Scenario,
+    parts: list[ScenarioPart],
+    *,
+    actor,
+    renewed: Record | None = None,
+    old_end: dt.date | None = None,
+) -> Record:
+    """The 场景授权书: what is shared with whom, what is not and why, on what conditions, until when.
+
+    A renewal's (`renewed`: the authorization it renews, which ran until `old_end`) restates it all with the new
+    validity, and says which one it renews.
+    """
     consumers = [department.name for department in scenario.consumer_departments.order_by("code")]
     authorized = [part for part in parts if part.authorized]
     not_authorized = []
@@ -155,10 +166,17 @@ def _issue_authorization(scenario: Scenario, parts: list[ScenarioPart], *, actor
     data = {
         "body": [
             f"{scenario.proposing_department.name}提出的“{scenario.name}”应用场景（{scenario.reference}），"
-            "经各提供部门确认，现予授权。",
+            + (
+                "经各提供部门确认，现予授权。"
+                if renewed is None or old_end is None
+                else f"经{renewed.number}授权，有效期至{chinese_date(old_end)}；现予续期，"
+                f"有效期延至{chinese_date(scenario.valid_to)}，授权内容不变。"
+            ),
             f"办理事项：{scenario.business_matter}；应用方式：{'、'.join(scenario.purpose_labels())}。",
         ],
-        "decision": "同意授权。" if len(authorized) == len(parts) else "部分同意授权。",
+        "decision": "同意续期。"
+        if renewed is not None
+        else ("同意授权。" if len(authorized) == len(parts) else "部分同意授权。"),
         "parts": [
             {
                 "provider": part.provider_department.name,
@@ -186,7 +204,12 @@ def _issue_authorization(scenario: Scenario, parts: list[ScenarioPart], *, actor
             issuer=actor.department,
             data=data,
             actor=actor,
-            title=textlimits.composed("关于“{name}”应用场景的场景授权书", textlimits.TITLE, name=scenario.name),
+            title=textlimits.composed(
+                "关于“{name}”应用场景{what}的场景授权书",
+                textlimits.TITLE,
+                name=scenario.name,
+                what="续期" if renewed is not None else "",
+            ),
             addressee=scenario.proposing_department,
         )
     except RecordError as exc:
@@ -222,7 +245,7 @@ def _end(*, actor, obj: Scenario, reason: str, ip: str | None, action: str) -> S
         if scenario.state not in sources:
             raise scenario_not_open(scenario)
         from_state = scenario.state
-        ended = end_scenario_grants(scenario, actor=actor, reason=f"应用场景“{scenario.name}”已{verb}：{reason}", ip=ip)
+        ended = end_scenario_grants(scenario, actor=actor, verb=verb, reason=reason, ip=ip)
         getattr(scenario, action)()
         scenario.reason, scenario.ended_at = reason, timezone.now()
         scenario.save(update_fields=["state", "reason", "ended_at", "updated_at"])
@@ -236,7 +259,7 @@ def _end(*, actor, obj: Scenario, reason: str, ip: str | None, action: str) -> S
             comment=f"{reason}；终止共享授权 {len(ended)} 项",
             data={"grants": [grant.pk for grant in ended]},
         )
-        told = proposer_users(scenario) | provider_users(_parts(scenario).filter(authorized=True))
+        told = proposer_users(scenario) | provider_users(scenario_parts(scenario).filter(authorized=True))
         tell(told, scenario, f"应用场景“{scenario.name}”已{verb}，理由：{reason}。据此获得的共享授权同时终止。")
     return scenario
 
@@ -250,7 +273,7 @@ def scenario_resume(*, actor, obj: Scenario, ip: str | None = None) -> Scenario:
             raise scenario_not_open(scenario)
         if scenario.valid_to < timezone.localdate():
             raise ScenarioError(MSG_SCENARIO_VALIDITY_OVER)
-        authorized = list(_parts(scenario).filter(authorized=True))
+        authorized = list(scenario_parts(scenario).filter(authorized=True))
         _hold_shareable(authorized)
         scenario.resume()
         scenario.reason, scenario.ended_at = "", None

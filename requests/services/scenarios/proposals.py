@@ -209,9 +209,7 @@ def _send_to_providers(scenario: Scenario, *, actor, task: Task, ip: str | None)
     parts = list(scenario.parts.select_related("resource", "provider_department").order_by("position", "pk"))
     now = timezone.now()
     for part in parts:
-        part.send()
-        start_part_clock(part, now)
-        part.save(update_fields=["state", "due_at"])
+        send_part(scenario, part, now)
     providers = "、".join(dict.fromkeys(part.provider_department.name for part in parts))
     record_event(
         subject=scenario,
@@ -223,17 +221,23 @@ def _send_to_providers(scenario: Scenario, *, actor, task: Task, ip: str | None)
         comment=f"送{providers}确认",
     )
     flowtasks.complete(task, subject=scenario, actor=actor)
-    for part in parts:
-        flowtasks.start(ScenarioPartFlow, part)
-        tell(
-            part_reviewers(part),
-            scenario,
-            f"应用场景“{scenario.name}”需要本部门的“{part.resource.name}”，请在"
-            f"{timezone.localtime(part.due_at):%Y-%m-%d %H:%M}前确认是否共享。",
-            event="scenario_task",
-        )
     if scenario.proposed_by_id != actor.pk:
         tell(proposer_users(scenario), scenario, f"政数局已受理应用场景“{scenario.name}”，已送{providers}确认。")
+
+
+def send_part(scenario: Scenario, part: ScenarioPart, now) -> None:
+    """A part to its provider: its clock starts, its reviewers get the task and hear of it."""
+    part.send()
+    start_part_clock(part, now)
+    part.save(update_fields=["state", "due_at"])
+    flowtasks.start(ScenarioPartFlow, part)
+    tell(
+        part_reviewers(part),
+        scenario,
+        f"应用场景“{scenario.name}”需要本部门的“{part.resource.name}”，请在"
+        f"{timezone.localtime(part.due_at):%Y-%m-%d %H:%M}前确认是否共享。",
+        event="scenario_task",
+    )
 
 
 def scenario_reject(*, actor, obj: Scenario, reason: str, ip: str | None = None) -> Scenario:

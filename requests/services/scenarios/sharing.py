@@ -15,11 +15,12 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from notifications import recipients as who
 from notifications.services import notify
-from organizations.roles import Role
+from pdf_templates.models import Record
 from requests import rules
 from requests.models import Grant, GrantState, Scenario, ScenarioPart, ShareApplication, StandardClause
+from requests.services.grants import GrantError, consumer_recipients, issue_revocation_notice
+from requests.services.scenarios.common import ScenarioError
 from workflows import textlimits
 from workflows.audit import record_event
 
@@ -64,20 +65,25 @@ def grant_proactively(scenario: Scenario, parts: Sequence[ScenarioPart], *, numb
     return grants
 
 
-def end_scenario_grants(scenario: Scenario, *, actor, reason: str, ip: str | None) -> list[Grant]:
-    """Revoke every active grant the scenario gave (proactive and automatic), telling each consumer department.
+def end_scenario_grants(scenario: Scenario, *, actor, verb: str, reason: str, ip: str | None) -> list[Grant]:
+    """Revoke every active grant the scenario gave (proactive and automatic) because it was `verb` (暂停, 撤销):
+    each revoked as a single grant is (requests.services.grants: its audit event and its 撤销通知), and each consumer
+    department told once, naming the grants it lost and their notices. All in the caller's transaction.
 
     The grants are locked before the first of their audit events: a revocation of one of them (grant_revoke)
     holds its grant and then waits for the audit chain, so locking after writing to the chain could deadlock.
     """
     grants = list(
         Grant.objects.select_for_update(of=("self",))
-        .select_related("consumer_department", "resource", "application__applicant")
+        .select_related("consumer_department", "provider_department", "resource", "application__applicant")
         .filter(scenario=scenario, state=GrantState.ACTIVE)
         .order_by("pk")
     )
     revoked_at = timezone.now()
-    reason = textlimits.composed("{reason}", textlimits.NOTICE_REASON, reason=reason)
+    reason = textlimits.composed(
+        "应用场景“{name}”已{verb}：{reason}", textlimits.NOTICE_REASON, name=scenario.name, verb=verb, reason=reason
+    )
+    notices: dict[int, Record] = {}
     for grant in grants:
         grant.revoke()
         grant.revoked_reason, grant.revoked_by, grant.revoked_at = reason, actor, revoked_at
@@ -92,23 +98,28 @@ def end_scenario_grants(scenario: Scenario, *, actor, reason: str, ip: str | Non
             comment=reason,
             data={"scenario": scenario.pk},
         )
+        cause = f"因应用场景“{scenario.name}”（{scenario.reference}）已{verb}，"
+        try:
+            notices[grant.pk] = issue_revocation_notice(grant, actor, cause=cause)
+        except GrantError as exc:
+            raise ScenarioError(str(exc)) from exc
     by_consumer: dict[int, list[Grant]] = {}
     for grant in grants:
         by_consumer.setdefault(grant.consumer_department_id, []).append(grant)
     for ended in by_consumer.values():
         department = ended[0].consumer_department
-        told = set(who.by_role(Role.APPLICANT, department)) | set(who.department_leaders(department))
-        told |= {
-            g.application.applicant for g in ended if g.application is not None and g.application.applicant.is_active
-        }
-        resources = "、".join(dict.fromkeys(f"“{g.resource.name}”" for g in ended))
+        told = set.union(*(consumer_recipients(grant) for grant in ended))
+        named = "；".join(
+            f"“{grant.resource.name}”（{grant.source_reference}，撤销通知{notices[grant.pk].number}）"
+            for grant in ended
+        )
         notify(
             recipients=told,
             event="scenario_grants_ended",
             subject=scenario,
             context={
-                "message": f"{department.name}据应用场景“{scenario.name}”获得的{resources}共享授权已于即日终止："
-                f"{reason}。自即日起停止使用相关共享数据。"
+                "message": f"{department.name}据应用场景“{scenario.name}”获得的以下共享授权已于即日终止：{named}。"
+                f"理由：{reason}。自即日起停止使用相关共享数据。",
             },
         )
     return grants
