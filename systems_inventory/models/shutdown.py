@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, transition
-from viewflow.workflow.models import Process
 
+from workflows.models import SubjectProcess
 from workflows.textlimits import COMMENT, NOTICE_REASON, validator
 
 
@@ -416,7 +416,7 @@ class ShutdownAttachment(models.Model):
         return self.original_name
 
 
-class ShutdownCaseProcess(Process):
+class ShutdownCaseProcess(SubjectProcess):
     """The viewflow process of one case (from its 关停通知书 on); its artifact is the case."""
 
     case = models.OneToOneField(
@@ -426,9 +426,3 @@ class ShutdownCaseProcess(Process):
     class Meta:
         verbose_name = "关停案件流程"
         verbose_name_plural = "关停案件流程"
-
-    def save(self, *args, **kwargs):
-        # As DepartmentReportProcess: later saves by viewflow touch only its own table.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)
