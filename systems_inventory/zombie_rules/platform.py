@@ -17,7 +17,8 @@ A call counts once for a system that both produces and consumes its resource.
 
 Written as SystemActivity rows of source 共享平台, one per system and month, replaced on every run: the months
 from the one before the last run's latest (statistics of that month may have come in since) to this one, or
-PLATFORM_HISTORY_MONTHS back the first time. In four queries and one per consumption source, whatever the number of systems.
+PLATFORM_HISTORY_MONTHS back the first time. In four queries and one per consumption source, whatever the number
+of systems.
 """
 
 from __future__ import annotations
