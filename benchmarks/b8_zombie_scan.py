@@ -3,8 +3,9 @@ RSS, queries independent of the number of systems; judged on PostgreSQL at full 
 
 The world is written with bulk_create in the shape the services leave it: 100 departments, systems in twelve
 function categories, a month of use per system for two years (运维上报), a tenth of them producing a registered
-catalog resource with grant checks in the last two months (what the 共享平台 source is computed from), and about
-one system in six a candidate (idle, declared 已停用, declared 每日 but silent, connected without a call). The scan
+catalog resource with grant checks in the last two months, and another tenth consuming one (a passed project
+declares it; their department's grant checks: what the 共享平台 source is computed from), and about one system in
+six a candidate (idle, declared 已停用, declared 每日 but silent, connected without a call). The scan
 (systems_inventory.services.zombie_scan: the platform source, the evidence, the rules, the assessments, the
 suspected cases and their audit events) runs in a fresh child process, as B4's import does, so its peak RSS is its
 own; the child also counts its queries.
@@ -186,6 +187,61 @@ class World:
             ],
             batch_size=5000,
         )
+        self._consumers(systems, dict(zip([s.pk for s in producers], resources, strict=True)), today)
+
+    def _consumers(self, systems: list, produced: dict, today: dt.date) -> None:
+        """System n (n % 10 == 6) uses system n - 1's resource, as a passed project of its department declares;
+        its department checked it last week."""
+        from project_approvals.models import ConstructionProject
+        from requests.models import GrantCheckStat
+
+        pairs = [
+            (system, produced[systems[i - 1].pk])
+            for i, system in enumerate(systems)
+            if i and int(system.name.split("系统")[1]) % 10 == 6 and systems[i - 1].pk in produced
+        ]
+        projects = ConstructionProject.objects.bulk_create(
+            [
+                ConstructionProject(
+                    department_id=system.department_id,
+                    name=f"B8 项目{system.pk}",
+                    project_type="upgrade",
+                    year=today.year,
+                    description="B8",
+                    sharing_plan="B8",
+                    deployment="gov_cloud",
+                    created_by=self.user,
+                    state="passed",
+                )
+                for system, _ in pairs
+            ],
+            batch_size=2000,
+        )
+        links = zip(projects, pairs, strict=True)
+        ConstructionProject.systems.through.objects.bulk_create(
+            [ConstructionProject.systems.through(constructionproject=p, infosystem=s) for p, (s, _) in links],
+            batch_size=5000,
+        )
+        ConstructionProject.consumed_resources.through.objects.bulk_create(
+            [
+                ConstructionProject.consumed_resources.through(constructionproject=p, dataresource=r)
+                for p, (_, r) in zip(projects, pairs, strict=True)
+            ],
+            batch_size=5000,
+        )
+        GrantCheckStat.objects.bulk_create(
+            [
+                GrantCheckStat(
+                    day=today - dt.timedelta(days=7),
+                    consumer_id=system.department_id,
+                    resource=resource,
+                    outcome="granted",
+                    calls=3,
+                )
+                for system, resource in pairs
+            ],
+            batch_size=5000,
+        )
 
 
 def _peak_rss_kb() -> int:
@@ -242,18 +298,25 @@ def _scan_in_child() -> dict:
 
 def _check(report: dict, systems: int) -> None:
     """What the scan found must be right, not only fast: every system judged, the storied ones candidates."""
-    from systems_inventory.models import CaseState, ShutdownCase, ZombieAssessment
+    from systems_inventory.models import ActivitySource, CaseState, ShutdownCase, SystemActivity, ZombieAssessment
     from systems_inventory.zombie_rules.evidence import scanned_systems
 
     # The benchmarks share one database: other benchmarks' systems are scanned too.
     assert report["systems"] == scanned_systems().count(), report
     assert scanned_systems().filter(name__startswith="B8 ").count() == systems, report
-    # Idle, declared 已停用, declared 每日 but silent; connected with no call (unless it produces a checked resource).
-    storied = sum(1 for n in range(systems) if n % 24 in (0, 1, 2) or (n % 24 == 3 and n % 10 != 5))
+    # Idle, declared 已停用, declared 每日 but silent (unless it consumes a checked resource); connected with no
+    # call (unless it produces or consumes a checked resource).
+    storied = sum(
+        1
+        for n in range(systems)
+        if n % 24 == 1 or (n % 24 in (0, 2) and n % 10 != 6) or (n % 24 == 3 and n % 10 not in (5, 6))
+    )
     assert report["candidates"] >= storied, (report, storied)
     assert ShutdownCase.objects.filter(state=CaseState.SUSPECTED).count() >= storied
     idle = ZombieAssessment.objects.filter(system__name="B8 系统00000").latest("pk")
     assert "idle" in idle.rule_codes, idle.findings
+    consuming = SystemActivity.objects.get(system__name="B8 系统00006", source=ActivitySource.PLATFORM)
+    assert consuming.transactions == 3, consuming
 
 
 def run() -> str:

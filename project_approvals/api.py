@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from project_approvals import gate
 from project_approvals.models import ConstructionProject
 from project_approvals.services.funding import om_years
-from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN, presented_token_hash
+from requests.api import MSG_BAD_TOKEN, MSG_NO_TOKEN, WrongTokens, presented_token_hash
 from requests.services.grant_check import note_token_used, token_by_hash
 from systems_inventory.models import InfoSystem
 
@@ -34,15 +34,19 @@ SYSTEM_CODE = re.compile(r"^XT(\d{6,})$")
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    """The grant check's API tokens: 401 without one or with one unknown or disabled."""
+    """The grant check's API tokens: 401 without one or with one unknown or disabled. Each such call counts
+    against its address's wrong-token budget, shared with the grant check (requests.api.WrongTokens): past it,
+    429 with Retry-After for every call from that address until the window ends."""
 
     def authenticate(self, request):
+        wrong = WrongTokens(request)
+        wrong.check()
         token_hash = presented_token_hash(request)
         if token_hash is None:
-            raise exceptions.NotAuthenticated(MSG_NO_TOKEN)
+            wrong.failed(exceptions.NotAuthenticated(MSG_NO_TOKEN))
         token = token_by_hash(token_hash) if token_hash else None
         if token is None or not token.is_active:
-            raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
+            wrong.failed(exceptions.AuthenticationFailed(MSG_BAD_TOKEN))
         note_token_used(token.pk)
         return (None, token)
 
@@ -79,6 +83,7 @@ class GateSchema(AutoSchema):
             "400": {"description": "参数无效"},
             "401": {"description": "缺少或无效的接口令牌"},
             "404": {"description": "未知的项目或系统编号"},
+            "429": {"description": "同一地址的错误令牌过多，请按 Retry-After 稍后再试"},
         }
         return operation
 

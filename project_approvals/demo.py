@@ -19,6 +19,7 @@ review's clock is moved back so that beat marks it overdue. Idempotent: nothing 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -511,7 +512,8 @@ class Demo:
                 budget_line=OM_BUDGET_LINE,
             )
         for system in failing[:2]:
-            try:
+            # Refused: the attempt and its failing rules are on the system's trail.
+            with contextlib.suppress(ProjectError):
                 services.system_om_fund(
                     actor=self.finance,
                     obj=system,
@@ -519,8 +521,6 @@ class Demo:
                     amount=system.annual_om_cost or "20",
                     budget_line=OM_BUDGET_LINE,
                 )
-            except ProjectError:
-                pass  # refused: the attempt and its failing rules are on the system's trail
         return len(systems), len(failing)
 
 

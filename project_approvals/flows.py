@@ -14,32 +14,13 @@ process, and every task routes on the state the service just set:
 
 from __future__ import annotations
 
-from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow
 
 from project_approvals.models import ConstructionProject, ConstructionProjectProcess, ProjectState
 from workflows import nodes
 from workflows.flowtasks import SubjectFlow
-
-
-def in_state(state: str):
-    """A routing condition: the project is now in `state` (as the service that moved the flow set it)."""
-    return lambda activation: activation.subject.state == state
-
-
-class DepartmentTask(nodes.View):
-    """A task of the project's own department: its staff with the permission take it, nobody else."""
-
-    def allows(self, user, subject) -> bool:
-        return user.department_id is not None and user.department_id == subject.department_id
-
-
-class ReviewTask(nodes.View):
-    """The data bureau's first review: any coordinator but those of the project's own department (职责分离)."""
-
-    def allows(self, user, subject) -> bool:
-        return user.department_id != subject.department_id
+from workflows.nodes import DepartmentTask, OtherDepartmentTask, state_in
 
 
 class ConstructionProjectFlow(SubjectFlow):
@@ -47,6 +28,7 @@ class ConstructionProjectFlow(SubjectFlow):
     process_title = "建设项目审批"
     subject_model = ConstructionProject
     subject_field = "project"
+    subject_page = "project_approvals:detail"
     task_for_state = {
         ProjectState.DRAFT: "edit",
         ProjectState.RETURNED: "edit",
@@ -70,16 +52,16 @@ class ConstructionProjectFlow(SubjectFlow):
         DepartmentTask(this.task_view)
         .Permission("project_approvals.can_confirm_project")
         .Annotation(title="部门负责人确认")
-        .Case(this.edit, in_state(ProjectState.DRAFT))
+        .Case(this.edit, state_in(ProjectState.DRAFT))
         .Next(this.review)
     )
 
     review = (
-        ReviewTask(this.task_view)
+        OtherDepartmentTask(this.task_view)
         .Permission("project_approvals.can_review_project")
         .Annotation(title="政数局初审")
-        .Case(this.edit, in_state(ProjectState.RETURNED))
-        .Case(this.end, in_state(ProjectState.NOT_PASSED))
+        .Case(this.edit, state_in(ProjectState.RETURNED))
+        .Case(this.end, state_in(ProjectState.NOT_PASSED))
         .Next(this.approve)
     )
 
@@ -105,8 +87,3 @@ class ConstructionProjectFlow(SubjectFlow):
     )
 
     end = flow.End()
-
-    def task_view(self, request, **kwargs):
-        """Tasks are worked on the project's page; a task URL leads there."""
-        process = kwargs.get("process") or request.activation.process
-        return redirect("project_approvals:detail", pk=process.project_id)

@@ -15,13 +15,8 @@ from workflows.selectors import count_capped
 
 
 def tasks_panel(user) -> Panel | None:
-    count = count_capped(selectors.task_list(user))
-    if not count.value:
-        return None
     url = reverse("project_approvals:tasks")
-    return Panel(
-        "projects", "项目待办", [Figure("projects-all", "待办理", count, url)], empty="没有待办的建设项目任务。"
-    )
+    return home.tasks_panel("projects", "项目待办", selectors.task_list(user), url, empty="没有待办的建设项目任务。")
 
 
 def funding_panel(user) -> Panel | None:

@@ -16,7 +16,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
-from viewflow.workflow.models import Process
 
 from project_approvals.choices import (
     AttachmentKind,
@@ -27,6 +26,7 @@ from project_approvals.choices import (
     ReviewOutcome,
 )
 from systems_inventory.choices import Deployment
+from workflows.models import SubjectProcess
 from workflows.textlimits import COMMENT, CONDITIONS, DESCRIPTION, NOTICE_REASON, validator
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -466,7 +466,7 @@ class FundingDecision(models.Model):
         return f"{subject} {self.year}年{self.get_kind_display()} {self.amount}万元"
 
 
-class ConstructionProjectProcess(Process):
+class ConstructionProjectProcess(SubjectProcess):
     """The viewflow process of one project; its artifact is the project."""
 
     project = models.OneToOneField(
@@ -476,9 +476,3 @@ class ConstructionProjectProcess(Process):
     class Meta:
         verbose_name = "建设项目流程"
         verbose_name_plural = "建设项目流程"
-
-    def save(self, *args, **kwargs):
-        # As requests.models.ShareApplicationProcess: later saves by viewflow touch only its own table.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)

@@ -18,6 +18,7 @@ from project_approvals import gate, permissions, rules
 from project_approvals.choices import FundingKind
 from project_approvals.flows import ConstructionProjectFlow
 from project_approvals.models import (
+    REVIEW_PASSED_STATES,
     SENT_STATES,
     ConditionStatus,
     ConstructionProject,
@@ -210,4 +211,21 @@ def available_actions(user, project: ConstructionProject) -> ProjectActions:
         fund=permissions.may_fund(user) and rules.awaits_funding(project),
         accept=permissions.may_approve(user) and rules.awaits_acceptance(project),
         own_department=own and reviewer,
+    )
+
+
+# --- what the zombie scan reads ------------------------------------------------------------------
+
+
+def consumed_by_systems() -> QuerySet:
+    """(system, its department, resource) for each catalog resource a project that passed the first review says it
+    will use, for each registered system it builds or changes (the zombie scan's 共享平台 source counts their
+    department's calls on it as the system's use). A declaration the bureau has not passed does not count."""
+    return (
+        ConstructionProject.objects.filter(
+            state__in=REVIEW_PASSED_STATES, systems__isnull=False, consumed_resources__isnull=False
+        )
+        .values_list("systems", "systems__department_id", "consumed_resources")
+        .distinct()
+        .order_by()
     )

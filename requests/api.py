@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,6 +81,38 @@ def throttled(wait: int, message: str) -> exceptions.Throttled:
     return exc
 
 
+class WrongTokens:
+    """Wrong tokens per client address, in GRANT_CHECK_BAD_TOKEN_RATE's window: one budget for every API the
+    tokens open (the grant check, the gate API), so trying another API does not buy more guesses. Past the
+    limit every call from the address is a 429 until the window ends, even with the right token; calls from
+    other addresses are not slowed.
+
+    `check` reads the count (or the caller reads `key` in a batch of its own and passes the value to
+    `refuse_if_over`); `failed` counts a wrong token and raises.
+    """
+
+    def __init__(self, request) -> None:
+        # The address as the proxy reports it, reduced to an address's characters: it goes into a cache key.
+        address = re.sub(r"[^0-9A-Fa-f:.]", "_", client_ip(request) or "-")[:45]
+        self.window = Window("grant_check_bad_token", address, settings.GRANT_CHECK_BAD_TOKEN_RATE)
+        self.key = self.window.key
+
+    def refuse_if_over(self, count: int | None) -> None:
+        if (count or 0) >= self.window.limit:
+            raise throttled(self.window.wait, MSG_BAD_TOKEN_THROTTLED)
+
+    def check(self) -> None:
+        """429 while the address is over the limit (one cache read)."""
+        self.refuse_if_over(self.window.used())
+
+    def failed(self, refusal: exceptions.APIException) -> NoReturn:
+        """Count one wrong (or missing) token and raise `refusal`: a 429 instead once concurrent wrong tokens got
+        past the limit."""
+        if self.window.count() > self.window.limit:
+            raise throttled(self.window.wait, MSG_BAD_TOKEN_THROTTLED)
+        raise refusal
+
+
 def presented_token_hash(request) -> str | None:
     """The hash of the `Authorization: Token <token>` header's token; "" for a malformed one; None without one."""
     header = authentication.get_authorization_header(request).split()
@@ -104,9 +137,7 @@ class CheckCall:
     """
 
     def __init__(self, request, token_hash: str, question: Question) -> None:
-        # The address as the proxy reports it, reduced to an address's characters: it goes into a cache key.
-        address = re.sub(r"[^0-9A-Fa-f:.]", "_", client_ip(request) or "-")[:45]
-        self.failures = Window("grant_check_bad_token", address, settings.GRANT_CHECK_BAD_TOKEN_RATE)
+        self.failures = WrongTokens(request)
         self.token_hash, self.question = token_hash, question
         self.memo = grant_check_cache.memo()
         self.seen, self.token_id, self.remembered = (
@@ -139,8 +170,7 @@ class CheckCall:
                     count_up(stats_key, STATS_TTL, by=-1)  # the statistic counted for that answer is taken back
         if stats_key and stats_at is not None and self.remembered:
             counted(stats_key, values[stats_at] or 0)
-        if (values[failures_at] or 0) >= self.failures.limit:
-            raise throttled(self.failures.wait, MSG_BAD_TOKEN_THROTTLED)
+        self.failures.refuse_if_over(values[failures_at])
         self.rate_count = values[rate_at] if rate_at is not None else None
         if self.token_id is None:
             self._authenticate()
@@ -156,9 +186,7 @@ class CheckCall:
     def _authenticate(self) -> None:
         token = token_by_hash(self.token_hash) if self.token_hash else None
         if token is None or not token.is_active:
-            if self.failures.count() > self.failures.limit:  # concurrent failures got past the read above
-                raise throttled(self.failures.wait, MSG_BAD_TOKEN_THROTTLED)
-            raise exceptions.AuthenticationFailed(MSG_BAD_TOKEN)
+            self.failures.failed(exceptions.AuthenticationFailed(MSG_BAD_TOKEN))
         self.token_id = token.pk
         if self.memo is not None and self.stamp is not None:
             self.memo.remember_token(self.stamp, self.token_hash, token.pk)

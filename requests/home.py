@@ -115,11 +115,7 @@ def overdue_panel(user) -> Panel | None:
 def scenario_panel(user) -> Panel | None:
     """场景待办: the parts of scenarios the department is to answer, and the bureau's scenario steps."""
     tasks = selectors.scenario_task_list(user)
-    count = count_capped(tasks)
-    if not count.value:
-        return None
-    url = reverse("scenarios:tasks")
-    return Panel("scenarios", "场景待办", [Figure("scenarios-all", "待办理", count, url)], empty="没有待办的场景任务。")
+    return home.tasks_panel("scenarios", "场景待办", tasks, reverse("scenarios:tasks"), empty="没有待办的场景任务。")
 
 
 def register() -> None:

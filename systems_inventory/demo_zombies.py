@@ -10,7 +10,9 @@ through the services, so records, audit events, tasks and notices are real:
   province's platforms with no city resource of their own): not zombies, their connection followed up apart;
 - in the objection window, one objection waiting for the bureau's decision, disposals under way (one with a
   disposition recorded and another verified), two shut down, two integrated into their successors, and a
-  department's own request to retire a system; the other candidates wait in 僵尸系统研判.
+  department's own request to retire a system; the other candidates wait in 僵尸系统研判;
+- one idle system's use resumes (its department reports this month) and the next scan closes its case as
+  已排除（证据消失）.
 
 Idempotent: once a scan exists, nothing is made again.
 """
@@ -42,7 +44,15 @@ from systems_inventory.zombie_rules.platform import month_start
 from workflows.spreadsheets import workbook
 
 # Days since each storied system was last used (the others: a few days).
-IDLE = {"旅游景区客流统计系统": 245, "矿产资源管理系统": 280, "殡葬管理系统": 220, "职业技能鉴定系统": 300}
+IDLE = {
+    "旅游景区客流统计系统": 245,
+    "矿产资源管理系统": 280,
+    "殡葬管理系统": 220,
+    "职业技能鉴定系统": 300,
+    "庭审直播系统": 190,
+}
+# Idle at the first scan, then its department reports use this month: the next scan clears its case (证据消失).
+RESUMED = "庭审直播系统"
 SILENT = {"12329服务热线系统": 52, "出租车监管平台": 75}
 PUSHED = "房屋网签备案系统"  # its monitor pushes through the API
 DISMISS = {
@@ -80,6 +90,8 @@ def load(*, stdout) -> None:
     _platform_calls(today)
     services.zombie_scan()
     Stories(coordinator).tell()
+    _resume(today)
+    services.zombie_scan()  # the next night's scan: RESUMED is no longer a candidate
     stdout.write(_summary())
 
 
@@ -115,21 +127,25 @@ def _rows(system: InfoSystem, today: dt.date) -> list[list[Any]]:
     return rows
 
 
+def _import(department: Department, rows: list[list[Any]]) -> None:
+    """A department's spreadsheet of its systems' months (运维上报), through the import service."""
+    book = workbook(write_only=True)
+    sheet = book.create_sheet(activity_excel.SHEET)
+    sheet.append(activity_excel.HEADERS)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    result = services.activity_import(actor=_staff(department, "applicant"), upload=out)
+    assert result.ok, result.errors
+
+
 def _report_usage(today: dt.date) -> None:
-    """Each department's spreadsheet of its systems' two years (运维上报), through the import service."""
+    """Each department's spreadsheet of its systems' two years (运维上报)."""
     systems = InfoSystem.objects.filter(status=SystemStatus.IN_USE).exclude(name=PUSHED).order_by("pk")
     for department in Department.objects.filter(info_systems__in=systems).distinct().order_by("code"):
-        book = workbook(write_only=True)
-        sheet = book.create_sheet(activity_excel.SHEET)
-        sheet.append(activity_excel.HEADERS)
-        for system in systems.filter(department=department):
-            for row in _rows(system, today):
-                sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        out.seek(0)
-        result = services.activity_import(actor=_staff(department, "applicant"), upload=out)
-        assert result.ok, result.errors
+        _import(department, [row for system in systems.filter(department=department) for row in _rows(system, today)])
     pushed = InfoSystem.objects.filter(name=PUSHED).first()
     if pushed is not None:
         token, _raw = services.system_token_issue(actor=_staff(pushed.department, "applicant"), system=pushed)
@@ -138,6 +154,15 @@ def _report_usage(today: dt.date) -> None:
             values = {"month": dt.date(year, number, 1), "active_users": users, "logins": logins}
             values |= {"transactions": transactions, "last_activity": dt.date.fromisoformat(day)}
             services.activity_push(token=token, values=values)
+
+
+def _resume(today: dt.date) -> None:
+    """RESUMED's department reports this month's use (a trial broadcast yesterday)."""
+    system = InfoSystem.objects.filter(name=RESUMED, status=SystemStatus.IN_USE).first()
+    if system is None:
+        return
+    day = max(today - dt.timedelta(days=1), today.replace(day=1))
+    _import(system.department, [[system.reference, system.name, f"{today:%Y-%m}", 6, 40, 2, day.isoformat()]])
 
 
 def _platform_calls(today: dt.date) -> None:

@@ -42,6 +42,7 @@ ACTIONS = {
     "systems_inventory.case_requested": "部门申请停用",
     "systems_inventory.case_opened": "政数局提出关停或整合",
     "systems_inventory.case_dismissed": "排除疑似，继续使用",
+    "systems_inventory.case_cleared": "疑似依据已不成立，自动排除",
     "systems_inventory.case_proposed": "发出关停通知",
     "systems_inventory.case_accepted": "部门确认无异议",
     "systems_inventory.case_objected": "部门提出异议",

@@ -15,13 +15,8 @@ from workflows.selectors import count_capped
 
 
 def self_check_panel(user) -> Panel | None:
-    count = count_capped(task_list(user))
-    if not count.value:
-        return None
     url = reverse("systems_inventory:tasks")
-    return Panel(
-        "self-check", "自查待办", [Figure("self-check-all", "待办理", count, url)], empty="没有待办的自查任务。"
-    )
+    return home.tasks_panel("self-check", "自查待办", task_list(user), url, empty="没有待办的自查任务。")
 
 
 def shutdown_panel(user) -> Panel | None:

@@ -95,6 +95,11 @@ def resolve_action(name: str) -> Action:
     raise UnknownDeadlineAction(f"未知的期限动作：{name}")
 
 
+def remind_lead(days: int, workdays: int) -> int:
+    """A reminder `days` working days before the due date, but never before the clock's first working day."""
+    return min(days, max(workdays - 1, 0))
+
+
 def register(
     *,
     subject: Any,

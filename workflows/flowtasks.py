@@ -33,9 +33,12 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.shortcuts import redirect
 from viewflow.workflow import flow
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+
+from workflows.audit import record_event
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -52,13 +55,27 @@ class SubjectFlow(flow.Flow):
 
     A subclass names its subject model (whose FSM field is `state`), the process's one-to-one field
     to it, and which node's task is open in which state of the subject (`task_for_state`; any other
-    state has none); `manage.py verify_flows` checks the database against that.
+    state has none); `manage.py verify_flows` checks the database against that. Its tasks are worked
+    on the subject's page (`subject_page`, the default `task_view`), and `department_of(subject)`
+    says whose the subject is (the department tasks of workflows.nodes).
     """
 
     lock_impl = subject_lock
     subject_model: ClassVar[type[Any]]  # a Model with a `state` field
     subject_field: ClassVar[str]
     task_for_state: ClassVar[dict[str, str]] = {}
+    # The URL name of the subject's page (taking its pk), where its tasks are worked: the default task_view.
+    subject_page: ClassVar[str] = ""
+
+    @classmethod
+    def department_of(cls, subject) -> int | None:
+        """The id of the department the subject belongs to (workflows.nodes.DepartmentTask, OtherDepartmentTask)."""
+        return subject.department_id
+
+    def task_view(self, request, **kwargs):
+        """Tasks are worked on the subject's page (`subject_page`); a task URL leads there."""
+        process = kwargs.get("process") or request.activation.process
+        return redirect(self.subject_page, pk=getattr(process, f"{self.subject_field}_id"))
 
     @classmethod
     def subject_query_name(cls) -> str:
@@ -133,6 +150,20 @@ def complete(task: Task, *, subject, actor) -> None:
             task.owner, task.status = actor, STATUS.ASSIGNED
         activation.start(None)
         activation.execute()
+
+
+def complete_recorded(task: Task, *, subject, actor, ip: str | None = None) -> None:
+    """`complete`, and when a substitute finishes the absent owner's task, the trail says on whose behalf
+    (workflows.task_done_for, in the caller's transaction)."""
+    if actor is not None and task.owner_id not in (None, actor.pk):
+        record_event(
+            subject=subject,
+            action="workflows.task_done_for",
+            actor=actor,
+            ip=ip,
+            comment=f"代理{task.owner}办理{task.flow_task.task_title}",
+        )
+    complete(task, subject=subject, actor=actor)
 
 
 def cancel(flow_class: type[SubjectFlow], subject) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflows.selectors import CappedCount
+from workflows.selectors import CappedCount, count_capped
 from workflows.workdays import Countdown
 
 # How many things to act on a panel lists; its figures link to the whole lists.
@@ -62,6 +62,15 @@ class Panel:
 
 PanelSource = Callable[[Any], Panel | None]
 _SOURCES: dict[str, tuple[int, PanelSource]] = {}
+
+
+def tasks_panel(key: str, title: str, tasks, url: str, *, empty: str) -> Panel | None:
+    """The panel of a user's open tasks of one kind (`tasks`, a queryset): one figure, 待办理 (capped), linking to
+    `url`, the list that shows them; None when there are none."""
+    count = count_capped(tasks)
+    if not count.value:
+        return None
+    return Panel(key, title, [Figure(f"{key}-all", "待办理", count, url)], empty=empty)
 
 
 def register(key: str, source: PanelSource, *, order: int = 100) -> None:

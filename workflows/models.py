@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from viewflow.workflow.models import Process
 
 GENESIS_HASH = "0" * 64
 
@@ -141,3 +142,17 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.subject_type.model}:{self.subject_id}，{self.due_at:%Y-%m-%d}）"
+
+
+class SubjectProcess(Process):
+    """The viewflow process of one subject (workflows.flowtasks.SubjectFlow): a subclass adds the one-to-one field
+    to its subject, which is set once, at start. Later saves by viewflow (status, finished) touch only viewflow's own
+    table, not the subclass's."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
+        super().save(*args, **kwargs)

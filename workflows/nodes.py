@@ -92,3 +92,25 @@ class View(flow.View):
         if super().can_execute(user, task):
             return True
         return task.owner_id is not None and user.is_authenticated and task.owner_id in acting_user_ids(user)
+
+
+def state_in(*states: str):
+    """A routing condition for `.Case(node, state_in(...))`: the subject is now in one of `states` (as the service
+    that moved the flow set it)."""
+    return lambda activation: activation.subject.state in states
+
+
+class DepartmentTask(View):
+    """A task of the subject's own department (its flow's `department_of(subject)`): its staff with the permission
+    take it, nobody else."""
+
+    def allows(self, user, subject) -> bool:
+        return user.department_id is not None and user.department_id == self.flow_class.department_of(subject)
+
+
+class OtherDepartmentTask(View):
+    """A decision for anyone with the permission but the subject's own department's staff (职责分离: the data
+    bureau does not decide on its own department's subject)."""
+
+    def allows(self, user, subject) -> bool:
+        return user.department_id != self.flow_class.department_of(subject)

@@ -5,7 +5,10 @@ A rule reads the facts project_approvals.gate.facts loaded and nothing else: pla
 whose meaning changes gets a new version, and RULESET_VERSION with it, so an old snapshot still says which rules it
 applied. Rule 8 (duplicate function) is a warning: shown to the bureau and finance, never a block by itself.
 
-Clauses cite the seed documents by section; national documents are cited by name and number only.
+Clauses cite the city documents by section, quoting them (德办函〔2019〕46号, and the 宿迁 measures' official
+reading, whose 三（四） and 三（五） carry the sharing platform and the funding sanction after 国发〔2016〕51号). The
+national documents (国发〔2016〕51号, 国办发〔2019〕57号) are cited by number only, without an article: the texts
+the clauses were checked against do not give their articles, and an article number not checked is not printed.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ RULESET_VERSION = "2026.1"
 
 # The documents the clauses cite, by number (DOCUMENTS gives their titles, for the pages that list them).
 DEYANG = "德办函〔2019〕46号"
+SUQIAN = "宿迁市政务信息资源共享管理暂行办法解读"
 SHARING_MEASURES = "国发〔2016〕51号"
 PROJECT_MEASURES = "国办发〔2019〕57号"
 DOCUMENTS = {
     DEYANG: "《德阳市加快推进政务大数据整合共享工作方案》",
+    SUQIAN: "《宿迁市政务信息资源共享管理暂行办法》解读",
     SHARING_MEASURES: "《政务信息资源共享管理暂行办法》",
     PROJECT_MEASURES: "《国家政务信息化项目建设管理办法》",
 }
@@ -265,14 +270,14 @@ PROJECT_RULES: list[Rule] = [
         "catalog_registered",
         1,
         "将产生的数据已在资源目录注册",
-        f"{DEYANG}三（一）：同步规划公共数据的归集、整合、利用，按规定编入政务信息资源目录",
+        f"{DEYANG}三（一）：应同步规划有关公共数据的归集、整合、利用，并按照规定编入政务信息资源目录",
         produced_registered,
     ),
     Rule(
         "self_check_accepted",
         1,
         "最近一次信息系统自查报告已通过",
-        f"{DEYANG}三（二）：组织开展现有信息系统的清理和整合",
+        f"{DEYANG}三（二）：组织开展各部门现有信息系统的清理和整合",
         self_check_accepted,
     ),
     Rule(
@@ -286,7 +291,7 @@ PROJECT_RULES: list[Rule] = [
         "systems_connected",
         1,
         "相关系统已登记并接入共享平台",
-        f"{SHARING_MEASURES}：各部门业务信息系统接入共享平台；{DEYANG}三（五）",
+        f"{SUQIAN}三（四）：各部门业务信息系统接入共享平台；{DEYANG}三（五）；{SHARING_MEASURES}",
         systems_connected,
     ),
     Rule(
@@ -369,14 +374,15 @@ OM_RULES: list[Rule] = [
         "om_registered",
         1,
         "系统在信息系统清单中且在用",
-        f"{PROJECT_MEASURES}：未纳入政务信息系统目录的，不安排运维经费",
+        f"{PROJECT_MEASURES}（未纳入政务信息系统目录的系统不安排运维经费）",
         om_registered,
     ),
     Rule(
         "om_connected",
         1,
         "产生数据的系统已接入共享平台",
-        f"{PROJECT_MEASURES}；{SHARING_MEASURES}：凡不符合政务信息资源共享要求的，不予安排运维经费",
+        f"{SUQIAN}三（五）：凡不符合政务信息资源共享要求的，不予审批建设项目，不予安排运维经费；"
+        f"{SHARING_MEASURES}；{PROJECT_MEASURES}",
         om_connected,
     ),
     Rule(

@@ -14,7 +14,6 @@ from project_approvals.flows import ConstructionProjectFlow
 from project_approvals.messages import MSG_NOT_PERMITTED, MSG_TASK_NOT_YOURS, MSG_WRONG_STATE
 from project_approvals.models import ConstructionProject
 from workflows import flowtasks, textlimits
-from workflows.audit import record_event
 
 
 class ProjectError(Exception):
@@ -73,15 +72,7 @@ def complete(task: Task, *, actor, project: ConstructionProject, ip: str | None 
 
     A substitute finishing the absent owner's task is recorded as such, as for share applications.
     """
-    if actor is not None and task.owner_id not in (None, actor.pk):
-        record_event(
-            subject=project,
-            action="workflows.task_done_for",
-            actor=actor,
-            ip=ip,
-            comment=f"代理{task.owner}办理{task.flow_task.task_title}",
-        )
-    flowtasks.complete(task, subject=project, actor=actor)
+    flowtasks.complete_recorded(task, subject=project, actor=actor, ip=ip)
 
 
 def project_link(project: ConstructionProject) -> str:

@@ -297,7 +297,7 @@ def project_confirm(
             title="建设项目初审期限",
             start=now,
             workdays=settings.PROJECT_REVIEW_WORKDAYS,
-            remind_before=min(2, max(settings.PROJECT_REVIEW_WORKDAYS - 1, 0)),
+            remind_before=deadlines.remind_lead(2, settings.PROJECT_REVIEW_WORKDAYS),
             recipients=bureau,
             on_expiry="project_approvals.review_overdue",
         )

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
-from viewflow.workflow.models import Process
 
 from catalog.choices import Purpose, ShareMethod
 from requests.messages import MSG_PERIOD_INVALID, MSG_PURPOSES_REQUIRED
+from workflows.models import SubjectProcess
 from workflows.textlimits import BASIS, CITATION, COMMENT, CONDITIONS, NOTICE_REASON, validator
 
 
@@ -527,7 +527,7 @@ class ClassDispute(models.Model):
         return f"{self.application.reference} 异议（{self.get_outcome_display()}）"
 
 
-class ShareApplicationProcess(Process):
+class ShareApplicationProcess(SubjectProcess):
     """The viewflow process of one application; its artifact is the application."""
 
     application = models.OneToOneField(
@@ -537,13 +537,6 @@ class ShareApplicationProcess(Process):
     class Meta:
         verbose_name = "共享申请流程"
         verbose_name_plural = "共享申请流程"
-
-    def save(self, *args, **kwargs):
-        # The application link is set once, at start; later saves by viewflow (status, finished)
-        # touch only its own table, not this one.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)
 
 
 from requests.models.api import *  # noqa: E402, F403

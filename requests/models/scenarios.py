@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
-from viewflow.workflow.models import Process
 
 from catalog.choices import Purpose, ShareMethod
 from requests.messages import MSG_PURPOSES_REQUIRED, MSG_SCENARIO_VALIDITY_INVALID
 
 # Defined in the package's __init__ before it imports this module (at its end).
 from requests.models import Decision, RefusalReason
+from workflows.models import SubjectProcess
 from workflows.textlimits import BASIS, CITATION, CONDITIONS, NOTICE_REASON, validator
 
 
@@ -304,19 +304,7 @@ class ScenarioPart(models.Model):
         pass
 
 
-class _SubjectProcess(Process):
-    """A viewflow process linked to its subject once, at start; later saves touch only viewflow's table."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)
-
-
-class ScenarioProcess(_SubjectProcess):
+class ScenarioProcess(SubjectProcess):
     """The bureau's tasks on one scenario: accept the proposal, authorize it."""
 
     scenario = models.OneToOneField(
@@ -328,7 +316,7 @@ class ScenarioProcess(_SubjectProcess):
         verbose_name_plural = "应用场景流程"
 
 
-class ScenarioPartProcess(_SubjectProcess):
+class ScenarioPartProcess(SubjectProcess):
     """One provider's task on its part of a scenario (and the bureau's, once overdue)."""
 
     part = models.OneToOneField(

@@ -49,16 +49,7 @@ def complete_task(task: Task, actor, application: ShareApplication, ip: str | No
     The caller holds `application` locked and read `task` after that, and has set the state the
     flow routes on.
     """
-    if actor is not None and task.owner_id not in (None, actor.pk):
-        # A substitute finishes the absent owner's task: the trail says on whose behalf.
-        record_event(
-            subject=application,
-            action="workflows.task_done_for",
-            actor=actor,
-            ip=ip,
-            comment=f"代理{task.owner}办理{task.flow_task.task_title}",
-        )
-    flowtasks.complete(task, subject=application, actor=actor)
+    flowtasks.complete_recorded(task, subject=application, actor=actor, ip=ip)
 
 
 def task_take(*, actor, obj: Task, ip: str | None = None) -> Task:

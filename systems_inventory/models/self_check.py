@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
-from viewflow.workflow.models import Process
 
 from systems_inventory.choices import (
     BuildType,
@@ -23,6 +22,7 @@ from systems_inventory.choices import (
     UsageFrequency,
     UsageScope,
 )
+from workflows.models import SubjectProcess
 from workflows.textlimits import COMMENT, DESCRIPTION, NOTICE_REASON, validator
 
 
@@ -458,7 +458,7 @@ class ReportLine(SystemFields):
         return self.action != LineAction.RETIRE
 
 
-class DepartmentReportProcess(Process):
+class DepartmentReportProcess(SubjectProcess):
     """The viewflow process of one report; its artifact is the report."""
 
     report = models.OneToOneField(
@@ -468,9 +468,3 @@ class DepartmentReportProcess(Process):
     class Meta:
         verbose_name = "自查报告流程"
         verbose_name_plural = "自查报告流程"
-
-    def save(self, *args, **kwargs):
-        # As requests.models.ShareApplicationProcess: later saves by viewflow touch only its own table.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)

@@ -3,6 +3,7 @@
 A ShutdownCase is one episode of a system's shutdown or integration (one open at a time per system):
 
     zombie_suspected ─┬ dismissed (in use; the same evidence does not flag it again)
+                      ├ cleared (a scan found its evidence gone before anyone acted: closed by the scan itself)
                       └ shutdown_proposed (关停通知书; objection window) ─┬ objection ─┬ withdrawn (in use)
                                                                       │            └ upheld ─┐
                                                                       └ accepted / window closed ─┤
@@ -22,8 +23,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, transition
-from viewflow.workflow.models import Process
 
+from workflows.models import SubjectProcess
 from workflows.textlimits import COMMENT, NOTICE_REASON, validator
 
 
@@ -49,6 +50,7 @@ class CaseState(models.TextChoices):
     INTEGRATED = "integrated", "已整合"
     DISMISSED = "dismissed", "已排除（继续使用）"
     WITHDRAWN = "withdrawn", "已撤回关停（继续使用）"
+    CLEARED = "cleared", "已排除（证据消失）"
 
 
 # The state groups: the transitions below use them as sources, the rules and selectors read them.
@@ -56,8 +58,10 @@ DISPOSAL_STATES = [CaseState.DISPOSING, CaseState.INTEGRATING]  # the department
 CASE_DEPARTMENT_STATES = [CaseState.PROPOSED, *DISPOSAL_STATES]  # the department's step, on its clock
 OPEN_CASE_STATES = [CaseState.SUSPECTED, CaseState.PROPOSED, CaseState.OBJECTION, *DISPOSAL_STATES, CaseState.VERIFYING]
 ENDED_STATES = [CaseState.SHUT_DOWN, CaseState.INTEGRATED]  # the system is gone
-KEPT_STATES = [CaseState.DISMISSED, CaseState.WITHDRAWN]  # the system stays in use
-CLOSED_STATES = [*ENDED_STATES, *KEPT_STATES]
+# The bureau kept the system in use: the same evidence does not flag it again (services.scan).
+KEPT_STATES = [CaseState.DISMISSED, CaseState.WITHDRAWN]
+# The system stays in use too, but nobody judged it: the same evidence, should it come back, flags it again.
+CLOSED_STATES = [*ENDED_STATES, *KEPT_STATES, CaseState.CLEARED]
 
 
 class ShutdownCase(models.Model):
@@ -166,6 +170,11 @@ class ShutdownCase(models.Model):
     @transition(field=state, source=CaseState.SUSPECTED, target=CaseState.DISMISSED)
     def dismiss(self) -> None:
         """The bureau keeps the system in use: not a zombie on this evidence."""
+
+    @transition(field=state, source=CaseState.SUSPECTED, target=CaseState.CLEARED)
+    def clear(self) -> None:
+        """A scan found the evidence that made the system a candidate gone (e.g. its use resumed) while the case
+        was still only suspected: closed as 证据消失, by the scan."""
 
     @transition(field=state, source=CaseState.SUSPECTED, target=CaseState.PROPOSED)
     def propose(self) -> None:
@@ -407,7 +416,7 @@ class ShutdownAttachment(models.Model):
         return self.original_name
 
 
-class ShutdownCaseProcess(Process):
+class ShutdownCaseProcess(SubjectProcess):
     """The viewflow process of one case (from its 关停通知书 on); its artifact is the case."""
 
     case = models.OneToOneField(
@@ -417,9 +426,3 @@ class ShutdownCaseProcess(Process):
     class Meta:
         verbose_name = "关停案件流程"
         verbose_name_plural = "关停案件流程"
-
-    def save(self, *args, **kwargs):
-        # As DepartmentReportProcess: later saves by viewflow touch only its own table.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in Process._meta.concrete_fields if not f.primary_key]
-        super().save(*args, **kwargs)

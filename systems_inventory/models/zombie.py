@@ -134,6 +134,7 @@ class ZombieScan(models.Model):
     candidates = models.PositiveIntegerField("疑似僵尸系统数", default=0)
     suppressed = models.PositiveIntegerField("已排除（证据未变）", default=0)
     opened = models.PositiveIntegerField("新列为疑似", default=0)
+    cleared = models.PositiveIntegerField("证据消失自动排除", default=0)
 
     class Meta:
         verbose_name = "僵尸系统扫描"

@@ -16,7 +16,6 @@ from systems_inventory.flows import DepartmentReportFlow
 from systems_inventory.messages import MSG_NOT_PERMITTED, MSG_TASK_NOT_YOURS, MSG_WRONG_STATE
 from systems_inventory.models import Campaign, DepartmentReport
 from workflows import deadlines, flowtasks, textlimits
-from workflows.audit import record_event
 
 DEADLINE_KIND = "self_check_report"
 
@@ -80,7 +79,7 @@ def start_clock(report: DepartmentReport, *, start: dt.datetime, workdays: int, 
         title="自查报告报送期限",
         start=start,
         workdays=workdays,
-        remind_before=min(settings.SELF_CHECK_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
+        remind_before=deadlines.remind_lead(settings.SELF_CHECK_REMIND_BEFORE_WORKDAYS, workdays),
         on_remind="systems_inventory.remind_department",
         on_expiry="systems_inventory.mark_late",
         replace=replace,
@@ -115,12 +114,4 @@ def complete(task: Task, *, actor, report: DepartmentReport, ip: str | None = No
 
     A substitute finishing the absent owner's task is recorded as such, as for share applications.
     """
-    if actor is not None and task.owner_id not in (None, actor.pk):
-        record_event(
-            subject=report,
-            action="workflows.task_done_for",
-            actor=actor,
-            ip=ip,
-            comment=f"代理{task.owner}办理{task.flow_task.task_title}",
-        )
-    flowtasks.complete(task, subject=report, actor=actor)
+    flowtasks.complete_recorded(task, subject=report, actor=actor, ip=ip)

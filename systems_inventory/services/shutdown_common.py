@@ -29,7 +29,6 @@ from systems_inventory.messages import (
 from systems_inventory.models import ShutdownAttachment, ShutdownCase
 from systems_inventory.services.common import SelfCheckError, staff_of
 from workflows import deadlines, flowtasks
-from workflows.audit import record_event
 
 OBJECTION_KIND = "system_objection_window"
 DISPOSITION_KIND = "system_disposition"
@@ -83,15 +82,7 @@ def task_to_work(actor, case: ShutdownCase, node) -> Task:
 
 def complete(task: Task, *, actor, case: ShutdownCase, ip: str | None = None) -> None:
     """Finish the human task (for `actor`, or the system's own when None); the flow routes on the new state."""
-    if actor is not None and task.owner_id not in (None, actor.pk):
-        record_event(
-            subject=case,
-            action="workflows.task_done_for",
-            actor=actor,
-            ip=ip,
-            comment=f"代理{task.owner}办理{task.flow_task.task_title}",
-        )
-    flowtasks.complete(task, subject=case, actor=actor)
+    flowtasks.complete_recorded(task, subject=case, actor=actor, ip=ip)
 
 
 def start_clock(case: ShutdownCase, *, kind: str, title: str, start: dt.datetime, workdays: int) -> dt.datetime:
@@ -107,7 +98,7 @@ def start_clock(case: ShutdownCase, *, kind: str, title: str, start: dt.datetime
         title=title,
         start=start,
         workdays=workdays,
-        remind_before=min(settings.SYSTEM_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
+        remind_before=deadlines.remind_lead(settings.SYSTEM_REMIND_BEFORE_WORKDAYS, workdays),
         on_remind="systems_inventory.remind_case",
         on_expiry=expiry,
     )

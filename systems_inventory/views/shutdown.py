@@ -103,7 +103,7 @@ class ScanView(LoginRequiredMixin, View):
 
         def scan() -> str:
             done = services.zombie_scan(actor=request.user)
-            return f"扫描完成：研判 {done.systems} 个系统，疑似 {done.candidates} 个，新列入 {done.opened} 个。"
+            return f"扫描完成：研判 {done.systems} 个系统，疑似 {done.candidates} 个，新列入 {done.opened} 个，证据消失自动排除 {done.cleared} 个。"
 
         _run(request, scan)
         return redirect("systems_inventory:candidates")

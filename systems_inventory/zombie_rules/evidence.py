@@ -35,7 +35,7 @@ class SystemEvidence:
     registered_on: dt.date
     last_activity: dt.date | None = None  # the last day of use, whichever source told it
     last_source: str = ""  # the source that told it
-    last_platform_call: dt.date | None = None  # the last day the 共享平台 saw its data used
+    last_platform_call: dt.date | None = None  # the last day the 共享平台 saw a call on data it produces or consumes
     resources: list[str] = field(default_factory=list)  # codes of the registered resources it produces
 
 

@@ -81,19 +81,28 @@ def test_a_second_campaign_gives_the_personas_real_work(loaded):
 
 
 def test_the_zombie_systems_tell_every_part_of_the_chain(loaded):
-    from systems_inventory.demo_zombies import DISPOSING, INTEGRATE, OBJECTED, OBJECTION_WINDOW, REQUESTED, SHUT_DOWN
+    from systems_inventory.demo_zombies import (
+        DISPOSING,
+        INTEGRATE,
+        OBJECTED,
+        OBJECTION_WINDOW,
+        REQUESTED,
+        RESUMED,
+        SHUT_DOWN,
+    )
     from systems_inventory.models import ActivitySource, CaseState, ShutdownCase, SystemActivity, ZombieScan
 
     def state(name):
         return ShutdownCase.objects.filter(system__name=name).latest("pk").state
 
-    assert ZombieScan.objects.count() == 1  # the second load made nothing again
+    assert ZombieScan.objects.count() == 2  # the night's scan and the next one; the second load made nothing again
     assert {state(name) for name in OBJECTION_WINDOW} == {CaseState.PROPOSED}
     assert state(OBJECTED[0]) == CaseState.OBJECTION
     assert [state(name) for name in DISPOSING] == [CaseState.VERIFYING, CaseState.DISPOSING]
     assert {state(name) for name in SHUT_DOWN} == {CaseState.SHUT_DOWN}
     assert {state(name) for name in INTEGRATE} == {CaseState.INTEGRATED}
     assert state(REQUESTED[0]) == CaseState.SUSPECTED
+    assert state(RESUMED) == CaseState.CLEARED and ZombieScan.objects.latest("pk").cleared == 1
     for name, successor in INTEGRATE.items():
         assert InfoSystem.objects.get(name=name).integrated_into.name == successor
     rules = {code for case in ShutdownCase.objects.exclude(assessment=None) for code in case.assessment.rule_codes}

@@ -127,7 +127,7 @@ def start_part_clock(part: ScenarioPart, now: dt.datetime) -> None:
         title="提供部门确认期限",
         start=now,
         workdays=workdays,
-        remind_before=min(settings.SHARE_REMIND_BEFORE_WORKDAYS, max(workdays - 1, 0)),
+        remind_before=deadlines.remind_lead(settings.SHARE_REMIND_BEFORE_WORKDAYS, workdays),
         on_remind="share_requests.remind_scenario_part",
         on_expiry="share_requests.escalate_scenario_part",
         replace=False,
