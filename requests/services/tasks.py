@@ -22,7 +22,6 @@ from requests.selectors import open_task
 from requests.services.common import lock_application
 from requests.services.errors import ApplicationError, not_open
 from workflows import flowtasks, taking
-from workflows.audit import record_event
 
 
 def check_may_work(actor, application: ShareApplication, node, *, deciding: bool = True) -> Task:
