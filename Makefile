@@ -78,6 +78,9 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Every benchmark, one line each (benchmarks/harness.py). `make bench BENCH_ARGS=--smoke`: small sizes, as CI.
+# Redis is the cache, as in production (B10's grant check keeps its answers only with a shared cache):
+# CACHE_URL when set, else BENCH_REDIS_URL, the Redis database the benchmarks own (db 4, as CI's).
 BENCH_ARGS ?=
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
 bench: migrate
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	CACHE_URL=$${CACHE_URL:-$(BENCH_REDIS_URL)} BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -357,6 +357,10 @@ GRANT_CHECK_RATE = env("GRANT_CHECK_RATE", "600/min")
 # (requests.services.grant_check_cache). Only with a shared cache: a memory cache cannot tell other processes.
 GRANT_CHECK_ANSWER_CACHE = env_bool("GRANT_CHECK_ANSWER_CACHE", bool(CACHE_URL))
 GRANT_CHECK_ANSWER_CACHE_SIZE = env_int("GRANT_CHECK_ANSWER_CACHE_SIZE", 10_000)
+# Each page's side menus, drawn once per user and page and kept until a write they read commits (workflows.menus).
+# Only with a shared cache; a release's new menus show within MENU_CACHE_SECONDS.
+MENU_CACHE = env_bool("MENU_CACHE", bool(CACHE_URL))
+MENU_CACHE_SECONDS = env_int("MENU_CACHE_SECONDS", 300)
 
 # --- Issue 15, items 2 and 7: request guards (workflows.middleware) and the public verify page ---
 # Every request's body is bounded by Content-Length before it is read: REQUEST_BODY_MAX_BYTES by default, a

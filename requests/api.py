@@ -18,9 +18,9 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import authentication, exceptions, renderers
-from rest_framework.response import Response
 from rest_framework.schemas.openapi import AutoSchema
 from rest_framework.views import APIView
 
@@ -72,6 +72,24 @@ class Window:
 
     def used(self) -> int:
         return cache.get(self.key) or 0
+
+
+_JSON = renderers.JSONRenderer()
+
+
+def json_response(data: dict, status: int = 200) -> HttpResponse:
+    """A JSON answer exactly as DRF's JSONRenderer writes it (compact, UTF-8 characters as they are)."""
+    return HttpResponse(_JSON.render(data), status=status, content_type=_JSON.media_type)
+
+
+def error_response(exc: exceptions.APIException) -> HttpResponse:
+    """DRF's answer to the errors the check raises: {"detail": …}, WWW-Authenticate on a 401, Retry-After on a 429."""
+    response = json_response({"detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response["WWW-Authenticate"] = "Token"
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 def throttled(wait: int, message: str) -> exceptions.Throttled:
@@ -204,16 +222,16 @@ class CheckCall:
         if self.rate_count > rate.limit:
             raise throttled(rate.wait, MSG_THROTTLED)
 
-    def answer(self, items: list[str]) -> Response:
+    def answer(self, items: list[str]) -> HttpResponse:
         """The answer: remembered, or read and counted (and remembered when the stamp allows)."""
         if self.remembered is not None:
-            return Response({**self.remembered.body, "checked_at": checked_at()})
+            return json_response({**self.remembered.body, "checked_at": checked_at()})
         consumer_code, resource_code, _, today = self.question
         facts = check_facts(consumer_code=consumer_code, resource_code=resource_code, items=items)
         if facts.consumer is None:
-            return Response({"detail": MSG_UNKNOWN_CONSUMER.format(code=consumer_code)}, status=404)
+            return json_response({"detail": MSG_UNKNOWN_CONSUMER.format(code=consumer_code)}, status=404)
         if facts.resource is None:
-            return Response({"detail": MSG_UNKNOWN_RESOURCE.format(code=resource_code)}, status=404)
+            return json_response({"detail": MSG_UNKNOWN_RESOURCE.format(code=resource_code)}, status=404)
         answer = answer_check(facts, items=items, today=today)
         body = answer.as_dict(consumer=facts.consumer, resource=facts.resource, items=items)
         count_check_call(consumer_id=facts.consumer.pk, resource_id=facts.resource.pk, outcome=answer.reason, day=today)
@@ -221,7 +239,7 @@ class CheckCall:
             body_without_time = {key: value for key, value in body.items() if key != "checked_at"}
             remembered = Remembered(facts.consumer.pk, facts.resource.pk, answer.reason, body_without_time)
             self.memo.remember(self.stamp, self.question, remembered)
-        return Response(body)
+        return json_response(body)
 
 
 class GrantCheckSchema(AutoSchema):
@@ -319,18 +337,32 @@ def parse_items(value: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+# GET and HEAD are answered on Django's own request and response (`get`): DRF's request wrapper, its
+# authentication, permission and throttle hooks, content negotiation and rendering cost more than a remembered
+# answer. The answers are DRF's as they were (`json_response`, `error_response`). Other methods (OPTIONS; the 405
+# of the rest) go through DRF; the OpenAPI schema comes from this class as before. (No docstring: OPTIONS shows it.)
 class GrantCheckView(APIView):
     # The token and the rate are checked by CheckCall, in the same round trip as the rest; a session is ignored.
     authentication_classes: list = []
     permission_classes: list = []
-    renderer_classes = [renderers.JSONRenderer]  # JSON only (and no content negotiation in the hot path)
+    renderer_classes = [renderers.JSONRenderer]  # JSON only, whatever Accept says
     schema = GrantCheckSchema(tags=["共享授权"], operation_id_base="GrantCheck")
 
-    def get(self, request):
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        try:
+            response = self.get(request)
+        except exceptions.APIException as exc:
+            response = error_response(exc)
+        response["Allow"] = ", ".join(self.allowed_methods)
+        return response
+
+    def get(self, request) -> HttpResponse:
         token_hash = presented_token_hash(request)
         if token_hash is None:
             raise exceptions.NotAuthenticated(MSG_NO_TOKEN)  # 401 with WWW-Authenticate: Token
-        params = request.query_params
+        params = request.GET
         items = parse_items(params.get("items", ""))
         consumer, resource = params.get("consumer", "").strip(), params.get("resource", "").strip()
         call = CheckCall(request, token_hash, (consumer, resource, tuple(items), timezone.localdate()))
@@ -340,7 +372,7 @@ class GrantCheckView(APIView):
             name: [MSG_PARAM_REQUIRED.format(name=name)] for name in ("consumer", "resource") if not params.get(name)
         }
         if missing:
-            return Response(missing, status=400)
+            return json_response(missing, status=400)
         return call.answer(items)
 
     def get_authenticate_header(self, request) -> str:

@@ -112,3 +112,18 @@ def test_the_page_is_planned_without_parallel_workers_and_the_setting_is_put_bac
         assert workers() == "0"
     assert workers() == before != "0"  # the test's transaction goes on: the setting must not leak into it
     assert len(selectors.inbox_page(zhujian_reviewer).rows) == 3 and workers() == before
+
+
+def test_a_row_shows_each_column_escaped_in_local_time_with_its_link(three, zhujian_reviewer, housing_resource):
+    """The rows are drawn in one pass (requests.templatetags.inbox_tags), not by the template engine: every value
+    is still escaped, times are Beijing time as the `date` filter showed them, the link is the application's."""
+    early, middle, late = three
+    housing_resource.name = '<script>alert("x")</script>房屋'
+    housing_resource.save(update_fields=["name"])
+    html = client_for(zhujian_reviewer).get(reverse("share_requests:tasks")).content.decode()
+    row = html.split('data-testid="task-row"')[1].split("</tr>")[0]
+    assert f'<a href="{early.get_absolute_url()}">{early.reference}</a>' in row
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;房屋" in row and "<script>" not in row
+    assert "<td>市公安局</td>" in row and "<td>提供方审核</td><td>待认领</td>" in row
+    assert "<td>2026-03-02 10:00</td>" in row  # received at 10:00 Beijing time (02:00 UTC)
+    assert "<td>2026-03-16</td>" in row and "剩 4 个工作日" in row

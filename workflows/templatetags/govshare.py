@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from workflows import forms as form_look
+from workflows import menus
 from workflows.workdays import Countdown
 
 register = template.Library()
@@ -29,3 +30,22 @@ def countdown(value: Countdown | None) -> str:
 def govshare_fields(form) -> str:
     """The form's fields as every form shows them (workflows.forms); its templates use it, pages use {{ form }}."""
     return form_look.render_fields(form)
+
+
+class CachedMenusNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        key = menus.key_for(context.get("request"))
+        if key is None:
+            return self.nodelist.render(context)
+        return menus.kept(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def cached_menus(parser, token) -> CachedMenusNode:
+    """`{% cached_menus %}…{% endcached_menus %}`: the page's side menus, kept per user and page (workflows.menus)."""
+    nodelist = parser.parse(("endcached_menus",))
+    parser.delete_first_token()
+    return CachedMenusNode(nodelist)
