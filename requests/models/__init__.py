@@ -133,6 +133,8 @@ class ShareApplication(models.Model):
             models.Index(fields=["provider_department", "state"]),
             models.Index(fields=["applicant_department", "state"]),
             models.Index(fields=["provider_department", "was_overdue"]),
+            # The dashboard reads the applications submitted since its daily aggregates' last run.
+            models.Index(fields=["submitted_at"], name="application_submitted_at"),
         ]
         permissions = [
             ("can_review_application", "可审核共享申请"),
