@@ -27,7 +27,7 @@ class Filters:
     department: Any = None  # organizations.Department or None (the whole city)
 
     def params(self, **extra: Any) -> dict[str, str]:
-        values = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        values = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
         if self.department is not None:
             values["department"] = str(self.department.pk)
         values.update({key: str(value) for key, value in extra.items() if value not in (None, "")})
