@@ -37,8 +37,12 @@ def refresh_day(day: dt.date, *, computed_at: dt.datetime | None = None) -> int:
         DailyFigure.objects.filter(day=day, measure__in=[APPLICATIONS, FLAGS]).delete()
         rows = [
             DailyFigure(
-                day=day, measure=APPLICATIONS, department_id=r["provider_department_id"], key=r["state"],
-                value=r["n"], computed_at=computed_at,
+                day=day,
+                measure=APPLICATIONS,
+                department_id=r["provider_department_id"],
+                key=r["state"],
+                value=r["n"],
+                computed_at=computed_at,
             )
             for r in submitted.values("provider_department_id", "state").annotate(n=Count("pk"))
         ]
@@ -50,8 +54,12 @@ def refresh_day(day: dt.date, *, computed_at: dt.datetime | None = None) -> int:
                 if r[key]:
                     rows.append(
                         DailyFigure(
-                            day=day, measure=FLAGS, department_id=r["provider_department_id"], key=key,
-                            value=r[key], computed_at=computed_at,
+                            day=day,
+                            measure=FLAGS,
+                            department_id=r["provider_department_id"],
+                            key=key,
+                            value=r[key],
+                            computed_at=computed_at,
                         )
                     )
         DailyFigure.objects.bulk_create(rows)

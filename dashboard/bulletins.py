@@ -24,15 +24,20 @@ def _plain(value: Any) -> Any:
 
 
 def _table(table: Table) -> dict[str, Any]:
-    return {"title": table.title, "columns": list(table.columns),
-            "rows": [[_plain(c) for c in row.cells] for row in table.rows]}
+    return {
+        "title": table.title,
+        "columns": list(table.columns),
+        "rows": [[_plain(c) for c in row.cells] for row in table.rows],
+    }
 
 
 def _section(section: Section) -> dict[str, Any]:
     return {
         "key": section.key,
         "title": section.title,
-        "figures": [{"key": f.key, "label": f.label, "value": _plain(f.value), "unit": f.unit} for f in section.figures],
+        "figures": [
+            {"key": f.key, "label": f.label, "value": _plain(f.value), "unit": f.unit} for f in section.figures
+        ],
         "tables": [_table(t) for t in section.tables],
     }
 
@@ -63,12 +68,17 @@ def snapshot(reader, period_start: dt.date, period_end: dt.date) -> dict[str, An
             "interfaces": campaign["findings"]["connection"]["interfaces"] if campaign else None,
         },
         "rankings": {
-            key: {"title": rankings.MEASURES[key],
-                  "rows": [[r.position, r.department, r.score, r.basis] for r in ranks if r.score is not None][:10]}
+            key: {
+                "title": rankings.MEASURES[key],
+                "rows": [[r.position, r.department, r.score, r.basis] for r in ranks if r.score is not None][:10],
+            }
             for key, ranks in tables.items()
         },
-        "scores": {"version": weights.version, "weights": weights.as_dict(),
-                   "rows": [[s.position, s.department, s.total] for s in scores][:10]},
+        "scores": {
+            "version": weights.version,
+            "weights": weights.as_dict(),
+            "rows": [[s.position, s.department, s.total] for s in scores][:10],
+        },
         "charts": [{"title": spec.title, "spec": spec.as_dict(), "svg": charts.svg(spec)} for spec in specs],
     }
 

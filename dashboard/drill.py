@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from dashboard.figures import Filters, catalog, projects, sharing, systems
+from dashboard.figures import catalog, projects, sharing, systems
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,14 @@ LISTS: dict[str, DrillList] = {
         ("编号", "申请部门", "提供部门", "资源", "状态", "提交日期"),
         ("state", "flag", "provider"),
         sharing.applications,
-        lambda a: [a.reference, a.applicant_department.name, a.provider_department.name, a.resource.name,
-                   a.get_state_display(), _date(a.submitted_at)],
+        lambda a: [
+            a.reference,
+            a.applicant_department.name,
+            a.provider_department.name,
+            a.resource.name,
+            a.get_state_display(),
+            _date(a.submitted_at),
+        ],
     ),
     "resources": DrillList(
         "已编目资源",

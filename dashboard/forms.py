@@ -19,7 +19,9 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(label="起始日期", required=False)
     date_to = forms.DateField(label="截止日期", required=False)
     department = forms.ModelChoiceField(
-        label="部门", queryset=Department.objects.filter(is_active=True).order_by("code"), required=False,
+        label="部门",
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
         empty_label="全市",
     )
 

@@ -19,7 +19,12 @@ def dashboard_panel(user) -> Panel | None:
     if permissions.manages_bulletins(user):
         drafts = selectors.drafts()
         figures.append(
-            Figure("bulletin-drafts", "待印发的情况通报", count_capped(drafts), reverse("dashboard:bulletins") + "?state=draft")
+            Figure(
+                "bulletin-drafts",
+                "待印发的情况通报",
+                count_capped(drafts),
+                reverse("dashboard:bulletins") + "?state=draft",
+            )
         )
         rows = [
             Row(text=b.title, url=b.get_absolute_url(), detail=f"{b.created_at:%Y-%m-%d} 起草")
@@ -29,7 +34,12 @@ def dashboard_panel(user) -> Panel | None:
     if permissions.reads_rankings(user):
         links.append(("部门排名", reverse("dashboard:rankings")))
     return Panel(
-        "dashboard", "数据看板与情况通报", figures, rows, rows_title="最近起草的", empty="没有待印发的情况通报。",
+        "dashboard",
+        "数据看板与情况通报",
+        figures,
+        rows,
+        rows_title="最近起草的",
+        empty="没有待印发的情况通报。",
         links=links,
     )
 

@@ -72,8 +72,12 @@ def timeliness(filters: Filters) -> list[Rank]:
     per = {r["provider_department_id"]: r for r in rows}
     return _ranked(
         [
-            (pk, name, percent(r["decided"] - r["late"], r["decided"]) if (r := per.get(pk)) else None,
-             f"决定{r['decided']}件，曾超期{r['late']}件" if r else "期间无决定")
+            (
+                pk,
+                name,
+                percent(r["decided"] - r["late"], r["decided"]) if (r := per.get(pk)) else None,
+                f"决定{r['decided']}件，曾超期{r['late']}件" if r else "期间无决定",
+            )
             for pk, name in _departments().items()
         ]
     )
@@ -131,15 +135,23 @@ def connections(filters: Filters) -> list[Rank]:
     best = max((given[pk] + held[pk] for pk in departments), default=0)
     return _ranked(
         [
-            (pk, name, percent(given[pk] + held[pk], best) if best else None,
-             f"提供{given[pk]}项、使用{held[pk]}项有效授权")
+            (
+                pk,
+                name,
+                percent(given[pk] + held[pk], best) if best else None,
+                f"提供{given[pk]}项、使用{held[pk]}项有效授权",
+            )
             for pk, name in departments.items()
         ]
     )
 
 
-RANKINGS = {"timeliness": timeliness, "completeness": completeness, "self_check": self_check,
-            "connections": connections}
+RANKINGS = {
+    "timeliness": timeliness,
+    "completeness": completeness,
+    "self_check": self_check,
+    "connections": connections,
+}
 
 
 def league_tables(filters: Filters) -> dict[str, list[Rank]]:
@@ -171,9 +183,7 @@ def scores(filters: Filters, weights: ScoreWeights, tables: dict[str, list[Rank]
             names[rank.department_id] = rank.department
     weight = weights.as_dict()
     whole = sum(weight.values()) or 1
-    totals = [
-        (pk, round(sum(weight[m] * (p.get(m) or 0) for m in weight) / whole, 1), p) for pk, p in parts.items()
-    ]
+    totals = [(pk, round(sum(weight[m] * (p.get(m) or 0) for m in weight) / whole, 1), p) for pk, p in parts.items()]
     totals.sort(key=lambda t: (-t[1], names[t[0]]))
     out: list[Score] = []
     for n, (pk, total, p) in enumerate(totals, start=1):

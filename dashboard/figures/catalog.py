@@ -48,14 +48,22 @@ def demands(user, filters: Filters, *, status: str = ""):
 
 def by_department(user, filters: Filters) -> Table:
     per: dict = {}
-    for r in resources(user, filters).order_by().values(
-        "provider_department_id", "provider_department__name", "share_class"
-    ).annotate(n=Count("pk")):
-        per.setdefault((r["provider_department__name"], r["provider_department_id"]), Counter())[r["share_class"]] = r["n"]
+    for r in (
+        resources(user, filters)
+        .order_by()
+        .values("provider_department_id", "provider_department__name", "share_class")
+        .annotate(n=Count("pk"))
+    ):
+        per.setdefault((r["provider_department__name"], r["provider_department_id"]), Counter())[r["share_class"]] = r[
+            "n"
+        ]
     classes = ShareClass.choices
     rows = [
-        Row([name, sum(c.values()), *[c[value] for value, _ in classes]], filters.drill("resources", provider=pk),
-            highlight=user.department_id == pk)
+        Row(
+            [name, sum(c.values()), *[c[value] for value, _ in classes]],
+            filters.drill("resources", provider=pk),
+            highlight=user.department_id == pk,
+        )
         for (name, pk), c in sorted(per.items(), key=lambda item: -sum(item[1].values()))
     ]
     return Table(
@@ -74,8 +82,10 @@ def by_department(user, filters: Filters) -> Table:
 
 def libraries() -> Table:
     rows = [
-        Row([rate.label, rate.items, rate.expected or "", f"{rate.percent}%" if rate.percent is not None else "—"],
-            reverse("catalog:completeness"))
+        Row(
+            [rate.label, rate.items, rate.expected or "", f"{rate.percent}%" if rate.percent is not None else "—"],
+            reverse("catalog:completeness"),
+        )
         for rate in base_library_rates()
     ]
     return Table(
@@ -95,7 +105,9 @@ def libraries() -> Table:
 
 def demand_table(user, filters: Filters) -> Table:
     counts = Counter(dict(demands(user, filters).order_by().values_list("status").annotate(n=Count("pk"))))
-    rows = [Row([label, counts[value]], filters.drill("demands", status=value)) for value, label in DemandStatus.choices]
+    rows = [
+        Row([label, counts[value]], filters.drill("demands", status=value)) for value, label in DemandStatus.choices
+    ]
     return Table("demands", "数据需求清单", ["状态", "条数"], rows)
 
 
@@ -106,10 +118,20 @@ def overview(user, filters: Filters) -> Section:
     figures = [
         Figure("resources", "已编目资源", found.count(), filters.drill("resources"), unit="个"),
         Figure("resources_new", "期间新注册资源", found.filter(registered_at__gte=start).count(), unit="个"),
-        Figure("demands_met", "已对接需求", counts[DemandStatus.LINKED],
-               filters.drill("demands", status=DemandStatus.LINKED), unit="条"),
-        Figure("demands_open", "待对接需求", counts[DemandStatus.OPEN],
-               filters.drill("demands", status=DemandStatus.OPEN), unit="条"),
+        Figure(
+            "demands_met",
+            "已对接需求",
+            counts[DemandStatus.LINKED],
+            filters.drill("demands", status=DemandStatus.LINKED),
+            unit="条",
+        ),
+        Figure(
+            "demands_open",
+            "待对接需求",
+            counts[DemandStatus.OPEN],
+            filters.drill("demands", status=DemandStatus.OPEN),
+            unit="条",
+        ),
     ]
     return Section("catalog", "资源目录", figures, [libraries()])
 

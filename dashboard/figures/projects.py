@@ -72,13 +72,26 @@ def overview(user, filters: Filters) -> Section:
     figures = [
         Figure("gate_evaluations", "闸口核验次数", len(evaluations), filters.drill("projects"), unit="次"),
         Figure("gate_pass_rate", "闸口通过率", percent(passed, len(evaluations)), unit="%"),
-        Figure("projects_blocked", "被闸口拦截的项目", len(blocked_projects), filters.drill("projects", blocked=1),
-               unit="个"),
+        Figure(
+            "projects_blocked",
+            "被闸口拦截的项目",
+            len(blocked_projects),
+            filters.drill("projects", blocked=1),
+            unit="个",
+        ),
         Figure("amount_blocked", "拦截项目建设预算", amount, unit="万元"),
-        Figure("om_blocked", "运维经费被拦截的系统", om_systems(user, filters).count(), filters.drill("om_blocked"),
-               unit="个"),
+        Figure(
+            "om_blocked",
+            "运维经费被拦截的系统",
+            om_systems(user, filters).count(),
+            filters.drill("om_blocked"),
+            unit="个",
+        ),
     ]
-    rows = [Row([name, n, amounts[name]], filters.drill("projects", blocked=1, rule=name)) for name, n in rules.most_common()]
+    rows = [
+        Row([name, n, amounts[name]], filters.drill("projects", blocked=1, rule=name))
+        for name, n in rules.most_common()
+    ]
     table = Table(
         "blocked_by_rule",
         "按规则拦截的项目",

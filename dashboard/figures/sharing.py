@@ -121,11 +121,19 @@ def overview(user, filters: Filters, *, leader_department=None) -> Section:
             fresh,
             "件",
         ),
-        Figure("refused", "不予授权", by_state[ApplicationState.REFUSED],
-               filters.drill("applications", state=ApplicationState.REFUSED), fresh, "件"),
+        Figure(
+            "refused",
+            "不予授权",
+            by_state[ApplicationState.REFUSED],
+            filters.drill("applications", state=ApplicationState.REFUSED),
+            fresh,
+            "件",
+        ),
         Figure("open", "办理中", sum(by_state[s] for s in OPEN_STATES), "", fresh, "件"),
         Figure("overdue", "曾超期未答复", flags["overdue"], filters.drill("applications", flag="overdue"), fresh, "件"),
-        Figure("escalated", "提请协调", flags["escalated"], filters.drill("applications", flag="escalated"), fresh, "件"),
+        Figure(
+            "escalated", "提请协调", flags["escalated"], filters.drill("applications", flag="escalated"), fresh, "件"
+        ),
     ]
     states = Table(
         "applications_by_state",
@@ -165,16 +173,25 @@ def providers_table(user, filters: Filters, *, leader_department=None) -> Table:
         url = "" if city and not own else filters.drill("applications", provider=pk)
         if own:
             url = Filters(filters.date_from, filters.date_to, leader_department).drill("applications")
-        rows.append(Row([names.get(pk, pk), total, decided, per[(pk, ApplicationState.REFUSED)],
-                         flagged[(pk, "overdue")]], url, own))
+        rows.append(
+            Row(
+                [names.get(pk, pk), total, decided, per[(pk, ApplicationState.REFUSED)], flagged[(pk, "overdue")]],
+                url,
+                own,
+            )
+        )
     return Table(
         "applications_by_provider",
         "各提供部门收到的申请" + ("（全市对比）" if city else ""),
         ["提供部门", "申请", "已决定", "不予授权", "曾超期"],
         rows,
         freshness(user) if not city or aggregates.last_run() is None else freshness_city(),
-        ChartSpec("hbar", "各提供部门收到的申请", [str(r.cells[0]) for r in rows[:15]],
-                  [("申请", [r.cells[1] for r in rows[:15]])]),
+        ChartSpec(
+            "hbar",
+            "各提供部门收到的申请",
+            [str(r.cells[0]) for r in rows[:15]],
+            [("申请", [r.cells[1] for r in rows[:15]])],
+        ),
     )
 
 
@@ -241,7 +258,9 @@ def outcomes(user, filters: Filters) -> tuple[Table, Table]:
         "不予授权理由",
         ["理由", "件数"],
         reason_rows,
-        chart=ChartSpec("pie", "不予授权理由", [r.cells[0] for r in reason_rows], [("件数", [r.cells[1] for r in reason_rows])]),
+        chart=ChartSpec(
+            "pie", "不予授权理由", [r.cells[0] for r in reason_rows], [("件数", [r.cells[1] for r in reason_rows])]
+        ),
     )
     return table, reason_table
 
@@ -273,7 +292,12 @@ def reply_times(user, filters: Filters) -> Table:
         "答复用时（工作日）",
         ["提供部门", "已决定", "中位数", "90%分位"],
         rows,
-        chart=ChartSpec("bar", "答复用时中位数（工作日）", [r.cells[0] for r in rows], [("中位数", [float(r.cells[2]) for r in rows])]),
+        chart=ChartSpec(
+            "bar",
+            "答复用时中位数（工作日）",
+            [r.cells[0] for r in rows],
+            [("中位数", [float(r.cells[2]) for r in rows])],
+        ),
     )
 
 
@@ -289,7 +313,9 @@ def grant_checks(user, filters: Filters) -> Table:
         per[(r["consumer__name"], r["resource__name"])][r["outcome"]] += r["n"]
     outcomes_seen = sorted({o for c in per.values() for o in c})
     rows = [Row([c, r, *[counts[o] for o in outcomes_seen]]) for (c, r), counts in sorted(per.items())]
-    return Table("grant_checks", "授权核验接口调用", ["使用部门", "资源", *outcomes_seen], rows, note="按日汇总（每分钟写入）")
+    return Table(
+        "grant_checks", "授权核验接口调用", ["使用部门", "资源", *outcomes_seen], rows, note="按日汇总（每分钟写入）"
+    )
 
 
 def detail(user, filters: Filters) -> Section:

@@ -61,8 +61,13 @@ def campaign_figures(user, filters: Filters) -> tuple[list[Figure], list[Table],
         Figure("departments_with_self_built", "有自建系统的部门", found["departments_with_self_built"], url, unit="个"),
         Figure("self_built_systems", "自建系统", found["self_built_systems"], url, unit="个"),
         Figure("gov_cloud_rate", "政务云部署率", found["gov_cloud"]["rate"], url, unit="%"),
-        Figure("connection_rate", "接入共享平台率",
-               percent(found["connection"]["connected"], found["self_built_systems"]), url, unit="%"),
+        Figure(
+            "connection_rate",
+            "接入共享平台率",
+            percent(found["connection"]["connected"], found["self_built_systems"]),
+            url,
+            unit="%",
+        ),
         Figure("reports_late", "逾期报送的部门", done["late"], url, unit="个"),
     ]
     table = Table(
@@ -70,8 +75,12 @@ def campaign_figures(user, filters: Filters) -> tuple[list[Figure], list[Table],
         f"自查进度：{campaign.title}",
         ["状态", "部门数"],
         [Row([c["label"], c["count"]], url) for c in done["counts"]],
-        chart=ChartSpec("pie", "自查进度", [c["label"] for c in done["counts"] if c["count"]],
-                        [("部门数", [c["count"] for c in done["counts"] if c["count"]])]),
+        chart=ChartSpec(
+            "pie",
+            "自查进度",
+            [c["label"] for c in done["counts"] if c["count"]],
+            [("部门数", [c["count"] for c in done["counts"] if c["count"]])],
+        ),
     )
     return figures, [table], {"campaign": campaign.title, "findings": found, "progress": done}
 
@@ -84,16 +93,23 @@ def case_table(user, filters: Filters) -> Table:
         "僵尸系统清理进度",
         ["状态", "系统数"],
         rows,
-        chart=ChartSpec("bar", "僵尸系统清理进度", [r.cells[0] for r in rows if r.cells[1]],
-                        [("系统数", [r.cells[1] for r in rows if r.cells[1]])]),
+        chart=ChartSpec(
+            "bar",
+            "僵尸系统清理进度",
+            [r.cells[0] for r in rows if r.cells[1]],
+            [("系统数", [r.cells[1] for r in rows if r.cells[1]])],
+        ),
     )
 
 
 def overview(user, filters: Filters) -> Section:
     figures, tables, _ = campaign_figures(user, filters)
     suspected = cases(user, filters, state=CaseState.SUSPECTED).count()
-    figures.append(Figure("zombie_candidates", "疑似僵尸系统", suspected,
-                          filters.drill("cases", state=CaseState.SUSPECTED), unit="个"))
+    figures.append(
+        Figure(
+            "zombie_candidates", "疑似僵尸系统", suspected, filters.drill("cases", state=CaseState.SUSPECTED), unit="个"
+        )
+    )
     return Section("systems", "信息系统", figures, tables)
 
 

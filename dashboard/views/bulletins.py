@@ -111,7 +111,9 @@ class BulletinEditView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, pk: int):
         bulletin = self._bulletin(request, pk)
-        return self.render_to_response(self.get_context_data(bulletin=bulletin, form=BulletinTextForm(instance=bulletin)))
+        return self.render_to_response(
+            self.get_context_data(bulletin=bulletin, form=BulletinTextForm(instance=bulletin))
+        )
 
     def post(self, request, pk: int):
         bulletin = self._bulletin(request, pk)

@@ -92,9 +92,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         ]
         query = "&".join(f"{k}={v}" for k, v in filters.params().items())
         return super().get_context_data(
-            form=form, tab=tab, tabs=TABS, sections=drawn, filters=filters, query=query,
+            form=form,
+            tab=tab,
+            tabs=TABS,
+            sections=drawn,
+            filters=filters,
+            query=query,
             leader_department=None if permissions.sees_city(self.request.user) else self.request.user.department,
-            reads_rankings=permissions.reads_rankings(self.request.user), **kwargs,
+            reads_rankings=permissions.reads_rankings(self.request.user),
+            **kwargs,
         )
 
 
@@ -123,8 +129,12 @@ class DrillView(LoginRequiredMixin, TemplateView):
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         query = "&".join(f"{k}={v}" for k, v in filters.params(**params).items())
         return super().get_context_data(
-            drill=drill, page=page, rows=[(drill.cells(obj), drill.link(obj)) for obj in page], query=query,
-            filters=filters, **kwargs,
+            drill=drill,
+            page=page,
+            rows=[(drill.cells(obj), drill.link(obj)) for obj in page],
+            query=query,
+            filters=filters,
+            **kwargs,
         )
 
 
@@ -151,8 +161,9 @@ class RankingsView(LoginRequiredMixin, TemplateView):
         tables = rankings.league_tables(filters)
         weights = _weights(self.request)
         scores = rankings.scores(filters, weights, tables)
-        spec = charts.ChartSpec("hbar", "考核得分", [s.department for s in scores[:15]],
-                                [("得分", [s.total for s in scores[:15]])])
+        spec = charts.ChartSpec(
+            "hbar", "考核得分", [s.department for s in scores[:15]], [("得分", [s.total for s in scores[:15]])]
+        )
         return super().get_context_data(
             form=form,
             tables=[(rankings.MEASURES[k], ranks) for k, ranks in tables.items()],
@@ -186,6 +197,11 @@ class ScoreExportView(RankingsView):
         filters = Filters(filters.date_from, filters.date_to)
         weights = _weights(request)
         scores = rankings.scores(filters, weights)
-        header = ["名次", "部门", "考核得分", *[f"{label}（权重{getattr(weights, key)}）" for key, label in rankings.MEASURES.items()]]
+        header = [
+            "名次",
+            "部门",
+            "考核得分",
+            *[f"{label}（权重{getattr(weights, key)}）" for key, label in rankings.MEASURES.items()],
+        ]
         rows = [[s.position, s.department, s.total, *[s.parts.get(k) for k in rankings.MEASURES]] for s in scores]
         return _xlsx(f"scores-v{weights.version}-{filters.date_from}-{filters.date_to}", [header, *rows])

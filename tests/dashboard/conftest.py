@@ -1,13 +1,13 @@
 """A hand-counted November 2026 of share applications (created in the states the services leave them).
 
-    #  applicant → provider  state        submitted  decided  overdue  escalated
-    1  公安局 → 住建局        granted      11-02      11-04
-    2  公安局 → 住建局        refused      11-03      11-10    yes
-    3  公安局 → 住建局        escalated    11-05               yes (escalated)
-    4  住建局 → 公安局        granted      11-06      11-06
-    5  财政局 → 住建局        in_review    11-20
-    6  公安局 → 住建局        granted      10-15 (outside November)
-    7  公安局 → 住建局        draft, never submitted
+#  applicant → provider  state        submitted  decided  overdue  escalated
+1  公安局 → 住建局        granted      11-02      11-04
+2  公安局 → 住建局        refused      11-03      11-10    yes
+3  公安局 → 住建局        escalated    11-05               yes (escalated)
+4  住建局 → 公安局        granted      11-06      11-06
+5  财政局 → 住建局        in_review    11-20
+6  公安局 → 住建局        granted      10-15 (outside November)
+7  公安局 → 住建局        draft, never submitted
 """
 
 import datetime as dt
@@ -73,4 +73,3 @@ def november(housing_resource, police_resource, gongan_applicant, zhujian_clerk,
 @pytest.fixture
 def nov():
     return Filters(*NOVEMBER)
-

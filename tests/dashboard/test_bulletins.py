@@ -41,8 +41,14 @@ def test_only_the_bureau_drafts_and_issues(zhujian_leader, draft):
 def test_issue_freezes_the_figures_numbers_the_record_and_tells_every_department(
     coordinator, draft, zhujian_leader, gongan_leader, housing_resource, gongan_applicant
 ):
-    bulletin_update(actor=coordinator, obj=draft, title=draft.title, progress="（一）手改的进展。",
-                    problems=draft.problems, next_steps=draft.next_steps)
+    bulletin_update(
+        actor=coordinator,
+        obj=draft,
+        title=draft.title,
+        progress="（一）手改的进展。",
+        problems=draft.problems,
+        next_steps=draft.next_steps,
+    )
     issued = bulletin_issue(actor=coordinator, obj=draft)
     record = issued.record
     assert issued.state == BulletinState.ISSUED and record.type == RecordType.BULLETIN

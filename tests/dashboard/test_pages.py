@@ -33,8 +33,9 @@ def test_excel_export_of_a_table(coordinator, november):
     response = client_for(coordinator).get(f"/dashboard/export/overview/applications_by_state.xlsx?{NOV}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
@@ -49,9 +50,9 @@ def test_leader_reads_own_department_only(gongan_leader, november, zhujian):
     assert client.get(f"/dashboard/list/applications/?{NOV}").context["page"].paginator.count == 1
     other = client.get(f"/dashboard/list/applications/?{NOV}&department={zhujian.pk}&provider={zhujian.pk}")
     assert other.context["page"].paginator.count == 0
-    assert client.get(f"/dashboard/list/applications/?{NOV}&department={zhujian.pk}").context[
-        "page"
-    ].paginator.count == 1
+    assert (
+        client.get(f"/dashboard/list/applications/?{NOV}&department={zhujian.pk}").context["page"].paginator.count == 1
+    )
 
 
 def test_others_get_403(outsider, gongan_reviewer, november):
