@@ -58,7 +58,7 @@ def test_catalog_figures(coordinator, housing_resource, police_resource, gongan,
 
 
 @pytest.mark.frozen_at("2026-03-02 10:00 +0800")
-def test_systems_figures_of_the_hand_counted_campaign(counted, coordinator, zhujian_leader):
+def test_systems_figures_of_the_hand_counted_campaign(counted, coordinator, zhujian_leader):  # noqa: F811
     quarter = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     found = values(systems.overview(coordinator, quarter))
     assert found["departments_checked"] == 3
