@@ -152,15 +152,17 @@ def overview(user, filters: Filters, *, leader_department=None) -> Section:
             [("件数", [by_state[value] for value, _ in ApplicationState.choices if by_state[value]])],
         ),
     )
-    tables = [states, providers_table(user, filters, leader_department=leader_department)]
+    own_counts = None if leader_department is not None else counts
+    tables = [states, providers_table(user, filters, leader_department=leader_department, counts=own_counts)]
     return Section("sharing", "数据共享", figures, tables)
 
 
-def providers_table(user, filters: Filters, *, leader_department=None) -> Table:
+def providers_table(user, filters: Filters, *, leader_department=None, counts=None) -> Table:
     """Applications per provider. A department leader sees the city's rows beside their own (highlighted),
-    counts only: the list behind a row is theirs only for their own department."""
+    counts only: the list behind a row is theirs only for their own department. `counts`: the user's own,
+    when the caller has them already."""
     city = leader_department is not None
-    counts = _counts(user, filters, city=city)
+    counts = counts if counts is not None else _counts(user, filters, city=city)
     per = _by(counts, aggregates.APPLICATIONS, lambda d, k: (d, k))
     flagged = _by(counts, aggregates.FLAGS, lambda d, k: (d, k))
     ids = sorted({d for d, _ in per})
@@ -185,7 +187,7 @@ def providers_table(user, filters: Filters, *, leader_department=None) -> Table:
         "各提供部门收到的申请" + ("（全市对比）" if city else ""),
         ["提供部门", "申请", "已决定", "不予授权", "曾超期"],
         rows,
-        freshness(user) if not city or aggregates.last_run() is None else freshness_city(),
+        freshness_city() if city else freshness(user),
         ChartSpec(
             "hbar",
             "各提供部门收到的申请",
