@@ -2,8 +2,8 @@
 checked, 15 with 68 self-built systems), the 政务云 and platform-connection rates, and the shutdown chain.
 
 A campaign's figures are the bureau's and auditors' (its page is theirs); a department leader sees its own
-department's report state and its own systems' cases. The campaign shown is the latest launched in or
-before the range (or closed in it).
+department's report state and its own systems' cases. The campaign shown is the latest closed by the range's
+end, else the latest running one; a closed campaign's figures are those frozen at its closing.
 """
 
 from __future__ import annotations
@@ -17,18 +17,17 @@ from dashboard.aggregates import bounds
 from dashboard.charts import ChartSpec
 from dashboard.figures import Figure, Filters, Row, Section, Table, percent
 from systems_inventory import permissions as system_permissions
+from systems_inventory import statistics
 from systems_inventory.models import Campaign, CampaignState, CaseState
 from systems_inventory.selectors import cases_visible_to, systems_visible_to
-from systems_inventory.statistics import findings, progress
 
 
 def campaign_for(filters: Filters) -> Campaign | None:
+    """The latest campaign closed by the range's end (what a bulletin reports), else the latest running one."""
     end = bounds(filters.date_from, filters.date_to)[1]
-    return (
-        Campaign.objects.filter(state__in=[CampaignState.LAUNCHED, CampaignState.CLOSED], launched_at__lt=end)
-        .order_by("-launched_at", "-pk")
-        .first()
-    )
+    closed = Campaign.objects.filter(state=CampaignState.CLOSED, closed_at__lt=end).order_by("-closed_at", "-pk")
+    running = Campaign.objects.filter(state=CampaignState.LAUNCHED, launched_at__lt=end).order_by("-launched_at", "-pk")
+    return closed.first() or running.first()
 
 
 def systems(user, filters: Filters, *, cloud: str = "", connected: str = ""):
@@ -54,8 +53,8 @@ def campaign_figures(user, filters: Filters) -> tuple[list[Figure], list[Table],
     if campaign is None or not system_permissions.sees_all(user):
         return [], [], {}
     url = reverse("systems_inventory:campaign_detail", args=[campaign.pk])
-    found = findings(campaign)
-    done = progress(campaign)
+    stats = statistics.of(campaign)  # frozen once the campaign closed
+    found, done = stats["findings"], stats["progress"]
     figures = [
         Figure("departments_checked", "开展自查的部门", found["departments_checked"], url, unit="个"),
         Figure("departments_with_self_built", "有自建系统的部门", found["departments_with_self_built"], url, unit="个"),
