@@ -19,7 +19,7 @@ from dashboard.figures import Figure, Filters, Row, Section, Table, percent
 from systems_inventory import permissions as system_permissions
 from systems_inventory import statistics
 from systems_inventory.models import Campaign, CampaignState, CaseState
-from systems_inventory.selectors import cases_visible_to, systems_visible_to
+from systems_inventory.selectors import cases_visible_to
 
 
 def campaign_for(filters: Filters) -> Campaign | None:
@@ -28,15 +28,6 @@ def campaign_for(filters: Filters) -> Campaign | None:
     closed = Campaign.objects.filter(state=CampaignState.CLOSED, closed_at__lt=end).order_by("-closed_at", "-pk")
     running = Campaign.objects.filter(state=CampaignState.LAUNCHED, launched_at__lt=end).order_by("-launched_at", "-pk")
     return closed.first() or running.first()
-
-
-def systems(user, filters: Filters, *, cloud: str = "", connected: str = ""):
-    found = systems_visible_to(user)
-    if filters.department is not None:
-        found = found.filter(department=filters.department)
-    if connected in ("0", "1"):
-        found = found.filter(connected=connected == "1")
-    return found
 
 
 def cases(user, filters: Filters, *, state: str = ""):

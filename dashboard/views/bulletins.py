@@ -99,9 +99,6 @@ class BulletinDetailView(LoginRequiredMixin, TemplateView):
 class BulletinEditView(LoginRequiredMixin, TemplateView):
     template_name = "dashboard/bulletin_edit.html"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs)
-
     def _bulletin(self, request, pk: int) -> Bulletin:
         bulletin = _visible(request, pk)
         _require_bureau(request)

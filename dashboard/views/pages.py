@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
+from django.views import View
 from django.views.generic import TemplateView
 
 from dashboard import charts, permissions, rankings
@@ -104,7 +105,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
-class ExportView(LoginRequiredMixin, TemplateView):
+class ExportView(LoginRequiredMixin, View):
     def get(self, request, tab: str, key: str):
         filters, _ = filters_for(request)
         if tab not in TABS:
