@@ -105,7 +105,9 @@ def svg(spec: ChartSpec) -> str:
     drawn = chart.render(is_unicode=True)
     # pygal writes its configuration in a <script> and the day in a comment, and names the chart at random:
     # without them, and with an id from the spec, the same spec draws the same SVG.
+    # Its legends' ids (for the script) would repeat across the charts of one page.
     drawn = re.sub(r"<script.*?</script>|<!--.*?-->", "", drawn, flags=re.S)
+    drawn = re.sub(r' id="activate-serie-\d+"', "", drawn)
     fixed = "chart-" + sha256_hex(canonical_json(spec.as_dict()))[:12]
     for found in set(re.findall(r'id="(chart-[0-9a-f-]+)"', drawn)):
         drawn = drawn.replace(found, fixed)
