@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -67,7 +67,8 @@ def refresh_day(day: dt.date, *, computed_at: dt.datetime | None = None) -> int:
 
 
 def last_run() -> dt.datetime | None:
-    return DailyFigure.objects.filter(measure=APPLICATIONS).aggregate(last=Max("computed_at"))["last"]
+    """When the aggregates were last computed (every run stamps the rows it writes with its start)."""
+    return DailyFigure.objects.order_by("-computed_at").values_list("computed_at", flat=True).first()
 
 
 def covered_until() -> dt.date | None:

@@ -14,11 +14,13 @@ from typing import Any
 
 import pygal
 from django.conf import settings
+from django.core.cache import cache
 from pygal.style import Style
 
 from workflows.hashing import canonical_json, sha256_hex
 
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line, "pie": pygal.Pie}
+CACHE_SECONDS = 24 * 3600
 COLOURS = ("#1f5fa8", "#d7000f", "#2e8b57", "#e08a00", "#6a4c93", "#00838f", "#8d6e63", "#546e7a")
 
 
@@ -78,7 +80,17 @@ def style() -> Style:
 
 
 def svg(spec: ChartSpec) -> str:
-    """The chart as an <svg> element (no XML declaration, no script), sized by its viewBox."""
+    """The chart as an <svg> element (no XML declaration, no script), sized by its viewBox. Kept in the cache
+    by its spec (and fonts): the same figures draw the same chart, for every reader of the page."""
+    key = "dashboard-chart-" + sha256_hex(canonical_json({**spec.as_dict(), "font": settings.RECORDS_FONT_SANS}))
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = _draw(spec)
+        cache.set(key, drawn, CACHE_SECONDS)
+    return drawn
+
+
+def _draw(spec: ChartSpec) -> str:
     chart = KINDS[spec.kind](
         style=style(),
         title=spec.title,

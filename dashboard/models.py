@@ -31,7 +31,7 @@ class DailyFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "measure", "department", "key"], name="daily_figure_unique")
         ]
-        indexes = [models.Index(fields=["measure", "day"])]
+        indexes = [models.Index(fields=["measure", "day"]), models.Index(fields=["computed_at"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.measure} {self.department_id} {self.key}: {self.value}"

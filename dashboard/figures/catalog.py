@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from catalog.choices import ShareClass
@@ -81,12 +81,13 @@ def by_department(user, filters: Filters) -> Table:
 
 
 def libraries() -> Table:
+    rates = base_library_rates()
     rows = [
         Row(
             [rate.label, rate.items, rate.expected or "", f"{rate.percent}%" if rate.percent is not None else "—"],
             reverse("catalog:completeness"),
         )
-        for rate in base_library_rates()
+        for rate in rates
     ]
     return Table(
         "base_libraries",
@@ -97,8 +98,8 @@ def libraries() -> Table:
         chart=ChartSpec(
             "bar",
             "基础库编目完整度（%）",
-            [rate.label for rate in base_library_rates() if rate.expected],
-            [("完整度", [rate.percent for rate in base_library_rates() if rate.expected])],
+            [rate.label for rate in rates if rate.expected],
+            [("完整度", [rate.percent for rate in rates if rate.expected])],
         ),
     )
 
@@ -112,12 +113,12 @@ def demand_table(user, filters: Filters) -> Table:
 
 
 def overview(user, filters: Filters) -> Section:
-    found = resources(user, filters)
     start = bounds(filters.date_from, filters.date_to)[0]
+    totals = resources(user, filters).aggregate(all=Count("pk"), new=Count("pk", filter=Q(registered_at__gte=start)))
     counts = Counter(dict(demands(user, filters).order_by().values_list("status").annotate(n=Count("pk"))))
     figures = [
-        Figure("resources", "已编目资源", found.count(), filters.drill("resources"), unit="个"),
-        Figure("resources_new", "期间新注册资源", found.filter(registered_at__gte=start).count(), unit="个"),
+        Figure("resources", "已编目资源", totals["all"], filters.drill("resources"), unit="个"),
+        Figure("resources_new", "期间新注册资源", totals["new"], unit="个"),
         Figure(
             "demands_met",
             "已对接需求",

@@ -13,6 +13,7 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -24,7 +25,11 @@ from organizations.models import Department
 from requests import permissions as request_permissions
 from requests.models import DECIDED_STATES, OPEN_STATES, ApplicationState, Decision, GrantCheckStat, ShareApplication
 from requests.selectors import applications_visible_to
+from workflows.hashing import canonical_json, sha256_hex
 from workflows.workdays import workdays_between
+
+# The aggregates change only when beat runs; their sums are kept until then (the run's time is in the key).
+STORED_CACHE_SECONDS = 24 * 3600
 
 FLAG_FILTERS = {"overdue": Q(was_overdue=True), "escalated": Q(escalated_at__isnull=False)}
 FLAG_LABELS = {"overdue": "曾超期未答复", "escalated": "提请协调"}
@@ -59,23 +64,45 @@ def freshness(user) -> str:
     return f"每日汇总截至{timezone.localtime(last):%Y-%m-%d %H:%M}，其后实时"
 
 
-def _counts(user, filters: Filters, *, city: bool = False) -> dict[tuple[str, int, str], int]:
+def _stored(filters: Filters, department, last: dt.datetime, covered: dt.date) -> Counter:
+    """The aggregates' sums over the range's days they cover: cached until the next run (its time is the key)."""
+    key = "dashboard-stored-" + sha256_hex(
+        canonical_json(
+            [
+                last.isoformat(),
+                filters.date_from.isoformat(),
+                min(covered, filters.date_to).isoformat(),
+                department.pk if department is not None else None,
+            ]
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        stored = DailyFigure.objects.filter(
+            measure__in=[aggregates.APPLICATIONS, aggregates.FLAGS],
+            day__gte=filters.date_from,
+            day__lte=min(covered, filters.date_to),
+        )
+        if department is not None:
+            stored = stored.filter(department=department)
+        found = [
+            [r["measure"], r["department_id"], r["key"], r["n"]]
+            for r in stored.values("measure", "department_id", "key").annotate(n=Sum("value")).order_by()
+        ]
+        cache.set(key, found, STORED_CACHE_SECONDS)
+    return Counter({(m, d, k): n for m, d, k, n in found})
+
+
+def _counts(user, filters: Filters, *, city: bool = False) -> Counter:
     """{(measure, provider, key): n}: applications by state, and the overdue and escalated ones."""
     counts: Counter = Counter()
     department = None if city else filters.department
     live_from = filters.date_from
     if uses_aggregates(user) or city:
-        covered = aggregates.covered_until()
-        if covered is not None and covered >= filters.date_from:
-            stored = DailyFigure.objects.filter(
-                measure__in=[aggregates.APPLICATIONS, aggregates.FLAGS],
-                day__gte=filters.date_from,
-                day__lte=min(covered, filters.date_to),
-            )
-            if department is not None:
-                stored = stored.filter(department=department)
-            for r in stored.values("measure", "department_id", "key").annotate(n=Sum("value")).order_by():
-                counts[(r["measure"], r["department_id"], r["key"])] += r["n"]
+        last = aggregates.last_run()
+        covered = timezone.localtime(last).date() - dt.timedelta(days=1) if last else None
+        if last is not None and covered >= filters.date_from:
+            counts.update(_stored(filters, department, last, covered))
             live_from = covered + dt.timedelta(days=1)
     if live_from > filters.date_to:
         return counts
