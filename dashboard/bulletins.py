@@ -45,13 +45,14 @@ def _section(section: Section) -> dict[str, Any]:
 def snapshot(reader, period_start: dt.date, period_end: dt.date) -> dict[str, Any]:
     """Everything the bulletin states, as plain JSON: what is stored when it is issued."""
     filters = Filters(period_start, period_end)
+    computed = systems.campaign_figures(reader, filters)
+    campaign = computed[2]
     sections = [
         sharing.overview(reader, filters),
         catalog.overview(reader, filters),
-        systems.overview(reader, filters),
+        systems.overview(reader, filters, computed),
         projects.overview(reader, filters),
     ]
-    _, _, campaign = systems.campaign_figures(reader, filters)
     tables = rankings.league_tables(filters)
     weights = rankings.current_weights()
     scores = rankings.scores(filters, weights, tables)

@@ -92,8 +92,10 @@ def case_table(user, filters: Filters) -> Table:
     )
 
 
-def overview(user, filters: Filters) -> Section:
-    figures, tables, _ = campaign_figures(user, filters)
+def overview(user, filters: Filters, computed: tuple | None = None) -> Section:
+    """`computed`: campaign_figures(user, filters), when the caller has them already."""
+    figures, tables, _ = computed or campaign_figures(user, filters)
+    figures = list(figures)
     suspected = cases(user, filters, state=CaseState.SUSPECTED).count()
     figures.append(
         Figure(
