@@ -19,12 +19,13 @@ def test_the_bureau_reads_the_dashboard_and_issues_a_bulletin(people, showcase):
     expect(main.get_by_role("heading", name="共享申请", exact=True)).to_be_visible()
     expect(page.get_by_test_id("drill-total")).to_contain_text("共")
 
-    page.get_by_role("link", name="情况通报", exact=True).first.click()
+    page.get_by_role("link", name="返回数据看板").click()
+    main.get_by_role("link", name="情况通报", exact=True).click()
     page.get_by_role("link", name="关于政务信息资源共享工作的情况通报", exact=True).click()
     expect(main).to_contain_text("全市42个部门开展信息系统自查，15个部门共有68个自建系统。")
     expect(main).to_contain_text(re.compile(r"文号 通政数通报〔\d{4}〕\d+号"))
 
-    page.get_by_role("link", name="情况通报", exact=True).first.click()
+    page.go_back()
     page.get_by_role("button", name="按统计期起草").click()
     expect(page.get_by_text("已起草情况通报，请修改后印发。")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
