@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from catalog.choices import ShareClass
 from catalog.models import PUBLISHED_STATES, DataResource, DemandStatus
-from catalog.selectors import base_library_rates, demands_visible_to
+from catalog.permissions import can_see_completeness
+from catalog.selectors import base_library_rates, demands_visible_to, department_completeness
 from dashboard.aggregates import bounds
 from dashboard.charts import ChartSpec
 from dashboard.figures import Figure, Filters, Row, Section, Table
@@ -80,12 +81,13 @@ def by_department(user, filters: Filters) -> Table:
     )
 
 
-def libraries() -> Table:
+def libraries(user) -> Table:
     rates = base_library_rates()
+    url = reverse("catalog:completeness") if can_see_completeness(user) else ""
     rows = [
         Row(
             [rate.label, rate.items, rate.expected or "", f"{rate.percent}%" if rate.percent is not None else "—"],
-            reverse("catalog:completeness"),
+            url,
         )
         for rate in rates
     ]
@@ -102,6 +104,24 @@ def libraries() -> Table:
             [("完整度", [rate.percent for rate in rates if rate.expected])],
         ),
     )
+
+
+def registration(user, filters: Filters) -> Table:
+    """Each department's entries by stage (catalog.selectors.department_completeness: as the catalog's own
+    completeness page counts them, now)."""
+    city = can_see_completeness(user)  # the catalog's completeness page is the bureau's and auditors'
+    department = filters.department if city else user.department
+    url = reverse("catalog:completeness") if city else ""
+    rows = [
+        Row(
+            [r["department"].name, r["in_progress"], r["registered"], r["mounted"], r["withdrawn"], r["items"]],
+            url,
+            highlight=user.department_id == r["department"].pk,
+        )
+        for r in department_completeness()
+        if department is None or r["department"].pk == department.pk
+    ]
+    return Table("registration", "编目进度", ["部门", "编制中", "已注册", "已挂载", "已撤销", "信息项"], rows)
 
 
 def demand_table(user, filters: Filters) -> Table:
@@ -134,8 +154,9 @@ def overview(user, filters: Filters) -> Section:
             unit="条",
         ),
     ]
-    return Section("catalog", "资源目录", figures, [libraries()])
+    return Section("catalog", "资源目录", figures, [libraries(user)])
 
 
 def detail(user, filters: Filters) -> Section:
-    return Section("catalog", "资源目录", (), [by_department(user, filters), libraries(), demand_table(user, filters)])
+    tables = [by_department(user, filters), registration(user, filters), libraries(user), demand_table(user, filters)]
+    return Section("catalog", "资源目录", (), tables)

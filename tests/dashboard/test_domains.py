@@ -44,7 +44,11 @@ def test_catalog_figures(coordinator, housing_resource, police_resource, gongan,
     section = catalog.overview(coordinator, THIS_YEAR)
     assert values(section)["resources"] == 2
     assert values(section)["demands_open"] == 2 and values(section)["demands_met"] == 1
-    housing = next(row for row in catalog.libraries().rows if row.cells[0] == "房屋基础库")
+    housing = next(row for row in catalog.libraries(coordinator).rows if row.cells[0] == "房屋基础库")
+    # The catalog's completeness page is the bureau's: a leader's rows link nowhere, and list its department only.
+    assert housing.url and all(row.url == "" for row in catalog.libraries(gongan_leader).rows)
+    assert [row.cells[0] for row in catalog.registration(gongan_leader, THIS_YEAR).rows] == ["市公安局"]
+    assert {row.cells[0] for row in catalog.registration(coordinator, THIS_YEAR).rows} >= {"市公安局", "市住建局"}
     assert housing.cells == ["房屋基础库", 3, 6, "50%"]  # three items of six
     per = {row.cells[0]: row.cells[1:] for row in catalog.by_department(coordinator, THIS_YEAR).rows}
     assert per == {"市住建局": [1, 0, 1, 0], "市公安局": [1, 1, 0, 0]}  # 合计, 无条件, 有条件, 不予
