@@ -33,6 +33,12 @@ STORED_CACHE_SECONDS = 24 * 3600
 
 FLAG_FILTERS = {"overdue": Q(was_overdue=True), "escalated": Q(escalated_at__isnull=False)}
 FLAG_LABELS = {"overdue": "曾超期未答复", "escalated": "提请协调"}
+# States a figure counts together, as its list's `state` parameter names them.
+STATE_GROUPS = {
+    "granted_all": [ApplicationState.GRANTED, ApplicationState.PARTIALLY_GRANTED],
+    "open": OPEN_STATES,
+    "decided": DECIDED_STATES,
+}
 
 
 def applications(user, filters: Filters, *, state: str = "", flag: str = "", provider: str = "") -> QuerySet:
@@ -43,7 +49,9 @@ def applications(user, filters: Filters, *, state: str = "", flag: str = "", pro
         found = found.filter(provider_department=filters.department)
     if provider:
         found = found.filter(provider_department_id=provider)
-    if state:
+    if state in STATE_GROUPS:
+        found = found.filter(state__in=STATE_GROUPS[state])
+    elif state:
         found = found.filter(state=state)
     if flag in FLAG_FILTERS:
         found = found.filter(FLAG_FILTERS[flag])
@@ -144,7 +152,7 @@ def overview(user, filters: Filters, *, leader_department=None) -> Section:
             "granted",
             "已授权（含部分授权）",
             by_state[ApplicationState.GRANTED] + by_state[ApplicationState.PARTIALLY_GRANTED],
-            "",
+            filters.drill("applications", state="granted_all"),
             fresh,
             "件",
         ),
@@ -156,7 +164,14 @@ def overview(user, filters: Filters, *, leader_department=None) -> Section:
             fresh,
             "件",
         ),
-        Figure("open", "办理中", sum(by_state[s] for s in OPEN_STATES), "", fresh, "件"),
+        Figure(
+            "open",
+            "办理中",
+            sum(by_state[s] for s in OPEN_STATES),
+            filters.drill("applications", state="open"),
+            fresh,
+            "件",
+        ),
         Figure("overdue", "曾超期未答复", flags["overdue"], filters.drill("applications", flag="overdue"), fresh, "件"),
         Figure(
             "escalated", "提请协调", flags["escalated"], filters.drill("applications", flag="escalated"), fresh, "件"
@@ -269,7 +284,7 @@ def outcomes(user, filters: Filters) -> tuple[Table, Table]:
         rows.append(
             Row(
                 [name, c[ApplicationState.GRANTED], c[ApplicationState.PARTIALLY_GRANTED], c[ApplicationState.REFUSED]],
-                filters.drill("applications", provider=pk),
+                filters.drill("applications", provider=pk, state="decided"),
             )
         )
     table = Table("outcomes_by_provider", "各提供部门的决定", ["提供部门", "同意", "部分同意", "不予共享"], rows)
@@ -313,7 +328,10 @@ def reply_times(user, filters: Filters) -> Table:
     days = reply_days(user, filters)
     names = dict(Department.objects.filter(pk__in=days).values_list("pk", "name"))
     rows = [
-        Row([names[pk], len(v), statistics.median(v), p90(v)], filters.drill("applications", provider=pk))
+        Row(
+            [names[pk], len(v), statistics.median(v), p90(v)],
+            filters.drill("applications", provider=pk, state="decided"),
+        )
         for pk, v in sorted(days.items(), key=lambda item: names[item[0]])
     ]
     return Table(

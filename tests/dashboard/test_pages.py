@@ -19,6 +19,8 @@ def test_bureau_page_figures_link_to_lists_of_exactly_what_they_count(coordinato
     assert drill.status_code == 200 and drill.context["page"].paginator.count == 5
     refused = client.get(f"/dashboard/list/applications/?{NOV}&state=refused")
     assert refused.context["page"].paginator.count == 1
+    for group, count in (("granted_all", 2), ("open", 2), ("decided", 3)):
+        assert client.get(f"/dashboard/list/applications/?{NOV}&state={group}").context["page"].paginator.count == count
     overdue = client.get(f"/dashboard/list/applications/?{NOV}&flag=overdue")
     assert [row[0][4] for row in overdue.context["rows"]] == ["不予授权"]
 
