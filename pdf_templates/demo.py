@@ -191,6 +191,22 @@ def samples(today: dt.date | None = None) -> list[tuple]:
                 "valid_until": chinese_date(today.replace(year=today.year + 2, month=12, day=31)),
             },
         ),
+        (
+            RecordType.BULLETIN,
+            "TH-ZS",
+            "TH-ZS",
+            "zs_coordinator",
+            "关于政务数据共享工作的情况通报",
+            "市直各部门",
+            {
+                "period": {"start": today.replace(day=1).isoformat(), "end": today.isoformat()},
+                "progress": ["（一）信息系统建设自查方面。全市42个部门开展信息系统自查，15个部门共有68个自建系统。"],
+                "problems": ["（一）共享申请答复超期。市文旅局（2件）存在超期未答复的共享申请。"],
+                "next_steps": ["（一）各部门要按期答复共享申请，确需延期的及时说明理由。"],
+                "charts": [],
+                "rankings": {},
+            },
+        ),
     ]
 
 
@@ -204,6 +220,7 @@ ISSUED_BY_DOMAIN_APPS = {
     RecordType.SHUTDOWN_CONFIRMATION,
     RecordType.FIRST_REVIEW_OPINION,
     RecordType.FUNDING_GATE_SHEET,
+    RecordType.BULLETIN,
 }
 
 

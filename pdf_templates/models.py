@@ -21,6 +21,7 @@ class RecordType(models.TextChoices):
     FUNDING_GATE_SHEET = "funding_gate_sheet", "资金闸口核验单"
     SELF_CHECK_OPINION = "self_check_opinion", "自查审核意见"
     SCENARIO_AUTHORIZATION = "scenario_authorization", "场景授权书"
+    BULLETIN = "bulletin", "情况通报"
 
 
 # The character after the issuer's short name in a document number (通政数共〔2026〕15号).
@@ -35,6 +36,7 @@ TYPE_CODES: dict[str, str] = {
     RecordType.FUNDING_GATE_SHEET: "核",
     RecordType.SELF_CHECK_OPINION: "查",
     RecordType.SCENARIO_AUTHORIZATION: "共场",
+    RecordType.BULLETIN: "通报",
 }
 
 # The purpose line under the star of the special-purpose seal (专用章).
@@ -48,6 +50,7 @@ SEAL_PURPOSES: dict[str, str] = {
     RecordType.FUNDING_GATE_SHEET: "资金核验专用章",
     RecordType.SELF_CHECK_OPINION: "信息系统管理专用章",
     RecordType.SCENARIO_AUTHORIZATION: "数据共享审核专用章",
+    RecordType.BULLETIN: "政务数据管理专用章",
 }
 
 

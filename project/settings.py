@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular_sidecar",
     "catalog",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -448,6 +449,20 @@ CELERY_BEAT_SCHEDULE["requests-flush-grant-check-stats"] = {
     "schedule": crontab(minute="*"),
 }
 # --- end issue 15 B10 ------------------------------------------------------------------------------
+
+# 数据看板 (dashboard/): the daily aggregates are counted again every night (and whenever beat runs the task);
+# the 情况通报 draft is written on BULLETIN_SCHEDULE, a crontab "minute hour day_of_week" (default Monday 08:00).
+BULLETIN_SCHEDULE = env("BULLETIN_SCHEDULE", "0 8 mon")
+DASHBOARD_AGGREGATE_HOUR = env_int("DASHBOARD_AGGREGATE_HOUR", 1)
+_bulletin_minute, _bulletin_hour, _bulletin_weekday = BULLETIN_SCHEDULE.split()
+CELERY_BEAT_SCHEDULE["dashboard-refresh-daily-figures"] = {
+    "task": "dashboard.tasks.refresh_daily_figures",
+    "schedule": crontab(hour=DASHBOARD_AGGREGATE_HOUR, minute=15),
+}
+CELERY_BEAT_SCHEDULE["dashboard-draft-bulletin"] = {
+    "task": "dashboard.tasks.draft_scheduled_bulletin",
+    "schedule": crontab(minute=_bulletin_minute, hour=_bulletin_hour, day_of_week=_bulletin_weekday),
+}
 
 # Production hardening: active whenever DEBUG is off.
 if not DEBUG:

@@ -9,6 +9,7 @@ from viewflow.urls import Site
 
 from catalog.api_docs import api_docs_view, api_schema_view
 from catalog.views import CatalogApplication
+from dashboard.views import DashboardApplication
 from notifications.views import NotificationsApplication
 from pdf_templates.views import RecordsApplication
 from project_approvals.views import ProjectApprovalsApplication
@@ -32,6 +33,7 @@ site = Site(
         SystemsInventoryApplication(),
         ProjectApprovalsApplication(),
         ScenariosApplication(),
+        DashboardApplication(),
         RecordsApplication(),
         NotificationsApplication(),
     ],

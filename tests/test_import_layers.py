@@ -43,6 +43,7 @@ LAYERS = [
     "requests",  # share applications and grants (label share_requests)
     "systems_inventory",
     "project_approvals",
+    "dashboard",  # statistics, rankings and the 情况通报: reads every app above
     "project",  # settings, urls, the Celery app
     "benchmarks",  # `make bench`: reads the project's settings
 ]

@@ -133,6 +133,10 @@ class ShareApplication(models.Model):
             models.Index(fields=["provider_department", "state"]),
             models.Index(fields=["applicant_department", "state"]),
             models.Index(fields=["provider_department", "was_overdue"]),
+            # The dashboard reads the applications submitted since its daily aggregates' last run, and by month.
+            models.Index(fields=["submitted_at"], name="application_submitted_at"),
+            # The dashboard's rankings read the decisions of a period.
+            models.Index(fields=["decided_at"], name="application_decided_at"),
         ]
         permissions = [
             ("can_review_application", "可审核共享申请"),

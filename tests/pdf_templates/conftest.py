@@ -44,6 +44,16 @@ SAMPLE_DATA = {
         "valid_from": "2026年3月1日",
         "valid_until": "2027年12月31日",
     },
+    RecordType.BULLETIN: {
+        "period": {"start": "2026-11-01", "end": "2026-11-30"},
+        "progress": ["（一）全市42个部门开展信息系统自查，15个部门共有68个自建系统。"],
+        "problems": ["（一）市文旅局存在超期未答复的共享申请。"],
+        "next_steps": ["（一）各部门要按期答复共享申请。"],
+        "charts": [],
+        "rankings": {
+            "timeliness": {"title": "按时答复（提供方）", "rows": [[1, "市公安局", 100.0, "决定3件，曾超期0件"]]}
+        },
+    },
 }
 
 

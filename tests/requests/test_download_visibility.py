@@ -7,6 +7,8 @@ an unregistered type is refused, and every subject that records or events are wr
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import AuthoritativeSource, DemandItem, ImportJob, NegativeListEntry
+from dashboard.models import Bulletin, ScoreWeights
 from pdf_templates.models import Record, RecordType
 from pdf_templates.services import issue_record
 from pdf_templates.views import trail_url
@@ -149,6 +152,15 @@ def _subjects(housing_grant, gongan, gongan_applicant, coordinator, privacy_law)
             created_by=gongan_applicant,
             state="in_review",
         ),
+        "dashboard.bulletin": Bulletin.objects.create(
+            title="情况通报",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 1, 31),
+            progress="进展",
+            problems="问题",
+            next_steps="下一步",
+        ),
+        "dashboard.scoreweights": ScoreWeights.objects.create(version=1),
     }
 
 

@@ -17,8 +17,10 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils.timezone import localdate as frozen_today
 
 from catalog.services import demand_create, source_designate
+from dashboard.services import bulletin_draft
 from requests.services.scenarios import scenario_authorize, scenario_part_confirm
 from systems_inventory import services as self_check
 from tests.factories import UserFactory
@@ -173,6 +175,7 @@ def world(
     open_resource,
 ):
     """The 工作台's world, and what shows the forms it lacks: unconditional data in review (the class dispute),
+    a 情况通报 draft (the bureau's text form),
     a data demand to link (the bureau's), an authoritative source, scenarios before their provider and the
     bureau, a self-check and a shutdown case at each of their steps, and construction projects at each step a form is
     drawn at."""
@@ -197,6 +200,8 @@ def world(
     self_check_reports(coordinator, filling=gongan_applicant, submitted_by=zhujian_clerk, reviewed=shenji)
     shutdown_cases(coordinator, zhujian_clerk)
     made["projects"] = walk_world(coordinator, zhujian_clerk, zhujian_leader, gongan_applicant)
+    today = frozen_today()
+    made["bulletin"] = bulletin_draft(actor=coordinator, period_start=today.replace(day=1), period_end=today)
     return made
 
 

@@ -154,7 +154,7 @@ def test_a_user_with_several_roles_sees_each_roles_panel(world, zhujian):
     )
     page = home_page(everyone)
     keys = re.findall(r'data-testid="panel-([a-z-]+)"', page)
-    assert keys == ["review", "countersign", "overdue", "catalog-review", "applications", "records"]
+    assert keys == ["review", "countersign", "overdue", "catalog-review", "applications", "records", "dashboard"]
 
 
 def test_a_user_without_work_here_is_told_so(db, finance_officer):
