@@ -25,6 +25,7 @@ from organizations.models import Department
 from requests import permissions as request_permissions
 from requests.models import DECIDED_STATES, OPEN_STATES, ApplicationState, Decision, GrantCheckStat, ShareApplication
 from requests.selectors import applications_visible_to
+from requests.services.grant_check import REASON_LABELS
 from workflows.hashing import canonical_json, sha256_hex
 from workflows.workdays import workdays_between
 
@@ -361,7 +362,11 @@ def grant_checks(user, filters: Filters) -> Table:
     outcomes_seen = sorted({o for c in per.values() for o in c})
     rows = [Row([c, r, *[counts[o] for o in outcomes_seen]]) for (c, r), counts in sorted(per.items())]
     return Table(
-        "grant_checks", "授权核验接口调用", ["使用部门", "资源", *outcomes_seen], rows, note="按日汇总（每分钟写入）"
+        "grant_checks",
+        "授权核验接口调用",
+        ["使用部门", "资源", *(REASON_LABELS.get(o, o) for o in outcomes_seen)],
+        rows,
+        note="按日汇总（每分钟写入）",
     )
 
 

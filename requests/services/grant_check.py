@@ -39,6 +39,19 @@ class CheckReason:
     NEGATIVE_LIST = "negative_list"
 
 
+# What each reason reads as on pages (the API answers the codes).
+REASON_LABELS = {
+    CheckReason.GRANTED: "已授权",
+    CheckReason.ITEMS_NOT_COVERED: "信息项未获授权",
+    CheckReason.NOT_YET_VALID: "授权尚未生效",
+    CheckReason.EXPIRED: "授权已到期",
+    CheckReason.REVOKED: "授权已撤销",
+    CheckReason.NO_GRANT: "无授权",
+    CheckReason.RESOURCE_WITHDRAWN: "资源已撤回",
+    CheckReason.NEGATIVE_LIST: "负面清单",
+}
+
+
 @dataclass(slots=True)
 class Party:
     """A consumer department or a resource as the check reads it: no model instance (they cost the hot path)."""

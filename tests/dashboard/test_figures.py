@@ -9,7 +9,7 @@ from django.utils import timezone
 from dashboard import aggregates
 from dashboard.figures import Filters, sharing
 from dashboard.models import DailyFigure
-from requests.models import ApplicationState
+from requests.models import ApplicationState, GrantCheckStat
 from tests.dashboard.conftest import NOVEMBER
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,27 @@ def test_leader_sees_own_department_against_the_city(zhujian_leader, november, z
     assert [row.cells[0] for row in own] == ["市住建局"] and own[0].url
     others = [row for row in rows if not row.highlight]
     assert others and all(row.url == "" for row in others)  # the city's counts, no list behind them
+
+
+def test_grant_check_calls_per_consumer_and_resource_with_the_reasons_in_words(
+    coordinator, police_resource, zhujian, gongan, zhujian_leader, nov
+):
+    def stat(consumer, day, outcome, calls):
+        GrantCheckStat.objects.create(
+            day=day, consumer=consumer, resource=police_resource, outcome=outcome, calls=calls
+        )
+
+    stat(zhujian, dt.date(2026, 11, 3), "granted", 7)
+    stat(zhujian, dt.date(2026, 11, 4), "granted", 5)
+    stat(zhujian, dt.date(2026, 11, 4), "no_grant", 2)
+    stat(gongan, dt.date(2026, 11, 5), "expired", 1)
+    stat(zhujian, dt.date(2026, 12, 1), "granted", 100)  # after the period
+
+    bureau = sharing.grant_checks(coordinator, nov)
+    assert list(bureau.columns) == ["使用部门", "资源", "授权已到期", "已授权", "无授权"]
+    assert [row.cells for row in bureau.rows] == [
+        ["市住建局", police_resource.name, 0, 12, 2],
+        ["市公安局", police_resource.name, 1, 0, 0],
+    ]
+    own = sharing.grant_checks(zhujian_leader, nov)  # a department sees its own calls only
+    assert [row.cells[0] for row in own.rows] == ["市住建局"]
