@@ -19,9 +19,8 @@ def tasks_panel(user) -> Panel | None:
     if not count.value:
         return None
     url = reverse("project_approvals:tasks")
-    return Panel(
-        "projects", "项目待办", [Figure("projects-all", "待办理", count, url)], empty="没有待办的建设项目任务。"
-    )
+    # Only there with work to do, which its figure counts: no rows, and no "nothing to do" under the figure.
+    return Panel("projects", "项目待办", [Figure("projects-all", "待办理", count, url)], empty="")
 
 
 def funding_panel(user) -> Panel | None:

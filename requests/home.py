@@ -119,7 +119,8 @@ def scenario_panel(user) -> Panel | None:
     if not count.value:
         return None
     url = reverse("scenarios:tasks")
-    return Panel("scenarios", "场景待办", [Figure("scenarios-all", "待办理", count, url)], empty="没有待办的场景任务。")
+    # Only there with work to do, which its figure counts: no rows, and no "nothing to do" under the figure.
+    return Panel("scenarios", "场景待办", [Figure("scenarios-all", "待办理", count, url)], empty="")
 
 
 def register() -> None:

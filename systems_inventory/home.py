@@ -19,9 +19,8 @@ def self_check_panel(user) -> Panel | None:
     if not count.value:
         return None
     url = reverse("systems_inventory:tasks")
-    return Panel(
-        "self-check", "自查待办", [Figure("self-check-all", "待办理", count, url)], empty="没有待办的自查任务。"
-    )
+    # Only there with work to do, which its figure counts: no rows, and no "nothing to do" under the figure.
+    return Panel("self-check", "自查待办", [Figure("self-check-all", "待办理", count, url)], empty="")
 
 
 def shutdown_panel(user) -> Panel | None:
@@ -38,7 +37,7 @@ def shutdown_panel(user) -> Panel | None:
             )
     if not figures:
         return None
-    return Panel("shutdown", "信息系统关停", figures, empty="没有待办的关停事项。")
+    return Panel("shutdown", "信息系统关停", figures, empty="")  # only there with a figure counting something
 
 
 def register() -> None:

@@ -55,7 +55,7 @@ class Panel:
     figures: Sequence[Figure] = ()
     rows: Sequence[Row] = ()
     rows_title: str = ""
-    empty: str = "暂无需要处理的事项。"
+    empty: str = "暂无需要处理的事项。"  # said when there are no rows; "" for a panel whose figures say it all
     links: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, url): where to start new work
     template: str = "workflows/home/_panel.html"  # a panel that needs its own layout names another
 
