@@ -13,14 +13,12 @@ The tests run in this order and hand on what they made (`story`).
 """
 
 import datetime as dt
-import io
 import re
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
-from pypdf import PdfReader
 
+from tests.e2e.steps import choose, confirming, needs, pdf_text
 from tests.e2e.world import RESOURCE_CODE, RESOURCE_NAME
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -31,23 +29,6 @@ CONDITION_DUE = TODAY + dt.timedelta(days=60)
 APPROVAL_NUMBER = "通发改审批〔2026〕88号"
 NOT_CONNECTED = f"{SYSTEM}未接入共享平台"
 CONNECTED = "systems_connected"  # the gate's rule 4: the project's systems are connected to the sharing platform
-
-
-@pytest.fixture(scope="module")
-def story() -> dict[str, str]:
-    """What one step leaves for the next: the project's reference and address, the 初审意见书's number."""
-    return {}
-
-
-def _needs(story: dict[str, str], key: str, step: str) -> str:
-    assert key in story, f"nothing to work on: {step} did not pass"
-    return story[key]
-
-
-def choose(page: Page, form: Locator, label: str, option: str) -> None:
-    """Pick `option` in the Material select labelled `label` (a button that opens a list of options)."""
-    form.get_by_role("button", name=re.compile(rf"^{re.escape(label)}")).click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def _open_task(page: Page, reference: str, step: str) -> None:
@@ -91,7 +72,7 @@ def test_the_department_submits_a_project_and_its_leader_confirms(people, story)
     story["address"] = page.url
     expect(page.get_by_test_id("gate-result")).to_have_text("未通过")  # the department sees it before submitting
     expect(_gate_rule(page, CONNECTED)).to_contain_text(NOT_CONNECTED)
-    page.once("dialog", lambda dialog: dialog.accept())
+    confirming(page)
     page.get_by_role("button", name="提交部门负责人确认").click()
     expect(main).to_contain_text("已提交部门负责人确认。")
     expect(page.get_by_test_id("project-state")).to_have_text("待负责人确认")
@@ -106,16 +87,17 @@ def test_the_department_submits_a_project_and_its_leader_confirms(people, story)
 
 
 def test_the_bureau_passes_the_first_review_with_a_condition(people, story, showcase):
-    reference = _needs(story, "project", "the department's submission")
+    reference = needs(story, "project", "the department's submission")
     page = people.login("zs_coordinator")
     _open_task(page, reference, "政数局初审")
     expect(page.get_by_test_id("gate-result")).to_have_text("未通过")
     expect(_gate_rule(page, CONNECTED)).to_contain_text(NOT_CONNECTED)
+    page.get_by_test_id("gate").scroll_into_view_if_needed()
+    showcase(page, "project-first-review")  # the gate rule by rule, the review's form below it
     review = page.get_by_test_id("review-form")
     review.get_by_label("初审意见").fill("项目建设必要，数据共享方案可行。")
     review.get_by_label("条件1", exact=True).fill(CONDITION)
     review.get_by_label("条件1落实期限").fill(CONDITION_DUE.isoformat())
-    showcase(page, "project-first-review")
     review.get_by_role("button", name="附条件通过").click()
 
     main = page.get_by_role("main")
@@ -130,8 +112,8 @@ def test_the_bureau_passes_the_first_review_with_a_condition(people, story, show
 
 
 def test_the_approving_authority_records_the_approval(people, story):
-    reference = _needs(story, "project", "the department's submission")
-    _needs(story, "opinion", "the first review")
+    reference = needs(story, "project", "the department's submission")
+    needs(story, "opinion", "the first review")
     page = people.login("fgw_approver")
     _open_task(page, reference, "立项")
     approval = page.get_by_test_id("approval-form")
@@ -143,7 +125,7 @@ def test_the_approving_authority_records_the_approval(people, story):
 
 
 def test_finance_sees_the_gate_and_its_funding_is_refused(people, story, showcase):
-    reference = _needs(story, "project", "the approval")
+    reference = needs(story, "project", "the approval")
     page = people.login("cz_finance")
     panel = page.get_by_test_id("panel-funding")
     expect(panel).to_contain_text("资金闸口")
@@ -171,15 +153,14 @@ def test_finance_sees_the_gate_and_its_funding_is_refused(people, story, showcas
 
 
 def test_the_department_downloads_the_first_review_opinion(people, story):
-    address = _needs(story, "address", "the department's submission")
-    opinion = _needs(story, "opinion", "the first review")
+    address = needs(story, "address", "the department's submission")
+    opinion = needs(story, "opinion", "the first review")
     page = people.login("zj_applicant")
     page.goto(address)
     records = page.get_by_test_id("records")
     expect(records.get_by_role("link", name=re.compile(rf"^{re.escape(opinion)} "))).to_be_visible()
     download = page.context.request.get(records.get_by_test_id("record-pdf").first.get_attribute("href"))
     assert download.ok and download.headers["content-type"] == "application/pdf"
-    text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(download.body())).pages)
-    text = re.sub(r"\s+", "", text)  # the PDF wraps its lines anywhere in a sentence
+    text = pdf_text(download.body())
     for stated in (opinion, "初审意见书", PROJECT, CONDITION, re.sub(r"\s+", "", NOT_CONNECTED)):
         assert stated in text, stated

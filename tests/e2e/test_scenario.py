@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.steps import needs
+
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 SCENARIO = "施工工地流动人口居住登记核验"
 MATTER = "流动人口居住登记、居住证办理"
@@ -24,17 +26,6 @@ PARTS = [
     ("市住建局", "220500-ZJ-00005 施工许可信息", "信息核验接口", "zj_reviewer"),
     ("市民政局", "220500-MZ-00001 婚姻登记信息", "信息查询接口", "mz_reviewer"),
 ]
-
-
-@pytest.fixture(scope="module")
-def story() -> dict[str, str]:
-    """What one step leaves for the next: the scenario's reference and address, its 场景授权书's number."""
-    return {}
-
-
-def _needs(story: dict[str, str], key: str, step: str) -> str:
-    assert key in story, f"nothing to work on: {step} did not pass"
-    return story[key]
 
 
 def _open_task(page: Page, reference: str, step: str) -> None:
@@ -47,7 +38,7 @@ def _open_task(page: Page, reference: str, step: str) -> None:
     expect(page.get_by_role("heading", name=re.compile(rf"^{SCENARIO} "))).to_be_visible()
 
 
-def test_the_applicant_proposes_a_scenario(people, story, showcase):
+def test_the_applicant_proposes_a_scenario(people, story):
     page = people.login("ga_applicant")
     page.get_by_role("link", name="应用场景", exact=True).click()
     page.get_by_role("link", name="提出应用场景", exact=True).click()
@@ -69,7 +60,6 @@ def test_the_applicant_proposes_a_scenario(people, story, showcase):
         rows.get_by_role("button", name=re.compile("^共享方式")).nth(index).click()
         page.get_by_role("option", name=method, exact=True).click()
         rows.get_by_label("法律法规依据").nth(index).fill("《居住证暂行条例》第九条")
-    showcase(page, "scenario-propose")
     form.get_by_role("button", name="提出应用场景").click()
 
     main = page.get_by_role("main")
@@ -77,7 +67,6 @@ def test_the_applicant_proposes_a_scenario(people, story, showcase):
     expect(page.get_by_test_id("state")).to_have_text("已提出")
     reference = main.get_by_text(re.compile(r"^CJ\d{5}$"))
     story["scenario"] = reference.inner_text()
-    story["address"] = page.url
     parts = page.get_by_test_id("parts")
     for provider, resource, method, _reviewer in PARTS:
         row = parts.get_by_role("row").filter(has_text=resource.split()[1])
@@ -86,7 +75,7 @@ def test_the_applicant_proposes_a_scenario(people, story, showcase):
 
 
 def test_the_bureau_accepts_the_proposal(people, story):
-    reference = _needs(story, "scenario", "the proposal")
+    reference = needs(story, "scenario", "the proposal")
     page = people.login("zs_coordinator")
     _open_task(page, reference, "政数局受理")
     page.get_by_role("button", name="受理并送提供部门确认").click()
@@ -96,7 +85,7 @@ def test_the_bureau_accepts_the_proposal(people, story):
 
 @pytest.mark.parametrize("provider,resource,method,reviewer", PARTS, ids=["zhujian", "minzheng"])
 def test_each_provider_confirms_its_part(people, story, provider, resource, method, reviewer):
-    reference = _needs(story, "scenario", "the proposal")
+    reference = needs(story, "scenario", "the proposal")
     page = people.login(reviewer)
     _open_task(page, reference, "提供部门确认")
     name = resource.split()[1]
@@ -108,7 +97,7 @@ def test_each_provider_confirms_its_part(people, story, provider, resource, meth
 
 
 def test_the_bureau_authorizes_the_scenario(people, story, showcase):
-    reference = _needs(story, "scenario", "the proposal")
+    reference = needs(story, "scenario", "the proposal")
     page = people.login("zs_coordinator")
     _open_task(page, reference, "政数局授权")
     expect(page.get_by_test_id("state")).to_have_text("待政数局授权")
@@ -127,8 +116,8 @@ def test_the_bureau_authorizes_the_scenario(people, story, showcase):
 
 
 def test_the_consumer_finds_the_proactive_grants(people, story):
-    reference = _needs(story, "scenario", "the proposal")
-    _needs(story, "record", "the authorization")
+    reference = needs(story, "scenario", "the proposal")
+    needs(story, "record", "the authorization")
     page = people.login("ga_applicant")
     page.get_by_role("link", name="共享授权", exact=True).click()
     grants = page.get_by_test_id("grants")

@@ -10,12 +10,11 @@
 The tests run in this order and hand on what they made (`story`).
 """
 
-import io
 import re
 
-import pytest
-from playwright.sync_api import Locator, Page, expect
-from pypdf import PdfReader
+from playwright.sync_api import Page, expect
+
+from tests.e2e.steps import choose, confirming, needs, pdf_text
 
 CAMPAIGN = "信息系统建设自查（第二轮）"  # the demo's campaign in progress (systems_inventory/demo.py)
 NEW_SYSTEM = "城镇燃气安全监管系统"
@@ -24,28 +23,6 @@ LEADER_OK = "经核对，情况属实。"
 ACCEPTED = "自查情况全面、详实。"
 RETURNED = "请说明旅游景区客流统计系统的使用情况。"
 CLOUD_PLAN = "已列入明年政务云迁移计划，计划于第二季度完成迁移。"
-
-
-@pytest.fixture(scope="module")
-def story() -> dict[str, str]:
-    """What one step leaves for the next: the accepted report's address, its record's number."""
-    return {}
-
-
-def _needs(story: dict[str, str], key: str, step: str) -> str:
-    assert key in story, f"nothing to work on: {step} did not pass"
-    return story[key]
-
-
-def confirming(page: Page) -> None:
-    """The next data-confirm question is answered yes."""
-    page.once("dialog", lambda dialog: dialog.accept())
-
-
-def choose(page: Page, form: Locator, label: str, option: str) -> None:
-    """Pick `option` in the Material select labelled `label` (a button that opens a list of options)."""
-    form.get_by_role("button", name=re.compile(rf"^{re.escape(label)}")).click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def _open_report(page: Page, department: str, step: str) -> None:
@@ -71,7 +48,7 @@ def test_the_leader_sends_the_report_back(people):
     expect(page.get_by_test_id("leader-comment")).to_have_text(SEND_BACK)
 
 
-def test_the_clerk_adds_a_system_and_submits_again(people, showcase):
+def test_the_clerk_adds_a_system_and_submits_again(people):
     page = people.login("zj_applicant")
     _open_report(page, "市住建局", "部门填报")
     expect(page.get_by_test_id("leader-comment")).to_have_text(SEND_BACK)
@@ -91,7 +68,6 @@ def test_the_clerk_adds_a_system_and_submits_again(people, showcase):
     choose(page, form, "接口方式", "无")
     form.get_by_label("系统负责人").fill("赵磊")
     form.get_by_label("负责人联系电话").fill("0435-3512345")
-    showcase(page, "self-check-system-form")
     form.get_by_role("button", name="保存").click()
 
     main = page.get_by_role("main")
@@ -118,9 +94,9 @@ def test_the_bureau_accepts_one_report_and_returns_another(people, story, showca
     _open_report(page, "市住建局", "政数局审核")
     expect(page.get_by_test_id("lines").get_by_role("row").filter(has_text=NEW_SYSTEM)).to_be_visible()
     story["report"] = page.url
+    showcase(page, "self-check-review")
     review = page.get_by_test_id("review-form")
     review.get_by_label("审核意见", exact=True).fill(ACCEPTED)
-    showcase(page, "self-check-review")
     confirming(page)
     review.get_by_role("button", name="审核通过").click()
 
@@ -172,21 +148,19 @@ def test_a_returned_report_is_corrected_and_reported_again(people):
     _open_report(bureau, "市公安局", "政数局审核")
 
 
-def test_the_department_reads_the_opinion(people, story, showcase):
-    address = _needs(story, "report", "the bureau's review")
-    record = _needs(story, "record", "the bureau's review")
+def test_the_department_reads_the_opinion(people, story):
+    address = needs(story, "report", "the bureau's review")
+    record = needs(story, "record", "the bureau's review")
     page = people.login("zj_leader")
     page.goto(address)
     expect(page.get_by_test_id("report-state")).to_have_text("已通过")
     expect(page.get_by_test_id("review-comment")).to_have_text(ACCEPTED)
     link = page.get_by_test_id("records").get_by_role("link", name=re.compile(rf"^{re.escape(record)} .*审核意见$"))
     expect(link).to_be_visible()
-    showcase(page, "self-check-report")
 
     pdf_link = page.get_by_test_id("records").get_by_test_id("record-pdf")
     download = page.context.request.get(pdf_link.get_attribute("href"))
     assert download.ok and download.headers["content-type"] == "application/pdf"
-    text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(download.body())).pages)
-    text = re.sub(r"\s+", "", text)  # the PDF wraps its lines anywhere in a sentence
+    text = pdf_text(download.body())
     for stated in (record, "关于市住建局信息系统建设自查报告的审核意见", CAMPAIGN, ACCEPTED, "新增登记1个"):
         assert stated in text, stated

@@ -8,15 +8,14 @@ step left nothing to work on. The resource is the journeys' own (tests/e2e/world
 """
 
 import datetime as dt
-import io
 import re
 import zipfile
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
+from tests.e2e.steps import needs, pdf_text
 from tests.e2e.world import RESOURCE_NAME
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -25,17 +24,6 @@ GRANTED_TO = TODAY + dt.timedelta(days=14 + 181)
 CONDITIONS = "仅限户籍窗口核验使用，不得批量导出。"
 ADJUSTMENT = "缴存金额非办理所需；期限按试点期核定。"
 LETTER = "市公安局关于申请共享住房维修资金缴存信息的函.pdf"
-
-
-@pytest.fixture(scope="module")
-def story() -> dict[str, str]:
-    """What one step leaves for the next: the application's number, its record's number."""
-    return {}
-
-
-def _needs(story: dict[str, str], key: str, step: str) -> str:
-    assert key in story, f"nothing to work on: {step} did not pass"
-    return story[key]
 
 
 def _field(name: str, value: str) -> re.Pattern:
@@ -93,7 +81,7 @@ def test_the_applicant_applies_with_an_attachment(people, story, showcase, tmp_p
 
 
 def test_the_reviewer_takes_the_task_and_grants_less_with_conditions(people, story, showcase):
-    number = _needs(story, "application", "the applicant's application")
+    number = needs(story, "application", "the applicant's application")
     page = people.login("zj_reviewer")
     page.get_by_role("link", name="共享申请", exact=True).click()
     page.get_by_role("link", name="待办审核").click()
@@ -121,7 +109,7 @@ def test_the_reviewer_takes_the_task_and_grants_less_with_conditions(people, sto
 
 
 def test_the_leader_countersigns(people, story):
-    number = _needs(story, "application", "the applicant's application")
+    number = needs(story, "application", "the applicant's application")
     page = people.login("zj_leader")
     _open_from_inbox(page, number)
     main = page.get_by_role("main")
@@ -142,8 +130,8 @@ def test_the_leader_countersigns(people, story):
 
 
 def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story, showcase):
-    number = _needs(story, "application", "the applicant's application")
-    record = _needs(story, "record", "the leader's countersignature")
+    number = needs(story, "application", "the applicant's application")
+    record = needs(story, "record", "the leader's countersignature")
     page = people.login("ga_applicant")
     page.get_by_role("link", name="消息通知").click()
     page.get_by_role("link", name=re.compile(rf"^共享申请结果：{number} ")).click()
@@ -168,7 +156,7 @@ def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story
     assert download.ok and download.headers["content-type"] == "application/pdf"
     pdf = download.body()
     assert pdf.startswith(b"%PDF-")
-    text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     for stated in (
         record,
         "审核意见书",
@@ -182,8 +170,8 @@ def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story
 
 
 def test_the_auditor_downloads_the_trail_and_verifies_the_record(people, story, tmp_path):
-    number = _needs(story, "application", "the applicant's application")
-    record = _needs(story, "record", "the leader's countersignature")
+    number = needs(story, "application", "the applicant's application")
+    record = needs(story, "record", "the leader's countersignature")
     page = people.login("sj_auditor")
     page.get_by_role("link", name="文书记录").click()
     page.get_by_role("link", name=record, exact=True).click()
