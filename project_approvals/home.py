@@ -16,7 +16,7 @@ from workflows.selectors import count_capped
 
 def tasks_panel(user) -> Panel | None:
     url = reverse("project_approvals:tasks")
-    return home.tasks_panel("projects", "项目待办", selectors.task_list(user), url, empty="没有待办的建设项目任务。")
+    return home.tasks_panel("projects", "项目待办", selectors.task_list(user), url)
 
 
 def funding_panel(user) -> Panel | None:

@@ -115,7 +115,7 @@ def overdue_panel(user) -> Panel | None:
 def scenario_panel(user) -> Panel | None:
     """场景待办: the parts of scenarios the department is to answer, and the bureau's scenario steps."""
     tasks = selectors.scenario_task_list(user)
-    return home.tasks_panel("scenarios", "场景待办", tasks, reverse("scenarios:tasks"), empty="没有待办的场景任务。")
+    return home.tasks_panel("scenarios", "场景待办", tasks, reverse("scenarios:tasks"))
 
 
 def register() -> None:

@@ -46,8 +46,6 @@ class _Form(HTMLParser):
         elif tag == "vf-field-checkbox":
             if "checked" in attrs:
                 self.fields.append((name, "on"))
-        elif tag == "vf-field-select-multiple":
-            self.fields.extend((name, item) for item in value.split(",") if item)
 
     def handle_endtag(self, tag):
         if tag == "form":

@@ -7,9 +7,11 @@ fields side by side gives itself a `layout` (viewflow.forms.Layout, Row, Column,
 render fields one by one (`tests/workflows/test_forms_look.py` holds every template and page to that).
 
 Widgets map to viewflow's renderers, with three changes: dates are typed and shown as YYYY-MM-DD whatever the
-browser's locale (never the native mm/dd/yyyy control); a list of checkboxes, for which viewflow's free edition
-ships no element, is Material's checkbox markup without script; and a select's options keep their Chinese as
-written (viewflow's JSON escapes it to \\uXXXX, which leaves the page's text unreadable to search and tests).
+browser's locale (never the native mm/dd/yyyy control); a choice of several (a list of checkboxes, or a multiple
+select), for which viewflow's free edition ships no working element (its multiple select throws a script error
+each time it opens), is Material's checkbox markup without script, in a scrolling box when the list is long; and
+a select's options keep their Chinese as written (viewflow's JSON escapes it to \\uXXXX, which leaves the page's
+text unreadable to search and tests).
 A widget with no renderer here is an error, not a bare browser control.
 """
 
@@ -32,6 +34,7 @@ from organizations.models import User
 DATE_FORMAT = "%Y-%m-%d"
 DATE_PLACEHOLDER = "YYYY-MM-DD"
 CHECKMARK = "M1.73,12.91 8.1,19.28 22.79,4.59"
+LONG_CHOICES = 12  # a list of more checkboxes than this scrolls in a box of its own
 
 
 class FormRenderer(DjangoTemplates):
@@ -56,15 +59,20 @@ class DateRenderer(material.DateInputRenderer):
 
 
 class ChoicesRenderer(WidgetRenderer):
-    """A list of checkboxes (CheckboxSelectMultiple) in Material's checkbox markup, styled without script."""
+    """A choice of several (CheckboxSelectMultiple, SelectMultiple) as a list of checkboxes in Material's markup,
+    styled without script; a long list scrolls in its own box."""
 
     def render(self, template_name, context, request=None):
         widget = context["widget"]
-        root = ElementTree.SubElement(self.root, "div", {"class": "govshare-choices", "data-field": widget["name"]})
+        options = [option for _group, group_options, _index in widget["optgroups"] for option in group_options]
+        classes = "govshare-choices" + (" govshare-choices--long" if len(options) > LONG_CHOICES else "")
+        root = ElementTree.SubElement(self.root, "div", {"class": classes, "data-field": widget["name"]})
         ElementTree.SubElement(root, "div", {"class": "govshare-choices__label"}).text = str(self.bound_field.label)
-        for _group, options, _index in widget["optgroups"]:
-            for option in options:
-                self._checkbox(root, option, disabled=bool(widget["attrs"].get("disabled")))
+        box = ElementTree.SubElement(root, "div", {"class": "govshare-choices__list"})
+        for index, option in enumerate(options):
+            # A select's options carry no ids of their own (Django gives them to checkboxes only): number them.
+            option_id = option["attrs"].get("id") or f"{widget['attrs'].get('id', 'id_' + widget['name'])}_{index}"
+            self._checkbox(box, option, option_id, disabled=bool(widget["attrs"].get("disabled")))
         message = self.bound_field.errors[0] if self.bound_field.errors else self.bound_field.help_text
         if message:
             line = ElementTree.SubElement(root, "div", {"class": "mdc-text-field-helper-line"})
@@ -74,7 +82,7 @@ class ChoicesRenderer(WidgetRenderer):
         return root
 
     @staticmethod
-    def _checkbox(root, option, *, disabled: bool) -> None:
+    def _checkbox(root, option, option_id: str, *, disabled: bool) -> None:
         field = ElementTree.SubElement(root, "div", {"class": "mdc-form-field govshare-choice"})
         box = ElementTree.SubElement(field, "div", {"class": "mdc-checkbox"})
         control = {
@@ -82,7 +90,7 @@ class ChoicesRenderer(WidgetRenderer):
             "class": "mdc-checkbox__native-control",
             "name": option["name"],
             "value": str(option["value"]),
-            "id": option["attrs"]["id"],
+            "id": option_id,
         }
         if option["selected"]:
             control["checked"] = "checked"
@@ -94,7 +102,7 @@ class ChoicesRenderer(WidgetRenderer):
         ElementTree.SubElement(mark, "path", {"class": "mdc-checkbox__checkmark-path", "fill": "none", "d": CHECKMARK})
         ElementTree.SubElement(background, "div", {"class": "mdc-checkbox__mixedmark"})
         ElementTree.SubElement(box, "div", {"class": "mdc-checkbox__ripple"})
-        ElementTree.SubElement(field, "label", {"for": option["attrs"]["id"]}).text = str(option["label"])
+        ElementTree.SubElement(field, "label", {"for": option_id}).text = str(option["label"])
 
 
 class ReadableOptions:
@@ -110,10 +118,6 @@ class SelectRenderer(ReadableOptions, material.SelectRenderer):
     pass
 
 
-class SelectMultipleRenderer(ReadableOptions, material.SelectMultipleRenderer):
-    pass
-
-
 class RadioSelectRenderer(ReadableOptions, material.RadioSelectRenderer):
     pass
 
@@ -123,7 +127,7 @@ RENDERERS: dict[type[forms.Widget], type[WidgetRenderer]] = {
     forms.DateInput: DateRenderer,
     forms.CheckboxSelectMultiple: ChoicesRenderer,
     forms.Select: SelectRenderer,
-    forms.SelectMultiple: SelectMultipleRenderer,
+    forms.SelectMultiple: ChoicesRenderer,
     forms.RadioSelect: RadioSelectRenderer,
     forms.TextInput: material.InputRenderer,
     forms.NumberInput: material.InputRenderer,

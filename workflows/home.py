@@ -55,7 +55,7 @@ class Panel:
     figures: Sequence[Figure] = ()
     rows: Sequence[Row] = ()
     rows_title: str = ""
-    empty: str = "暂无需要处理的事项。"
+    empty: str = "暂无需要处理的事项。"  # said when there are no rows; "" for a panel whose figures say it all
     links: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, url): where to start new work
     template: str = "workflows/home/_panel.html"  # a panel that needs its own layout names another
 
@@ -64,13 +64,13 @@ PanelSource = Callable[[Any], Panel | None]
 _SOURCES: dict[str, tuple[int, PanelSource]] = {}
 
 
-def tasks_panel(key: str, title: str, tasks, url: str, *, empty: str) -> Panel | None:
+def tasks_panel(key: str, title: str, tasks, url: str) -> Panel | None:
     """The panel of a user's open tasks of one kind (`tasks`, a queryset): one figure, 待办理 (capped), linking to
-    `url`, the list that shows them; None when there are none."""
+    `url`, the list that shows them; None when there are none (so no "nothing to do" under the figure)."""
     count = count_capped(tasks)
     if not count.value:
         return None
-    return Panel(key, title, [Figure(f"{key}-all", "待办理", count, url)], empty=empty)
+    return Panel(key, title, [Figure(f"{key}-all", "待办理", count, url)], empty="")
 
 
 def register(key: str, source: PanelSource, *, order: int = 100) -> None:

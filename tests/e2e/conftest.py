@@ -146,6 +146,13 @@ def people(browser, e2e_server, watch, request) -> Iterator[People]:
     crowd.close()
 
 
+@pytest.fixture(scope="module")
+def story() -> dict[str, str]:
+    """What one step of a module's journey leaves for the next (a number, an address): its tests run in file
+    order, and each reads what it needs with `tests.e2e.steps.needs`."""
+    return {}
+
+
 @pytest.fixture
 def showcase():
     """Keep a picture of the page for the README (docs/screenshots/ with `make screenshots`)."""

@@ -8,15 +8,14 @@ step left nothing to work on. The resource is the journeys' own (tests/e2e/world
 """
 
 import datetime as dt
-import io
 import re
 import zipfile
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import Page, expect
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
+from tests.e2e.steps import needs, pdf_text
 from tests.e2e.world import RESOURCE_NAME
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -25,17 +24,6 @@ GRANTED_TO = TODAY + dt.timedelta(days=14 + 181)
 CONDITIONS = "仅限户籍窗口核验使用，不得批量导出。"
 ADJUSTMENT = "缴存金额非办理所需；期限按试点期核定。"
 LETTER = "市公安局关于申请共享住房维修资金缴存信息的函.pdf"
-
-
-@pytest.fixture(scope="module")
-def story() -> dict[str, str]:
-    """What one step leaves for the next: the application's number, its record's number."""
-    return {}
-
-
-def _needs(story: dict[str, str], key: str, step: str) -> str:
-    assert key in story, f"nothing to work on: {step} did not pass"
-    return story[key]
 
 
 def _field(name: str, value: str) -> re.Pattern:
@@ -86,14 +74,14 @@ def test_the_applicant_applies_with_an_attachment(people, story, showcase, tmp_p
     # What the applicant is told today: the submission, the state, and by when the provider must answer.
     main = page.get_by_role("main")
     expect(main).to_contain_text("申请已提交，当前状态：审核中。")
-    expect(main).to_contain_text(re.compile(r"答复期限\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}（剩余 \d+ 个工作日）"))
+    expect(page.get_by_test_id("due")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} 剩 \d+ 个工作日$"))
     expect(page.get_by_role("link", name=LETTER)).to_be_visible()
     expect(main).to_contain_text("当前步骤：提供方审核（待认领）")
     story["application"] = main.get_by_text(re.compile(r"^SQ\d{6}$")).inner_text()
 
 
 def test_the_reviewer_takes_the_task_and_grants_less_with_conditions(people, story, showcase):
-    number = _needs(story, "application", "the applicant's application")
+    number = needs(story, "application", "the applicant's application")
     page = people.login("zj_reviewer")
     page.get_by_role("link", name="共享申请", exact=True).click()
     page.get_by_role("link", name="待办审核").click()
@@ -121,7 +109,7 @@ def test_the_reviewer_takes_the_task_and_grants_less_with_conditions(people, sto
 
 
 def test_the_leader_countersigns(people, story):
-    number = _needs(story, "application", "the applicant's application")
+    number = needs(story, "application", "the applicant's application")
     page = people.login("zj_leader")
     _open_from_inbox(page, number)
     main = page.get_by_role("main")
@@ -142,8 +130,8 @@ def test_the_leader_countersigns(people, story):
 
 
 def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story, showcase):
-    number = _needs(story, "application", "the applicant's application")
-    record = _needs(story, "record", "the leader's countersignature")
+    number = needs(story, "application", "the applicant's application")
+    record = needs(story, "record", "the leader's countersignature")
     page = people.login("ga_applicant")
     page.get_by_role("link", name="消息通知").click()
     page.get_by_role("link", name=re.compile(rf"^共享申请结果：{number} ")).click()
@@ -168,7 +156,7 @@ def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story
     assert download.ok and download.headers["content-type"] == "application/pdf"
     pdf = download.body()
     assert pdf.startswith(b"%PDF-")
-    text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     for stated in (
         record,
         "审核意见书",
@@ -182,8 +170,8 @@ def test_the_applicant_sees_the_decision_and_downloads_the_opinion(people, story
 
 
 def test_the_auditor_downloads_the_trail_and_verifies_the_record(people, story, tmp_path):
-    number = _needs(story, "application", "the applicant's application")
-    record = _needs(story, "record", "the leader's countersignature")
+    number = needs(story, "application", "the applicant's application")
+    record = needs(story, "record", "the leader's countersignature")
     page = people.login("sj_auditor")
     page.get_by_role("link", name="文书记录").click()
     page.get_by_role("link", name=record, exact=True).click()
@@ -200,8 +188,9 @@ def test_the_auditor_downloads_the_trail_and_verifies_the_record(people, story, 
     pdf.write_bytes(trail.read(pdf_name))
 
     page.get_by_role("link", name=f"{people.url}/verify/").click()  # the record's 公开核验 address
-    expect(page.get_by_role("heading", name="文书核验")).to_be_visible()
-    page.get_by_label("选择 PDF 文件").set_input_files(pdf)
+    expect(page).to_have_title(re.compile(r"^文书核验"))
+    expect(page.get_by_role("main")).to_contain_text(_field("文号", record))
+    page.locator("input[type=file][name=file]").set_input_files(pdf)  # a Material file field
     page.get_by_role("button", name="核验").click()
     expect(page.get_by_text("一致：该文件与本平台签发的文书完全相同。")).to_be_visible()
     expect(page.get_by_text(f"对应文书：{record}")).to_be_visible()

@@ -9,13 +9,10 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.steps import confirming
+
 SYSTEM = "建设工程档案管理系统"  # the demo leaves it suspected: 产生目录数据但未接入共享平台
 VERIFIED = "矿产资源管理系统"  # the demo leaves its disposal verified, waiting for the confirmation
-
-
-def confirming(page) -> None:
-    """The next data-confirm question is answered yes."""
-    page.once("dialog", lambda dialog: dialog.accept())
 
 
 def test_the_bureau_sees_why_a_system_is_a_candidate_and_issues_the_notice(people, showcase):

@@ -80,6 +80,16 @@ def test_applicant_leader_bureau_and_back_after_a_return(
     assert "通政数查〔2026〕2号" in applicant.get(report_url).content.decode()
 
 
+def test_the_home_page_counts_the_report_to_fill_and_never_says_there_is_nothing_to_do(
+    gongan_report, gongan_applicant, gongan_leader
+):
+    page = client_for(gongan_applicant).get(reverse("home:index")).content.decode()
+    panel = re.search(r'<section [^>]*data-testid="panel-self-check">.*?</section>', page, re.S).group(0)
+    assert re.search(r'href="/systems_inventory/tasks/" data-testid="figure-self-check-all" data-count="1"', panel)
+    assert "govshare-row--empty" not in panel and "没有" not in panel  # the figure's task is not "nothing to do"
+    assert 'data-testid="panel-self-check"' not in client_for(gongan_leader).get(reverse("home:index")).content.decode()
+
+
 def test_the_system_form_posts_back_what_it_shows_and_the_review_names_each_system(
     zhujian_report, zhujian_systems, zhujian_clerk, zhujian_leader, coordinator
 ):

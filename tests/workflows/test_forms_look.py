@@ -12,7 +12,9 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.forms.renderers import get_default_renderer
+from django.http import QueryDict
 
+from tests.formpost import posted_fields
 from workflows import forms as form_look
 from workflows.forms import FormRenderer, render_fields, renderer_for
 
@@ -176,13 +178,39 @@ def test_a_field_the_layout_does_not_name_is_drawn_after_the_laid_out_ones():
 def test_a_select_shows_its_options_as_written():
     class Choice(forms.Form):
         scenario = forms.ChoiceField(label="依据的应用场景", choices=[("1", "CJ00001 低保对象认定")])
-        methods = forms.MultipleChoiceField(label="共享方式", choices=[("q", "查询接口")])
         answer = forms.ChoiceField(label="会签意见", choices=[("1", "同意")], widget=forms.RadioSelect)
 
     html = str(Choice())
-    assert "CJ00001 低保对象认定" in html and "查询接口" in html and "同意" in html
-    for tag in ("vf-field-select", "vf-field-select-multiple", "vf-field-radio-select"):
+    assert "CJ00001 低保对象认定" in html and "同意" in html
+    for tag in ("vf-field-select", "vf-field-radio-select"):
         assert re.search(rf"<{tag} [^>]*optgroups=", html), tag
+
+
+class Several(forms.Form):
+    methods = forms.MultipleChoiceField(label="共享方式", choices=[("q", "查询接口"), ("v", "核验接口")], initial=["v"])
+    departments = forms.MultipleChoiceField(label="使用部门", choices=[(str(n), f"部门{n}") for n in range(1, 21)])
+
+
+def test_a_multiple_select_is_a_list_of_checkboxes_without_script():
+    """viewflow's multiple select throws a script error each time it opens: a choice of several is checkboxes."""
+    html = str(Several())
+    assert "vf-field-select-multiple" not in html
+    methods = re.search(r'<div class="govshare-choices" data-field="methods">.*?</div></div></div>', html).group(0)
+    assert '<div class="govshare-choices__label">共享方式</div>' in methods
+    assert re.search(r'<input type="checkbox" [^>]*name="methods" value="q" id="id_methods_0">', methods)
+    assert re.search(r'name="methods" value="v" id="id_methods_1" checked="checked"', methods)  # the initial
+    assert '<label for="id_methods_1">核验接口</label>' in methods
+    assert 'class="govshare-choices govshare-choices--long" data-field="departments"' in html  # 20: it scrolls
+
+
+def test_a_multiple_select_posts_the_checked_options():
+    page = f'<form class="sample">{Several(data={"methods": ["q", "v"], "departments": ["3"]})}</form>'
+    assert posted_fields(page, "sample") == [("methods", "q"), ("methods", "v"), ("departments", "3")]
+    posted = QueryDict(mutable=True)
+    for name, value in posted_fields(page, "sample"):
+        posted.appendlist(name, value)
+    form = Several(data=posted)
+    assert form.is_valid() and form.cleaned_data == {"methods": ["q", "v"], "departments": ["3"]}
 
 
 def test_a_widget_without_a_material_renderer_is_refused():

@@ -55,8 +55,8 @@ def test_a_reminder_never_comes_before_the_clock_starts(days, workdays, lead):
 def test_a_tasks_panel_is_none_without_tasks_and_links_its_count(gongan, zhujian):
     from organizations.models import Department
 
-    assert home.tasks_panel("demo", "待办", Department.objects.none(), "/tasks/", empty="无") is None
-    panel = home.tasks_panel("demo", "待办", Department.objects.all(), "/tasks/", empty="无")
+    assert home.tasks_panel("demo", "待办", Department.objects.none(), "/tasks/") is None
+    panel = home.tasks_panel("demo", "待办", Department.objects.all(), "/tasks/")
     (figure,) = panel.figures
-    assert (panel.key, panel.title, panel.empty) == ("demo", "待办", "无")
+    assert (panel.key, panel.title, panel.empty) == ("demo", "待办", "")
     assert (figure.key, figure.label, figure.value, figure.url) == ("demo-all", "待办理", 2, "/tasks/")
