@@ -7,7 +7,7 @@ by format_html. Times read in local time, as the `date` filter shows them.
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from workflows.templatetags.govshare import countdown
@@ -39,7 +39,7 @@ def _cells(row, detail_url: str) -> tuple:
     application, task = row.application, row.task
     due = timezone.localtime(application.due_at).strftime("%Y-%m-%d") if application.due_at else "—"
     return (
-        format_html(' class="govshare-row--overdue"') if row.countdown and row.countdown.overdue else "",
+        SafeString(' class="govshare-row--overdue"') if row.countdown and row.countdown.overdue else "",
         detail_url.format(application.pk),
         application.reference,
         application.applicant_department.name,
