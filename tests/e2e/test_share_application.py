@@ -117,6 +117,8 @@ def test_the_leader_countersigns(people, story):
     expect(main).to_contain_text(_field("调整理由", ADJUSTMENT))  # what the reviewer proposes, to sign or not
 
     page.get_by_role("button", name="认领").click()
+    # The form is on the page before the task is taken too: wait for the taking to land, not to race it.
+    expect(main).to_contain_text("已认领该任务。")
     countersign = page.locator("form").filter(has=page.get_by_role("button", name="提交会签意见"))
     countersign.get_by_label("同意，授权生效").check()
     countersign.get_by_label("意见").fill("同意。")
